@@ -1,0 +1,1 @@
+"""DiffRIS reference implementation: synthetic referring-aerial corpus, model, training, export."""
