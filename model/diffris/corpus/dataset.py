@@ -1,0 +1,135 @@
+"""Writes a synthetic split in the RefSegRS layout.
+
+    DIR/images/<id>.tif            RGB uint8 GeoTIFF (UTM, EPSG:32633), one file per id (hard links
+                                   when several ids share a scene)
+    DIR/masks/<id>.tif             uint8 GeoTIFF on the same grid, 255 = referred object, 0 = rest
+    DIR/output_phrase_<split>.txt  "<id> <expression>" per line
+    DIR/expressions_<split>.tsv    "<id>\\t<type>\\t<expression>" per line (types: expressions.TYPES)
+    DIR/scenes_<split>.jsonl       per scene: grid, georeference, object outlines (pixel coordinates),
+                                   and for each id the indices of the objects it refers to
+
+Ids are ``<split>_<scene:06d>_<k>``, so several splits can share one folder, as in RefSegRS.
+Everything is a pure function of (seed, split, scene index, size, gsd, jitter, per_image): the
+same arguments give byte-identical files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import geotiff
+from .expressions import candidates, choose
+from .render import Sensor, render
+from .scene import random_scene
+
+SPLIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+MASK_VALUE = 255
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    seed: int
+    split: str
+    size: int = 128
+    gsd: float = 0.5
+    gsd_jitter: float = 0.2        # per-image GSD drawn uniformly in gsd * [1 - j, 1 + j]
+    per_image: int = 2             # expressions (ids) drawn per rendered scene, at most
+
+    def validate(self) -> None:
+        if not SPLIT_NAME.match(self.split):
+            raise ValueError(f"split name '{self.split}' must be letters, digits, '_' or '-' (e.g. train)")
+        if not 32 <= self.size <= 4096:
+            raise ValueError(f"size {self.size} px is out of range: use 32 to 4096")
+        if not 0.05 <= self.gsd <= 10.0:
+            raise ValueError(f"gsd {self.gsd} m/px is out of range: use 0.05 to 10")
+        if not 0.0 <= self.gsd_jitter < 0.5:
+            raise ValueError(f"gsd jitter {self.gsd_jitter} is out of range: use 0 to 0.5 (exclusive)")
+        if self.per_image < 1:
+            raise ValueError(f"per-image {self.per_image} must be at least 1")
+        if self.seed < 0:
+            raise ValueError(f"seed {self.seed} must be a non-negative integer")
+
+
+def _rngs(spec: CorpusSpec, index: int):
+    """Independent streams for composing, wording and rendering scene `index`."""
+    base = [spec.seed, zlib.crc32(spec.split.encode("utf-8")), index]
+    return tuple(np.random.default_rng(base + [k]) for k in range(3))
+
+
+def build_scene(spec: CorpusSpec, index: int):
+    """Scene `index` of a split and its chosen expressions, without rendering (cheap)."""
+    scene_rng, words_rng, _ = _rngs(spec, index)
+    gsd = round(spec.gsd * float(scene_rng.uniform(1 - spec.gsd_jitter, 1 + spec.gsd_jitter)), 4)
+    scene = random_scene(scene_rng, spec.size, gsd)
+    return scene, choose(candidates(scene, words_rng), spec.per_image, words_rng)
+
+
+def render_scene(spec: CorpusSpec, index: int, scene) -> np.ndarray:
+    return render(scene, _rngs(spec, index)[2], Sensor())
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.lexists(dst):
+        os.remove(dst)
+    try:
+        os.link(src, dst)
+    except OSError:
+        with open(src, "rb") as f, open(dst, "wb") as g:
+            g.write(f.read())
+
+
+def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> dict:
+    """Writes `count` samples (ids) of a split; returns counts per expression type."""
+    spec.validate()
+    if count < 1:
+        raise ValueError(f"count {count} must be at least 1")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"output '{out_dir}' exists and is not a folder")
+    images, masks = os.path.join(out_dir, "images"), os.path.join(out_dir, "masks")
+    os.makedirs(images, exist_ok=True)
+    os.makedirs(masks, exist_ok=True)
+    phrases, table, scenes, kinds = [], [], [], {}
+    index, written = 0, 0
+    while written < count:
+        scene, exprs = build_scene(spec, index)
+        if exprs:
+            image = render_scene(spec, index, scene)
+            gt, epsg = scene.geotransform(), scene.epsg
+            samples, first = [], None
+            for k, e in enumerate(exprs[:count - written]):
+                sid = f"{spec.split}_{index:06d}_{k}"
+                mask = scene.mask_of(e.referents)
+                if not mask.any():                       # cannot happen (scene guarantee); never write it
+                    raise AssertionError(f"empty mask for {sid}")
+                img_path = os.path.join(images, sid + ".tif")
+                if first is None:
+                    geotiff.write(img_path, image, gt, epsg, ("COMPRESS=DEFLATE", "PREDICTOR=2"))
+                    first = img_path
+                else:
+                    _link_or_copy(first, img_path)
+                geotiff.write(os.path.join(masks, sid + ".tif"), mask.astype(np.uint8) * MASK_VALUE, gt, epsg)
+                phrases.append(f"{sid} {e.text}\n")
+                table.append(f"{sid}\t{e.kind}\t{e.text}\n")
+                samples.append({"id": sid, "type": e.kind, "expression": e.text, "objects": list(e.referents)})
+                kinds[e.kind] = kinds.get(e.kind, 0) + 1
+                written += 1
+            scenes.append(json.dumps({
+                "scene": f"{spec.split}_{index:06d}", "height": scene.height, "width": scene.width,
+                "gsd": scene.gsd, "epsg": epsg, "geotransform": list(gt),
+                "objects": [o.to_json() for o in scene.objects], "samples": samples,
+            }, sort_keys=True, separators=(",", ":")) + "\n")
+            if progress:
+                progress(written, count)
+        index += 1
+        if index > 100 * count + 1000:
+            raise RuntimeError("no expressions could be generated; check size and gsd")
+    for name, lines in ((f"output_phrase_{spec.split}.txt", phrases), (f"expressions_{spec.split}.tsv", table),
+                        (f"scenes_{spec.split}.jsonl", scenes)):
+        with open(os.path.join(out_dir, name), "w", encoding="utf-8", newline="\n") as f:
+            f.writelines(lines)
+    return kinds
