@@ -1,0 +1,248 @@
+"""The synthetic corpus: determinism, layout, masks against independently rasterized objects,
+unambiguous expressions, georeference, and error handling of generate.py."""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr, osr
+
+from diffris.corpus import geotiff
+from diffris.corpus.categories import CATEGORIES, COLOURS
+from diffris.corpus.dataset import CorpusSpec, build_scene, write_split
+from diffris.corpus.expressions import TYPES
+
+gdal.UseExceptions()
+GENERATE = Path(__file__).resolve().parents[1] / "generate.py"
+
+
+def digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    write_split(str(out), CorpusSpec(seed=7, split="train"), 40)
+    return out
+
+
+def read_samples(folder: Path, split: str):
+    phrases = [l.rstrip("\n").split(" ", 1) for l in (folder / f"output_phrase_{split}.txt").open()]
+    table = [l.rstrip("\n").split("\t") for l in (folder / f"expressions_{split}.tsv").open()]
+    return phrases, table
+
+
+def test_same_seed_gives_identical_files_and_other_seeds_differ(tmp_path, corpus):
+    again = tmp_path / "again"
+    write_split(str(again), CorpusSpec(seed=7, split="train"), 40)
+    assert digest(again) == digest(corpus)
+    other = tmp_path / "other"
+    write_split(str(other), CorpusSpec(seed=8, split="train"), 40)
+    a, b = digest(corpus), digest(other)
+    assert a.keys() & b.keys()
+    assert all(a[k] != b[k] for k in a.keys() & b.keys() if k.startswith("images/"))
+    assert a["output_phrase_train.txt"] != b["output_phrase_train.txt"]
+
+
+def test_same_seed_other_split_gives_other_scenes(tmp_path):
+    write_split(str(tmp_path), CorpusSpec(seed=7, split="val"), 4)
+    write_split(str(tmp_path), CorpusSpec(seed=7, split="test"), 4)
+    val = (tmp_path / "images" / "val_000000_0.tif").read_bytes()
+    test = (tmp_path / "images" / "test_000000_0.tif").read_bytes()
+    assert val != test
+
+
+def test_layout_files_parse_and_agree(corpus):
+    phrases, table = read_samples(corpus, "train")
+    assert len(phrases) == len(table) == 40
+    for (pid, text), (tid, kind, ttext) in zip(phrases, table):
+        assert pid == tid and text == ttext
+        assert re.fullmatch(r"train_\d{6}_\d", pid)
+        assert kind in TYPES
+        assert text and "\t" not in text
+        assert (corpus / "images" / f"{pid}.tif").is_file()
+        assert (corpus / "masks" / f"{pid}.tif").is_file()
+    assert len({pid for pid, _ in phrases}) == 40
+    assert len({kind for _, kind, _ in table}) >= 4
+
+
+def test_images_and_masks_are_georeferenced_rasters_on_one_grid(corpus):
+    phrases, _ = read_samples(corpus, "train")
+    gsds = set()
+    for sid, _ in phrases:
+        img = gdal.Open(str(corpus / "images" / f"{sid}.tif"))
+        msk = gdal.Open(str(corpus / "masks" / f"{sid}.tif"))
+        assert (img.RasterCount, img.RasterXSize, img.RasterYSize) == (3, 128, 128)
+        assert img.GetRasterBand(1).DataType == gdal.GDT_Byte
+        assert (msk.RasterCount, msk.RasterXSize, msk.RasterYSize) == (1, 128, 128)
+        assert img.GetGeoTransform() == msk.GetGeoTransform()
+        gt = img.GetGeoTransform()
+        assert gt[1] == -gt[5] and gt[2] == gt[4] == 0
+        gsds.add(gt[1])
+        srs = osr.SpatialReference(wkt=img.GetProjection())
+        srs.AutoIdentifyEPSG()
+        assert srs.GetAuthorityCode(None) == "32633"
+    assert all(0.4 <= g <= 0.6 for g in gsds)
+    assert len(gsds) > 5                      # the GSD is jittered per scene
+
+
+def burn(polygons_px, gt, height, width) -> np.ndarray:
+    """Rasterizes pixel-coordinate outlines with GDAL, in world coordinates: an independent check
+    of both the mask rasterization and the georeference."""
+    drv = ogr.GetDriverByName("Memory")
+    src = drv.CreateDataSource("objects")
+    layer = src.CreateLayer("o", geom_type=ogr.wkbPolygon)
+    for poly in polygons_px:
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in list(poly) + [poly[0]]:
+            ring.AddPoint_2D(gt[0] + x * gt[1], gt[3] + y * gt[5])
+        geom = ogr.Geometry(ogr.wkbPolygon)
+        geom.AddGeometry(ring)
+        feat = ogr.Feature(layer.GetLayerDefn())
+        feat.SetGeometry(geom)
+        layer.CreateFeature(feat)
+    ras = gdal.GetDriverByName("MEM").Create("", width, height, 1, gdal.GDT_Byte)
+    ras.SetGeoTransform(gt)
+    gdal.RasterizeLayer(ras, [1], layer, burn_values=[1])
+    return ras.ReadAsArray().astype(bool)
+
+
+def test_every_mask_is_non_empty_and_the_union_of_the_referred_objects(corpus):
+    scenes = [json.loads(l) for l in (corpus / "scenes_train.jsonl").open()]
+    checked = 0
+    for sc in scenes:
+        h, w, gt = sc["height"], sc["width"], tuple(sc["geotransform"])
+        footprints = [burn([np.array(p) for p in o["polygons"]], gt, h, w) for o in sc["objects"]]
+        visible = []
+        for i, fp in enumerate(footprints):        # later objects are drawn over earlier ones
+            later = np.zeros_like(fp)
+            for f in footprints[i + 1:]:
+                later |= f
+            visible.append(fp & ~later)
+        assert all(v.any() for v in visible)
+        for s in sc["samples"]:
+            mask = geotiff.read(str(corpus / "masks" / f"{s['id']}.tif"))
+            assert set(np.unique(mask)) == {0, 255}
+            expected = np.zeros((h, w), dtype=bool)
+            for i in s["objects"]:
+                expected |= visible[i]
+            assert np.array_equal(mask == 255, expected), s["id"]
+            checked += 1
+    assert checked == 40
+
+
+def test_build_scene_exposes_the_objects_behind_each_file(corpus):
+    spec = CorpusSpec(seed=7, split="train")
+    scene, exprs = build_scene(spec, 0)
+    table = {l.split("\t")[0]: l.rstrip("\n").split("\t") for l in (corpus / "expressions_train.tsv").open()}
+    for k, e in enumerate(exprs):
+        sid = f"train_000000_{k}"
+        assert table[sid][1:] == [e.kind, e.text]
+        mask = geotiff.read(str(corpus / "masks" / f"{sid}.tif"))
+        assert np.array_equal(mask == 255, scene.mask_of(e.referents))
+
+
+def words_in(text, words):
+    return [w for w in sorted(words, key=len, reverse=True) if re.search(rf"\b{w}\b", text)]
+
+
+def category_of(text) -> str:
+    """The category a phrase names, by its words (longest synonym first, e.g. 'tennis court')."""
+    for key, cat in CATEGORIES.items():
+        for w in cat.singular + cat.plural:
+            if re.search(rf"\b{w}\b", text) and not any(
+                    w != other and w in other and re.search(rf"\b{other}\b", text)
+                    for c in CATEGORIES.values() for other in c.singular + c.plural):
+                return key
+    raise AssertionError(f"no category word in '{text}'")
+
+
+def test_expressions_pick_out_exactly_their_referents():
+    """Re-reads each phrase with a literal interpreter and checks it selects the referents."""
+    spec = CorpusSpec(seed=3, split="check", per_image=10)
+    seen = set()
+    for index in range(150):
+        scene, exprs = build_scene(spec, index)
+        objs = scene.objects
+        for e in exprs:
+            seen.add(e.kind)
+            refs = set(e.referents)
+            first = e.text.split(" next to ")[0].split(" near ")[0].split(" beside ")[0]
+            cat = category_of(first)
+            assert {objs[i].category for i in refs} == {cat}, e
+            of_cat = {i for i, o in enumerate(objs) if o.category == cat}
+            colours = words_in(first, COLOURS)
+            if e.kind in ("category", "plural"):
+                assert refs == of_cat, e
+                assert (len(refs) == 1) == (e.kind == "category")
+            elif e.kind in ("colour", "colour_plural"):
+                assert len(colours) == 1, e
+                assert refs == {i for i in of_cat if objs[i].colour == colours[0]}, e
+            else:
+                assert len(refs) == 1 and len(of_cat) >= 2, e
+            if e.kind == "size":
+                areas = {i: scene.visible[i].area for i in of_cat}
+                (r,) = refs
+                others = [areas[i] for i in of_cat if i != r]
+                if re.search(r"\b(largest|biggest|large|big)\b", e.text):
+                    assert areas[r] >= 1.5 * max(others), e
+                else:
+                    assert areas[r] * 1.5 <= min(others), e
+            if e.kind == "position":
+                (r,) = refs
+                axis = 0 if re.search(r"\b(left|leftmost|right|rightmost)\b", e.text) else 1
+                low = re.search(r"\b(left|leftmost|top|topmost)\b", e.text) is not None
+                pos = {i: scene.visible[i].centroid()[axis] for i in of_cat}
+                others = [pos[i] for i in of_cat if i != r]
+                assert (pos[r] < min(others)) if low else (pos[r] > max(others)), e
+    assert seen == set(TYPES)
+
+
+def test_objects_do_not_overlap_except_on_roads():
+    spec = CorpusSpec(seed=5, split="overlap")
+    for index in range(60):
+        scene, _ = build_scene(spec, index)
+        grid = np.zeros((scene.height, scene.width), dtype=np.int32)
+        for o in scene.objects:
+            if o.category != "road":
+                grid[o.footprint.window()] += o.footprint.mask
+        assert grid.max() <= 1
+
+
+def run_generate(*args):
+    return subprocess.run([sys.executable, str(GENERATE), *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--size", "8"], "size 8 px is out of range"),
+    (["--gsd", "0"], "gsd 0.0 m/px is out of range"),
+    (["--count", "0"], "count 0 must be at least 1"),
+    (["--split", "tr ain"], "split name 'tr ain' must be"),
+])
+def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, args, message):
+    out = tmp_path / "out"
+    base = {"--seed": "1", "--count": "3", "--split": "train", "--out": str(out)}
+    for k, v in zip(args[::2], args[1::2]):
+        base[k] = v
+    r = run_generate(*[x for kv in base.items() for x in kv])
+    assert r.returncode == 2
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_command_line_writes_the_requested_count(tmp_path):
+    r = run_generate("--seed", "2", "--count", "5", "--split", "val", "--out", str(tmp_path), "--size", "96",
+                     "--gsd", "1.0", "--gsd-jitter", "0", "--per-image", "3", "--quiet")
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "output_phrase_val.txt").read_text().splitlines()
+    assert len(lines) == 5
+    ds = gdal.Open(str(tmp_path / "images" / (lines[0].split(" ")[0] + ".tif")))
+    assert ds.RasterXSize == 96 and ds.GetGeoTransform()[1] == 1.0
+    assert os.listdir(tmp_path / "masks") and len(os.listdir(tmp_path / "masks")) == 5
