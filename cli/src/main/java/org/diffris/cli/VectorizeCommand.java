@@ -1,0 +1,223 @@
+package org.diffris.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.diffris.cli.io.AreaModels;
+import org.diffris.cli.io.AtomicOutput;
+import org.diffris.cli.io.GeoJsonWriter;
+import org.diffris.cli.io.GeoPackageWriter;
+import org.diffris.cli.io.GeoTiffMask;
+import org.diffris.cli.io.SpatialReference;
+import org.diffris.vectorizer.Connectivity;
+import org.diffris.vectorizer.MaskVectorizer;
+import org.diffris.vectorizer.VectorizedRegion;
+import org.diffris.vectorizer.VectorizerOptions;
+import org.locationtech.jts.geom.GeometryFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code diffris vectorize}: a GeoTIFF mask to polygons in a GeoPackage or GeoJSON file.
+ *
+ * <p>Exit status: 0 on success; 1 when the input or output file is the problem (missing, not a
+ * GeoTIFF, no georeferencing, no such band, output exists); 2 when an option is invalid; 3 on an
+ * internal error. On any failure the output path is left as it was.
+ */
+@Command(
+    name = "vectorize",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Turns a raster mask (GeoTIFF) into georeferenced polygons with holes, pixel-exact.",
+        "Non-zero pixels are the mask; nodata pixels never are. With --threshold the band is read "
+            + "as probabilities and pixels >= the threshold are the mask.",
+        "Last line on stdout: polygons=... pixels=... area_m2=... ms=..."})
+public final class VectorizeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--mask", required = true, paramLabel = "MASK.tif",
+      description = "GeoTIFF mask: byte, 16-bit, or float; any CRS; rotated grids allowed.")
+  Path mask;
+
+  @Option(names = "--out", required = true, paramLabel = "OUT.gpkg|OUT.geojson",
+      description = "Output: .gpkg (in the raster's CRS) or .geojson (RFC 7946, WGS84 lon/lat).")
+  Path out;
+
+  @Option(names = "--band", defaultValue = "1", description = "Band to read, from 1 (default 1).")
+  int band;
+
+  @Option(names = "--threshold", paramLabel = "T",
+      description = "Read the band as probabilities; pixels >= T (0 < T < 1) are the mask, and "
+          + "each polygon gets mean_probability.")
+  Double threshold;
+
+  @Option(names = "--connectivity", defaultValue = "4", paramLabel = "4|8",
+      description = "Pixels joined by edges only (4, default, as gdal_polygonize) or by corners "
+          + "too (8).")
+  int connectivity;
+
+  @Option(names = "--simplify", paramLabel = "TOL",
+      description = "Simplify outlines with this tolerance, in CRS units (metres, feet, degrees).")
+  Double simplify;
+
+  @Option(names = "--min-area", paramLabel = "M2",
+      description = "Drop polygons smaller than this many square metres.")
+  Double minArea;
+
+  @Option(names = "--max-features", paramLabel = "N",
+      description = "Keep at most N polygons, largest first.")
+  Integer maxFeatures;
+
+  @Option(names = "--overwrite", description = "Replace an existing output file.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() {
+    long start = System.nanoTime();
+    PrintWriter stdout = spec.commandLine().getOut();
+    OutputFormat format = checkOptions();
+    try {
+      if (Files.exists(out) && !overwrite) {
+        throw new InputException("output exists: " + out + " (use --overwrite to replace it)");
+      }
+      Summary summary = run(format);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      stdout.println(String.format(Locale.ROOT,
+          "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d", summary.polygons,
+          summary.pixels, summary.areaSquareMetres, summary.crs, out, ms));
+      stdout.flush();
+      return 0;
+    } catch (InputException e) {
+      return fail(e.getMessage());
+    } catch (IOException e) {
+      return fail("cannot write " + out + ": " + e.getMessage());
+    }
+  }
+
+  private Summary run(OutputFormat format) throws InputException, IOException {
+    try (GeoTiffMask raster = GeoTiffMask.open(mask, band)) {
+      boolean probabilities = threshold != null;
+      SpatialReference srs = SpatialReference.of(raster.crs());
+      GeoJsonWriter geoJson = format == OutputFormat.GEOJSON
+          ? new GeoJsonWriter(raster.crs(), probabilities) : null;
+
+      VectorizerOptions.Builder options = VectorizerOptions.builder()
+          .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
+          .areaModel(AreaModels.forCrs(raster.crs()));
+      if (probabilities) {
+        options.threshold(threshold);
+      }
+      if (simplify != null) {
+        options.simplifyTolerance(simplify);
+      }
+      if (minArea != null) {
+        options.minAreaSquareMetres(minArea);
+      }
+      if (maxFeatures != null) {
+        options.maxFeatures(maxFeatures);
+      }
+      MaskVectorizer vectorizer = new MaskVectorizer(raster.width(), raster.height(),
+          raster.pixelToWorld(), options.build(), new GeometryFactory());
+      int step = raster.rowsPerRead();
+      for (int row = 0; row < raster.height(); row += step) {
+        int rows = Math.min(step, raster.height() - row);
+        vectorizer.accept(probabilities
+            ? raster.readProbabilities(row, rows) : raster.readBinary(row, rows));
+      }
+      List<VectorizedRegion> regions = vectorizer.finish();
+
+      try (AtomicOutput output = new AtomicOutput(out, overwrite)) {
+        if (geoJson != null) {
+          geoJson.write(regions, output.temporary());
+        } else {
+          new GeoPackageWriter(layerName(out), srs, probabilities)
+              .write(regions, output.temporary());
+        }
+        output.commit();
+      }
+      return Summary.of(regions, srs.label());
+    }
+  }
+
+  /** Option values that make no sense whatever the files are: exit status 2. */
+  private OutputFormat checkOptions() {
+    OutputFormat format = OutputFormat.of(out);
+    if (format == null) {
+      throw usage("unknown output extension: " + out.getFileName()
+          + " (accepted: .gpkg, .geojson, .json)");
+    }
+    if (threshold != null && !(threshold > 0 && threshold < 1)) {
+      throw usage("--threshold must be between 0 and 1 (exclusive), got " + threshold);
+    }
+    if (connectivity != 4 && connectivity != 8) {
+      throw usage("--connectivity must be 4 or 8, got " + connectivity);
+    }
+    if (band < 1) {
+      throw usage("--band counts from 1, got " + band);
+    }
+    if (simplify != null && !(simplify >= 0)) {
+      throw usage("--simplify must be >= 0 (CRS units), got " + simplify);
+    }
+    if (minArea != null && !(minArea >= 0)) {
+      throw usage("--min-area must be >= 0 (square metres), got " + minArea);
+    }
+    if (maxFeatures != null && maxFeatures < 1) {
+      throw usage("--max-features must be >= 1, got " + maxFeatures);
+    }
+    return format;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private int fail(String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("diffris vectorize: " + message);
+    err.flush();
+    return 1;
+  }
+
+  /** The GeoPackage table name: the output file's name as an SQL identifier. */
+  static String layerName(Path out) {
+    String stem = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    String name = stem.replaceAll("[^A-Za-z0-9_]", "_");
+    return name.isEmpty() || Character.isDigit(name.charAt(0)) ? "regions_" + name : name;
+  }
+
+  enum OutputFormat {
+    GEOPACKAGE, GEOJSON;
+
+    static OutputFormat of(Path file) {
+      String name = file.getFileName() == null ? "" : file.getFileName().toString();
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(".gpkg")) {
+        return GEOPACKAGE;
+      }
+      if (lower.endsWith(".geojson") || lower.endsWith(".json")) {
+        return GEOJSON;
+      }
+      return null;
+    }
+  }
+
+  private record Summary(int polygons, long pixels, double areaSquareMetres, String crs) {
+    static Summary of(List<VectorizedRegion> regions, String crs) {
+      long pixels = 0;
+      double area = 0;
+      for (VectorizedRegion r : regions) {
+        pixels += r.pixelCount();
+        area += r.areaSquareMetres();
+      }
+      return new Summary(regions.size(), pixels, area, crs);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.diffris.cli.io;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import org.diffris.cli.InputException;
+import org.diffris.vectorizer.VectorizedRegion;
+import org.geotools.api.referencing.FactoryException;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.api.referencing.operation.MathTransform;
+import org.geotools.api.referencing.operation.TransformException;
+import org.geotools.geometry.jts.JTS;
+import org.geotools.referencing.CRS;
+import org.geotools.referencing.crs.DefaultGeographicCRS;
+import org.geotools.referencing.operation.transform.ConcatenatedTransform;
+import org.geotools.referencing.operation.transform.ProjectiveTransform;
+import org.locationtech.jts.geom.Geometry;
+
+/**
+ * Writes regions as an RFC 7946 GeoJSON FeatureCollection.
+ *
+ * <p>Guarantees: coordinates are WGS84 longitude, latitude (reprojected vertex by vertex from the
+ * raster's CRS, 9 decimals, about 0.1 mm); exterior rings are counter-clockwise and holes
+ * clockwise (the right-hand rule); no {@code crs} member; properties {@code pixels},
+ * {@code area_m2}, and {@code mean_probability} when requested. Edges are not densified, so a
+ * long straight pixel edge stays straight in longitude/latitude.
+ */
+public final class GeoJsonWriter {
+  private static final int DECIMALS = 9;
+
+  private final MathTransform toWgs84;
+  private final boolean withMeanProbability;
+
+  /**
+   * @param sourceCrs the CRS of the regions, whose coordinates are in (east, north) order whatever
+   *     order the CRS declares
+   */
+  public GeoJsonWriter(CoordinateReferenceSystem sourceCrs, boolean withMeanProbability)
+      throws InputException {
+    this.withMeanProbability = withMeanProbability;
+    try {
+      MathTransform transform = CRS.findMathTransform(sourceCrs, DefaultGeographicCRS.WGS84, true);
+      if (CRS.getAxisOrder(sourceCrs) == CRS.AxisOrder.NORTH_EAST) {
+        // Regions hold (east, north); the CRS expects (north, east) first.
+        transform = ConcatenatedTransform.create(
+            ProjectiveTransform.create(new java.awt.geom.AffineTransform(0, 1, 1, 0, 0, 0)),
+            transform);
+      }
+      this.toWgs84 = transform;
+    } catch (FactoryException e) {
+      throw new InputException("cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
+          + e.getMessage() + "); write a .gpkg instead", e);
+    }
+  }
+
+  public void write(List<VectorizedRegion> regions, Path file) throws IOException {
+    org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
+        new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
+    geometryWriter.setEncodeCRS(false);
+    geometryWriter.setForceCCW(true);
+    try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+      out.write("{\"type\":\"FeatureCollection\",\"features\":[");
+      boolean first = true;
+      for (VectorizedRegion region : regions) {
+        out.write(first ? "\n" : ",\n");
+        first = false;
+        out.write("{\"type\":\"Feature\",\"properties\":{\"pixels\":");
+        out.write(Long.toString(region.pixelCount()));
+        out.write(",\"area_m2\":");
+        out.write(number(region.areaSquareMetres()));
+        if (withMeanProbability) {
+          out.write(",\"mean_probability\":");
+          out.write(number(region.meanProbability()));
+        }
+        out.write("},\"geometry\":");
+        geometryWriter.write(toWgs84(region.geometry()), out);
+        out.write("}");
+      }
+      out.write("\n]}\n");
+    }
+  }
+
+  private Geometry toWgs84(Geometry g) throws IOException {
+    try {
+      return JTS.transform(g, toWgs84);
+    } catch (TransformException e) {
+      throw new IOException("cannot reproject a polygon to WGS84: " + e.getMessage(), e);
+    }
+  }
+
+  /** JSON has no NaN: a missing value is null. */
+  private static String number(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "null";
+    }
+    return String.format(Locale.ROOT, "%.6f", v).replaceFirst("\\.?0+$", "");
+  }
+}

@@ -1,0 +1,223 @@
+package org.diffris.cli.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.diffris.vectorizer.VectorizedRegion;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.Polygon;
+import org.locationtech.jts.io.ByteOrderValues;
+import org.locationtech.jts.io.WKBWriter;
+
+/**
+ * Writes regions as one feature layer of an OGC GeoPackage 1.4 file, in the raster's own CRS.
+ *
+ * <p>Guarantees: the file carries the GeoPackage application id and version, the three required
+ * spatial reference rows plus the raster's (EPSG code and WKT definition), {@code gpkg_contents}
+ * with the layer's extent, and {@code gpkg_geometry_columns}; geometries are standard GeoPackage
+ * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON}
+ * when every region is a polygon, else {@code MULTIPOLYGON} with polygons promoted. Attributes:
+ * {@code pixels}, {@code area_m2}, and {@code mean_probability} when requested. No spatial index
+ * is written (readers build one on demand).
+ *
+ * <p>The file must not exist; the caller writes to a temporary path and moves it into place.
+ */
+public final class GeoPackageWriter {
+  /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
+  private static final int APPLICATION_ID = 0x47504B47;
+  private static final int USER_VERSION = 10400;
+  /** srs_id for a CRS without an EPSG code: outside the EPSG range, as GDAL does. */
+  private static final int CUSTOM_SRS_ID = 100000;
+  private static final String WGS84_WKT = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","
+      + "6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],"
+      + "PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
+      + "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
+      + "AUTHORITY[\"EPSG\",\"4326\"]]";
+
+  private final String layer;
+  private final SpatialReference srs;
+  private final boolean withMeanProbability;
+
+  /**
+   * @param layer the table name (letters, digits and underscores)
+   * @param srs the raster's CRS
+   * @param withMeanProbability whether to add the {@code mean_probability} column
+   */
+  public GeoPackageWriter(String layer, SpatialReference srs, boolean withMeanProbability) {
+    if (!layer.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
+    }
+    this.layer = layer;
+    this.srs = srs;
+    this.withMeanProbability = withMeanProbability;
+  }
+
+  public void write(List<VectorizedRegion> regions, Path file) throws IOException {
+    boolean allPolygons = regions.stream().allMatch(r -> r.geometry() instanceof Polygon);
+    String geometryType = allPolygons ? "POLYGON" : "MULTIPOLYGON";
+    int srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
+    Envelope extent = new Envelope();
+    regions.forEach(r -> extent.expandToInclude(r.geometry().getEnvelopeInternal()));
+
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+      try (Statement s = db.createStatement()) {
+        // A temporary file moved into place on success: no journal needed.
+        s.execute("PRAGMA journal_mode = OFF");
+        s.execute("PRAGMA synchronous = OFF");
+        s.execute("PRAGMA application_id = " + APPLICATION_ID);
+        s.execute("PRAGMA user_version = " + USER_VERSION);
+      }
+      db.setAutoCommit(false);
+      createMetadataTables(db);
+      insertSpatialReferences(db, srsId);
+      createLayer(db, geometryType, srsId, extent);
+      insertRegions(db, regions, srsId, !allPolygons);
+      db.commit();
+    } catch (SQLException e) {
+      throw new IOException("cannot write GeoPackage " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void createMetadataTables(Connection db) throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, "
+          + "srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL, "
+          + "organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, "
+          + "description TEXT)");
+      s.execute("CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, "
+          + "data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '', "
+          + "last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+          + "min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER, "
+          + "CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) "
+          + "REFERENCES gpkg_spatial_ref_sys(srs_id))");
+      s.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, "
+          + "column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, "
+          + "srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, "
+          + "CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), "
+          + "CONSTRAINT uk_gc_table_name UNIQUE (table_name), "
+          + "CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name), "
+          + "CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))");
+    }
+  }
+
+  private void insertSpatialReferences(Connection db, int srsId) throws SQLException {
+    String sql = "INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+        + "organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)";
+    try (PreparedStatement p = db.prepareStatement(sql)) {
+      // The raster's CRS first, so that EPSG:4326 gets the raster's own definition.
+      insertSrs(p, srs.name(), srsId, srs.epsgCode() == null ? "NONE" : "EPSG", srsId, srs.wkt(),
+          "CRS of the vectorized raster");
+      insertSrs(p, "Undefined cartesian SRS", -1, "NONE", -1, "undefined", null);
+      insertSrs(p, "Undefined geographic SRS", 0, "NONE", 0, "undefined", null);
+      insertSrs(p, "WGS 84 geodetic", 4326, "EPSG", 4326, WGS84_WKT, null);
+    }
+  }
+
+  private static void insertSrs(PreparedStatement p, String name, int id, String org, int code,
+      String definition, String description) throws SQLException {
+    p.setString(1, name);
+    p.setInt(2, id);
+    p.setString(3, org);
+    p.setInt(4, code);
+    p.setString(5, definition);
+    p.setString(6, description);
+    p.executeUpdate();
+  }
+
+  private void createLayer(Connection db, String geometryType, int srsId, Envelope extent)
+      throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute("CREATE TABLE \"" + layer + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+          + "geom " + geometryType + ", pixels INTEGER NOT NULL, area_m2 DOUBLE NOT NULL"
+          + (withMeanProbability ? ", mean_probability DOUBLE" : "") + ")");
+    }
+    try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_contents (table_name, "
+        + "data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) "
+        + "VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)")) {
+      p.setString(1, layer);
+      p.setString(2, layer);
+      p.setString(3, "Regions vectorized from a raster mask");
+      setExtent(p, 4, extent);
+      p.setInt(8, srsId);
+      p.executeUpdate();
+    }
+    try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_geometry_columns "
+        + "(table_name, column_name, geometry_type_name, srs_id, z, m) VALUES (?, 'geom', ?, ?, 0, 0)")) {
+      p.setString(1, layer);
+      p.setString(2, geometryType);
+      p.setInt(3, srsId);
+      p.executeUpdate();
+    }
+  }
+
+  private static void setExtent(PreparedStatement p, int first, Envelope e) throws SQLException {
+    if (e.isNull()) {
+      for (int i = 0; i < 4; i++) {
+        p.setNull(first + i, java.sql.Types.DOUBLE);
+      }
+      return;
+    }
+    p.setDouble(first, e.getMinX());
+    p.setDouble(first + 1, e.getMinY());
+    p.setDouble(first + 2, e.getMaxX());
+    p.setDouble(first + 3, e.getMaxY());
+  }
+
+  private void insertRegions(Connection db, List<VectorizedRegion> regions, int srsId,
+      boolean promote) throws SQLException {
+    String sql = "INSERT INTO \"" + layer + "\" (geom, pixels, area_m2"
+        + (withMeanProbability ? ", mean_probability) VALUES (?, ?, ?, ?)" : ") VALUES (?, ?, ?)");
+    WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
+    try (PreparedStatement p = db.prepareStatement(sql)) {
+      int pending = 0;
+      for (VectorizedRegion region : regions) {
+        Geometry g = region.geometry();
+        if (promote && g instanceof Polygon polygon) {
+          g = g.getFactory().createMultiPolygon(new Polygon[] {polygon});
+        }
+        p.setBytes(1, geometryBlob(g, srsId, wkb));
+        p.setLong(2, region.pixelCount());
+        p.setDouble(3, region.areaSquareMetres());
+        if (withMeanProbability) {
+          if (Double.isNaN(region.meanProbability())) {
+            p.setNull(4, java.sql.Types.DOUBLE);
+          } else {
+            p.setDouble(4, region.meanProbability());
+          }
+        }
+        p.addBatch();
+        if (++pending == 1000) {
+          p.executeBatch();
+          pending = 0;
+        }
+      }
+      p.executeBatch();
+    }
+  }
+
+  /** GeoPackage binary: "GP", version 0, flags (little-endian, XY envelope), srs_id, envelope, WKB. */
+  static byte[] geometryBlob(Geometry g, int srsId, WKBWriter wkbWriter) {
+    byte[] wkb = wkbWriter.write(g);
+    boolean empty = g.isEmpty();
+    int envelopeBytes = empty ? 0 : 32;
+    ByteBuffer b = ByteBuffer.allocate(8 + envelopeBytes + wkb.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 'G').put((byte) 'P').put((byte) 0);
+    int flags = 1 /* little-endian */ | (empty ? 0x10 : (1 << 1) /* envelope [minx,maxx,miny,maxy] */);
+    b.put((byte) flags);
+    b.putInt(srsId);
+    if (!empty) {
+      Envelope e = g.getEnvelopeInternal();
+      b.putDouble(e.getMinX()).putDouble(e.getMaxX()).putDouble(e.getMinY()).putDouble(e.getMaxY());
+    }
+    b.put(wkb);
+    return b.array();
+  }
+}

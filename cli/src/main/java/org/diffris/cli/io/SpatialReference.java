@@ -1,0 +1,41 @@
+package org.diffris.cli.io;
+
+import org.diffris.cli.InputException;
+import org.geotools.api.referencing.FactoryException;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.referencing.CRS;
+
+/**
+ * How an output file names a raster's CRS: its EPSG code when one matches, and its WKT.
+ *
+ * @param epsgCode the EPSG code, or {@code null} when the CRS matches none
+ * @param name a human-readable name
+ * @param wkt the CRS as OGC WKT 1 (what GeoPackage's {@code definition} column holds)
+ */
+public record SpatialReference(Integer epsgCode, String name, String wkt) {
+
+  /** Describes {@code crs}; a CRS without an EPSG match keeps its WKT. */
+  public static SpatialReference of(CoordinateReferenceSystem crs) throws InputException {
+    Integer code;
+    try {
+      code = CRS.lookupEpsgCode(crs, false);
+      if (code == null) {
+        code = CRS.lookupEpsgCode(crs, true); // slower full scan, only when the quick look fails
+      }
+    } catch (FactoryException e) {
+      code = null;
+    }
+    String wkt;
+    try {
+      wkt = crs.toWKT();
+    } catch (UnsupportedOperationException e) {
+      throw new InputException("raster's CRS cannot be written as WKT: " + crs.getName());
+    }
+    return new SpatialReference(code, crs.getName().getCode(), wkt);
+  }
+
+  /** "EPSG:32633", or the CRS name when there is no code. */
+  public String label() {
+    return epsgCode == null ? name : "EPSG:" + epsgCode;
+  }
+}
