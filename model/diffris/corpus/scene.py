@@ -137,8 +137,9 @@ class Composer:
         self.roads = np.zeros((scene.height, scene.width), dtype=bool)
 
     # -- public -----------------------------------------------------------------------------
-    def fill(self, theme: str, box=None, count_scale: float = 1.0) -> None:
-        """Gives the box (y0, y1, x0, x1; default whole scene) a ground and the theme's objects."""
+    def fill(self, theme: str, box=None, count_scale: float = 1.0, angle: float = None, exclude=()) -> None:
+        """Gives the box (y0, y1, x0, x1; default whole scene) a ground and the theme's objects.
+        Most buildings, cars and courts align with `angle` (random when None) or a right angle to it."""
         s, rng = self.scene, self.rng
         box = box or (0, s.height, 0, s.width)
         spec = THEMES[theme]
@@ -147,12 +148,12 @@ class Composer:
             self._add_water(box)
         area = (box[1] - box[0]) * (box[3] - box[2]) * s.gsd * s.gsd
         scale = count_scale * area / REFERENCE_AREA_M2
-        block_angle = rng.uniform(0, math.pi)
+        block_angle = rng.uniform(0, math.pi) if angle is None else angle
         counts = {c: int(round(rng.integers(lo, hi + 1) * scale)) for c, (lo, hi) in spec["counts"].items()}
         if theme == "sports" and counts.get("tennis_court", 0) + counts.get("basketball_court", 0) == 0:
             counts[str(rng.choice(["tennis_court", "basketball_court"]))] = 1
         for cat in PLACEMENT_ORDER:
-            for _ in range(counts.get(cat, 0)):
+            for _ in range(0 if cat in exclude else counts.get(cat, 0)):
                 self._place(cat, box, block_angle)
 
     # -- placement --------------------------------------------------------------------------
