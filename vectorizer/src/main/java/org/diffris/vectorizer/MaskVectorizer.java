@@ -1,33 +1,208 @@
 package org.diffris.vectorizer;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.locationtech.jts.coverage.CoverageSimplifier;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 
 /**
- * Streaming mask-to-polygon engine. Work in progress: the API is final, the engine follows.
+ * Streaming mask-to-polygon engine: feed {@link MaskBand}s top to bottom with {@link #accept},
+ * then call {@link #finish()} once.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>One region per connected component of in-pixels ({@link Connectivity#FOUR} or
+ *       {@link Connectivity#EIGHT}), holes included. Edges lie exactly on pixel boundaries,
+ *       vertices only at pixel corners, no collinear vertices (without simplification).</li>
+ *   <li>Every geometry is valid under JTS {@code IsValidOp} defaults and normalized. Where two
+ *       in-pixels of a region meet only at a corner, the boundary passes through that corner
+ *       twice and the rings touch there at a single point (a hole may touch the shell or another
+ *       hole). At {@code EIGHT}, a region whose pixels are joined only through corners has a
+ *       disconnected interior, which no valid Polygon can hold: it is returned as a
+ *       {@code MultiPolygon} of its edge-connected parts, which touch at points; every other
+ *       region is a {@code Polygon}.</li>
+ *   <li>Coordinates go through the full affine {@link PixelToWorld} (rotation and shear
+ *       included); the geometry factory supplies the SRID and coordinate sequences (use a packed
+ *       coordinate sequence factory for very large outputs).</li>
+ *   <li>Streaming: memory is bounded by the runs of two rows plus the regions not yet complete
+ *       (and the kept output), never by the raster height. A region is complete, and converted,
+ *       as soon as a row has no pixel in it. The result is identical for every band split.</li>
+ *   <li>Output order: largest area first, ties by first pixel in row-major order. Filters
+ *       (minimum area, maximum number of features) apply before simplification; simplification
+ *       ({@link CoverageSimplifier}) treats all kept regions as one coverage, so neighbours never
+ *       start to overlap; it does not change pixel counts, areas or mean probabilities.</li>
+ * </ul>
+ *
+ * <p>Cost: linear in pixels for run extraction, plus {@code O(runs)} union-find and boundary
+ * linking per row; no per-pixel objects. Not thread-safe; one instance per raster.
  */
 public final class MaskVectorizer {
 
   private final int width;
   private final int height;
+  private final VectorizerOptions options;
+  private final WorldGeometryBuilder builder;
+  private final double planarPixelSquareMetres;
+
+  private final ComponentLabeler labeler;
+  private final BoundaryTracer tracer;
+  private final RegionCollector collector;
+  private RowRuns prev;
+  private RowRuns cur;
+  private final BoundaryTracer.RingSink ringSink;
+  private final ComponentLabeler.Sink completionSink;
+
+  private int nextRow;
+  private Boolean probabilities;
+  private boolean finished;
 
   public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
                         GeometryFactory factory) {
+    if (width < 1 || height < 1) {
+      throw new IllegalArgumentException(
+          "raster width and height must be >= 1, got " + width + " x " + height);
+    }
+    if (transform == null) {
+      throw new IllegalArgumentException("pixel-to-world transform must not be null"
+          + " (use PixelToWorld.identity() for pixel coordinates)");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException(
+          "options must not be null (use VectorizerOptions.defaults())");
+    }
+    if (factory == null) {
+      throw new IllegalArgumentException("geometry factory must not be null");
+    }
     this.width = width;
     this.height = height;
+    this.options = options;
+    this.builder = new WorldGeometryBuilder(transform, factory);
+    AreaModel am = options.areaModel();
+    this.planarPixelSquareMetres = am.isGeodesic() ? Double.NaN
+        : transform.pixelArea() * am.metresPerUnit() * am.metresPerUnit();
+    this.labeler = new ComponentLabeler(width, options.connectivity());
+    this.prev = new RowRuns(0, width);
+    this.cur = new RowRuns(1, width);
+    this.tracer = new BoundaryTracer(new BoundaryChains(prev, cur));
+    this.collector = new RegionCollector(options.minAreaSquareMetres(), options.maxFeatures());
+    this.ringSink = (ring, prevRun) ->
+        labeler.parts.addRing(labeler.partOf(prev, prevRun), ring);
+    this.completionSink = new ComponentLabeler.Sink() {
+      @Override
+      public void partComplete(int part, int regionRoot) {
+        PartShape shape = PartShape.of(labeler.parts.rings[part]);
+        double area = options.areaModel().isGeodesic() ? builder.geodesicArea(shape) : 0;
+        labeler.regions.addPart(regionRoot, shape, area);
+      }
+
+      @Override
+      public void regionComplete(int region) {
+        RegionLabels r = labeler.regions;
+        long pixels = r.pixelCount[region];
+        double area = options.areaModel().isGeodesic() ? r.measuredArea[region]
+            : pixels * planarPixelSquareMetres;
+        if (!collector.wouldKeep(area, r.firstPixel[region])) {
+          return;
+        }
+        double mean = Boolean.TRUE.equals(probabilities)
+            ? r.probabilitySum[region] / pixels : Double.NaN;
+        collector.offer(new RegionCollector.Candidate(
+            r.parts[region], pixels, area, mean, r.firstPixel[region]));
+      }
+    };
   }
 
-  /** Feeds the next band; bands must be contiguous, top to bottom, full width. */
+  /**
+   * Feeds the next band. Bands must be full width, contiguous and in order (the first starts at
+   * row 0), all binary or all probabilities.
+   *
+   * @throws IllegalArgumentException on a band that does not fit
+   * @throws IllegalStateException after {@link #finish()}
+   */
   public void accept(MaskBand band) {
-    throw new UnsupportedOperationException("not implemented yet");
+    if (finished) {
+      throw new IllegalStateException("finish() was already called; create a new MaskVectorizer");
+    }
+    if (band == null) {
+      throw new IllegalArgumentException("band must not be null");
+    }
+    if (band.width() != width) {
+      throw new IllegalArgumentException("band width " + band.width()
+          + " does not match the raster width " + width);
+    }
+    if (band.firstRow() != nextRow) {
+      throw new IllegalArgumentException("band starts at row " + band.firstRow()
+          + " but the next expected row is " + nextRow
+          + " (bands must be contiguous, top to bottom)");
+    }
+    if ((long) band.firstRow() + band.height() > height) {
+      throw new IllegalArgumentException("band rows " + band.firstRow() + ".."
+          + (band.firstRow() + band.height() - 1) + " run past the raster height " + height);
+    }
+    if (probabilities != null && probabilities != band.hasProbabilities()) {
+      throw new IllegalArgumentException("band is " + kind(band.hasProbabilities())
+          + " but earlier bands were " + kind(probabilities) + "; do not mix them");
+    }
+    probabilities = band.hasProbabilities();
+    double threshold = options.threshold();
+    for (int r = 0; r < band.height(); r++) {
+      cur.count = band.runsOfRow(r, threshold, cur.starts, cur.ends, cur.sums);
+      step(nextRow);
+      nextRow++;
+    }
   }
 
-  /** Ends the stream and returns the regions, largest area first, ties by first pixel. */
+  private static String kind(boolean probabilities) {
+    return probabilities ? "probabilities" : "binary";
+  }
+
+  /** Labels row {@code y} (already in {@code cur}), traces line {@code y}, completes regions. */
+  private void step(int y) {
+    labeler.label(prev, cur, y);
+    tracer.traceLine(y, prev, cur, ringSink);
+    labeler.completeFinished(cur, completionSink);
+    RowRuns t = prev;
+    prev = cur;
+    cur = t;
+  }
+
+  /**
+   * Ends the stream and returns the regions, largest area first (ties: first pixel in row-major
+   * order), after the minimum-area and maximum-features filters and optional simplification.
+   *
+   * @throws IllegalStateException if not all rows were given, or when called twice
+   */
   public List<VectorizedRegion> finish() {
-    throw new UnsupportedOperationException("not implemented yet");
+    if (finished) {
+      throw new IllegalStateException("finish() was already called");
+    }
+    if (nextRow != height) {
+      throw new IllegalStateException("only " + nextRow + " of " + height
+          + " rows were given; feed every band before finish()");
+    }
+    finished = true;
+    cur.count = 0;
+    step(height);
+    List<RegionCollector.Candidate> kept = collector.inOutputOrder();
+    Geometry[] geometries = new Geometry[kept.size()];
+    for (int i = 0; i < geometries.length; i++) {
+      geometries[i] = builder.region(kept.get(i).parts());
+    }
+    if (options.simplifyTolerance() > 0 && geometries.length > 0) {
+      geometries = CoverageSimplifier.simplify(geometries, options.simplifyTolerance());
+    }
+    List<VectorizedRegion> out = new ArrayList<>(geometries.length);
+    for (int i = 0; i < geometries.length; i++) {
+      Geometry g = geometries[i];
+      g.normalize();
+      RegionCollector.Candidate c = kept.get(i);
+      out.add(new VectorizedRegion(g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability()));
+    }
+    return out;
   }
 
-  /** One-shot: vectorizes a band holding the whole raster. */
+  /** One-shot: vectorizes a band holding the whole raster (first row 0, {@code height} rows). */
   public static List<VectorizedRegion> vectorize(MaskBand whole, int width, int height,
                                                  PixelToWorld t, VectorizerOptions o,
                                                  GeometryFactory f) {
