@@ -43,6 +43,7 @@ class Expression:
     text: str
     kind: str                     # one of TYPES
     referents: tuple              # object indices, sorted
+    category: str = ""            # category of the referents
 
 
 def _pick(rng, words):
@@ -57,7 +58,7 @@ def candidates(scene: Scene, rng: np.random.Generator) -> list:
     out = []
 
     def add(text, kind, refs):
-        out.append(Expression(text, kind, tuple(sorted(refs))))
+        out.append(Expression(text, kind, tuple(sorted(refs)), scene.objects[refs[0]].category))
 
     areas = [v.area for v in scene.visible]
     centres = [v.centroid() for v in scene.visible]
@@ -110,20 +111,24 @@ def _relations(scene: Scene, by_cat: dict, rng) -> list:
             if dist[0][0] <= near and dist[1][0] >= max(FAR_FACTOR * dist[0][0], near):
                 s = _pick(rng, CATEGORIES[cat].singular)
                 a = _pick(rng, CATEGORIES[anchor_cat].singular)
-                found.append(Expression(_pick(rng, RELATIONS).format(s=s, a=a), "relation", (dist[0][1],)))
+                found.append(Expression(_pick(rng, RELATIONS).format(s=s, a=a), "relation", (dist[0][1],), cat))
     return found
 
 
 def choose(cands: list, k: int, rng: np.random.Generator) -> list:
-    """Up to k expressions with distinct referent sets, kinds drawn uniformly among those available
-    (rare kinds such as relations are favoured over frequent ones)."""
+    """Up to k expressions with distinct referent sets. The kind is drawn uniformly among the kinds
+    available, then the category uniformly among those of that kind, so rare kinds (relations) and
+    rare categories (courts) are favoured over frequent ones (cars)."""
     pool = list(cands)
     chosen, used = [], set()
     while pool and len(chosen) < k:
         kinds = sorted({c.kind for c in pool})
         kind = kinds[int(rng.integers(len(kinds)))]
         of_kind = [c for c in pool if c.kind == kind]
-        pick = of_kind[int(rng.integers(len(of_kind)))]
+        cats = sorted({c.category for c in of_kind})
+        cat = cats[int(rng.integers(len(cats)))]
+        of_cat = [c for c in of_kind if c.category == cat]
+        pick = of_cat[int(rng.integers(len(of_cat)))]
         chosen.append(pick)
         used.add(pick.referents)
         pool = [c for c in pool if c.referents not in used]
