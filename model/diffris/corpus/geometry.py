@@ -137,16 +137,22 @@ def rasterize(polygons, height: int, width: int) -> Footprint:
     ys = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
     out = np.zeros((y1 - y0, x1 - x0), dtype=bool)
     for poly in polygons:
-        inside = np.zeros_like(out)
         ax, ay = poly[:, 0], poly[:, 1]
         bx, by = np.roll(ax, -1), np.roll(ay, -1)
-        for i in range(len(ax)):
-            if ay[i] == by[i]:
-                continue
-            crosses = (ay[i] > ys) != (by[i] > ys)                        # rows whose centre line the edge spans
-            xcross = ax[i] + (ys - ay[i]) * (bx[i] - ax[i]) / (by[i] - ay[i])
-            inside ^= crosses & (xs < xcross)
-        out |= inside
+        keep = ay != by                                                   # horizontal edges never cross
+        ax, ay, bx, by = ax[keep], ay[keep], bx[keep], by[keep]
+        crosses = (ay[None, :] > ys) != (by[None, :] > ys)                # (rows, edges): edge spans the row centre
+        with np.errstate(invalid="ignore", divide="ignore"):
+            xcross = ax[None, :] + (ys - ay[None, :]) * ((bx - ax) / (by - ay))[None, :]
+        xcross = np.where(crosses, xcross, -np.inf)                       # edges off the row never count
+        if out.size * len(ax) <= 4_000_000:
+            count = (xs[:, :, None] < xcross[:, None, :]).sum(axis=2)     # crossings right of each pixel
+            out |= (count & 1).astype(bool)
+        else:                                                             # big window: one edge at a time
+            inside = np.zeros_like(out)
+            for i in range(len(ax)):
+                inside ^= xs < xcross[:, i:i + 1]
+            out |= inside
     return Footprint(y0, x0, out)
 
 
