@@ -190,11 +190,13 @@ public final class JsonReader {
   }
 
   private String readString() throws JsonSyntaxException {
-    pos++; // opening quote
+    int opening = pos;
+    pos++;
     StringBuilder out = null;
     int runStart = pos;
     while (true) {
       if (pos >= text.length()) {
+        pos = opening;
         throw error("unterminated string");
       }
       char c = text.charAt(pos);
@@ -246,6 +248,7 @@ public final class JsonReader {
           pos--; // readHexUnit leaves pos after the 4 digits; the loop below advances once
           break;
         default:
+          pos--; // point at the backslash
           throw error("invalid escape \\" + e);
       }
       pos++;

@@ -106,6 +106,34 @@ final class ClipBpeFixture {
     return fixture;
   }
 
+  /** A vocabulary with exactly the given merges ("left right" each), in CLIP's id layout. */
+  static ClipBpeFixture withMerges(String... merges) {
+    ClipBpeFixture fixture = new ClipBpeFixture();
+    Map<String, Integer> ids = new HashMap<>();
+    char[] alphabet = ByteLevelAlphabet.alphabetOrder();
+    for (char c : alphabet) {
+      fixture.add(String.valueOf(c), ids);
+    }
+    for (char c : alphabet) {
+      fixture.add(c + ClipVocabulary.END_OF_WORD, ids);
+    }
+    for (String merge : merges) {
+      String[] pair = merge.split(" ");
+      fixture.merges.add(pair);
+      fixture.add(pair[0] + pair[1], ids);
+    }
+    fixture.add(ClipVocabulary.START_TOKEN, ids);
+    fixture.add(ClipVocabulary.END_TOKEN, ids);
+    return fixture;
+  }
+
+  /** Loads this fixture as our vocabulary, through the same parsing as real files. */
+  ClipVocabulary toVocabulary() throws IOException {
+    return ClipVocabulary.read(
+        new java.io.ByteArrayInputStream(vocabJson().getBytes(StandardCharsets.UTF_8)), "vocab.json",
+        new java.io.ByteArrayInputStream(mergesTxt().getBytes(StandardCharsets.UTF_8)), "merges.txt");
+  }
+
   private int add(String token, Map<String, Integer> ids) {
     ids.put(token, tokens.size());
     tokens.add(token);
