@@ -88,6 +88,13 @@ public final class VectorizeCommand implements Callable<Integer> {
       if (Files.exists(out) && !overwrite) {
         throw new InputException("output exists: " + out + " (use --overwrite to replace it)");
       }
+      Path folder = out.toAbsolutePath().getParent();
+      if (folder == null || !Files.isDirectory(folder)) {
+        throw new InputException("output folder does not exist: " + folder);
+      }
+      if (Files.isDirectory(out)) {
+        throw new InputException("output is a folder, not a file: " + out);
+      }
       Summary summary = run(format);
       long ms = (System.nanoTime() - start) / 1_000_000;
       stdout.println(String.format(Locale.ROOT,
@@ -113,7 +120,7 @@ public final class VectorizeCommand implements Callable<Integer> {
           .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
           .areaModel(AreaModels.forCrs(raster.crs()));
       if (probabilities) {
-        options.threshold(threshold);
+        options.threshold(raster.thresholdAtSamplePrecision(threshold));
       }
       if (simplify != null) {
         options.simplifyTolerance(simplify);

@@ -18,7 +18,7 @@ import org.locationtech.jts.io.ByteOrderValues;
 import org.locationtech.jts.io.WKBWriter;
 
 /**
- * Writes regions as one feature layer of an OGC GeoPackage 1.4 file, in the raster's own CRS.
+ * Writes regions as one feature layer of an OGC GeoPackage (1.2) file, in the raster's own CRS.
  *
  * <p>Guarantees: the file carries the GeoPackage application id and version, the three required
  * spatial reference rows plus the raster's (EPSG code and WKT definition), {@code gpkg_contents}
@@ -33,7 +33,8 @@ import org.locationtech.jts.io.WKBWriter;
 public final class GeoPackageWriter {
   /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
   private static final int APPLICATION_ID = 0x47504B47;
-  private static final int USER_VERSION = 10400;
+  /** 1.2: what GDAL 3.6 and QGIS read without a warning; nothing here needs 1.3 or 1.4. */
+  private static final int USER_VERSION = 10200;
   /** srs_id for a CRS without an EPSG code: outside the EPSG range, as GDAL does. */
   private static final int CUSTOM_SRS_ID = 100000;
   private static final String WGS84_WKT = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","

@@ -148,6 +148,15 @@ public final class GeoTiffMask implements AutoCloseable {
     return type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE;
   }
 
+  /**
+   * {@code threshold} rounded to the band's sample precision, so that a float32 pixel holding
+   * the nearest float to 0.9 counts as {@code >= 0.9}, as GDAL and numpy compare.
+   */
+  public double thresholdAtSamplePrecision(double threshold) {
+    return image.getSampleModel().getDataType() == DataBuffer.TYPE_FLOAT
+        ? (double) (float) threshold : threshold;
+  }
+
   /** Rows per read that keep whole tiles or strips together and a band near 4 M pixels. */
   public int rowsPerRead() {
     int tileHeight = Math.max(1, image.getTileHeight());

@@ -1,0 +1,48 @@
+package org.diffris.cli.testing;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.diffris.cli.DiffrisCommand;
+
+/** Runs the {@code diffris} command line in-process and captures its exit status and streams. */
+public final class Cli {
+  public final int exitCode;
+  public final String out;
+  public final String err;
+
+  private Cli(int exitCode, String out, String err) {
+    this.exitCode = exitCode;
+    this.out = out;
+    this.err = err;
+  }
+
+  public static Cli run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = DiffrisCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** The key=value pairs of the last stdout line. */
+  public Map<String, String> summary() {
+    String[] lines = out.strip().split("\n");
+    Map<String, String> values = new HashMap<>();
+    for (String pair : lines[lines.length - 1].split(" ")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        values.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+    return values;
+  }
+
+  /** A sample mask shipped under sample-data/masks. */
+  public static Path sampleMask(String name) {
+    Path moduleDir = Path.of(System.getProperty("basedir", "."));
+    Path root = moduleDir.resolve("..").normalize();
+    return root.resolve("sample-data").resolve("masks").resolve(name);
+  }
+}
