@@ -188,6 +188,14 @@ final class ClipBpeFixture {
    * BPE model, RobertaProcessing post-processor and ByteLevel decoder; no truncation, no padding.
    */
   String tokenizerJson() {
+    return tokenizerJson(false);
+  }
+
+  /**
+   * As {@link #tokenizerJson()}; with {@code clipLength} the file also asks for truncation to 77
+   * and padding to 77 with {@code <|endoftext|>}, as a bundle exporter may write it.
+   */
+  String tokenizerJson(boolean clipLength) {
     StringBuilder merged = new StringBuilder("[");
     for (int i = 0; i < merges.size(); i++) {
       merged.append(i == 0 ? "" : ",").append(quote(merges.get(i)[0] + " " + merges.get(i)[1]));
@@ -196,7 +204,15 @@ final class ClipBpeFixture {
     String special =
         "{\"id\":%d,\"content\":%s,\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
             + "\"normalized\":true,\"special\":true}";
-    return "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,"
+    String truncation = clipLength
+        ? "{\"direction\":\"Right\",\"max_length\":77,\"strategy\":\"LongestFirst\",\"stride\":0}"
+        : "null";
+    String padding = clipLength
+        ? "{\"strategy\":{\"Fixed\":77},\"direction\":\"Right\",\"pad_to_multiple_of\":null,"
+            + "\"pad_id\":" + endId() + ",\"pad_type_id\":0,\"pad_token\":"
+            + quote(ClipVocabulary.END_TOKEN) + "}"
+        : "null";
+    return "{\"version\":\"1.0\",\"truncation\":" + truncation + ",\"padding\":" + padding + ","
         + "\"added_tokens\":["
         + String.format(special, startId(), quote(ClipVocabulary.START_TOKEN)) + ","
         + String.format(special, endId(), quote(ClipVocabulary.END_TOKEN)) + "],"
@@ -221,12 +237,17 @@ final class ClipBpeFixture {
         + "\"vocab\":" + vocabJson() + ",\"merges\":" + merged + "}}";
   }
 
-  /** Writes vocab.json, merges.txt and tokenizer.json into a folder. */
+  /**
+   * Writes vocab.json, merges.txt, tokenizer.json and tokenizer-clip-length.json (the same with
+   * truncation and padding to 77) into a folder.
+   */
   void writeTo(Path folder) throws IOException {
     Files.createDirectories(folder);
     Files.writeString(folder.resolve("vocab.json"), vocabJson(), StandardCharsets.UTF_8);
     Files.writeString(folder.resolve("merges.txt"), mergesTxt(), StandardCharsets.UTF_8);
     Files.writeString(folder.resolve("tokenizer.json"), tokenizerJson(), StandardCharsets.UTF_8);
+    Files.writeString(
+        folder.resolve("tokenizer-clip-length.json"), tokenizerJson(true), StandardCharsets.UTF_8);
   }
 
   static String quote(String s) {

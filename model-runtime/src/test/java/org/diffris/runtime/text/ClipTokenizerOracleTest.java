@@ -103,7 +103,8 @@ class ClipTokenizerOracleTest {
 
   /**
    * At CLIP's length 77: HuggingFace keeps the first 75 text tokens and the end token, as CLIP does.
-   * DJL pads with 0, so this compares against a tokenizer configured with pad id 0.
+   * With no padding in tokenizer.json, HuggingFace pads with id 0, so this compares against our
+   * tokenizer configured with pad id 0.
    */
   @Test
   void sameTruncationAndPaddingAsHuggingFaceAtLength77() {
@@ -118,6 +119,39 @@ class ClipTokenizerOracleTest {
           Arrays.toString(theirs.getAttentionMask()),
           Arrays.toString(ours.encode(text).attentionMask()),
           () -> "attention mask of " + escape(text));
+    }
+  }
+
+  /**
+   * A tokenizer.json that itself asks for truncation and padding to 77 with the end token. DJL's
+   * options decide whether HuggingFace pads at all (its defaults switch padding off, whatever the
+   * file says); once padding is on, the pad id comes from the file, and the result equals our CLIP
+   * defaults. DJL's "no truncation, no padding" options override the file, which the bundle check
+   * below relies on.
+   */
+  @Test
+  void sameIdsAsATokenizerJsonThatPadsWithTheEndToken() throws IOException {
+    Path json = folder.resolve("tokenizer-clip-length.json");
+    ClipTokenizer ours = ClipTokenizer.withClipDefaults(vocabulary);
+    List<String> texts = corpus.subList(0, 500);
+    try (HuggingFaceTokenizer padded =
+            HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json)
+                .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
+                .optTruncation(true)
+                .optPadToMaxLength()
+                .build();
+        HuggingFaceTokenizer overridden =
+            HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json)
+                .optTruncation(false)
+                .optPadding(false)
+                .build()) {
+      assertSameIds(texts, text -> padded.encode(text).getIds(), text -> ours.encode(text).ids());
+      assertSameIds(
+          texts,
+          text -> overridden.encode(text, true, false).getIds(),
+          text -> withStartAndEnd(ours, text));
     }
   }
 
