@@ -2,16 +2,18 @@ package org.diffris.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.diffris.cli.io.AreaModels;
 import org.diffris.cli.io.AtomicOutput;
 import org.diffris.cli.io.GeoJsonWriter;
 import org.diffris.cli.io.GeoPackageWriter;
 import org.diffris.cli.io.GeoTiffMask;
+import org.diffris.cli.io.RegionWriter;
 import org.diffris.cli.io.SpatialReference;
 import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.MaskVectorizer;
@@ -73,7 +75,8 @@ public final class VectorizeCommand implements Callable<Integer> {
   Double minArea;
 
   @Option(names = "--max-features", paramLabel = "N",
-      description = "Keep at most N polygons, largest first.")
+      description = "Keep at most N polygons, the largest (holds every polygon in memory; "
+          + "without it polygons are written as they complete).")
   Integer maxFeatures;
 
   @Option(names = "--overwrite", description = "Replace an existing output file.")
@@ -110,48 +113,64 @@ public final class VectorizeCommand implements Callable<Integer> {
   }
 
   private Summary run(OutputFormat format) throws InputException, IOException {
-    try (GeoTiffMask raster = GeoTiffMask.open(mask, band)) {
+    try (GeoTiffMask raster = GeoTiffMask.open(mask, band);
+        AtomicOutput output = new AtomicOutput(out, overwrite)) {
       boolean probabilities = threshold != null;
       SpatialReference srs = SpatialReference.of(raster.crs());
-      GeoJsonWriter geoJson = format == OutputFormat.GEOJSON
-          ? new GeoJsonWriter(raster.crs(), probabilities) : null;
-
-      VectorizerOptions.Builder options = VectorizerOptions.builder()
-          .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
-          .areaModel(AreaModels.forCrs(raster.crs()));
-      if (probabilities) {
-        options.threshold(raster.thresholdAtSamplePrecision(threshold));
-      }
-      if (simplify != null) {
-        options.simplifyTolerance(simplify);
-      }
-      if (minArea != null) {
-        options.minAreaSquareMetres(minArea);
-      }
-      if (maxFeatures != null) {
-        options.maxFeatures(maxFeatures);
-      }
-      MaskVectorizer vectorizer = new MaskVectorizer(raster.width(), raster.height(),
-          raster.pixelToWorld(), options.build(), new GeometryFactory());
-      int step = raster.rowsPerRead();
-      for (int row = 0; row < raster.height(); row += step) {
-        int rows = Math.min(step, raster.height() - row);
-        vectorizer.accept(probabilities
-            ? raster.readProbabilities(row, rows) : raster.readBinary(row, rows));
-      }
-      List<VectorizedRegion> regions = vectorizer.finish();
-
-      try (AtomicOutput output = new AtomicOutput(out, overwrite)) {
-        if (geoJson != null) {
-          geoJson.write(regions, output.temporary());
-        } else {
-          new GeoPackageWriter(layerName(out), srs, probabilities)
-              .write(regions, output.temporary());
+      VectorizerOptions options = options(raster);
+      Summary summary = new Summary(srs.label());
+      try (RegionWriter writer = format == OutputFormat.GEOJSON
+          ? new GeoJsonWriter(output.temporary(), raster.crs(), probabilities)
+          : new GeoPackageWriter(output.temporary(), layerName(out), srs,
+              options.connectivity() == Connectivity.EIGHT, probabilities)) {
+        Consumer<VectorizedRegion> write = region -> {
+          try {
+            writer.write(region);
+            summary.add(region);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+        // Regions go to the file as they complete, unless a filter needs all of them at once.
+        boolean streaming = maxFeatures == null && (simplify == null || simplify == 0);
+        MaskVectorizer vectorizer = streaming
+            ? new MaskVectorizer(raster.width(), raster.height(), raster.pixelToWorld(), options,
+                new GeometryFactory(), write)
+            : new MaskVectorizer(raster.width(), raster.height(), raster.pixelToWorld(), options,
+                new GeometryFactory());
+        int step = raster.rowsPerRead();
+        for (int row = 0; row < raster.height(); row += step) {
+          int rows = Math.min(step, raster.height() - row);
+          vectorizer.accept(probabilities
+              ? raster.readProbabilities(row, rows) : raster.readBinary(row, rows));
         }
-        output.commit();
+        vectorizer.finish().forEach(write);
+        writer.finish();
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
-      return Summary.of(regions, srs.label());
+      output.commit();
+      return summary;
     }
+  }
+
+  private VectorizerOptions options(GeoTiffMask raster) throws InputException {
+    VectorizerOptions.Builder options = VectorizerOptions.builder()
+        .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
+        .areaModel(AreaModels.forCrs(raster.crs()));
+    if (threshold != null) {
+      options.threshold(raster.thresholdAtSamplePrecision(threshold));
+    }
+    if (simplify != null) {
+      options.simplifyTolerance(simplify);
+    }
+    if (minArea != null) {
+      options.minAreaSquareMetres(minArea);
+    }
+    if (maxFeatures != null) {
+      options.maxFeatures(maxFeatures);
+    }
+    return options.build();
   }
 
   /** Option values that make no sense whatever the files are: exit status 2. */
@@ -216,15 +235,21 @@ public final class VectorizeCommand implements Callable<Integer> {
     }
   }
 
-  private record Summary(int polygons, long pixels, double areaSquareMetres, String crs) {
-    static Summary of(List<VectorizedRegion> regions, String crs) {
-      long pixels = 0;
-      double area = 0;
-      for (VectorizedRegion r : regions) {
-        pixels += r.pixelCount();
-        area += r.areaSquareMetres();
-      }
-      return new Summary(regions.size(), pixels, area, crs);
+  /** What was written, for the last stdout line. */
+  private static final class Summary {
+    final String crs;
+    int polygons;
+    long pixels;
+    double areaSquareMetres;
+
+    Summary(String crs) {
+      this.crs = crs;
+    }
+
+    void add(VectorizedRegion region) {
+      polygons++;
+      pixels += region.pixelCount();
+      areaSquareMetres += region.areaSquareMetres();
     }
   }
 }

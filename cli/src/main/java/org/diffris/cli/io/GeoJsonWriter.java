@@ -1,5 +1,6 @@
 package org.diffris.cli.io;
 
+import java.awt.geom.AffineTransform;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Locale;
 import org.diffris.cli.InputException;
 import org.diffris.vectorizer.VectorizedRegion;
@@ -31,60 +31,74 @@ import org.locationtech.jts.geom.Geometry;
  * {@code area_m2}, and {@code mean_probability} when requested. Edges are not densified, so a
  * long straight pixel edge stays straight in longitude/latitude.
  */
-public final class GeoJsonWriter {
+public final class GeoJsonWriter implements RegionWriter {
   private static final int DECIMALS = 9;
 
   private final MathTransform toWgs84;
   private final boolean withMeanProbability;
+  private final Writer out;
+  private final org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
+      new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
+  private boolean first = true;
 
   /**
+   * Creates {@code file} (which must not exist) and starts the collection.
+   *
    * @param sourceCrs the CRS of the regions, whose coordinates are in (east, north) order whatever
    *     order the CRS declares
    */
-  public GeoJsonWriter(CoordinateReferenceSystem sourceCrs, boolean withMeanProbability)
-      throws InputException {
+  public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, boolean withMeanProbability)
+      throws InputException, IOException {
     this.withMeanProbability = withMeanProbability;
+    this.toWgs84 = toWgs84(sourceCrs);
+    geometryWriter.setEncodeCRS(false);
+    geometryWriter.setForceCCW(true);
+    this.out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
+    out.write("{\"type\":\"FeatureCollection\",\"features\":[");
+  }
+
+  private static MathTransform toWgs84(CoordinateReferenceSystem sourceCrs) throws InputException {
     try {
       MathTransform transform = CRS.findMathTransform(sourceCrs, DefaultGeographicCRS.WGS84, true);
       if (CRS.getAxisOrder(sourceCrs) == CRS.AxisOrder.NORTH_EAST) {
         // Regions hold (east, north); the CRS expects (north, east) first.
         transform = ConcatenatedTransform.create(
-            ProjectiveTransform.create(new java.awt.geom.AffineTransform(0, 1, 1, 0, 0, 0)),
-            transform);
+            ProjectiveTransform.create(new AffineTransform(0, 1, 1, 0, 0, 0)), transform);
       }
-      this.toWgs84 = transform;
+      return transform;
     } catch (FactoryException e) {
       throw new InputException("cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
           + e.getMessage() + "); write a .gpkg instead", e);
     }
   }
 
-  public void write(List<VectorizedRegion> regions, Path file) throws IOException {
-    org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
-        new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
-    geometryWriter.setEncodeCRS(false);
-    geometryWriter.setForceCCW(true);
-    try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
-      out.write("{\"type\":\"FeatureCollection\",\"features\":[");
-      boolean first = true;
-      for (VectorizedRegion region : regions) {
-        out.write(first ? "\n" : ",\n");
-        first = false;
-        out.write("{\"type\":\"Feature\",\"properties\":{\"pixels\":");
-        out.write(Long.toString(region.pixelCount()));
-        out.write(",\"area_m2\":");
-        out.write(number(region.areaSquareMetres()));
-        if (withMeanProbability) {
-          out.write(",\"mean_probability\":");
-          out.write(number(region.meanProbability()));
-        }
-        out.write("},\"geometry\":");
-        geometryWriter.write(toWgs84(region.geometry()), out);
-        out.write("}");
-      }
-      out.write("\n]}\n");
+  @Override
+  public void write(VectorizedRegion region) throws IOException {
+    out.write(first ? "\n" : ",\n");
+    first = false;
+    out.write("{\"type\":\"Feature\",\"properties\":{\"pixels\":");
+    out.write(Long.toString(region.pixelCount()));
+    out.write(",\"area_m2\":");
+    out.write(number(region.areaSquareMetres()));
+    if (withMeanProbability) {
+      out.write(",\"mean_probability\":");
+      out.write(number(region.meanProbability()));
     }
+    out.write("},\"geometry\":");
+    geometryWriter.write(toWgs84(region.geometry()), out);
+    out.write("}");
+  }
+
+  @Override
+  public void finish() throws IOException {
+    out.write("\n]}\n");
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
   }
 
   private Geometry toWgs84(Geometry g) throws IOException {

@@ -9,7 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
+import java.sql.Types;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -23,14 +23,15 @@ import org.locationtech.jts.io.WKBWriter;
  * <p>Guarantees: the file carries the GeoPackage application id and version, the three required
  * spatial reference rows plus the raster's (EPSG code and WKT definition), {@code gpkg_contents}
  * with the layer's extent, and {@code gpkg_geometry_columns}; geometries are standard GeoPackage
- * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON}
- * when every region is a polygon, else {@code MULTIPOLYGON} with polygons promoted. Attributes:
+ * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON},
+ * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity). Attributes:
  * {@code pixels}, {@code area_m2}, and {@code mean_probability} when requested. No spatial index
  * is written (readers build one on demand).
  *
- * <p>The file must not exist; the caller writes to a temporary path and moves it into place.
+ * <p>Regions are inserted as they come, in one transaction committed by {@link #finish()}. The
+ * file must not exist; the caller writes to a temporary path and moves it into place.
  */
-public final class GeoPackageWriter {
+public final class GeoPackageWriter implements RegionWriter {
   /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
   private static final int APPLICATION_ID = 0x47504B47;
   /** 1.2: what GDAL 3.6 and QGIS read without a warning; nothing here needs 1.3 or 1.4. */
@@ -43,47 +44,120 @@ public final class GeoPackageWriter {
       + "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
       + "AUTHORITY[\"EPSG\",\"4326\"]]";
 
+  private final Connection db;
   private final String layer;
-  private final SpatialReference srs;
+  private final int srsId;
+  private final boolean multi;
   private final boolean withMeanProbability;
+  private final PreparedStatement insert;
+  private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
+  private final Envelope extent = new Envelope();
+  private int pending;
 
   /**
+   * Creates {@code file} (which must not exist) with an empty layer.
+   *
    * @param layer the table name (letters, digits and underscores)
    * @param srs the raster's CRS
+   * @param multi {@code MULTIPOLYGON} layer (8-connectivity regions may be multipart), else
+   *     {@code POLYGON}
    * @param withMeanProbability whether to add the {@code mean_probability} column
    */
-  public GeoPackageWriter(String layer, SpatialReference srs, boolean withMeanProbability) {
+  public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
+      boolean withMeanProbability) throws IOException {
     if (!layer.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
     }
     this.layer = layer;
-    this.srs = srs;
+    this.srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
+    this.multi = multi;
     this.withMeanProbability = withMeanProbability;
-  }
-
-  public void write(List<VectorizedRegion> regions, Path file) throws IOException {
-    boolean allPolygons = regions.stream().allMatch(r -> r.geometry() instanceof Polygon);
-    String geometryType = allPolygons ? "POLYGON" : "MULTIPOLYGON";
-    int srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
-    Envelope extent = new Envelope();
-    regions.forEach(r -> extent.expandToInclude(r.geometry().getEnvelopeInternal()));
-
-    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
-      try (Statement s = db.createStatement()) {
+    Connection connection = null;
+    try {
+      connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      try (Statement s = connection.createStatement()) {
         // A temporary file moved into place on success: no journal needed.
         s.execute("PRAGMA journal_mode = OFF");
         s.execute("PRAGMA synchronous = OFF");
         s.execute("PRAGMA application_id = " + APPLICATION_ID);
         s.execute("PRAGMA user_version = " + USER_VERSION);
       }
-      db.setAutoCommit(false);
-      createMetadataTables(db);
-      insertSpatialReferences(db, srsId);
-      createLayer(db, geometryType, srsId, extent);
-      insertRegions(db, regions, srsId, !allPolygons);
+      connection.setAutoCommit(false);
+      createMetadataTables(connection);
+      insertSpatialReferences(connection, srs);
+      createLayer(connection);
+      this.insert = connection.prepareStatement("INSERT INTO \"" + layer
+          + "\" (geom, pixels, area_m2" + (withMeanProbability
+              ? ", mean_probability) VALUES (?, ?, ?, ?)" : ") VALUES (?, ?, ?)"));
+      this.db = connection;
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw new IOException("cannot create GeoPackage " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void write(VectorizedRegion region) throws IOException {
+    Geometry g = region.geometry();
+    if (multi && g instanceof Polygon polygon) {
+      g = g.getFactory().createMultiPolygon(new Polygon[] {polygon});
+    }
+    extent.expandToInclude(g.getEnvelopeInternal());
+    try {
+      insert.setBytes(1, geometryBlob(g, srsId, wkb));
+      insert.setLong(2, region.pixelCount());
+      insert.setDouble(3, region.areaSquareMetres());
+      if (withMeanProbability) {
+        if (Double.isNaN(region.meanProbability())) {
+          insert.setNull(4, Types.DOUBLE);
+        } else {
+          insert.setDouble(4, region.meanProbability());
+        }
+      }
+      insert.addBatch();
+      if (++pending == 1000) {
+        insert.executeBatch();
+        pending = 0;
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot write a polygon to the GeoPackage: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void finish() throws IOException {
+    try {
+      insert.executeBatch();
+      pending = 0;
+      try (PreparedStatement p = db.prepareStatement("UPDATE gpkg_contents SET min_x = ?, "
+          + "min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")) {
+        setExtent(p, 1, extent);
+        p.setString(5, layer);
+        p.executeUpdate();
+      }
       db.commit();
     } catch (SQLException e) {
-      throw new IOException("cannot write GeoPackage " + file + ": " + e.getMessage(), e);
+      throw new IOException("cannot complete the GeoPackage: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      insert.close();
+    } catch (SQLException e) {
+      // closing the connection below releases it anyway
+    }
+    closeQuietly(db);
+  }
+
+  private static void closeQuietly(Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // nothing to release beyond the file, which the caller deletes
+      }
     }
   }
 
@@ -109,7 +183,7 @@ public final class GeoPackageWriter {
     }
   }
 
-  private void insertSpatialReferences(Connection db, int srsId) throws SQLException {
+  private void insertSpatialReferences(Connection db, SpatialReference srs) throws SQLException {
     String sql = "INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
         + "organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)";
     try (PreparedStatement p = db.prepareStatement(sql)) {
@@ -133,21 +207,19 @@ public final class GeoPackageWriter {
     p.executeUpdate();
   }
 
-  private void createLayer(Connection db, String geometryType, int srsId, Envelope extent)
-      throws SQLException {
+  private void createLayer(Connection db) throws SQLException {
+    String geometryType = multi ? "MULTIPOLYGON" : "POLYGON";
     try (Statement s = db.createStatement()) {
       s.execute("CREATE TABLE \"" + layer + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
           + "geom " + geometryType + ", pixels INTEGER NOT NULL, area_m2 DOUBLE NOT NULL"
           + (withMeanProbability ? ", mean_probability DOUBLE" : "") + ")");
     }
     try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_contents (table_name, "
-        + "data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) "
-        + "VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)")) {
+        + "data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")) {
       p.setString(1, layer);
       p.setString(2, layer);
       p.setString(3, "Regions vectorized from a raster mask");
-      setExtent(p, 4, extent);
-      p.setInt(8, srsId);
+      p.setInt(4, srsId);
       p.executeUpdate();
     }
     try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_geometry_columns "
@@ -162,7 +234,7 @@ public final class GeoPackageWriter {
   private static void setExtent(PreparedStatement p, int first, Envelope e) throws SQLException {
     if (e.isNull()) {
       for (int i = 0; i < 4; i++) {
-        p.setNull(first + i, java.sql.Types.DOUBLE);
+        p.setNull(first + i, Types.DOUBLE);
       }
       return;
     }
@@ -170,38 +242,6 @@ public final class GeoPackageWriter {
     p.setDouble(first + 1, e.getMinY());
     p.setDouble(first + 2, e.getMaxX());
     p.setDouble(first + 3, e.getMaxY());
-  }
-
-  private void insertRegions(Connection db, List<VectorizedRegion> regions, int srsId,
-      boolean promote) throws SQLException {
-    String sql = "INSERT INTO \"" + layer + "\" (geom, pixels, area_m2"
-        + (withMeanProbability ? ", mean_probability) VALUES (?, ?, ?, ?)" : ") VALUES (?, ?, ?)");
-    WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
-    try (PreparedStatement p = db.prepareStatement(sql)) {
-      int pending = 0;
-      for (VectorizedRegion region : regions) {
-        Geometry g = region.geometry();
-        if (promote && g instanceof Polygon polygon) {
-          g = g.getFactory().createMultiPolygon(new Polygon[] {polygon});
-        }
-        p.setBytes(1, geometryBlob(g, srsId, wkb));
-        p.setLong(2, region.pixelCount());
-        p.setDouble(3, region.areaSquareMetres());
-        if (withMeanProbability) {
-          if (Double.isNaN(region.meanProbability())) {
-            p.setNull(4, java.sql.Types.DOUBLE);
-          } else {
-            p.setDouble(4, region.meanProbability());
-          }
-        }
-        p.addBatch();
-        if (++pending == 1000) {
-          p.executeBatch();
-          pending = 0;
-        }
-      }
-      p.executeBatch();
-    }
   }
 
   /** GeoPackage binary: "GP", version 0, flags (little-endian, XY envelope), srs_id, envelope, WKB. */
