@@ -16,6 +16,7 @@ from diffris.corpus import geotiff
 from diffris.corpus.categories import CATEGORIES, COLOURS
 from diffris.corpus.dataset import CorpusSpec, build_scene, write_split
 from diffris.corpus.expressions import TYPES
+from diffris.corpus.geometry import polygon_distance
 
 gdal.UseExceptions()
 GENERATE = Path(__file__).resolve().parents[1] / "generate.py"
@@ -202,18 +203,53 @@ def test_expressions_pick_out_exactly_their_referents():
                 pos = {i: scene.visible[i].centroid()[axis] for i in of_cat}
                 others = [pos[i] for i in of_cat if i != r]
                 assert (pos[r] < min(others)) if low else (pos[r] > max(others)), e
+            if e.kind == "relation":
+                (r,) = refs
+                anchor_cat = category_of(re.split(r" next to | near | beside ", e.text)[1])
+                (anchor,) = [i for i, o in enumerate(objs) if o.category == anchor_cat]
+                near = {i: polygon_distance(objs[i].polygons, objs[anchor].polygons) * scene.gsd for i in of_cat}
+                assert near[r] <= 6.0 and all(near[i] > 6.0 for i in of_cat if i != r), e
     assert seen == set(TYPES)
 
 
-def test_objects_do_not_overlap_except_on_roads():
+def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water():
     spec = CorpusSpec(seed=5, split="overlap")
+    ships = 0
     for index in range(60):
         scene, _ = build_scene(spec, index)
         grid = np.zeros((scene.height, scene.width), dtype=np.int32)
+        water = scene.water if scene.water is not None else np.zeros_like(grid, dtype=bool)
         for o in scene.objects:
             if o.category != "road":
                 grid[o.footprint.window()] += o.footprint.mask
+            on_water = water[o.footprint.window()][o.footprint.mask]
+            if o.category == "ship":
+                ships += 1
+                assert on_water.all()
+            else:
+                assert not on_water.any(), o.category
         assert grid.max() <= 1
+    assert ships > 0
+
+
+def test_object_sizes_are_metres_converted_with_the_tile_gsd():
+    for gsd in (0.3, 0.5, 1.0):
+        spec = CorpusSpec(seed=9, split="sizes", gsd=gsd, gsd_jitter=0.0)
+        cars = 0
+        for index in range(30):
+            scene, _ = build_scene(spec, index)
+            assert scene.gsd == gsd
+            for o in scene.objects:
+                if o.category == "vehicle":
+                    corners = o.polygons[0]
+                    length_m = np.hypot(*(corners[1] - corners[0])) * gsd
+                    width_m = np.hypot(*(corners[2] - corners[1])) * gsd
+                    assert 4.0 - 1e-6 <= length_m <= 5.4 + 1e-6 and 1.5 <= width_m <= 2.3
+                    cars += 1
+                if o.category == "storage_tank":
+                    diameter_m = (o.polygons[0][:, 0].max() - o.polygons[0][:, 0].min()) * gsd
+                    assert 6.0 - 0.01 <= diameter_m <= 26.0 + 0.01
+        assert cars > 10
 
 
 def run_generate(*args):

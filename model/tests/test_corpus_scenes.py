@@ -33,3 +33,16 @@ def test_scenes_and_masks_share_a_projected_half_metre_grid():
 def test_scene_folder_stays_small():
     total = sum(p.stat().st_size for p in SCENES.iterdir() if p.is_file())
     assert total < 15 * 1024 * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SCENES / "queries.tsv").exists(), reason="sample-data/scenes not present")
+def test_committed_scenes_are_what_make_scenes_writes(tmp_path):
+    import subprocess
+    import sys
+    script = Path(__file__).resolve().parents[1] / "make_scenes.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(p.name for p in SCENES.iterdir() if p.name != "README.md")
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (SCENES / name).read_bytes(), name

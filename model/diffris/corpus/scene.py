@@ -38,6 +38,8 @@ THEMES = {
                           "vehicle": (0, 4), "building": (0, 1), "swimming_pool": (0, 1)}},
 }
 REFERENCE_AREA_M2 = 64.0 * 64.0
+REFERENCE_PIXELS = 128 * 128
+MAX_DENSITY = 1.5     # at coarse GSDs counts stop growing with ground area beyond 1.5x per 128 x 128 px
 # Placement order: large and constrained things first, small things fill the gaps.
 PLACEMENT_ORDER = ("road", "tennis_court", "basketball_court", "airplane", "ship", "building",
                    "storage_tank", "swimming_pool", "tree", "vehicle")
@@ -146,8 +148,8 @@ class Composer:
         s.ground.append((str(rng.choice(spec["ground"])), box))
         if spec["water"]:
             self._add_water(box)
-        area = (box[1] - box[0]) * (box[3] - box[2]) * s.gsd * s.gsd
-        scale = count_scale * area / REFERENCE_AREA_M2
+        pixels = (box[1] - box[0]) * (box[3] - box[2])
+        scale = count_scale * min(pixels * s.gsd * s.gsd / REFERENCE_AREA_M2, MAX_DENSITY * pixels / REFERENCE_PIXELS)
         block_angle = rng.uniform(0, math.pi) if angle is None else angle
         counts = {c: int(round(rng.integers(lo, hi + 1) * scale)) for c, (lo, hi) in spec["counts"].items()}
         if theme == "sports" and counts.get("tennis_court", 0) + counts.get("basketball_court", 0) == 0:
