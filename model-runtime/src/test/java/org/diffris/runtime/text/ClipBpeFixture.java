@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * CLIP's layout: 256 byte symbols, their 256 end-of-word forms, one token per merge in merge order,
  * then {@code <|startoftext|>} and {@code <|endoftext|>}.
  */
-final class ClipBpeFixture {
+public final class ClipBpeFixture {
   static final String CLIP_SPLIT_PATTERN =
       "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
 
@@ -107,7 +107,7 @@ final class ClipBpeFixture {
   }
 
   /** A vocabulary with exactly the given merges ("left right" each), in CLIP's id layout. */
-  static ClipBpeFixture withMerges(String... merges) {
+  public static ClipBpeFixture withMerges(String... merges) {
     ClipBpeFixture fixture = new ClipBpeFixture();
     Map<String, Integer> ids = new HashMap<>();
     char[] alphabet = ByteLevelAlphabet.alphabetOrder();
@@ -241,7 +241,7 @@ final class ClipBpeFixture {
    * Writes vocab.json, merges.txt, tokenizer.json and tokenizer-clip-length.json (the same with
    * truncation and padding to 77) into a folder.
    */
-  void writeTo(Path folder) throws IOException {
+  public void writeTo(Path folder) throws IOException {
     Files.createDirectories(folder);
     Files.writeString(folder.resolve("vocab.json"), vocabJson(), StandardCharsets.UTF_8);
     Files.writeString(folder.resolve("merges.txt"), mergesTxt(), StandardCharsets.UTF_8);

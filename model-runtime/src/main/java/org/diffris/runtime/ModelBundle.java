@@ -1,0 +1,199 @@
+package org.diffris.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.diffris.runtime.json.JsonFields;
+import org.diffris.runtime.json.JsonReader;
+import org.diffris.runtime.json.JsonSyntaxException;
+import org.diffris.runtime.text.ClipTokenizer;
+import org.diffris.runtime.text.ClipVocabulary;
+
+/**
+ * A model bundle, a folder or a zip of it:
+ *
+ * <pre>
+ * model.json          what the model expects and produces ({@link ModelDescription})
+ * text_encoder.onnx   input_ids int64 [N,77] -> text_features
+ * segmenter.onnx      image, text_features -> mask_logits
+ * tokenizer/          vocab.json + merges.txt in CLIP's BPE format
+ * </pre>
+ *
+ * <p>{@link #open} checks the whole bundle before returning: model.json's fields, that both ONNX
+ * files are there, that the tokenizer loads and that model.json's bos/eos/pad ids agree with it. A
+ * zip may hold these files at its top or inside one top folder. Any problem is a {@link
+ * BundleFileException} naming the file (as a bundle-relative path) and the field or line. The ONNX
+ * graphs themselves are only read when a session is made from {@link #read} or {@link #pathOf}.
+ * Immutable; holds no open files.
+ */
+public final class ModelBundle {
+  public static final String DESCRIPTION_FILE = "model.json";
+  public static final String TEXT_ENCODER_FILE = "text_encoder.onnx";
+  public static final String SEGMENTER_FILE = "segmenter.onnx";
+  public static final String TOKENIZER_FOLDER = "tokenizer/";
+
+  private final Path location;
+  private final String zipPrefix; // null for a folder bundle
+  private final ModelDescription description;
+  private final ClipTokenizer tokenizer;
+
+  private ModelBundle(Path location, String zipPrefix) throws IOException {
+    this.location = location;
+    this.zipPrefix = zipPrefix;
+    this.description = readDescription();
+    for (String onnx : List.of(TEXT_ENCODER_FILE, SEGMENTER_FILE)) {
+      if (!exists(onnx)) {
+        throw new BundleFileException(onnx, "file not found in the model bundle " + location);
+      }
+    }
+    this.tokenizer = readTokenizer();
+  }
+
+  /** Opens and validates a bundle folder or zip file. */
+  public static ModelBundle open(Path location) throws IOException {
+    if (Files.isDirectory(location)) {
+      return new ModelBundle(location, null);
+    }
+    if (!Files.isRegularFile(location)) {
+      throw new BundleFileException(
+          location.toString(), "no such model bundle (expected a folder or a .zip of one)");
+    }
+    return new ModelBundle(location, findZipRoot(location));
+  }
+
+  private static String findZipRoot(Path zip) throws IOException {
+    List<String> candidates = new ArrayList<>();
+    try (ZipFile file = new ZipFile(zip.toFile())) {
+      Enumeration<? extends ZipEntry> entries = file.entries();
+      while (entries.hasMoreElements()) {
+        String name = entries.nextElement().getName();
+        if (name.equals(DESCRIPTION_FILE)) {
+          return "";
+        }
+        int slash = name.indexOf('/');
+        if (slash > 0 && name.substring(slash + 1).equals(DESCRIPTION_FILE)) {
+          candidates.add(name.substring(0, slash + 1));
+        }
+      }
+    } catch (ZipException e) {
+      throw new BundleFileException(zip.toString(), "not a readable zip file: " + e.getMessage(), e);
+    }
+    if (candidates.size() != 1) {
+      throw new BundleFileException(
+          DESCRIPTION_FILE,
+          candidates.isEmpty()
+              ? "not found at the top of " + zip + " nor in a single top folder"
+              : "found in several top folders of " + zip + ": " + candidates);
+    }
+    return candidates.get(0);
+  }
+
+  private ModelDescription readDescription() throws IOException {
+    if (!exists(DESCRIPTION_FILE)) {
+      throw new BundleFileException(
+          DESCRIPTION_FILE, "file not found in the model bundle " + location);
+    }
+    try {
+      Object root = JsonReader.parse(JsonReader.decodeUtf8(read(DESCRIPTION_FILE), DESCRIPTION_FILE),
+          DESCRIPTION_FILE);
+      return ModelDescription.from(JsonFields.of(root, DESCRIPTION_FILE));
+    } catch (JsonSyntaxException e) {
+      throw new BundleFileException(
+          DESCRIPTION_FILE, "line " + e.line() + ", column " + e.column() + ": " + e.problem(), e);
+    } catch (JsonFields.FieldException e) {
+      throw new BundleFileException(DESCRIPTION_FILE, e.getMessage(), e);
+    }
+  }
+
+  private ClipTokenizer readTokenizer() throws IOException {
+    String vocabName = TOKENIZER_FOLDER + "vocab.json";
+    String mergesName = TOKENIZER_FOLDER + "merges.txt";
+    ClipVocabulary vocabulary;
+    try (InputStream vocab = open(vocabName);
+        InputStream merges = open(mergesName)) {
+      vocabulary = ClipVocabulary.read(vocab, vocabName, merges, mergesName);
+    }
+    ModelDescription.Text text = description.text();
+    checkId("bos", text.bosId(), vocabulary.startId(), ClipVocabulary.START_TOKEN, vocabName);
+    checkId("eos", text.eosId(), vocabulary.endId(), ClipVocabulary.END_TOKEN, vocabName);
+    if (text.padId() >= vocabulary.size()) {
+      throw new BundleFileException(
+          DESCRIPTION_FILE,
+          "field text.pad is " + text.padId() + ", outside " + vocabName + " (ids 0.."
+              + (vocabulary.size() - 1) + ")");
+    }
+    return new ClipTokenizer(vocabulary, text.maxLength(), text.padId());
+  }
+
+  private static void checkId(String field, int declared, int actual, String token, String vocabName)
+      throws BundleFileException {
+    if (declared != actual) {
+      throw new BundleFileException(
+          DESCRIPTION_FILE,
+          "field text." + field + " is " + declared + " but " + vocabName + " gives " + token
+              + " the id " + actual);
+    }
+  }
+
+  private boolean exists(String name) throws IOException {
+    if (zipPrefix == null) {
+      return Files.isRegularFile(location.resolve(name));
+    }
+    try (ZipFile zip = new ZipFile(location.toFile())) {
+      return zip.getEntry(zipPrefix + name) != null;
+    }
+  }
+
+  private InputStream open(String name) throws IOException {
+    return new java.io.ByteArrayInputStream(read(name));
+  }
+
+  /** The whole content of one bundle file, by bundle-relative name (for example {@code segmenter.onnx}). */
+  public byte[] read(String name) throws IOException {
+    if (zipPrefix == null) {
+      Path file = location.resolve(name);
+      if (!Files.isRegularFile(file)) {
+        throw new BundleFileException(name, "file not found in the model bundle " + location);
+      }
+      return Files.readAllBytes(file);
+    }
+    try (ZipFile zip = new ZipFile(location.toFile())) {
+      ZipEntry entry = zip.getEntry(zipPrefix + name);
+      if (entry == null) {
+        throw new BundleFileException(name, "file not found in the model bundle " + location);
+      }
+      try (InputStream in = zip.getInputStream(entry)) {
+        return in.readAllBytes();
+      }
+    }
+  }
+
+  /**
+   * The file on disk for a bundle-relative name, for a folder bundle (ONNX Runtime can map it
+   * instead of copying it); empty for a zip bundle, whose files come from {@link #read}.
+   */
+  public Optional<Path> pathOf(String name) {
+    return zipPrefix == null ? Optional.of(location.resolve(name)) : Optional.empty();
+  }
+
+  public Path location() {
+    return location;
+  }
+
+  public ModelDescription description() {
+    return description;
+  }
+
+  /** The bundle's tokenizer, with model.json's maximum length and pad id. */
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+}

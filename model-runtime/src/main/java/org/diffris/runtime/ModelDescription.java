@@ -1,0 +1,178 @@
+package org.diffris.runtime;
+
+import java.util.List;
+import org.diffris.runtime.json.JsonFields;
+import org.diffris.runtime.json.JsonFields.FieldException;
+
+/**
+ * What a model bundle's {@code model.json} says about its model, validated.
+ *
+ * <p>Fields read (others, such as source and training notes, are ignored): {@code name},
+ * {@code version}, {@code license}, {@code task}; {@code image} {size, channels, mean, std, scale,
+ * gsd_m}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
+ * kind: "logits"}; {@code threshold}; {@code onnx} {opset}. Guarantees: strings non-empty, sizes
+ * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
+ * threshold in 0..1, stride divides the image size. Immutable.
+ */
+public final class ModelDescription {
+  /** Tokenizers this runtime implements. */
+  public static final List<String> TOKENIZERS = List.of("clip-bpe");
+  /** What the segmenter's output holds. */
+  public static final List<String> OUTPUT_KINDS = List.of("logits");
+
+  private final String name;
+  private final String version;
+  private final String license;
+  private final String task;
+  private final Image image;
+  private final Text text;
+  private final Output output;
+  private final double threshold;
+  private final int opset;
+
+  /** Input image: square side in pixels, channel count, normalization, ground sampling distance. */
+  public static final class Image {
+    private final int size;
+    private final int channels;
+    private final double[] mean;
+    private final double[] std;
+    private final double scale;
+    private final double gsdMetres;
+
+    Image(int size, int channels, double[] mean, double[] std, double scale, double gsdMetres) {
+      this.size = size;
+      this.channels = channels;
+      this.mean = mean;
+      this.std = std;
+      this.scale = scale;
+      this.gsdMetres = gsdMetres;
+    }
+
+    /** Side of the square input, in pixels. */
+    public int size() {
+      return size;
+    }
+
+    public int channels() {
+      return channels;
+    }
+
+    /** Per-channel mean, subtracted after multiplying by {@link #scale()}. */
+    public double[] mean() {
+      return mean.clone();
+    }
+
+    /** Per-channel standard deviation, divided by after subtracting the mean. */
+    public double[] std() {
+      return std.clone();
+    }
+
+    /** Factor applied to raw pixel values first (1/255 for 8-bit imagery). */
+    public double scale() {
+      return scale;
+    }
+
+    /** Ground sampling distance the model was trained at, metres per pixel. */
+    public double gsdMetres() {
+      return gsdMetres;
+    }
+  }
+
+  /** Text input: tokenizer kind, sequence length and special token ids. */
+  public record Text(String tokenizer, int maxLength, int bosId, int eosId, int padId) {}
+
+  /** Segmenter output: stride relative to the input (1 = full resolution) and value kind. */
+  public record Output(int stride, String kind) {}
+
+  private ModelDescription(
+      String name, String version, String license, String task, Image image, Text text,
+      Output output, double threshold, int opset) {
+    this.name = name;
+    this.version = version;
+    this.license = license;
+    this.task = task;
+    this.image = image;
+    this.text = text;
+    this.output = output;
+    this.threshold = threshold;
+    this.opset = opset;
+  }
+
+  /** Reads and validates the parsed {@code model.json}. */
+  static ModelDescription from(JsonFields root) throws FieldException {
+    JsonFields img = root.object("image");
+    int size = img.integer("size", 1, 1 << 16);
+    int channels = img.integer("channels", 1, 64);
+    String perChannel = "one per channel, channels = " + channels;
+    double[] mean = img.numbers("mean", channels, -1e9, 1e9, perChannel);
+    double[] std = img.numbers("std", channels, Double.MIN_NORMAL, 1e9, perChannel);
+    double scale = img.number("scale", Double.MIN_NORMAL, 1e9);
+    double gsd = img.number("gsd_m", Double.MIN_NORMAL, 1e6);
+
+    JsonFields txt = root.object("text");
+    Text text =
+        new Text(
+            txt.choice("tokenizer", TOKENIZERS),
+            txt.integer("max_length", 2, 4096),
+            txt.integer("bos", 0, Integer.MAX_VALUE),
+            txt.integer("eos", 0, Integer.MAX_VALUE),
+            txt.integer("pad", 0, Integer.MAX_VALUE));
+
+    JsonFields out = root.object("output");
+    int stride = out.integer("stride", 1, size);
+    if (size % stride != 0) {
+      throw out.problem(
+          "stride", "is " + stride + ", which does not divide image.size " + size);
+    }
+    Output output = new Output(stride, out.choice("kind", OUTPUT_KINDS));
+
+    return new ModelDescription(
+        root.string("name"),
+        root.string("version"),
+        root.string("license"),
+        root.string("task"),
+        new Image(size, channels, mean, std, scale, gsd),
+        text,
+        output,
+        root.number("threshold", 0, 1),
+        root.object("onnx").integer("opset", 7, 100));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public String license() {
+    return license;
+  }
+
+  public String task() {
+    return task;
+  }
+
+  public Image image() {
+    return image;
+  }
+
+  public Text text() {
+    return text;
+  }
+
+  public Output output() {
+    return output;
+  }
+
+  /** Probability above which a pixel belongs to the referred object, 0..1. */
+  public double threshold() {
+    return threshold;
+  }
+
+  /** ONNX opset the graphs were exported with. */
+  public int opset() {
+    return opset;
+  }
+}

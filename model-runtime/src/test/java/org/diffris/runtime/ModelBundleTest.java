@@ -1,0 +1,163 @@
+package org.diffris.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.diffris.runtime.text.ClipBpeFixture;
+import org.diffris.runtime.text.TokenizedText;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bundle loading and validation with a hand-written model.json and placeholder ONNX files. */
+class ModelBundleTest {
+  @TempDir Path temp;
+
+  private static String validDescription() throws IOException {
+    try (InputStream in = ModelBundleTest.class.getResourceAsStream("model.json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A bundle folder with the given model.json, a tiny tokenizer and placeholder graphs. */
+  private Path bundle(String modelJson) throws IOException {
+    Path folder = Files.createDirectories(temp.resolve("bundle"));
+    Files.writeString(folder.resolve("model.json"), modelJson);
+    Files.write(folder.resolve("text_encoder.onnx"), new byte[] {1, 2, 3});
+    Files.write(folder.resolve("segmenter.onnx"), new byte[] {4, 5});
+    Path tokenizer = folder.resolve("tokenizer");
+    ClipBpeFixture.withMerges("c a", "ca r</w>").writeTo(tokenizer);
+    Files.delete(tokenizer.resolve("tokenizer.json"));
+    Files.delete(tokenizer.resolve("tokenizer-clip-length.json"));
+    return folder;
+  }
+
+  private String failure(String modelJson) throws IOException {
+    Path folder = bundle(modelJson);
+    return assertThrows(BundleFileException.class, () -> ModelBundle.open(folder)).getMessage();
+  }
+
+  private static Path zip(Path folder, Path zip, String prefix) throws IOException {
+    try (OutputStream out = Files.newOutputStream(zip);
+        ZipOutputStream z = new ZipOutputStream(out);
+        Stream<Path> files = Files.walk(folder)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        z.putNextEntry(new ZipEntry(prefix + folder.relativize(file).toString().replace('\\', '/')));
+        z.write(Files.readAllBytes(file));
+        z.closeEntry();
+      }
+    }
+    return zip;
+  }
+
+  @Test
+  void opensAValidFolder() throws IOException {
+    ModelBundle bundle = ModelBundle.open(bundle(validDescription()));
+    ModelDescription d = bundle.description();
+    assertEquals("test-bundle", d.name());
+    assertEquals(64, d.image().size());
+    assertArrayEquals(new double[] {0.229, 0.224, 0.225}, d.image().std());
+    assertEquals(0.5, d.image().gsdMetres());
+    assertEquals(new ModelDescription.Text("clip-bpe", 77, 514, 515, 515), d.text());
+    assertEquals(new ModelDescription.Output(1, "logits"), d.output());
+    assertEquals(17, d.opset());
+    TokenizedText car = bundle.tokenizer().encode("Car");
+    assertEquals(3, car.length());
+    assertEquals(515, car.ids()[76]);
+    assertArrayEquals(new byte[] {4, 5}, bundle.read(ModelBundle.SEGMENTER_FILE));
+    assertTrue(bundle.pathOf(ModelBundle.TEXT_ENCODER_FILE).isPresent());
+  }
+
+  @Test
+  void opensZipsWithFilesAtTheTopOrInOneFolder() throws IOException {
+    Path folder = bundle(validDescription());
+    for (String prefix : new String[] {"", "diffris-test/"}) {
+      Path zip = zip(folder, temp.resolve("b" + prefix.length() + ".zip"), prefix);
+      ModelBundle bundle = ModelBundle.open(zip);
+      assertEquals("test-bundle", bundle.description().name());
+      assertArrayEquals(new byte[] {1, 2, 3}, bundle.read(ModelBundle.TEXT_ENCODER_FILE));
+      assertTrue(bundle.pathOf(ModelBundle.TEXT_ENCODER_FILE).isEmpty());
+      assertEquals(515, bundle.tokenizer().vocabulary().endId());
+    }
+  }
+
+  @Test
+  void namesTheWrongField() throws IOException {
+    String valid = validDescription();
+    assertEquals(
+        "model.json: field image.mean must be an array of 3 numbers (one per channel, channels = 3),"
+            + " got an array of 2",
+        failure(valid.replace("[0.485, 0.456, 0.406]", "[0.485, 0.456]")));
+    assertEquals(
+        "model.json: field image.std[1] must be a number from 2.2250738585072014E-308 to 1.0E9, got 0",
+        failure(valid.replace("0.224", "0")));
+    assertEquals(
+        "model.json: field text.tokenizer is \"wordpiece\"; accepted: clip-bpe",
+        failure(valid.replace("\"clip-bpe\"", "\"wordpiece\"")));
+    assertEquals(
+        "model.json: field text.max_length must be an integer from 2 to 4096, got \"77\"",
+        failure(valid.replace("\"max_length\": 77", "\"max_length\": \"77\"")));
+    assertEquals(
+        "model.json: field threshold must be a number from 0.0 to 1.0, got 1.5",
+        failure(valid.replace("\"threshold\": 0.5", "\"threshold\": 1.5")));
+    assertEquals(
+        "model.json: field name is missing; expected a non-empty string",
+        failure(valid.replace("\"name\": \"test-bundle\",", "")));
+    assertEquals(
+        "model.json: field output.stride is 3, which does not divide image.size 64",
+        failure(valid.replace("\"stride\": 1", "\"stride\": 3")));
+    assertEquals(
+        "model.json: field onnx must be an object, got 17",
+        failure(valid.replace("{\"opset\": 17}", "17")));
+  }
+
+  @Test
+  void checksTokenIdsAgainstTheVocabulary() throws IOException {
+    String valid = validDescription();
+    assertEquals(
+        "model.json: field text.eos is 7 but tokenizer/vocab.json gives <|endoftext|> the id 515",
+        failure(valid.replace("\"eos\": 515", "\"eos\": 7")));
+    assertEquals(
+        "model.json: field text.pad is 516, outside tokenizer/vocab.json (ids 0..515)",
+        failure(valid.replace("\"pad\": 515", "\"pad\": 516")));
+  }
+
+  @Test
+  void namesBrokenJsonAndMissingFiles() throws IOException {
+    assertEquals(
+        "model.json: line 2, column 3: expected a quoted member name",
+        failure("{\n  name: 1}"));
+    Path folder = bundle(validDescription());
+    Files.delete(folder.resolve("segmenter.onnx"));
+    BundleFileException missing =
+        assertThrows(BundleFileException.class, () -> ModelBundle.open(folder));
+    assertEquals("segmenter.onnx", missing.file());
+    Files.write(folder.resolve("segmenter.onnx"), new byte[] {0});
+    Files.writeString(folder.resolve("tokenizer/merges.txt"), "c a\nc x\n");
+    assertEquals(
+        "tokenizer/merges.txt: line 2: token \"cx\" is not in the vocabulary",
+        assertThrows(BundleFileException.class, () -> ModelBundle.open(folder)).getMessage());
+  }
+
+  @Test
+  void rejectsAZipWithoutModelJson() throws IOException {
+    Path folder = bundle(validDescription());
+    Files.delete(folder.resolve("model.json"));
+    Path zip = zip(folder, temp.resolve("none.zip"), "a/");
+    BundleFileException e = assertThrows(BundleFileException.class, () -> ModelBundle.open(zip));
+    assertTrue(e.getMessage().startsWith("model.json: not found at the top of"), e.getMessage());
+    Path notZip = Files.writeString(temp.resolve("fake.zip"), "not a zip");
+    e = assertThrows(BundleFileException.class, () -> ModelBundle.open(notZip));
+    assertTrue(e.getMessage().contains("not a readable zip file"), e.getMessage());
+  }
+}
