@@ -1,7 +1,9 @@
 package org.diffris.vectorizer;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.locationtech.jts.coverage.CoverageSimplifier;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -34,6 +36,13 @@ import org.locationtech.jts.geom.GeometryFactory;
  *       start to overlap; it does not change pixel counts, areas or mean probabilities.</li>
  * </ul>
  *
+ * <p>Two ways to receive the result: {@link #finish()} returns all kept regions as one sorted
+ * list (needed for the maximum-features filter and for simplification); or, with the constructor
+ * that takes a region sink, every region goes to the sink as soon as it is complete (regions
+ * completing on the same row in first-pixel order), so even millions of regions (a
+ * salt-and-pepper mask) never sit in memory together. The sink mode supports the minimum-area
+ * filter but not {@code maxFeatures} or simplification.
+ *
  * <p>Cost: linear in pixels for run extraction, plus {@code O(runs)} union-find and boundary
  * linking per row; no per-pixel objects. Not thread-safe; one instance per raster.
  */
@@ -53,12 +62,35 @@ public final class MaskVectorizer {
   private final BoundaryTracer.RingSink ringSink;
   private final ComponentLabeler.Sink completionSink;
 
+  private final Consumer<VectorizedRegion> sink;
+  private final List<RegionCollector.Candidate> completedThisRow = new ArrayList<>();
   private int nextRow;
   private Boolean probabilities;
   private boolean finished;
 
+  /** A vectorizer whose {@link #finish()} returns every kept region, sorted. */
   public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
                         GeometryFactory factory) {
+    this(width, height, transform, options, factory, null, false);
+  }
+
+  /**
+   * A vectorizer that hands each region to {@code sink} as soon as it is complete (during
+   * {@link #accept} or {@link #finish()}, which then returns an empty list). Regions come in
+   * completion order: by the row below their last row, then by first pixel. The options must
+   * not ask for {@code maxFeatures} or simplification, which need every region at once.
+   */
+  public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
+                        GeometryFactory factory, Consumer<VectorizedRegion> sink) {
+    this(width, height, transform, options, factory, sink, true);
+  }
+
+  private MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
+                         GeometryFactory factory, Consumer<VectorizedRegion> sink,
+                         boolean sinkMode) {
+    if (sinkMode && sink == null) {
+      throw new IllegalArgumentException("region sink must not be null");
+    }
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException(
           "raster width and height must be >= 1, got " + width + " x " + height);
@@ -74,6 +106,12 @@ public final class MaskVectorizer {
     if (factory == null) {
       throw new IllegalArgumentException("geometry factory must not be null");
     }
+    if (sinkMode && (options.maxFeatures() != VectorizerOptions.UNLIMITED
+        || options.simplifyTolerance() > 0)) {
+      throw new IllegalArgumentException("maxFeatures and simplification need all regions at once;"
+          + " they are not available with a region sink (use finish()'s list instead)");
+    }
+    this.sink = sink;
     this.width = width;
     this.height = height;
     this.options = options;
@@ -107,8 +145,13 @@ public final class MaskVectorizer {
         }
         double mean = Boolean.TRUE.equals(probabilities)
             ? r.probabilitySum[region] / pixels : Double.NaN;
-        collector.offer(new RegionCollector.Candidate(
-            r.parts[region], pixels, area, mean, r.firstPixel[region]));
+        RegionCollector.Candidate c = new RegionCollector.Candidate(
+            r.parts[region], pixels, area, mean, r.firstPixel[region]);
+        if (MaskVectorizer.this.sink != null) {
+          completedThisRow.add(c);
+        } else {
+          collector.offer(c);
+        }
       }
     };
   }
@@ -165,10 +208,22 @@ public final class MaskVectorizer {
     RowRuns t = prev;
     prev = cur;
     cur = t;
+    if (!completedThisRow.isEmpty()) {
+      completedThisRow.sort(Comparator.comparingLong(RegionCollector.Candidate::firstPixel));
+      for (RegionCollector.Candidate c : completedThisRow) {
+        sink.accept(toRegion(c, builder.region(c.parts())));
+      }
+      completedThisRow.clear();
+    }
+  }
+
+  private static VectorizedRegion toRegion(RegionCollector.Candidate c, Geometry g) {
+    g.normalize();
+    return new VectorizedRegion(g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability());
   }
 
   /**
-   * Ends the stream and returns the regions, largest area first (ties: first pixel in row-major
+   * Ends the stream and returns the regions (empty in sink mode), largest area first (ties: first pixel in row-major
    * order), after the minimum-area and maximum-features filters and optional simplification.
    *
    * @throws IllegalStateException if not all rows were given, or when called twice
@@ -194,10 +249,7 @@ public final class MaskVectorizer {
     }
     List<VectorizedRegion> out = new ArrayList<>(geometries.length);
     for (int i = 0; i < geometries.length; i++) {
-      Geometry g = geometries[i];
-      g.normalize();
-      RegionCollector.Candidate c = kept.get(i);
-      out.add(new VectorizedRegion(g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability()));
+      out.add(toRegion(kept.get(i), geometries[i]));
     }
     return out;
   }

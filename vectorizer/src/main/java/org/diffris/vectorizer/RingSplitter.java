@@ -17,19 +17,65 @@ final class RingSplitter {
 
   private RingSplitter() {}
 
-  /** Adds the simple rings of {@code ring} to {@code out}. */
+  /** Adds the simple rings of {@code ring} to {@code out}; may reuse {@code ring}'s array. */
   static void split(int[] ring, List<int[]> out) {
-    boolean pinched = false;
+    int pinches = 0;
     for (int k = 0; k < ring.length; k += 2) {
       if (ring[k] < 0) {
-        pinched = true;
-        break;
+        pinches++;
       }
     }
-    if (!pinched) {
+    if (pinches == 0) {
       out.add(ring);
       return;
     }
+    // Most pinched rings touch other rings, not themselves: find repeats among pinches first.
+    long[] keys = new long[pinches];
+    int n = 0;
+    for (int k = 0; k < ring.length; k += 2) {
+      if (ring[k] < 0) {
+        keys[n++] = key(~ring[k], ring[k + 1]);
+      }
+    }
+    if (!hasRepeat(keys)) {
+      for (int k = 0; k < ring.length; k += 2) {
+        if (ring[k] < 0) {
+          ring[k] = ~ring[k];
+        }
+      }
+      out.add(ring);
+      return;
+    }
+    cutLoops(ring, out);
+  }
+
+  private static long key(int x, int y) {
+    return ((long) x << 32) | (y & 0xffffffffL);
+  }
+
+  private static boolean hasRepeat(long[] keys) {
+    if (keys.length <= 16) {
+      for (int a = 0; a < keys.length; a++) {
+        for (int b = a + 1; b < keys.length; b++) {
+          if (keys[a] == keys[b]) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    long[] sorted = keys.clone();
+    java.util.Arrays.sort(sorted);
+    for (int a = 1; a < sorted.length; a++) {
+      if (sorted[a] == sorted[a - 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Walks the ring with a stack; a second visit of a pinch vertex cuts off a loop. */
+  private static void cutLoops(int[] ring, List<int[]> out) {
     int[] stack = new int[ring.length];
     int size = 0; // in ints
     HashMap<Long, Integer> firstVisit = new HashMap<>();
@@ -38,7 +84,7 @@ final class RingSplitter {
       int y = ring[k + 1];
       if (x < 0) {
         x = ~x;
-        Long key = ((long) x << 32) | (y & 0xffffffffL);
+        Long key = key(x, y);
         Integer at = firstVisit.get(key);
         if (at != null && at < size && stack[at] == x && stack[at + 1] == y) {
           out.add(java.util.Arrays.copyOfRange(stack, at, size));
