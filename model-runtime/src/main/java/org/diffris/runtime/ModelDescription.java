@@ -105,9 +105,9 @@ public final class ModelDescription {
     int channels = img.integer("channels", 1, 64);
     String perChannel = "one per channel, channels = " + channels;
     double[] mean = img.numbers("mean", channels, -1e9, 1e9, perChannel);
-    double[] std = img.numbers("std", channels, Double.MIN_NORMAL, 1e9, perChannel);
-    double scale = img.number("scale", Double.MIN_NORMAL, 1e9);
-    double gsd = img.number("gsd_m", Double.MIN_NORMAL, 1e6);
+    double[] std = img.numbers("std", channels, JsonFields.ABOVE_ZERO, 1e9, perChannel);
+    double scale = img.number("scale", JsonFields.ABOVE_ZERO, 1e9);
+    double gsd = img.number("gsd_m", JsonFields.ABOVE_ZERO, 1e6);
 
     JsonFields txt = root.object("text");
     Text text =

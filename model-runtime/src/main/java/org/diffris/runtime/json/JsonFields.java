@@ -102,7 +102,7 @@ public final class JsonFields {
 
   /** A finite number in {@code min..max} (inclusive). */
   public double number(String key, double min, double max) throws FieldException {
-    String expected = "a number from " + min + " to " + max;
+    String expected = numberRange(min, max);
     Object value = require(key, expected);
     double d = value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
     if (!(d >= min && d <= max)) {
@@ -127,7 +127,7 @@ public final class JsonFields {
       if (!(d >= min && d <= max)) {
         throw new FieldException(
             file, name(key) + "[" + i + "]",
-            "must be a number from " + min + " to " + max + ", got " + describe(item));
+            "must be " + numberRange(min, max) + ", got " + describe(item));
       }
       out[i] = d;
     }
@@ -137,6 +137,15 @@ public final class JsonFields {
   /** A problem with a field detected by the caller (a cross-field or cross-file check). */
   public FieldException problem(String key, String problem) {
     return new FieldException(file, name(key), problem);
+  }
+
+  /** Smallest positive normal double: use as {@code min} for "strictly above zero". */
+  public static final double ABOVE_ZERO = Double.MIN_NORMAL;
+
+  private static String numberRange(double min, double max) {
+    return min == ABOVE_ZERO
+        ? "a number above 0 and at most " + max
+        : "a number from " + min + " to " + max;
   }
 
   static String describe(Object value) {
