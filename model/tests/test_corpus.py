@@ -16,7 +16,7 @@ from diffris.corpus import geotiff
 from diffris.corpus.categories import CATEGORIES, COLOURS
 from diffris.corpus.dataset import CorpusSpec, build_scene, write_split
 from diffris.corpus.expressions import TYPES
-from diffris.corpus.geometry import polygon_distance
+from diffris.corpus.geometry import area, bounds, polygon_distance
 
 gdal.UseExceptions()
 GENERATE = Path(__file__).resolve().parents[1] / "generate.py"
@@ -189,6 +189,7 @@ def test_expressions_pick_out_exactly_their_referents():
             else:
                 assert len(refs) == 1 and len(of_cat) >= 2, e
             if e.kind == "size":
+                assert not any(objs[i].cut for i in of_cat), e
                 areas = {i: scene.visible[i].area for i in of_cat}
                 (r,) = refs
                 others = [areas[i] for i in of_cat if i != r]
@@ -212,9 +213,9 @@ def test_expressions_pick_out_exactly_their_referents():
     assert seen == set(TYPES)
 
 
-def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water():
+def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water_and_cuts_are_marked():
     spec = CorpusSpec(seed=5, split="overlap")
-    ships = 0
+    ships = cut = 0
     for index in range(60):
         scene, _ = build_scene(spec, index)
         grid = np.zeros((scene.height, scene.width), dtype=np.int32)
@@ -222,6 +223,11 @@ def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water():
         for o in scene.objects:
             if o.category != "road":
                 grid[o.footprint.window()] += o.footprint.mask
+                x0, y0, x1, y1 = bounds(o.polygons)
+                inside = x0 >= 0 and y0 >= 0 and x1 <= scene.width and y1 <= scene.height
+                assert inside != o.cut
+                cut += o.cut
+                assert o.footprint.area >= (0.4 * area(o.polygons) if o.cut else 4)
             on_water = water[o.footprint.window()][o.footprint.mask]
             if o.category == "ship":
                 ships += 1
@@ -229,7 +235,7 @@ def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water():
             else:
                 assert not on_water.any(), o.category
         assert grid.max() <= 1
-    assert ships > 0
+    assert ships > 0 and cut > 0
 
 
 def test_object_sizes_are_metres_converted_with_the_tile_gsd():

@@ -35,7 +35,7 @@ def district_scene(rng: np.random.Generator, size: int, gsd: float, themes, orig
               [geo.rectangle(x - street / 2, size / 2, street, size, 0.0) for x in starts_x]
     fp = geo.rasterize(streets, size, size)
     scene.objects.append(SceneObject("road", "grey", streets, size / 2, size / 2, 0.0, float(size),
-                                     float(street), 0.0, 0, fp))
+                                     float(street), 0.0, 0, fp, True))
     fp.paste(comp.roads)
     for y0 in starts_y:
         for x0 in starts_x:

@@ -7,7 +7,8 @@ footprints. A candidate is only produced when its words pick out exactly that se
 - ``plural``         all objects of a category (>= 2)           "all the cars", "tanks"
 - ``colour``         the only object of that colour in its category       "the red car"
 - ``colour_plural``  all (>= 2) objects of one colour in a category       "all the white tanks"
-- ``size``           the largest/smallest of >= 2, at least 1.5x larger/smaller in area than the next
+- ``size``           the largest/smallest of >= 2, at least 1.5x larger/smaller in area than the next,
+                     none of them cut by the tile edge (a cut object's size is not seen)
 - ``position``       the left/right/top/bottom-most of >= 2, its centre clearly apart from the next
 - ``relation``       the one object of a category close to the only object of another category,
                      every other object of its category clearly farther away
@@ -78,7 +79,7 @@ def candidates(scene: Scene, rng: np.random.Generator) -> list:
                 elif len(same) >= 2:
                     add(_pick(rng, (f"all the {colour} {p}", f"the {colour} {p}", f"{colour} {p}")),
                         "colour_plural", same)
-        if len(idx) >= 2:
+        if len(idx) >= 2 and not any(scene.objects[i].cut for i in idx):
             order = sorted(idx, key=lambda i: areas[i])
             if areas[order[-1]] >= SIZE_RATIO * areas[order[-2]]:
                 words = ("largest", "biggest") + (("large", "big") if len(idx) == 2 else ())
@@ -86,6 +87,7 @@ def candidates(scene: Scene, rng: np.random.Generator) -> list:
             if areas[order[1]] >= SIZE_RATIO * areas[order[0]]:
                 words = ("smallest",) + (("small",) if len(idx) == 2 else ())
                 add(f"the {_pick(rng, words)} {s}", "size", [order[0]])
+        if len(idx) >= 2:
             for key, (axis, extreme, phrasings) in POSITIONS.items():
                 side = scene.width if axis == 0 else scene.height
                 order = sorted(idx, key=lambda i: centres[i][axis])

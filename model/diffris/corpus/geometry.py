@@ -123,6 +123,15 @@ def bounds(polygons) -> tuple[float, float, float, float]:
     return float(allp[:, 0].min()), float(allp[:, 1].min()), float(allp[:, 0].max()), float(allp[:, 1].max())
 
 
+def area(polygons) -> float:
+    """Sum of the polygons' areas in px^2 (shoelace; overlapping parts count twice)."""
+    total = 0.0
+    for p in polygons:
+        x, y = p[:, 0], p[:, 1]
+        total += abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2.0
+    return total
+
+
 def rasterize(polygons, height: int, width: int) -> Footprint:
     """Union of polygons (each even-odd filled), as a footprint clipped to a height x width grid.
 

@@ -2,7 +2,9 @@
 
 Guarantees of a composed :class:`Scene`:
 - objects never overlap each other, except vehicles parked on roads (roads are drawn first);
-- every object lies inside the grid and has a non-empty visible footprint;
+- every object has a non-empty visible footprint; objects lie inside the grid, except that tiles
+  made by :func:`random_scene` let some objects run over the tile edge (at least 40 % of their
+  outline area inside), as objects do in tiles cut from a large image;
 - ``scene.visible[i]`` is object i's footprint minus the footprints drawn after it, i.e. exactly
   the pixels that show object i, and is what the ground-truth masks are made of;
 - ships lie entirely on water, every other object entirely on land.
@@ -59,9 +61,10 @@ class SceneObject:
     height_m: float
     style: int = 0               # category-specific variant (roof type, tank roof, ...)
     footprint: geo.Footprint = None
+    cut: bool = False            # runs over the tile edge (roads always do): its size is not all seen
 
     def to_json(self) -> dict:
-        return {"category": self.category, "colour": self.colour,
+        return {"category": self.category, "colour": self.colour, "cut": self.cut,
                 "polygons": [p.tolist() for p in self.polygons]}
 
 
@@ -132,9 +135,10 @@ def _clip_convex(poly: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
 class Composer:
     """Places objects of given themes into boxes of a scene. One instance per scene."""
 
-    def __init__(self, scene: Scene, rng: np.random.Generator):
+    def __init__(self, scene: Scene, rng: np.random.Generator, edge_cut: float = 0.0):
         self.scene = scene
         self.rng = rng
+        self.edge_cut = edge_cut        # probability that an object may run over the box edge
         self.occupied = np.zeros((scene.height, scene.width), dtype=bool)   # objects, with a margin
         self.roads = np.zeros((scene.height, scene.width), dtype=bool)
 
@@ -222,10 +226,12 @@ class Composer:
             cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
             polys, length, width, style = self._shape(cat, cx, cy, angle)
             bx0, by0, bx1, by1 = geo.bounds(polys)
-            if bx0 < x0 + 1 or by0 < y0 + 1 or bx1 > x1 - 1 or by1 > y1 - 1:
+            clear = not (bx0 < x0 + 1 or by0 < y0 + 1 or bx1 > x1 - 1 or by1 > y1 - 1)
+            if not clear and not (self.edge_cut > 0 and rng.random() < self.edge_cut):
                 continue
+            cut = bx0 < 0 or by0 < 0 or bx1 > s.width or by1 > s.height
             fp = geo.rasterize(polys, s.height, s.width)
-            if fp.area < 4:
+            if fp.area < 4 or (cut and fp.area < 0.4 * geo.area(polys)):
                 continue
             if fp.overlaps(self.occupied):
                 continue
@@ -241,7 +247,7 @@ class Composer:
                 return False
             colour = str(rng.choice(info.colours))
             height = rng.uniform(*info.height_m)
-            obj = SceneObject(cat, colour, polys, cx, cy, angle, length, width, height, style, fp)
+            obj = SceneObject(cat, colour, polys, cx, cy, angle, length, width, height, style, fp, cut)
             s.objects.append(obj)
             grown = geo.Footprint(fp.y0 - margin, fp.x0 - margin, _dilate(fp.mask, margin)).clipped(s.height, s.width)
             grown.paste(self.occupied)
@@ -266,7 +272,7 @@ class Composer:
                 continue
             if s.water is not None and s.water[fp.window()][fp.mask].any():
                 continue
-            s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp))
+            s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp, True))
             fp.paste(self.roads)
             return True
         return False
@@ -278,6 +284,6 @@ def random_scene(rng: np.random.Generator, size: int, gsd: float, theme: str = N
     origin = (round(float(rng.uniform(300000, 700000)), 2), round(float(rng.uniform(4500000, 5500000)), 2))
     scene = Scene(size, size, gsd, origin, epsg)
     theme = theme or str(rng.choice(sorted(THEMES)))
-    Composer(scene, rng).fill(theme)
+    Composer(scene, rng, edge_cut=0.3).fill(theme)
     scene.finish()
     return scene
