@@ -33,7 +33,8 @@ import org.locationtech.jts.geom.GeometryFactory;
  *   <li>Output order: largest area first, ties by first pixel in row-major order. Filters
  *       (minimum area, maximum number of features) apply before simplification; simplification
  *       ({@link CoverageSimplifier}) treats all kept regions as one coverage, so neighbours never
- *       start to overlap; it does not change pixel counts, areas or mean probabilities.</li>
+ *       start to overlap, and keeps every part and hole; it does not change pixel counts, areas
+ *       or mean probabilities.</li>
  * </ul>
  *
  * <p>Two ways to receive the result: {@link #finish()} returns all kept regions as one sorted
@@ -245,7 +246,11 @@ public final class MaskVectorizer {
       geometries[i] = builder.region(kept.get(i).parts());
     }
     if (options.simplifyTolerance() > 0 && geometries.length > 0) {
-      geometries = CoverageSimplifier.simplify(geometries, options.simplifyTolerance());
+      CoverageSimplifier simplifier = new CoverageSimplifier(geometries);
+      // Keep every ring: a removed hole would swallow the island inside it, a removed part
+      // would change the region's topology.
+      simplifier.setRemovableRingSizeFactor(0);
+      geometries = simplifier.simplify(options.simplifyTolerance());
     }
     List<VectorizedRegion> out = new ArrayList<>(geometries.length);
     for (int i = 0; i < geometries.length; i++) {
