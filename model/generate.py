@@ -50,6 +50,9 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"generate.py: {e}", file=sys.stderr)
         return 2
+    except OSError as e:
+        print(f"generate.py: cannot write to '{a.out}': {e.strerror or e}", file=sys.stderr)
+        return 1
     secs = time.perf_counter() - start
     if not a.quiet:
         print(file=sys.stderr)
