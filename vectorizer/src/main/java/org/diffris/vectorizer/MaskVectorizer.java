@@ -212,14 +212,17 @@ public final class MaskVectorizer {
     if (!completedThisRow.isEmpty()) {
       completedThisRow.sort(Comparator.comparingLong(RegionCollector.Candidate::firstPixel));
       for (RegionCollector.Candidate c : completedThisRow) {
-        sink.accept(toRegion(c, builder.region(c.parts())));
+        sink.accept(toRegion(c, builder.region(c.parts()), false));
       }
       completedThisRow.clear();
     }
   }
 
-  private static VectorizedRegion toRegion(RegionCollector.Candidate c, Geometry g) {
-    g.normalize();
+  private static VectorizedRegion toRegion(RegionCollector.Candidate c, Geometry g,
+                                          boolean normalize) {
+    if (normalize) {
+      g.normalize();
+    }
     return new VectorizedRegion(g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability());
   }
 
@@ -254,7 +257,8 @@ public final class MaskVectorizer {
     }
     List<VectorizedRegion> out = new ArrayList<>(geometries.length);
     for (int i = 0; i < geometries.length; i++) {
-      out.add(toRegion(kept.get(i), geometries[i]));
+      // The builder's geometries are already normalized; simplified ones are not.
+      out.add(toRegion(kept.get(i), geometries[i], options.simplifyTolerance() > 0));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package org.diffris.vectorizer;
 
+import java.util.Arrays;
 import java.util.List;
 import org.locationtech.jts.geom.CoordinateSequence;
 import org.locationtech.jts.geom.CoordinateSequenceFactory;
@@ -14,19 +15,25 @@ import org.locationtech.jts.geom.Polygon;
  * implementation), and measures them with the geodesic area model.
  *
  * <p>An affine map keeps straight lines straight and incidence intact, so validity and the
- * absence of collinear vertices carry over from pixel space; a negative determinant only flips
- * ring orientation, which {@link Geometry#normalize()} later makes uniform.
+ * absence of collinear vertices carry over from pixel space. Geometries come out already in
+ * {@link Geometry#normalize()} form (each ring starts at its smallest coordinate, shells
+ * clockwise, holes counter-clockwise, holes and parts sorted), which saves a second pass: shells
+ * have positive shoelace area in pixel space, so the world orientation of every ring follows
+ * from the sign of the transform's determinant.
  */
 final class WorldGeometryBuilder {
 
   private final PixelToWorld t;
   private final GeometryFactory factory;
   private final CoordinateSequenceFactory sequences;
+  /** Pixel-space orientation must be reversed to get clockwise shells in world space. */
+  private final boolean reverse;
 
   WorldGeometryBuilder(PixelToWorld t, GeometryFactory factory) {
     this.t = t;
     this.factory = factory;
     this.sequences = factory.getCoordinateSequenceFactory();
+    this.reverse = t.determinant() > 0;
   }
 
   /** A Polygon for one part, a MultiPolygon for several (parts touching at points only). */
@@ -38,6 +45,7 @@ final class WorldGeometryBuilder {
     for (int i = 0; i < polygons.length; i++) {
       polygons[i] = polygon(parts.get(i));
     }
+    Arrays.sort(polygons);
     return factory.createMultiPolygon(polygons);
   }
 
@@ -46,20 +54,35 @@ final class WorldGeometryBuilder {
     for (int h = 0; h < holes.length; h++) {
       holes[h] = ring(part.holes[h]);
     }
+    if (holes.length > 1) {
+      Arrays.sort(holes);
+    }
     return factory.createPolygon(ring(part.shell), holes);
   }
 
+  /** A ring in normalized form: starts at its smallest (x, then y) vertex, oriented. */
   private LinearRing ring(int[] xy) {
     int n = xy.length / 2;
-    CoordinateSequence seq = sequences.create(n + 1, 2);
+    double[] x = new double[n];
+    double[] y = new double[n];
+    int min = 0;
     for (int i = 0; i < n; i++) {
       int col = xy[2 * i];
       int row = xy[2 * i + 1];
-      seq.setOrdinate(i, 0, t.x(col, row));
-      seq.setOrdinate(i, 1, t.y(col, row));
+      x[i] = t.x(col, row);
+      y[i] = t.y(col, row);
+      if (x[i] < x[min] || (x[i] == x[min] && y[i] < y[min])) {
+        min = i;
+      }
     }
-    seq.setOrdinate(n, 0, seq.getOrdinate(0, 0));
-    seq.setOrdinate(n, 1, seq.getOrdinate(0, 1));
+    CoordinateSequence seq = sequences.create(n + 1, 2);
+    for (int k = 0; k < n; k++) {
+      int i = reverse ? (min - k + n) % n : (min + k) % n;
+      seq.setOrdinate(k, 0, x[i]);
+      seq.setOrdinate(k, 1, y[i]);
+    }
+    seq.setOrdinate(n, 0, x[min]);
+    seq.setOrdinate(n, 1, y[min]);
     return factory.createLinearRing(seq);
   }
 

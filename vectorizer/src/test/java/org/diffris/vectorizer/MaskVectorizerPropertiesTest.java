@@ -159,6 +159,9 @@ class MaskVectorizerPropertiesTest {
       Geometry actual = mapped.get(i).geometry();
       assertTrue(new IsValidOp(actual).isValid());
       assertSamePartsWithin(expected, actual, 1e-9);
+      Geometry renormalized = actual.copy();
+      renormalized.normalize();
+      assertTrue(renormalized.equalsExact(actual), "normalized with a negative determinant");
       assertEquals(identity.get(i).pixelCount(), mapped.get(i).pixelCount());
       assertEquals(mapped.get(i).pixelCount() * t.pixelArea(), actual.getArea(), 1e-6);
     }
