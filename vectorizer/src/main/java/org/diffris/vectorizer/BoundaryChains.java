@@ -88,7 +88,7 @@ final class BoundaryChains {
 
   private void release(int id) {
     // Drop big buffers so that one huge ring does not pin memory for the rest of the raster.
-    if (buf[id].length > 1024) {
+    if (buf[id].length > 256) {
       buf[id] = null;
     }
     freeIds[freeCount++] = id;

@@ -8,7 +8,8 @@ import org.locationtech.jts.geom.impl.PackedCoordinateSequenceFactory;
 /**
  * Quick timing of the vectorizer on generated masks (not a unit test). Usage:
  * {@code java -cp <test-classpath> org.diffris.vectorizer.VectorizerBench [size] [blobs|salt]
- * [bandRows] [repeats] [list|sink]}. The mask is generated band by band from a seed, so the raster never
+ * [bandRows] [repeats] [list|sink] [dumpFile|-] [packed|default]}; with {@code dumpFile} the first repeat
+ * also writes the mask as raw bytes (one per pixel, row-major) for other tools. The mask is generated band by band from a seed, so the raster never
  * sits in memory as a whole; it prints regions, vertices, seconds and peak used heap.
  */
 public final class VectorizerBench {
@@ -21,7 +22,11 @@ public final class VectorizerBench {
     int bandRows = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     boolean sinkMode = args.length > 4 && args[4].equals("sink");
-    GeometryFactory f = new GeometryFactory(PackedCoordinateSequenceFactory.DOUBLE_FACTORY);
+    String dump = args.length > 5 && !args[5].equals("-") ? args[5] : null;
+    boolean packed = args.length <= 6 || args[6].equals("packed");
+    GeometryFactory f = packed
+        ? new GeometryFactory(PackedCoordinateSequenceFactory.DOUBLE_FACTORY)
+        : new GeometryFactory();
     Discs discs = new Discs(size, 42);
     java.lang.management.ThreadMXBean threads =
         java.lang.management.ManagementFactory.getThreadMXBean();
@@ -53,11 +58,19 @@ public final class VectorizerBench {
         } else {
           discs.fill(band, row, h);
         }
+        if (dump != null) {
+          try (var os = new java.io.FileOutputStream(dump, row > 0)) {
+            os.write(band, 0, size * h);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
         genNanos += System.nanoTime() - g0;
         genCpu += threads.getCurrentThreadCpuTime() - gc0;
         v.accept(MaskBand.binary(row, size, h, band, null));
       }
       List<VectorizedRegion> out = v.finish();
+      dump = null;
       double secs = (System.nanoTime() - t0 - genNanos) / 1e9;
       double cpu = (threads.getCurrentThreadCpuTime() - c0 - genCpu) / 1e9;
       long vertices = streamed[1];
