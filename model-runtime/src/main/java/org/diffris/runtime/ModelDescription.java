@@ -12,7 +12,9 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  * gsd_m}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
  * kind: "logits"}; {@code threshold}; {@code onnx} {opset}. Guarantees: strings non-empty, sizes
  * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
- * threshold in 0..1, stride divides the image size. Immutable.
+ * threshold in 0..1, stride divides the image size. Optional {@code tiling} {size, overlap}
+ * (pixels; default: the image size and a quarter of it) sets how rasters are cut into tiles,
+ * with overlap below size. Immutable.
  */
 public final class ModelDescription {
   /** Tokenizers this runtime implements. */
@@ -29,6 +31,7 @@ public final class ModelDescription {
   private final Output output;
   private final double threshold;
   private final int opset;
+  private final Tiling tiling;
 
   /** Input image: square side in pixels, channel count, normalization, ground sampling distance. */
   public static final class Image {
@@ -81,12 +84,15 @@ public final class ModelDescription {
   /** Text input: tokenizer kind, sequence length and special token ids. */
   public record Text(String tokenizer, int maxLength, int bosId, int eosId, int padId) {}
 
+  /** How rasters are cut for this model: square tile side and overlap, pixels at the model's GSD. */
+  public record Tiling(int size, int overlap) {}
+
   /** Segmenter output: stride relative to the input (1 = full resolution) and value kind. */
   public record Output(int stride, String kind) {}
 
   private ModelDescription(
       String name, String version, String license, String task, Image image, Text text,
-      Output output, double threshold, int opset) {
+      Output output, double threshold, int opset, Tiling tiling) {
     this.name = name;
     this.version = version;
     this.license = license;
@@ -96,6 +102,7 @@ public final class ModelDescription {
     this.output = output;
     this.threshold = threshold;
     this.opset = opset;
+    this.tiling = tiling;
   }
 
   /** Reads and validates the parsed {@code model.json}. */
@@ -126,6 +133,14 @@ public final class ModelDescription {
     }
     Output output = new Output(stride, out.choice("kind", OUTPUT_KINDS));
 
+    Tiling tiling = new Tiling(size, size / 4);
+    if (root.has("tiling")) {
+      JsonFields t = root.object("tiling");
+      int tileSize = t.has("size") ? t.integer("size", 1, 1 << 16) : size;
+      int overlap = t.has("overlap") ? t.integer("overlap", 0, tileSize - 1) : tileSize / 4;
+      tiling = new Tiling(tileSize, overlap);
+    }
+
     return new ModelDescription(
         root.string("name"),
         root.string("version"),
@@ -135,7 +150,8 @@ public final class ModelDescription {
         text,
         output,
         root.number("threshold", 0, 1),
-        root.object("onnx").integer("opset", 7, 100));
+        root.object("onnx").integer("opset", 7, 100),
+        tiling);
   }
 
   public String name() {
@@ -169,6 +185,11 @@ public final class ModelDescription {
   /** Probability above which a pixel belongs to the referred object, 0..1. */
   public double threshold() {
     return threshold;
+  }
+
+  /** Tile size and overlap for rasters larger than one input. */
+  public Tiling tiling() {
+    return tiling;
   }
 
   /** ONNX opset the graphs were exported with. */

@@ -1,0 +1,23 @@
+package org.diffris.runtime.tiling;
+
+/**
+ * What a tiled run did, for the host to report.
+ *
+ * @param tiles tiles in the grid
+ * @param tilesSkipped tiles with no valid pixel, never sent to the model
+ * @param batches model calls
+ * @param modelNanos time spent inside the inference engine ({@code model_ms} in reports)
+ * @param totalNanos wall time of the whole run
+ * @param bands row bands handed to the consumer
+ */
+public record InferenceSummary(int tiles, int tilesSkipped, int batches, long modelNanos,
+    long totalNanos, int bands) {
+
+  public double modelMillis() {
+    return modelNanos / 1e6;
+  }
+
+  public double totalMillis() {
+    return totalNanos / 1e6;
+  }
+}

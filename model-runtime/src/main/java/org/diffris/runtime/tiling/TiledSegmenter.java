@@ -1,0 +1,372 @@
+package org.diffris.runtime.tiling;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.diffris.runtime.ModelDescription;
+
+/**
+ * Segments a raster of any size tile by tile and streams the blended probabilities out in
+ * full-width row bands.
+ *
+ * <p>How: a {@link TileGrid} of square tiles with overlap; the tiles of one tile row are read as
+ * one full-width strip (on a read-ahead thread, so reading and scaling the next strip overlaps
+ * with inference on this one), scaled with one {@link PixelScaling} for the whole raster, sent to
+ * the model in batches, and their sigmoid probabilities blended with {@link TileWindow} weights in
+ * a {@link ProbabilityBlender}. When a tile row is done, the rows above the next tile row are
+ * final and go to the {@link BandConsumer}: the bands are contiguous, in order, and cover the
+ * raster exactly once.
+ *
+ * <p>Guarantees: memory is bounded by two strips ({@code bands x tile height x raster width}
+ * floats), the blend window ({@code tile height x width}) and one batch, whatever the raster
+ * height; a pixel is nodata when any selected band is NaN or its nodata value, nodata pixels are
+ * filled with the model's mean before inference and come out as probability 0 with validity 0;
+ * tiles without any valid pixel are never sent to the model. Cancellation is checked before every
+ * tile and before every model call. A side shorter than the tile is padded with the model's mean
+ * (0 after normalization) up to the tile size; nothing outside the raster is ever blended.
+ *
+ * <p>Immutable and thread-safe: one instance may run several rasters at once, each run has its own
+ * state and its own reader thread.
+ */
+public final class TiledSegmenter {
+  private final int tileSize;
+  private final int overlap;
+  private final int batchSize;
+  private final int[] bands;
+  private final PixelScaling scaling;
+  private final ProgressListener progress;
+  private final BooleanSupplier cancelled;
+
+  private TiledSegmenter(Builder b) {
+    this.tileSize = b.tileSize;
+    this.overlap = b.overlap;
+    this.batchSize = b.batchSize;
+    this.bands = b.bands.clone();
+    this.scaling = b.scaling;
+    this.progress = b.progress;
+    this.cancelled = b.cancelled;
+  }
+
+  /**
+   * Settings from the bundle: tile size and overlap from {@code tiling} (default: the model's
+   * input size, a quarter of it), bands 0..channels-1, the bundle's pixel scaling, batches of 4.
+   */
+  public static Builder forModel(ModelDescription model) {
+    Builder b = new Builder();
+    b.tileSize = model.tiling().size();
+    b.overlap = model.tiling().overlap();
+    b.bands = new int[model.image().channels()];
+    for (int i = 0; i < b.bands.length; i++) {
+      b.bands[i] = i;
+    }
+    b.scaling = PixelScaling.fromBundle(model);
+    return b;
+  }
+
+  /** Settings for a model described only by its tile size and channel count (tests, benchmarks). */
+  public static Builder of(int tileSize, int overlap, PixelScaling scaling) {
+    Builder b = new Builder();
+    b.tileSize = tileSize;
+    b.overlap = overlap;
+    b.scaling = scaling;
+    b.bands = new int[scaling.channels()];
+    for (int i = 0; i < b.bands.length; i++) {
+      b.bands[i] = i;
+    }
+    return b;
+  }
+
+  /** Settings; {@link #build} checks them. */
+  public static final class Builder {
+    private int tileSize;
+    private int overlap;
+    private int batchSize = 4;
+    private int[] bands;
+    private PixelScaling scaling;
+    private ProgressListener progress = (done, total) -> {};
+    private BooleanSupplier cancelled = () -> false;
+
+    private Builder() {}
+
+    public Builder tileSize(int size) {
+      this.tileSize = size;
+      return this;
+    }
+
+    public Builder overlap(int pixels) {
+      this.overlap = pixels;
+      return this;
+    }
+
+    /** Tiles per model call, 1 or more. */
+    public Builder batchSize(int tiles) {
+      this.batchSize = tiles;
+      return this;
+    }
+
+    /** The raster bands (from 0) that feed the model's channels, in order. */
+    public Builder bands(int... bands) {
+      this.bands = bands.clone();
+      return this;
+    }
+
+    public Builder scaling(PixelScaling scaling) {
+      this.scaling = scaling;
+      return this;
+    }
+
+    public Builder progress(ProgressListener listener) {
+      this.progress = listener;
+      return this;
+    }
+
+    /** Checked before every tile; when it says true the run ends with {@link InferenceCancelledException}. */
+    public Builder cancelWhen(BooleanSupplier check) {
+      this.cancelled = check;
+      return this;
+    }
+
+    public TiledSegmenter build() {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be 1 or more tiles, got " + batchSize);
+      }
+      if (tileSize < 1 || overlap < 0 || overlap >= tileSize) {
+        throw new IllegalArgumentException("tile size must be 1 or more and overlap 0 to size - 1, got size "
+            + tileSize + ", overlap " + overlap);
+      }
+      if (bands.length != scaling.channels()) {
+        throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
+            + scaling.channels());
+      }
+      return new TiledSegmenter(this);
+    }
+  }
+
+  public int tileSize() {
+    return tileSize;
+  }
+
+  public int overlap() {
+    return overlap;
+  }
+
+  /**
+   * Runs the model over the raster and hands every final row band to {@code consumer}.
+   *
+   * @throws IOException from the raster or the consumer
+   * @throws InferenceCancelledException when the cancellation check said so
+   */
+  public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer)
+      throws IOException {
+    checkBands(source, model);
+    return new Run(source, model, consumer).execute();
+  }
+
+  private void checkBands(RasterSource source, TileModel model) {
+    if (model.channels() != bands.length) {
+      throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
+          + model.channels());
+    }
+    for (int b : bands) {
+      if (b < 0 || b >= source.bandCount()) {
+        throw new IllegalArgumentException("band " + (b + 1) + " requested, the raster has "
+            + source.bandCount() + " band" + (source.bandCount() == 1 ? "" : "s")
+            + " (bands are numbered from 1 here, from 0 in the API)");
+      }
+    }
+  }
+
+  /** One full-width strip of tile-row height: scaled values and validity. */
+  private record Strip(int y, float[] values, byte[] valid) {}
+
+  /** The state of one run. */
+  private final class Run {
+    private final RasterSource source;
+    private final TileModel model;
+    private final BandConsumer consumer;
+    private final TileGrid grid;
+    private final int width;
+    private final int tw;
+    private final int th;
+    private final int channels;
+    private final TileWindow colWeights;
+    private final TileWindow rowWeights;
+    private final ProbabilityBlender blender;
+    private final float[] batch;
+    private final float[] logits;
+    private final int[] batchX;
+    private int inBatch;
+    private int done;
+    private int skipped;
+    private int batches;
+    private long modelNanos;
+
+    Run(RasterSource source, TileModel model, BandConsumer consumer) {
+      this.source = source;
+      this.model = model;
+      this.consumer = consumer;
+      this.grid = new TileGrid(source.width(), source.height(), tileSize, overlap);
+      this.width = grid.width();
+      this.tw = grid.tileWidth();
+      this.th = grid.tileHeight();
+      this.channels = bands.length;
+      this.colWeights = new TileWindow(tw, overlap);
+      this.rowWeights = new TileWindow(th, overlap);
+      this.blender = new ProbabilityBlender(width, th);
+      int perBatch = Math.min(batchSize, grid.tileCount());
+      this.batch = new float[perBatch * channels * tileSize * tileSize];
+      this.logits = new float[perBatch * tileSize * tileSize];
+      this.batchX = new int[perBatch];
+    }
+
+    InferenceSummary execute() throws IOException {
+      long start = System.nanoTime();
+      ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "diffris-tile-reader");
+        t.setDaemon(true);
+        return t;
+      });
+      int bandCount = 0;
+      try {
+        Future<Strip> next = reader.submit(readStrip(0));
+        for (int j = 0; j < grid.rowCount(); j++) {
+          Strip strip = await(next);
+          next = j + 1 < grid.rowCount() ? reader.submit(readStrip(j + 1)) : null;
+          blender.setValidity(strip.y(), th, strip.valid(), 0);
+          for (int i = 0; i < grid.columnCount(); i++) {
+            checkCancelled();
+            int x = grid.x(i);
+            if (!anyValid(strip, x)) {
+              skipped++;
+              done++;
+              progress.tilesDone(done, grid.tileCount());
+              continue;
+            }
+            addToBatch(strip, x);
+            if (inBatch == batchX.length) {
+              flush(strip.y());
+            }
+          }
+          flush(strip.y());
+          ProbabilityBlender.Band band = blender.takeRows(grid.finalRowsEnd(j) - blender.firstRow());
+          consumer.accept(band.firstRow(), band.height(), band.probabilities(), band.valid());
+          bandCount++;
+        }
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("the probability consumer failed: " + e.getMessage(), e);
+      } finally {
+        reader.shutdownNow();
+      }
+      return new InferenceSummary(grid.tileCount(), skipped, batches, modelNanos,
+          System.nanoTime() - start, bandCount);
+    }
+
+    private java.util.concurrent.Callable<Strip> readStrip(int row) {
+      int y = grid.y(row);
+      return () -> readStripAt(y);
+    }
+
+    private Strip readStripAt(int y) throws IOException {
+      int n = width * th;
+      float[] values = new float[channels * n];
+      source.read(0, y, width, th, bands, values);
+      byte[] valid = new byte[n];
+      Arrays.fill(valid, (byte) 1);
+      for (int c = 0; c < channels; c++) {
+        double nodata = source.nodata(bands[c]).orElse(Double.NaN);
+        for (int i = 0; i < n; i++) {
+          float v = values[c * n + i];
+          if (Float.isNaN(v) || v == nodata) {
+            valid[i] = 0;
+          }
+        }
+      }
+      for (int c = 0; c < channels; c++) {
+        for (int i = 0; i < n; i++) {
+          // Nodata becomes the model's mean (0 after normalization), never a garbage value.
+          values[c * n + i] = valid[i] == 0 ? 0f : scaling.apply(c, values[c * n + i]);
+        }
+      }
+      return new Strip(y, values, valid);
+    }
+
+    private Strip await(Future<Strip> future) throws IOException {
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InferenceCancelledException(done, grid.tileCount());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new UncheckedIOException(new IOException("reading the raster failed", cause));
+      }
+    }
+
+    private boolean anyValid(Strip strip, int x) {
+      byte[] valid = strip.valid();
+      for (int r = 0; r < th; r++) {
+        for (int i = r * width + x, end = i + tw; i < end; i++) {
+          if (valid[i] != 0) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    private void addToBatch(Strip strip, int x) {
+      int plane = tileSize * tileSize;
+      int base = inBatch * channels * plane;
+      if (tw < tileSize || th < tileSize) {
+        Arrays.fill(batch, base, base + channels * plane, 0f);
+      }
+      int n = width * th;
+      for (int c = 0; c < channels; c++) {
+        for (int r = 0; r < th; r++) {
+          System.arraycopy(strip.values(), c * n + r * width + x, batch, base + c * plane + r * tileSize, tw);
+        }
+      }
+      batchX[inBatch++] = x;
+    }
+
+    private void flush(int y) {
+      if (inBatch == 0) {
+        return;
+      }
+      checkCancelled();
+      modelNanos += model.predict(batch, inBatch, tileSize, tileSize, logits);
+      batches++;
+      int plane = tileSize * tileSize;
+      for (int k = 0; k < inBatch; k++) {
+        for (int r = 0; r < th; r++) {
+          for (int i = k * plane + r * tileSize, end = i + tw; i < end; i++) {
+            logits[i] = (float) (1 / (1 + Math.exp(-logits[i])));
+          }
+        }
+        blender.add(batchX[k], y, tw, th, logits, k * plane, tileSize, colWeights, rowWeights);
+      }
+      done += inBatch;
+      inBatch = 0;
+      progress.tilesDone(done, grid.tileCount());
+    }
+
+    private void checkCancelled() {
+      if (cancelled.getAsBoolean()) {
+        throw new InferenceCancelledException(done, grid.tileCount());
+      }
+    }
+  }
+}
