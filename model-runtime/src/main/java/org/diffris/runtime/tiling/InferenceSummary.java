@@ -8,10 +8,13 @@ package org.diffris.runtime.tiling;
  * @param batches model calls
  * @param modelNanos time spent inside the inference engine ({@code model_ms} in reports)
  * @param totalNanos wall time of the whole run
- * @param bands row bands handed to the consumer
+ * @param bands row bands the model grid was streamed in
+ * @param resampleFactor model pixels per raster pixel along each axis (1 = no resampling)
+ * @param modelWidth width of the grid the model saw, pixels
+ * @param modelHeight height of the grid the model saw, pixels
  */
 public record InferenceSummary(int tiles, int tilesSkipped, int batches, long modelNanos,
-    long totalNanos, int bands) {
+    long totalNanos, int bands, double resampleFactor, int modelWidth, int modelHeight) {
 
   public double modelMillis() {
     return modelNanos / 1e6;

@@ -41,6 +41,8 @@ public final class TiledSegmenter {
   private final PixelScaling scaling;
   private final ProgressListener progress;
   private final BooleanSupplier cancelled;
+  private final double modelGsd;
+  private final double rasterGsd;
 
   private TiledSegmenter(Builder b) {
     this.tileSize = b.tileSize;
@@ -50,6 +52,8 @@ public final class TiledSegmenter {
     this.scaling = b.scaling;
     this.progress = b.progress;
     this.cancelled = b.cancelled;
+    this.modelGsd = b.modelGsd;
+    this.rasterGsd = b.rasterGsd;
   }
 
   /**
@@ -65,6 +69,7 @@ public final class TiledSegmenter {
       b.bands[i] = i;
     }
     b.scaling = PixelScaling.fromBundle(model);
+    b.modelGsd = model.image().gsdMetres();
     return b;
   }
 
@@ -90,8 +95,26 @@ public final class TiledSegmenter {
     private PixelScaling scaling;
     private ProgressListener progress = (done, total) -> {};
     private BooleanSupplier cancelled = () -> false;
+    private double modelGsd;
+    private double rasterGsd;
 
     private Builder() {}
+
+    /** The model's pixel size in metres (set by {@link #forModel} from {@code image.gsd_m}). */
+    public Builder modelGsd(double metres) {
+      this.modelGsd = metres;
+      return this;
+    }
+
+    /**
+     * The raster's pixel size in metres: when it differs from the model's, the model sees the
+     * raster resampled to its GSD (bilinear) and the probabilities come back on the raster's grid
+     * ({@link GsdResampling} gives the accepted range). 0, the default, means "use it as it is".
+     */
+    public Builder rasterGsd(double metres) {
+      this.rasterGsd = metres;
+      return this;
+    }
 
     public Builder tileSize(int size) {
       this.tileSize = size;
@@ -143,6 +166,12 @@ public final class TiledSegmenter {
         throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
             + scaling.channels());
       }
+      if (rasterGsd != 0) {
+        if (modelGsd == 0) {
+          throw new IllegalArgumentException("a raster GSD was given but not the model's; set modelGsd");
+        }
+        GsdResampling.between(rasterGsd, modelGsd);
+      }
       return new TiledSegmenter(this);
     }
   }
@@ -164,7 +193,21 @@ public final class TiledSegmenter {
   public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer)
       throws IOException {
     checkBands(source, model);
-    return new Run(source, model, consumer).execute();
+    if (rasterGsd == 0) {
+      return new Run(source, model, consumer, 1).execute();
+    }
+    GsdResampling resampling = GsdResampling.between(rasterGsd, modelGsd);
+    if (resampling.isIdentity()) {
+      return new Run(source, model, consumer, resampling.factor()).execute();
+    }
+    ResampledRaster seen = new ResampledRaster(source, resampling);
+    ResampledBands back = new ResampledBands(consumer, seen.width(), seen.height(), source.width(),
+        source.height());
+    InferenceSummary summary = new Run(seen, model, back, resampling.factor()).execute();
+    if (!back.complete()) {
+      throw new IllegalStateException("resampled bands did not cover the raster");
+    }
+    return summary;
   }
 
   private void checkBands(RasterSource source, TileModel model) {
@@ -205,8 +248,10 @@ public final class TiledSegmenter {
     private int skipped;
     private int batches;
     private long modelNanos;
+    private final double factor;
 
-    Run(RasterSource source, TileModel model, BandConsumer consumer) {
+    Run(RasterSource source, TileModel model, BandConsumer consumer, double factor) {
+      this.factor = factor;
       this.source = source;
       this.model = model;
       this.consumer = consumer;
@@ -257,15 +302,11 @@ public final class TiledSegmenter {
           consumer.accept(band.firstRow(), band.height(), band.probabilities(), band.valid());
           bandCount++;
         }
-      } catch (IOException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IOException("the probability consumer failed: " + e.getMessage(), e);
       } finally {
         reader.shutdownNow();
       }
       return new InferenceSummary(grid.tileCount(), skipped, batches, modelNanos,
-          System.nanoTime() - start, bandCount);
+          System.nanoTime() - start, bandCount, factor, width, grid.height());
     }
 
     private java.util.concurrent.Callable<Strip> readStrip(int row) {
