@@ -1,0 +1,104 @@
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Development check of an exported bundle: runs its two ONNX graphs in ONNX Runtime on the
+ * parity inputs and prints the largest absolute difference to the PyTorch outputs.
+ *
+ * <p>Run: {@code java -cp onnxruntime.jar OnnxParityCheck.java BUNDLE}. Exit status 0 when every
+ * case is within the tolerance stored in parity/index.json, 1 otherwise. The model-runtime module
+ * has the real loader; this file exists so the exporter can be checked without it.
+ */
+public class OnnxParityCheck {
+  private static final Pattern ARRAY = Pattern.compile(
+      "\"(\\w+)\": \\{\\s*\"file\": \"[^\"]+\",\\s*\"dtype\": \"(\\w+)\",\\s*\"shape\": \\[([\\d,\\s]*)\\]");
+
+  public static void main(String[] args) throws Exception {
+    Path bundle = Path.of(args[0]);
+    Path parity = bundle.resolve("parity");
+    String index = Files.readString(parity.resolve("index.json"));
+    Map<String, long[]> shapes = new HashMap<>();
+    Matcher m = ARRAY.matcher(index);
+    while (m.find()) {
+      shapes.put(m.group(1), Arrays.stream(m.group(3).trim().split("[,\\s]+"))
+          .mapToLong(Long::parseLong).toArray());
+    }
+    double tolerance = Double.parseDouble(
+        index.replaceAll("(?s).*\"tolerance\": ([0-9.eE-]+).*", "$1"));
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    boolean ok = true;
+    try (OrtSession text = env.createSession(bundle.resolve("text_encoder.onnx").toString());
+        OrtSession seg = env.createSession(bundle.resolve("segmenter.onnx").toString())) {
+      long[] idShape = shapes.get("input_ids");
+      ByteBuffer ids = read(parity, "input_ids");
+      float[] features;
+      try (OnnxTensor in = OnnxTensor.createTensor(env, ids.asLongBuffer(), idShape);
+          OrtSession.Result r = text.run(Map.of("input_ids", in))) {
+        features = flat((OnnxTensor) r.get(0));
+      }
+      ok &= report("text_features", features, floats(parity, "text_features"), tolerance);
+      long[] fShape = shapes.get("text_features");
+      int row = (int) (fShape[1] * fShape[2]);
+      ok &= segment(env, seg, parity, shapes, "a", Arrays.copyOfRange(features, 0, 2 * row),
+          new long[] {2, fShape[1], fShape[2]}, tolerance);
+      ok &= segment(env, seg, parity, shapes, "b", Arrays.copyOfRange(features, 2 * row, 3 * row),
+          new long[] {1, fShape[1], fShape[2]}, tolerance);
+    }
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static boolean segment(OrtEnvironment env, OrtSession seg, Path parity,
+      Map<String, long[]> shapes, String tag, float[] text, long[] textShape, double tol)
+      throws Exception {
+    float[] image = floats(parity, "image_" + tag);
+    try (OnnxTensor img = OnnxTensor.createTensor(env,
+            java.nio.FloatBuffer.wrap(image), shapes.get("image_" + tag));
+        OnnxTensor txt = OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(text), textShape);
+        OrtSession.Result r = seg.run(Map.of("image", img, "text_features", txt))) {
+      return report("mask_logits_" + tag, flat((OnnxTensor) r.get(0)),
+          floats(parity, "mask_logits_" + tag), tol);
+    }
+  }
+
+  private static float[] flat(OnnxTensor t) {
+    java.nio.FloatBuffer b = t.getFloatBuffer();
+    float[] out = new float[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static ByteBuffer read(Path parity, String name) throws Exception {
+    return ByteBuffer.wrap(Files.readAllBytes(parity.resolve(name + ".bin")))
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static float[] floats(Path parity, String name) throws Exception {
+    java.nio.FloatBuffer b = read(parity, name).asFloatBuffer();
+    float[] out = new float[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static boolean report(String name, float[] got, float[] want, double tol) {
+    if (got.length != want.length) {
+      System.out.printf("%s: %d values, expected %d%n", name, got.length, want.length);
+      return false;
+    }
+    double max = 0;
+    for (int i = 0; i < got.length; i++) {
+      max = Math.max(max, Math.abs(got[i] - want[i]));
+    }
+    System.out.printf("%s: max |onnx - torch| = %.3g over %d values%n", name, max, got.length);
+    return max <= tol;
+  }
+}

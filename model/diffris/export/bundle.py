@@ -1,0 +1,243 @@
+"""Writes a model bundle from a trained checkpoint (the contract in ARCHITECTURE.md).
+
+BUNDLE/
+  model.json          name, version, license, task, image, text, output, threshold, onnx, training
+  text_encoder.onnx   input_ids int64 [N,77] -> text_features float32 [N,77,D]
+  segmenter.onnx      image float32 [N,3,H,W], text_features [N,77,D] -> mask_logits [N,1,H,W]
+                      (+ Deepness-style metadata_props, every value JSON-encoded)
+  tokenizer/          vocab.json, merges.txt (CLIP format), tokenizer.json (HuggingFace)
+  parity/             index.json + raw little-endian arrays: inputs and PyTorch outputs
+
+Nothing is written in place: the bundle is assembled in a sibling temporary folder and renamed
+at the end, so a failed export leaves no half-written bundle.
+"""
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from ..nn import SegmenterGraph, TextEncoderGraph, load_checkpoint
+from ..tokenizer import ClipBpeTokenizer, write_tokenizer
+
+OPSET = 17
+SIZE_MULTIPLE = 32
+PARITY_QUERIES = ("the white storage tanks", "the red vehicle on the left",
+                  "the building next to the swimming pool")
+PARITY_SEED = 424242
+
+
+def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0"):
+    out_dir = Path(out_dir)
+    model, ckpt = load_checkpoint(checkpoint)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    try:
+        vocab = write_tokenizer(tmp / "tokenizer", [tuple(m) for m in ckpt["tokenizer"]["merges"]])
+        if vocab != ckpt["tokenizer"]["vocab"]:
+            raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
+        tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
+        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"])
+        meta = model_json(model, ckpt, tokenizer, name, version, license)
+        (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        add_metadata_props(tmp / "segmenter.onnx", meta)
+        write_parity(model, ckpt, tokenizer, tmp / "parity")
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def export_onnx(model, folder, text_dim, size):
+    model.eval()
+    ids = torch.zeros((2, 77), dtype=torch.long)
+    image = torch.zeros((2, 3, size, size))
+    text = torch.zeros((2, 77, text_dim))
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python values
+        torch.onnx.export(TextEncoderGraph(model), (ids,), str(folder / "text_encoder.onnx"),
+                          input_names=["input_ids"], output_names=["text_features"],
+                          dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
+                          opset_version=OPSET, do_constant_folding=True)
+        torch.onnx.export(SegmenterGraph(model), (image, text), str(folder / "segmenter.onnx"),
+                          input_names=["image", "text_features"], output_names=["mask_logits"],
+                          dynamic_axes={"image": {0: "N", 2: "H", 3: "W"},
+                                        "text_features": {0: "N"},
+                                        "mask_logits": {0: "N", 2: "H", 3: "W"}},
+                          opset_version=OPSET, do_constant_folding=True)
+    for path in (folder / "text_encoder.onnx", folder / "segmenter.onnx"):
+        graph = onnx.load(str(path))
+        onnx.checker.check_model(graph, full_check=True)
+
+
+def model_json(model, ckpt, tokenizer, name, version, license):
+    image = ckpt["image"]
+    training = ckpt["training"]
+    cfg = model.config
+    return {
+        "name": name,
+        "version": version,
+        "license": license,
+        "task": "referring-segmentation",
+        "architecture": {
+            "paper": "DiffRIS (arXiv 2506.18946), reference re-implementation",
+            "backbone": cfg["backbone"], "adapter": cfg["adapter"],
+            "assignment": "hard" if cfg["hard_assignment"] else "soft",
+            "decoder_dim": cfg["decoder_dim"], "num_queries": cfg["num_queries"],
+            "text_dim": model.backbone.text_dim,
+        },
+        "image": {
+            "size": image["size"], "channels": 3,
+            "mean": [round(v, 6) for v in image["mean"]],
+            "std": [round(v, 6) for v in image["std"]],
+            "scale": image["scale"], "gsd_m": image["gsd_m"],
+            "band_order": "RGB", "layout": "NCHW",
+            "normalisation": "x = (pixel * scale - mean[c]) / std[c]",
+            "size_multiple": SIZE_MULTIPLE,
+            "dynamic_size": True,
+            "allowed_sizes": f"H and W any positive multiple of {SIZE_MULTIPLE}; "
+                             f"trained at {image['size']}x{image['size']}",
+        },
+        "text": {"tokenizer": "clip-bpe", "max_length": tokenizer.max_length,
+                 "bos": tokenizer.bos_id, "eos": tokenizer.eos_id, "pad": tokenizer.pad_id,
+                 "lowercase": True, "files": ["tokenizer/vocab.json", "tokenizer/merges.txt",
+                                              "tokenizer/tokenizer.json"]},
+        "output": {"stride": 1, "kind": "logits", "activation": "sigmoid",
+                   "name": "mask_logits"},
+        "threshold": 0.5,
+        "threshold_note": "on sigmoid(mask_logits); equivalently logits > 0",
+        "onnx": {"opset": OPSET, "text_encoder": "text_encoder.onnx",
+                 "segmenter": "segmenter.onnx",
+                 "inputs": {"text_encoder": ["input_ids"],
+                            "segmenter": ["image", "text_features"]},
+                 "outputs": {"text_encoder": ["text_features"],
+                             "segmenter": ["mask_logits"]},
+                 "dynamic_axes": {"input_ids": ["N"], "image": ["N", "H", "W"],
+                                  "text_features": ["N"], "mask_logits": ["N", "H", "W"]},
+                 "deterministic": True},
+        "source": "model/train.py and model/export.py of this repository",
+        "training": {
+            "data": "synthetic referring-aerial corpus (model/generate.py), "
+                    f"{training['train_split']} split",
+            "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
+                               "denoising + image-text contrast",
+                       "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
+            "stage2": {"what": "adapter + decoder + head on the frozen backbone"
+                       if not training["joint"] else "adapter + decoder + head + UNet",
+                       "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
+                       "batch": training["batch"], "lr": training["lr"]},
+            "note": "trained on synthetic scenes only; not a model for real imagery",
+        },
+    }
+
+
+def add_metadata_props(path, meta):
+    """Deepness-style keys, every value JSON-encoded."""
+    image = meta["image"]
+    props = {
+        "model_type": "Segmentor",
+        "class_names": {"0": "referred object"},
+        "resolution": round(image["gsd_m"] * 100, 3),
+        "tile_size": image["size"],
+        "tiles_size": image["size"],
+        "tiles_overlap": 25,
+        "standardization_mean": image["mean"],
+        "standardization_std": image["std"],
+        "seg_thresh": meta["threshold"],
+        "diffris_model_json": {"name": meta["name"], "version": meta["version"]},
+    }
+    graph = onnx.load(str(path))
+    del graph.metadata_props[:]
+    for key, value in props.items():
+        entry = graph.metadata_props.add()
+        entry.key = key
+        entry.value = json.dumps(value)
+    onnx.checker.check_model(graph, full_check=True)
+    onnx.save(graph, str(path))
+
+
+def parity_inputs(tokenizer, size):
+    """Deterministic inputs: three queries, a batch of two square tiles from the corpus
+    generator, and one non-square tile (to exercise dynamic H, W)."""
+    from ..corpus.dataset import CorpusSpec, build_scene, render_scene
+    from ..training.data import to_model_size
+    spec = CorpusSpec(seed=PARITY_SEED, split="parity", size=2 * size)
+    tiles = []
+    for index in range(3):
+        scene, _ = build_scene(spec, index)
+        rgb = render_scene(spec, index, scene).transpose(2, 0, 1)
+        tiles.append(to_model_size(rgb, size).round().clamp(0, 255))
+    ids = torch.tensor(tokenizer.encode_batch(PARITY_QUERIES), dtype=torch.long)
+    square = torch.stack(tiles[:2])
+    mosaic = torch.cat([torch.cat([tiles[2], tiles[0]], dim=2),
+                        torch.cat([tiles[1], tiles[2]], dim=2)], dim=1)
+    wide = mosaic[None, :, : size + SIZE_MULTIPLE, :]          # [1,3,size+32,2*size]
+    return ids, square, wide
+
+
+def write_parity(model, ckpt, tokenizer, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    image = ckpt["image"]
+    ids, square, wide = parity_inputs(tokenizer, image["size"])
+    mean = torch.tensor(image["mean"]).view(1, 3, 1, 1)
+    std = torch.tensor(image["std"]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        text = model.encode_text(ids)
+        square_in = (square / 255.0 - mean) / std
+        wide_in = (wide / 255.0 - mean) / std
+        square_out = model(square_in, text[:2])
+        wide_out = model(wide_in, text[2:3])
+    arrays = {
+        "input_ids": ids.numpy().astype("<i8"),
+        "text_features": text.numpy().astype("<f4"),
+        "image_a": square_in.numpy().astype("<f4"),
+        "mask_logits_a": square_out.numpy().astype("<f4"),
+        "image_b": wide_in.numpy().astype("<f4"),
+        "mask_logits_b": wide_out.numpy().astype("<f4"),
+        "pixels_a": square.numpy().astype(np.uint8),
+        "pixels_b": wide.numpy().astype(np.uint8),
+    }
+    index = {
+        "format": "raw little-endian arrays, C order; dtype and shape below",
+        "tolerance": 1e-4,
+        "queries": list(PARITY_QUERIES),
+        "arrays": {k: {"file": f"{k}.bin", "dtype": str(v.dtype.newbyteorder("<")
+                                                         if v.dtype.itemsize > 1 else v.dtype),
+                       "shape": list(v.shape)} for k, v in arrays.items()},
+        "cases": [
+            {"graph": "text_encoder.onnx", "inputs": {"input_ids": "input_ids"},
+             "outputs": {"text_features": "text_features"}},
+            {"graph": "segmenter.onnx", "inputs": {"image": "image_a",
+                                                   "text_features": "text_features[0:2]"},
+             "outputs": {"mask_logits": "mask_logits_a"}},
+            {"graph": "segmenter.onnx", "inputs": {"image": "image_b",
+                                                   "text_features": "text_features[2:3]"},
+             "outputs": {"mask_logits": "mask_logits_b"}},
+        ],
+        "notes": "image_* are pixels_* (uint8 RGB, model resolution) normalised as model.json "
+                 "says; text_features[a:b] selects rows of the text_features array",
+    }
+    for k, v in arrays.items():
+        (folder / f"{k}.bin").write_bytes(np.ascontiguousarray(v).tobytes())
+    (folder / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    return arrays
+
+
+def read_parity(folder):
+    """The parity arrays as numpy, by name (for tests and checks)."""
+    folder = Path(folder)
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    out = {}
+    for k, spec in index["arrays"].items():
+        data = np.frombuffer((folder / spec["file"]).read_bytes(), dtype=np.dtype(spec["dtype"]))
+        out[k] = data.reshape(spec["shape"])
+    return index, out

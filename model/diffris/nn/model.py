@@ -1,0 +1,95 @@
+"""DiffRIS: frozen diffusion backbone + Context Perception adapter + PCMRD + mask head.
+
+Data flow (the segmenter graph of the bundle):
+  image -> backbone.encode_image -> latent
+  text_features (from the frozen text encoder, once per query) + latent -> adapter -> refined
+  latent + refined -> one UNet pass at t=1, no noise -> [f4, f8, f16, f32]
+  features + refined -> decoder -> stride-4 map + referent token -> head (+ image) -> logits
+"""
+import torch
+import torch.nn as nn
+
+from .adapter import ContextPerceptionAdapter
+from .backbone import build_backbone
+from .decoder import MaskHead, ReasoningDecoder
+
+DEFAULT_CONFIG = {
+    "backbone": "tiny",
+    "backbone_args": {},
+    "decoder_dim": 48,
+    "num_queries": 4,
+    "adapter": True,
+    "hard_assignment": True,
+    "adapter_rank": 8,
+}
+
+
+class DiffRIS(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.config = {**DEFAULT_CONFIG, **config}
+        cfg = self.config
+        self.backbone = build_backbone(cfg["backbone"], **cfg["backbone_args"])
+        b = self.backbone
+        self.adapter = (ContextPerceptionAdapter(b.text_dim, b.latent_channels,
+                                                 rank=cfg["adapter_rank"])
+                        if cfg["adapter"] else None)
+        self.decoder = ReasoningDecoder(b.feature_channels, b.text_dim, cfg["decoder_dim"],
+                                        cfg["num_queries"], hard=cfg["hard_assignment"])
+        self.head = MaskHead(cfg["decoder_dim"])
+
+    def trainable_modules(self):
+        """The parts trained on a frozen backbone."""
+        return [m for m in (self.adapter, self.decoder, self.head) if m is not None]
+
+    def encode_text(self, input_ids):
+        return self.backbone.encode_text(input_ids)
+
+    def segment_latent(self, latent, text_features, image):
+        """Mask logits [N,1,H,W] and the three stage referent maps, from a cached latent."""
+        refined = self.adapter(text_features, latent) if self.adapter is not None \
+            else text_features
+        features = self.backbone.unet_features(latent, refined)
+        x, queries, maps = self.decoder(features, refined)
+        return self.head(x, queries, image), maps
+
+    def forward(self, image, text_features):
+        latent = self.backbone.encode_image(image)
+        logits, _ = self.segment_latent(latent, text_features, image)
+        return logits
+
+
+class TextEncoderGraph(nn.Module):
+    """The exported `text_encoder.onnx`: input_ids int64 [N,77] -> text_features [N,77,D]."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids):
+        return self.model.encode_text(input_ids)
+
+
+class SegmenterGraph(nn.Module):
+    """The exported `segmenter.onnx`: image [N,3,H,W], text_features -> mask_logits [N,1,H,W]."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image, text_features):
+        return self.model(image, text_features)
+
+
+def count_parameters(module):
+    return sum(p.numel() for p in module.parameters()) if module is not None else 0
+
+
+def load_checkpoint(path, map_location="cpu"):
+    """Rebuilds the model from a checkpoint written by the trainer; returns (model, checkpoint)."""
+    ckpt = torch.load(path, map_location=map_location)
+    model = DiffRIS(ckpt["config"])
+    model.load_state_dict(ckpt["model"])
+    model.backbone.freeze()
+    model.eval()
+    return model, ckpt

@@ -1,0 +1,1 @@
+"""Training: corpus loading, backbone pre-training (stage 1), segmentation training (stage 2)."""

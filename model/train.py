@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Trains the tiny DiffRIS: tokenizer, stage 1 (backbone pre-training), stage 2 (adapter +
+decoder + head on the frozen backbone). Background-friendly: appends to RUN/train.log,
+checkpoints regularly, `--resume` continues where the run stopped.
+
+    nohup /usr/bin/python3 model/train.py --data DIR --out model/runs/tiny --resume &
+
+Outputs in RUN: tokenizer/, stage1.pt (backbone), last.pt (resumable), model.pt (final).
+"""
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from diffris.nn import DiffRIS, count_parameters  # noqa: E402
+from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
+from diffris.training.data import load_split, normalise  # noqa: E402
+from diffris.training.pretrain import run_pretraining  # noqa: E402
+from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
+    predict_latent, quick_miou, run_segmentation_training  # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="Train the tiny DiffRIS model (two stages).")
+    p.add_argument("--data", required=True, help="corpus folder in the RefSegRS layout")
+    p.add_argument("--train-split", default="train")
+    p.add_argument("--val-split", default="val")
+    p.add_argument("--val-count", type=int, default=500, help="validation samples used (default 500)")
+    p.add_argument("--out", required=True, help="run folder (logs, tokenizer, checkpoints)")
+    p.add_argument("--size", type=int, default=64, help="training tile side in pixels (multiple of 32)")
+    p.add_argument("--data-gsd", type=float, default=0.5, help="GSD of the corpus files, m/px")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--merges", type=int, default=400, help="BPE merges to learn (at most)")
+    p.add_argument("--stage1-steps", type=int, default=3000)
+    p.add_argument("--stage1-minutes", type=float, default=12.0)
+    p.add_argument("--stage2-steps", type=int, default=5000)
+    p.add_argument("--stage2-minutes", type=float, default=35.0)
+    p.add_argument("--lr", type=float, default=1e-3, help="stage 2 AdamW learning rate")
+    p.add_argument("--no-adapter", action="store_true", help="ablation: no Context Perception adapter")
+    p.add_argument("--soft-assignment", action="store_true", help="ablation: soft instead of hard assignment")
+    p.add_argument("--joint", action="store_true", help="also fine-tune the UNet in stage 2")
+    p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
+    p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoints")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (default 1: on a shared 2-core machine two OpenMP "
+                        "threads spin against other processes and ran ten times slower)")
+    a = p.parse_args(argv)
+    if a.size % 32:
+        p.error(f"--size {a.size} must be a multiple of 32 (the UNet halves it five times)")
+    return a
+
+
+class Log:
+    def __init__(self, path):
+        self.path = path
+
+    def __call__(self, message):
+        line = time.strftime("%H:%M:%S ") + message
+        print(line, flush=True)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    run = Path(a.out)
+    run.mkdir(parents=True, exist_ok=True)
+    log = Log(run / "train.log")
+    log("train.py " + " ".join(sys.argv[1:] if argv is None else argv))
+
+    t0 = time.time()
+    train = load_split(a.data, a.train_split, a.size)
+    val = load_split(a.data, a.val_split, a.size, limit=a.val_count)
+    native = _native_size(a.data, train.ids[0])
+    gsd = a.data_gsd * native / a.size
+    log(f"data: {len(train)} train, {len(val)} val samples at {a.size} px "
+        f"({native} px files -> {gsd:g} m/px), loaded in {time.time() - t0:.0f} s")
+
+    tok_dir = run / "tokenizer"
+    if a.init_backbone:
+        src = Path(a.init_backbone).parent / "tokenizer"
+        if not tok_dir.exists():
+            shutil.copytree(src, tok_dir)
+    elif not (a.resume and (tok_dir / "merges.txt").exists()):
+        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
+    tokenizer = ClipBpeTokenizer.load(tok_dir)
+    train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
+    val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
+    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
+
+    pixels = train.images.float() / 255.0
+    mean = pixels.mean(dim=(0, 2, 3)).tolist()
+    std = pixels.std(dim=(0, 2, 3)).tolist()
+    del pixels
+
+    config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
+              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment}
+    model = DiffRIS(config)
+    for name in ("backbone.image_encoder", "backbone.text_encoder", "backbone.unet", "adapter",
+                 "decoder", "head"):
+        module = model.adapter if name == "adapter" else model.get_submodule(name)
+        log(f"params {name}: {count_parameters(module)}")
+
+    def images_fn(idx, split=train):
+        return normalise(split.images[idx], mean, std)
+
+    # ---- stage 1
+    stage1_path = Path(a.init_backbone) if a.init_backbone else run / "stage1.pt"
+    if stage1_path.exists():
+        s1 = torch.load(stage1_path)
+        model.backbone.load_state_dict(s1["backbone"])
+        mean, std = s1["mean"], s1["std"]
+        log(f"stage1: loaded {stage1_path} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
+    else:
+        partial = run / "stage1_partial.pt"
+        state, start_step = None, 0
+        if a.resume and partial.exists():
+            p = torch.load(partial)
+            model.backbone.load_state_dict(p["backbone"])
+            state, start_step = p["trainer"], p["step"]
+            log(f"stage1: resuming at step {start_step}")
+
+        def save1(step, trainer_state):
+            torch.save({"backbone": model.backbone.state_dict(), "trainer": trainer_state,
+                        "step": step}, partial)
+
+        steps, secs = run_pretraining(model.backbone, images_fn, lambda idx: train_ids[idx],
+                                      len(train), a.stage1_steps, a.stage1_minutes, a.batch, log,
+                                      state, save1, start_step, a.seed)
+        torch.save({"backbone": model.backbone.state_dict(), "mean": mean, "std": std,
+                    "steps": steps, "seconds": secs}, stage1_path)
+        log(f"stage1: done, {steps} steps in {secs:.0f} s, latent_scale="
+            f"{model.backbone.latent_scale.item():.4f}")
+    model.backbone.freeze()
+
+    # ---- stage 2
+    t0 = time.time()
+    latents = cache_latents(model, images_fn, len(train))
+    text_feats, text_index = cache_text(model, train_ids.tolist())
+    val_latents = cache_latents(model, lambda idx: images_fn(idx, val), len(val))
+    val_text, val_index = cache_text(model, val_ids.tolist())
+    val_images = normalise(val.images, mean, std)
+    val_target = val.masks.float() / 255.0
+    log(f"stage2: cached {len(latents)} latents {tuple(latents.shape[1:])} and "
+        f"{len(text_feats)} distinct text features in {time.time() - t0:.0f} s")
+
+    trainer = SegmentationTrainer(model, lr=a.lr, joint=a.joint)
+    last = run / "last.pt"
+    start_step, elapsed = 0, 0.0
+    if a.resume and last.exists():
+        ck = torch.load(last)
+        model.load_state_dict(ck["model"])
+        trainer.optimizer.load_state_dict(ck["optimizer"])
+        start_step, elapsed = ck["step"], ck["elapsed"]
+        log(f"stage2: resuming at step {start_step}")
+
+    def batch_fn(idx):
+        return (latents[idx], text_feats[text_index[idx]], images_fn(idx),
+                train.masks[idx].float() / 255.0)
+
+    def validate():
+        logits = predict_latent(model, val_latents, val_text[val_index], val_images)
+        return quick_miou(logits, val_target)
+
+    def checkpoint(step, secs, path=last, final=False):
+        ck = {"config": model.config, "model": model.state_dict(), "step": step,
+              "elapsed": secs, "optimizer": trainer.optimizer.state_dict()}
+        if final:
+            del ck["optimizer"]
+        ck.update(_bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs))
+        tmp = path.with_suffix(".tmp")
+        torch.save(ck, tmp)
+        tmp.replace(path)
+
+    if not (run / "model.pt").exists():
+        steps, secs = run_segmentation_training(trainer, batch_fn, len(train), a.stage2_steps,
+                                                a.stage2_minutes, a.batch, log, validate,
+                                                checkpoint, start_step, elapsed, a.seed)
+        score = validate()
+        log(f"stage2: done, {steps} steps in {secs:.0f} s, val mIoU(model res)={score:.4f}")
+        checkpoint(steps, secs, run / "model.pt", final=True)
+    log(f"saved {run / 'model.pt'}")
+    return 0
+
+
+def _native_size(folder, ident):
+    from diffris.training.data import read_raster
+    return read_raster(Path(folder) / "masks" / f"{ident}.tif").shape[-1]
+
+
+def _bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs):
+    s1 = torch.load(stage1_path)
+    return {
+        "tokenizer": {"vocab": json.loads((tok_dir / "vocab.json").read_text(encoding="utf-8")),
+                      "merges": [list(m) for m in read_merges(tok_dir / "merges.txt")]},
+        "image": {"size": a.size, "mean": mean, "std": std, "scale": 1 / 255.0, "gsd_m": gsd},
+        "training": {"data": str(a.data), "train_split": a.train_split,
+                     "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),
+                     "stage2_steps": step, "stage2_seconds": round(secs), "batch": a.batch,
+                     "lr": a.lr, "joint": a.joint, "threads": a.threads},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
