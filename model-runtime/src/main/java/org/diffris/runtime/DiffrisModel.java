@@ -234,6 +234,9 @@ public final class DiffrisModel implements AutoCloseable {
   private final class QueryModel implements TileModel {
     private final QueryFeatures features;
     private final Map<Integer, FloatBuffer> repeated = new java.util.concurrent.ConcurrentHashMap<>();
+    // One direct input buffer per calling thread, grown when needed: ONNX Runtime reads a direct
+    // buffer in place, while a heap array would be copied into a fresh direct buffer every call.
+    private final ThreadLocal<FloatBuffer> imageBuffer = new ThreadLocal<>();
 
     QueryModel(QueryFeatures features) {
       this.features = features;
@@ -261,8 +264,16 @@ public final class DiffrisModel implements AutoCloseable {
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       long[] elapsed = new long[1];
       FloatBuffer text = repeatedFeatures(count).duplicate();
-      try (OnnxTensor image = OnnxTensor.createTensor(env,
-              FloatBuffer.wrap(images, 0, count * c * height * width),
+      int values = count * c * height * width;
+      FloatBuffer direct = imageBuffer.get();
+      if (direct == null || direct.capacity() < values) {
+        direct = ByteBuffer.allocateDirect(values * Float.BYTES).order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+        imageBuffer.set(direct);
+      }
+      direct.clear();
+      direct.put(images, 0, values).flip();
+      try (OnnxTensor image = OnnxTensor.createTensor(env, direct,
               new long[] {count, c, height, width});
           OnnxTensor textTensor = OnnxTensor.createTensor(env, text,
               new long[] {count, features.tokens, features.dim});

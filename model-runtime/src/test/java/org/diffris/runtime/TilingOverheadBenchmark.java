@@ -1,0 +1,120 @@
+package org.diffris.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import org.diffris.runtime.onnx.ExecutionProvider;
+import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.tiling.InferenceSummary;
+import org.diffris.runtime.tiling.TileGrid;
+import org.diffris.runtime.tiling.TiledSegmenter;
+
+/**
+ * Per-tile cost of the tiled pipeline against bare ONNX Runtime on the same tiles: the baseline
+ * runs the segmenter session directly on the same number of batches of ready-made input (direct
+ * buffers made once, as the ONNX Runtime samples advise; outputs copied out), the
+ * pipeline reads, scales, batches, blends and streams a raster of that many tiles. Prints median
+ * times of 5 runs after 2 warm-ups. Not a unit test: run it by hand, see the module README.
+ *
+ * <p>Arguments: {@code [bundle folder] [raster side] [batch size] [intra-op threads]}; without a
+ * bundle, the analytic test graphs (a near-zero-cost segmenter, so the overhead shows in full).
+ */
+public final class TilingOverheadBenchmark {
+  public static void main(String[] args) throws Exception {
+    Path bundlePath = args.length > 0 && !args[0].equals("-")
+        ? Path.of(args[0]) : TestBundles.write(Files.createTempDirectory("bench-bundle"));
+    int side = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int threads = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    ModelBundle bundle = ModelBundle.open(bundlePath);
+    SessionSettings settings = SessionSettings.of(ExecutionProvider.CPU).withThreads(threads, 1);
+    try (DiffrisModel model = DiffrisModel.open(bundle, settings)) {
+      TiledSegmenter tiler = TiledSegmenter.forModel(bundle.description()).batchSize(batch).build();
+      RasterArray raster = new RasterArray(side, side, (b, c, r) -> (c * 3 + r * 5 + b * 40) % 256);
+      TileGrid grid = new TileGrid(side, side, tiler.tileSize(), tiler.overlap());
+      String query = "the white storage tanks";
+      model.forQuery(query);
+
+      long[] ours = new long[7];
+      long[] oursModel = new long[7];
+      for (int i = 0; i < ours.length; i++) {
+        InferenceSummary s = tiler.run(raster, model.forQuery(query), (f, h, p, v) -> {});
+        ours[i] = s.totalNanos();
+        oursModel[i] = s.modelNanos();
+      }
+      long[] bare = bare(bundle, model, query, grid.tileCount(), batch, tiler.tileSize(), settings, 7);
+      int tiles = grid.tileCount();
+      double oursMs = median(ours) / 1e6;
+      double bareMs = median(bare) / 1e6;
+      System.out.printf(Locale.ROOT,
+          "bundle %s, raster %dx%d, %d tiles of %d (overlap %d), batch %d, provider %s%n",
+          bundle.description().name(), side, side, tiles, tiler.tileSize(), tiler.overlap(), batch,
+          model.provider());
+      System.out.printf(Locale.ROOT, "bare ONNX Runtime: %.1f ms (%.3f ms/tile)%n", bareMs, bareMs / tiles);
+      System.out.printf(Locale.ROOT,
+          "tiled pipeline:    %.1f ms (%.3f ms/tile), of which model_ms %.1f%n",
+          oursMs, oursMs / tiles, median(oursModel) / 1e6);
+      System.out.printf(Locale.ROOT, "overhead: %.3f ms/tile (%.1f %% of bare)%n",
+          (oursMs - bareMs) / tiles, 100 * (oursMs - bareMs) / bareMs);
+    }
+  }
+
+  /** The same batches straight through a session of its own: inputs ready, outputs copied out. */
+  private static long[] bare(ModelBundle bundle, DiffrisModel model, String query, int tiles,
+      int batch, int size, SessionSettings settings, int reps) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    int c = bundle.description().image().channels();
+    DiffrisModel.QueryFeatures f = model.encode(query);
+    FloatBuffer images = ByteBuffer.allocateDirect(batch * c * size * size * 4)
+        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    while (images.hasRemaining()) {
+      images.put(0.1f);
+    }
+    images.flip();
+    FloatBuffer text = ByteBuffer.allocateDirect(batch * f.tokens() * f.dim() * 4)
+        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    for (int i = 0; i < batch * f.tokens() * f.dim(); i++) {
+      text.put(f.value((i / f.dim()) % f.tokens(), i % f.dim()));
+    }
+    text.flip();
+    float[] out = new float[batch * size * size];
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (settings.intraOpThreads() > 0) {
+        options.setIntraOpNumThreads(settings.intraOpThreads());
+      }
+      options.setInterOpNumThreads(1);
+      try (OrtSession session = env.createSession(bundle.read(ModelBundle.SEGMENTER_FILE), options)) {
+        long[] times = new long[reps];
+        for (int rep = 0; rep < reps; rep++) {
+          long start = System.nanoTime();
+          for (int done = 0; done < tiles; done += batch) {
+            int n = Math.min(batch, tiles - done);
+            FloatBuffer in = images.duplicate().limit(n * c * size * size);
+            FloatBuffer tf = text.duplicate().limit(n * f.tokens() * f.dim());
+            try (OnnxTensor image = OnnxTensor.createTensor(env, in, new long[] {n, c, size, size});
+                OnnxTensor t = OnnxTensor.createTensor(env, tf, new long[] {n, f.tokens(), f.dim()});
+                OrtSession.Result r = session.run(Map.of("image", image, "text_features", t))) {
+              ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, n * size * size);
+            }
+          }
+          times[rep] = System.nanoTime() - start;
+        }
+        return times;
+      }
+    }
+  }
+
+  private static long median(long[] values) {
+    long[] v = Arrays.copyOfRange(values, 2, values.length); // the first two are warm-ups
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+}
