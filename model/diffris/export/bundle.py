@@ -45,7 +45,7 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         meta = model_json(model, ckpt, tokenizer, name, version, license)
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         add_metadata_props(tmp / "segmenter.onnx", meta)
-        write_parity(model, ckpt, tokenizer, tmp / "parity")
+        write_parity(model, meta, tokenizer, tmp / "parity")
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         if out_dir.exists():
@@ -64,19 +64,35 @@ def export_onnx(model, folder, text_dim, size):
     text = torch.zeros((2, 77, text_dim))
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python values
-        torch.onnx.export(TextEncoderGraph(model), (ids,), str(folder / "text_encoder.onnx"),
+        # Wrappers built in eval mode: the exporter restores the wrapper's mode onto the model
+        # afterwards, and a training-mode model would add Gumbel noise to the parity outputs.
+        torch.onnx.export(TextEncoderGraph(model).eval(), (ids,), str(folder / "text_encoder.onnx"),
                           input_names=["input_ids"], output_names=["text_features"],
                           dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
                           opset_version=OPSET, do_constant_folding=True)
-        torch.onnx.export(SegmenterGraph(model), (image, text), str(folder / "segmenter.onnx"),
+        torch.onnx.export(SegmenterGraph(model).eval(), (image, text), str(folder / "segmenter.onnx"),
                           input_names=["image", "text_features"], output_names=["mask_logits"],
                           dynamic_axes={"image": {0: "N", 2: "H", 3: "W"},
                                         "text_features": {0: "N"},
                                         "mask_logits": {0: "N", 2: "H", 3: "W"}},
                           opset_version=OPSET, do_constant_folding=True)
-    for path in (folder / "text_encoder.onnx", folder / "segmenter.onnx"):
-        graph = onnx.load(str(path))
+    model.eval()
+    outputs = {"text_encoder.onnx": ["N", 77, text_dim], "segmenter.onnx": ["N", 1, "H", "W"]}
+    for name, shape in outputs.items():
+        graph = onnx.load(str(folder / name))
+        _declare_output_shape(graph, shape)
         onnx.checker.check_model(graph, full_check=True)
+        onnx.save(graph, str(folder / name))
+
+
+def _declare_output_shape(graph, shape):
+    """The exporter leaves inferred names on static output dims; state the contract's shape."""
+    dims = graph.graph.output[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, shape):
+        if isinstance(value, str):
+            dim.dim_param = value
+        else:
+            dim.dim_value = value
 
 
 def model_json(model, ckpt, tokenizer, name, version, license):
@@ -184,16 +200,18 @@ def parity_inputs(tokenizer, size):
     return ids, square, wide
 
 
-def write_parity(model, ckpt, tokenizer, folder):
+def write_parity(model, meta, tokenizer, folder):
+    """Parity inputs and PyTorch outputs; images are normalised with model.json's own values."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    image = ckpt["image"]
+    image = meta["image"]
     ids, square, wide = parity_inputs(tokenizer, image["size"])
     mean = torch.tensor(image["mean"]).view(1, 3, 1, 1)
     std = torch.tensor(image["std"]).view(1, 3, 1, 1)
     with torch.no_grad():
         text = model.encode_text(ids)
-        square_in = (square / 255.0 - mean) / std
-        wide_in = (wide / 255.0 - mean) / std
+        square_in = (square * image["scale"] - mean) / std
+        wide_in = (wide * image["scale"] - mean) / std
         square_out = model(square_in, text[:2])
         wide_out = model(wide_in, text[2:3])
     arrays = {
