@@ -54,6 +54,9 @@ public final class DiffrisModel implements AutoCloseable {
         }
       };
   private final AtomicLong textEncoderRuns = new AtomicLong();
+  // One direct input buffer per calling thread, grown when needed: ONNX Runtime reads a direct
+  // buffer in place, while a heap array would be copied into a fresh direct buffer every call.
+  private final ThreadLocal<FloatBuffer> imageBuffer = new ThreadLocal<>();
 
   private DiffrisModel(ModelBundle bundle, GraphSession textEncoder, GraphSession segmenter,
       ProviderReport provider) throws BundleFileException {
@@ -234,9 +237,6 @@ public final class DiffrisModel implements AutoCloseable {
   private final class QueryModel implements TileModel {
     private final QueryFeatures features;
     private final Map<Integer, FloatBuffer> repeated = new java.util.concurrent.ConcurrentHashMap<>();
-    // One direct input buffer per calling thread, grown when needed: ONNX Runtime reads a direct
-    // buffer in place, while a heap array would be copied into a fresh direct buffer every call.
-    private final ThreadLocal<FloatBuffer> imageBuffer = new ThreadLocal<>();
 
     QueryModel(QueryFeatures features) {
       this.features = features;

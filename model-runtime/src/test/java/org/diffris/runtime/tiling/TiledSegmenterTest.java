@@ -228,6 +228,43 @@ class TiledSegmenterTest {
   }
 
   @Test
+  void anAllNodataRasterNeverReachesTheModelAndComesOutInvalid() throws IOException {
+    ArrayRaster raster = ArrayRaster.of(70, 50, 3, null, (b, c, r) -> Float.NaN);
+    PointwiseModel model = new PointwiseModel(3, SMOOTH);
+    CollectedBands out = new CollectedBands(70, 50);
+    InferenceSummary summary =
+        TiledSegmenter.of(32, 8, PixelScaling.identity(3)).build().run(raster, model, out);
+    assertTrue(out.complete());
+    assertEquals(0, model.calls.get());
+    assertEquals(summary.tiles(), summary.tilesSkipped());
+    for (int i = 0; i < out.valid.length; i++) {
+      assertEquals(0, out.valid[i]);
+      assertEquals(0f, out.probabilities[i]);
+    }
+  }
+
+  @Test
+  void aOnePixelRasterWorks() throws IOException {
+    ArrayRaster raster = ArrayRaster.of(1, 1, 3, null, (b, c, r) -> 0.5f);
+    CollectedBands out = run(TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(), raster,
+        new PointwiseModel(3, px -> px[0]));
+    assertEquals((float) sigmoid(0.5), out.p(0, 0));
+  }
+
+  @Test
+  void aConsumerFailureStopsTheRun() {
+    ArrayRaster raster = positional(64, 300);
+    PointwiseModel model = new PointwiseModel(3, SMOOTH);
+    IOException e = assertThrows(IOException.class, () ->
+        TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(1).build().run(raster, model,
+            (f, h, p, v) -> {
+              throw new IOException("disk full");
+            }));
+    assertEquals("disk full", e.getMessage());
+    assertEquals(3, model.tiles.get(), "only the first tile row ran");
+  }
+
+  @Test
   void wholeRasterScalingGivesTheSameProbabilitiesForEitherHalf() throws IOException {
     // A 16-bit-like raster whose two halves have very different value ranges.
     int w = 100;
