@@ -50,6 +50,28 @@ public final class TilingOverheadBenchmark {
         ours[i] = s.totalNanos();
         oursModel[i] = s.modelNanos();
       }
+      // The pipeline alone: a model that costs nothing, with the caller thread's CPU time (the
+      // wall time on a busy machine also waits for the read-ahead thread and other processes).
+      org.diffris.runtime.tiling.TileModel free = new org.diffris.runtime.tiling.TileModel() {
+        @Override
+        public int channels() {
+          return bundle.description().image().channels();
+        }
+
+        @Override
+        public long predict(float[] images, int count, int height, int width, float[] logits) {
+          Arrays.fill(logits, 0, count * height * width, 0.3f);
+          return 0;
+        }
+      };
+      java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+      long[] freeWall = new long[7];
+      long[] freeCpu = new long[7];
+      for (int i = 0; i < freeWall.length; i++) {
+        long c0 = cpu.getCurrentThreadCpuTime();
+        freeWall[i] = tiler.run(raster, free, (f, h, p, v) -> {}).totalNanos();
+        freeCpu[i] = cpu.getCurrentThreadCpuTime() - c0;
+      }
       long[] bare = bare(bundle, model, query, grid.tileCount(), batch, tiler.tileSize(), settings, 7);
       int tiles = grid.tileCount();
       double oursMs = median(ours) / 1e6;
@@ -64,6 +86,9 @@ public final class TilingOverheadBenchmark {
           oursMs, oursMs / tiles, median(oursModel) / 1e6);
       System.out.printf(Locale.ROOT, "overhead: %.3f ms/tile (%.1f %% of bare)%n",
           (oursMs - bareMs) / tiles, 100 * (oursMs - bareMs) / bareMs);
+      System.out.printf(Locale.ROOT,
+          "pipeline with a free model: %.1f ms wall, %.1f ms CPU of the calling thread (%.3f ms/tile)%n",
+          median(freeWall) / 1e6, median(freeCpu) / 1e6, median(freeCpu) / 1e6 / tiles);
     }
   }
 
