@@ -84,8 +84,12 @@ public final class ModelDescription {
   /** Text input: tokenizer kind, sequence length and special token ids. */
   public record Text(String tokenizer, int maxLength, int bosId, int eosId, int padId) {}
 
-  /** How rasters are cut for this model: square tile side and overlap, pixels at the model's GSD. */
-  public record Tiling(int size, int overlap) {}
+  /**
+   * How rasters are cut for this model: square tile side and overlap, pixels at the model's GSD,
+   * and the number every input side must be a multiple of ({@code image.size_multiple}, 1 when
+   * model.json does not say).
+   */
+  public record Tiling(int size, int overlap, int sizeMultiple) {}
 
   /** Segmenter output: stride relative to the input (1 = full resolution) and value kind. */
   public record Output(int stride, String kind) {}
@@ -133,12 +137,19 @@ public final class ModelDescription {
     }
     Output output = new Output(stride, out.choice("kind", OUTPUT_KINDS));
 
-    Tiling tiling = new Tiling(size, size / 4);
+    int multiple = img.has("size_multiple") ? img.integer("size_multiple", 1, size) : 1;
+    if (size % multiple != 0) {
+      throw img.problem("size", "is " + size + ", not a multiple of image.size_multiple " + multiple);
+    }
+    Tiling tiling = new Tiling(size, size / 4, multiple);
     if (root.has("tiling")) {
       JsonFields t = root.object("tiling");
       int tileSize = t.has("size") ? t.integer("size", 1, 1 << 16) : size;
+      if (tileSize % multiple != 0) {
+        throw t.problem("size", "is " + tileSize + ", not a multiple of image.size_multiple " + multiple);
+      }
       int overlap = t.has("overlap") ? t.integer("overlap", 0, tileSize - 1) : tileSize / 4;
-      tiling = new Tiling(tileSize, overlap);
+      tiling = new Tiling(tileSize, overlap, multiple);
     }
 
     return new ModelDescription(

@@ -25,15 +25,35 @@ class ModelTilingTest {
 
   @Test
   void defaultsToTheInputSizeAndAQuarterOverlap() throws IOException {
-    assertEquals(new ModelDescription.Tiling(64, 16), withTiling("").description().tiling());
+    assertEquals(new ModelDescription.Tiling(64, 16, 1), withTiling("").description().tiling());
   }
 
   @Test
   void readsSizeAndOverlap() throws IOException {
-    assertEquals(new ModelDescription.Tiling(256, 32),
+    assertEquals(new ModelDescription.Tiling(256, 32, 1),
         withTiling("{\"size\": 256, \"overlap\": 32}").description().tiling());
-    assertEquals(new ModelDescription.Tiling(128, 32),
+    assertEquals(new ModelDescription.Tiling(128, 32, 1),
         withTiling("{\"size\": 128}").description().tiling());
+  }
+
+  @Test
+  void tileSizesFollowTheModelsSizeMultiple() throws IOException {
+    ModelBundle bundle = withTiling("{\"size\": 80}");
+    assertEquals(new ModelDescription.Tiling(80, 20, 1), bundle.description().tiling());
+    Path folder = bundle.location();
+    String json = Files.readString(folder.resolve("model.json"))
+        .replace("\"gsd_m\": 0.5", "\"gsd_m\": 0.5, \"size_multiple\": 32");
+    Files.writeString(folder.resolve("model.json"), json);
+    BundleFileException e = assertThrows(BundleFileException.class, () -> ModelBundle.open(folder));
+    assertEquals("model.json: field tiling.size is 80, not a multiple of image.size_multiple 32",
+        e.getMessage());
+    Files.writeString(folder.resolve("model.json"), json.replace("\"size\": 80", "\"size\": 128"));
+    ModelBundle ok = ModelBundle.open(folder);
+    assertEquals(new ModelDescription.Tiling(128, 32, 32), ok.description().tiling());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> org.diffris.runtime.tiling.TiledSegmenter.forModel(ok.description()).tileSize(100).build());
+    assertEquals("tile size 100 is not a multiple of 32, which this model requires"
+        + " (image.size_multiple)", bad.getMessage());
   }
 
   @Test

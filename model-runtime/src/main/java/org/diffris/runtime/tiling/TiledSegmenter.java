@@ -64,6 +64,7 @@ public final class TiledSegmenter {
     Builder b = new Builder();
     b.tileSize = model.tiling().size();
     b.overlap = model.tiling().overlap();
+    b.sizeMultiple = model.tiling().sizeMultiple();
     b.bands = new int[model.image().channels()];
     for (int i = 0; i < b.bands.length; i++) {
       b.bands[i] = i;
@@ -97,6 +98,7 @@ public final class TiledSegmenter {
     private BooleanSupplier cancelled = () -> false;
     private double modelGsd;
     private double rasterGsd;
+    private int sizeMultiple = 1;
 
     private Builder() {}
 
@@ -161,6 +163,10 @@ public final class TiledSegmenter {
       if (tileSize < 1 || overlap < 0 || overlap >= tileSize) {
         throw new IllegalArgumentException("tile size must be 1 or more and overlap 0 to size - 1, got size "
             + tileSize + ", overlap " + overlap);
+      }
+      if (tileSize % sizeMultiple != 0) {
+        throw new IllegalArgumentException("tile size " + tileSize + " is not a multiple of "
+            + sizeMultiple + ", which this model requires (image.size_multiple)");
       }
       if (bands.length != scaling.channels()) {
         throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
