@@ -9,7 +9,7 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  *
  * <p>Fields read (others, such as source and training notes, are ignored): {@code name},
  * {@code version}, {@code license}, {@code task}; {@code image} {size, channels, mean, std, scale,
- * gsd_m}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
+ * gsd_m, optional size_multiple}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
  * kind: "logits"}; {@code threshold}; {@code onnx} {opset}. Guarantees: strings non-empty, sizes
  * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
  * threshold in 0..1, stride divides the image size. Optional {@code tiling} {size, overlap}

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * tile, within the stored tolerance (1e-4 max abs). Skipped while the bundle is not exported.
  */
 class BundleParityTest {
-  static final Path BUNDLE = Path.of("..", "sample-data", "models", "diffris-tiny");
+  /** The exported bundle; {@code -Ddiffris.bundle=FOLDER} checks another one. */
+  static final Path BUNDLE = Path.of(System.getProperty("diffris.bundle",
+      Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
 
   @SuppressWarnings("unchecked")
   @Test
