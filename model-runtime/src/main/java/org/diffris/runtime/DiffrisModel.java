@@ -247,6 +247,11 @@ public final class DiffrisModel implements AutoCloseable {
       return bundle.description().image().channels();
     }
 
+    @Override
+    public String provider() {
+      return provider.toString();
+    }
+
     private FloatBuffer repeatedFeatures(int count) {
       return repeated.computeIfAbsent(count, n -> {
         FloatBuffer b = ByteBuffer.allocateDirect(n * features.values.length * Float.BYTES)

@@ -102,6 +102,7 @@ class DiffrisModelTest {
     TiledSegmenter tiler = TiledSegmenter.forModel(bundle.description()).batchSize(2).build();
     InferenceSummary summary = tiler.run(raster, model.forQuery("a red cat"), (f, h, p, v) -> {});
     assertTrue(summary.tiles() >= 16);
+    assertEquals("CPU", summary.provider());
     tiler.run(raster, model.forQuery("a red cat"), (f, h, p, v) -> {});
     assertEquals(before + 1, model.textEncoderRuns());
     tiler.run(raster, model.forQuery("two cars"), (f, h, p, v) -> {});

@@ -12,9 +12,11 @@ package org.diffris.runtime.tiling;
  * @param resampleFactor model pixels per raster pixel along each axis (1 = no resampling)
  * @param modelWidth width of the grid the model saw, pixels
  * @param modelHeight height of the grid the model saw, pixels
+ * @param provider where the model ran ({@link TileModel#provider()}), for example {@code "CPU"}
  */
 public record InferenceSummary(int tiles, int tilesSkipped, int batches, long modelNanos,
-    long totalNanos, int bands, double resampleFactor, int modelWidth, int modelHeight) {
+    long totalNanos, int bands, double resampleFactor, int modelWidth, int modelHeight,
+    String provider) {
 
   public double modelMillis() {
     return modelNanos / 1e6;

@@ -9,6 +9,11 @@ public interface TileModel {
   /** Number of input channels. */
   int channels();
 
+  /** Where the model runs, as a run reports it (for example {@code "CPU"} or {@code "CUDA:0"}). */
+  default String provider() {
+    return "Java";
+  }
+
   /**
    * Predicts logits for {@code count} tiles.
    *

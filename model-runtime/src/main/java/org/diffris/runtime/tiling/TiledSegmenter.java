@@ -312,7 +312,7 @@ public final class TiledSegmenter {
         reader.shutdownNow();
       }
       return new InferenceSummary(grid.tileCount(), skipped, batches, modelNanos,
-          System.nanoTime() - start, bandCount, factor, width, grid.height());
+          System.nanoTime() - start, bandCount, factor, width, grid.height(), model.provider());
     }
 
     private java.util.concurrent.Callable<Strip> readStrip(int row) {
