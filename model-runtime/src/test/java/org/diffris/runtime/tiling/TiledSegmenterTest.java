@@ -183,6 +183,60 @@ class TiledSegmenterTest {
   }
 
   @Test
+  void theNextStripIsReadWhileTheModelRuns() throws IOException {
+    ArrayRaster raster = positional(40, 100);
+    java.util.concurrent.CountDownLatch secondStripRead = new java.util.concurrent.CountDownLatch(1);
+    RasterSource watched = new RasterSource() {
+      @Override
+      public int width() {
+        return raster.width();
+      }
+
+      @Override
+      public int height() {
+        return raster.height();
+      }
+
+      @Override
+      public int bandCount() {
+        return 3;
+      }
+
+      @Override
+      public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+        raster.read(x, y, w, h, bands, dest);
+        if (y > 0) {
+          secondStripRead.countDown();
+        }
+      }
+    };
+    AtomicInteger overlapped = new AtomicInteger();
+    PointwiseModel inner = new PointwiseModel(3, SMOOTH);
+    TileModel waiting = new TileModel() {
+      @Override
+      public int channels() {
+        return 3;
+      }
+
+      @Override
+      public long predict(float[] images, int count, int height, int width, float[] logits) {
+        // The first model call waits for the second strip: it only arrives if reading runs
+        // beside inference.
+        try {
+          if (secondStripRead.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            overlapped.incrementAndGet();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return inner.predict(images, count, height, width, logits);
+      }
+    };
+    run(TiledSegmenter.of(32, 8, PixelScaling.identity(3)).build(), watched, waiting);
+    assertTrue(overlapped.get() > 0, "the second strip was read while the first tiles ran");
+  }
+
+  @Test
   void nodataIsMaskedAndAllNodataTilesAreNotRun() throws IOException {
     int w = 128;
     int h = 96;
