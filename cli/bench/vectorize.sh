@@ -6,6 +6,7 @@
 #
 #   cli/bench/vectorize.sh [WORK_DIR] [quick]      (default WORK_DIR: a new folder under /tmp)
 #
+# Masks already in WORK_DIR are reused (they are seeded, so identical).
 # Needs gdal-bin and GNU time (/usr/bin/time); installs Debian's `time` when missing (root).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

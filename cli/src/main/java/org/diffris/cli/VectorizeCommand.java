@@ -14,6 +14,7 @@ import org.diffris.cli.io.GeoJsonWriter;
 import org.diffris.cli.io.GeoPackageWriter;
 import org.diffris.cli.io.GeoTiffMask;
 import org.diffris.cli.io.RegionWriter;
+import org.diffris.cli.io.RowBandReader;
 import org.diffris.cli.io.SpatialReference;
 import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.MaskVectorizer;
@@ -138,11 +139,10 @@ public final class VectorizeCommand implements Callable<Integer> {
                 new GeometryFactory(), write)
             : new MaskVectorizer(raster.width(), raster.height(), raster.pixelToWorld(), options,
                 new GeometryFactory());
-        int step = raster.rowsPerRead();
-        for (int row = 0; row < raster.height(); row += step) {
-          int rows = Math.min(step, raster.height() - row);
-          vectorizer.accept(probabilities
-              ? raster.readProbabilities(row, rows) : raster.readBinary(row, rows));
+        try (RowBandReader bands = new RowBandReader(raster, probabilities)) {
+          while (bands.hasNext()) {
+            vectorizer.accept(bands.next());
+          }
         }
         vectorizer.finish().forEach(write);
         writer.finish();

@@ -2,7 +2,10 @@ package org.diffris.cli.io;
 
 import java.awt.Rectangle;
 import java.awt.geom.AffineTransform;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferFloat;
 import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
 import java.io.IOException;
@@ -25,8 +28,8 @@ import org.geotools.referencing.CRS;
  *
  * <p>Guarantees: the whole raster is never decoded at once ({@link #readBinary} and {@link
  * #readProbabilities} decode only the tiles or strips under the requested rows); nodata pixels
- * (the GeoTIFF nodata tag, and NaN in floating-point bands) are never part of the mask and are
- * reported as invalid; {@link #pixelToWorld()} maps pixel corners to (easting, northing) or
+ * (the GeoTIFF nodata tag, and NaN in floating-point bands) are never part of the mask (binary
+ * bands leave them out, probability bands turn them into NaN); {@link #pixelToWorld()} maps pixel corners to (easting, northing) or
  * (longitude, latitude) whatever axis order the CRS declares, rotation and shear included.
  */
 public final class GeoTiffMask implements AutoCloseable {
@@ -165,47 +168,98 @@ public final class GeoTiffMask implements AutoCloseable {
     return (int) Math.min(height(), tiles * tileHeight);
   }
 
-  /** Rows {@code [firstRow, firstRow + rows)} as a binary mask: non-zero, non-nodata pixels. */
+  /**
+   * Rows {@code [firstRow, firstRow + rows)} as a binary mask: non-zero, non-nodata pixels. Nodata
+   * pixels are simply out of the mask, so no validity array is needed.
+   */
   public MaskBand readBinary(int firstRow, int rows) {
-    int n = width() * rows;
-    byte[] mask = new byte[n];
-    byte[] valid = new byte[n];
+    int w = width();
+    byte[] mask = new byte[w * rows];
     Raster raster = readRows(firstRow, rows);
-    if (isFloatingPoint()) {
-      float[] samples = raster.getSamples(raster.getMinX(), raster.getMinY(), width(), rows, band,
+    ComponentSampleModel layout = directLayout(raster, DataBuffer.TYPE_BYTE);
+    if (layout != null) {
+      // Fast path for byte masks: read the data buffer, no per-sample virtual calls.
+      byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData(layout.getBankIndices()[band]);
+      int noDataByte = hasNoData && noData == Math.rint(noData) ? (int) noData : -1;
+      for (int r = 0; r < rows; r++) {
+        int src = firstElement(raster, layout, r);
+        int step = layout.getPixelStride();
+        int dst = r * w;
+        for (int c = 0; c < w; c++, src += step) {
+          int v = data[src] & 0xff;
+          mask[dst + c] = (byte) (v != 0 && v != noDataByte ? 1 : 0);
+        }
+      }
+    } else if (isFloatingPoint()) {
+      float[] samples = raster.getSamples(raster.getMinX(), raster.getMinY(), w, rows, band,
           (float[]) null);
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < mask.length; i++) {
         float v = samples[i];
-        boolean ok = !Float.isNaN(v) && !(hasNoData && v == (float) noData);
-        valid[i] = (byte) (ok ? 1 : 0);
-        mask[i] = (byte) (ok && v != 0f ? 1 : 0);
+        mask[i] = (byte) (v != 0f && !isNoData(v) ? 1 : 0);
       }
     } else {
-      int[] samples = raster.getSamples(raster.getMinX(), raster.getMinY(), width(), rows, band,
+      int[] samples = raster.getSamples(raster.getMinX(), raster.getMinY(), w, rows, band,
           (int[]) null);
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < mask.length; i++) {
         int v = samples[i];
-        boolean ok = !(hasNoData && v == noData);
-        valid[i] = (byte) (ok ? 1 : 0);
-        mask[i] = (byte) (ok && v != 0 ? 1 : 0);
+        mask[i] = (byte) (v != 0 && !(hasNoData && v == noData) ? 1 : 0);
       }
     }
-    return MaskBand.binary(firstRow, width(), rows, mask, valid);
+    return MaskBand.binary(firstRow, w, rows, mask, null);
   }
 
-  /** Rows {@code [firstRow, firstRow + rows)} as probabilities; nodata pixels are invalid. */
+  /** Rows {@code [firstRow, firstRow + rows)} as probabilities; nodata pixels become NaN. */
   public MaskBand readProbabilities(int firstRow, int rows) {
-    int n = width() * rows;
-    byte[] valid = new byte[n];
+    int w = width();
     Raster raster = readRows(firstRow, rows);
-    float[] p = raster.getSamples(raster.getMinX(), raster.getMinY(), width(), rows, band,
-        (float[]) null);
-    for (int i = 0; i < n; i++) {
-      float v = p[i];
-      boolean ok = !Float.isNaN(v) && !(hasNoData && v == (float) noData);
-      valid[i] = (byte) (ok ? 1 : 0);
+    float[] p;
+    ComponentSampleModel layout = directLayout(raster, DataBuffer.TYPE_FLOAT);
+    if (layout != null) {
+      float[] data = ((DataBufferFloat) raster.getDataBuffer())
+          .getData(layout.getBankIndices()[band]);
+      p = new float[w * rows];
+      for (int r = 0; r < rows; r++) {
+        int src = firstElement(raster, layout, r);
+        int step = layout.getPixelStride();
+        int dst = r * w;
+        for (int c = 0; c < w; c++, src += step) {
+          p[dst + c] = data[src];
+        }
+      }
+    } else {
+      p = raster.getSamples(raster.getMinX(), raster.getMinY(), w, rows, band, (float[]) null);
     }
-    return MaskBand.probabilities(firstRow, width(), rows, p, valid);
+    if (hasNoData) {
+      for (int i = 0; i < p.length; i++) {
+        if (isNoData(p[i])) {
+          p[i] = Float.NaN; // NaN is nodata to the vectorizer
+        }
+      }
+    }
+    return MaskBand.probabilities(firstRow, w, rows, p, null);
+  }
+
+  private boolean isNoData(float v) {
+    return Float.isNaN(v) || (hasNoData && v == (float) noData);
+  }
+
+  /** The raster's layout when its samples of {@link #band} can be read straight from the buffer. */
+  private ComponentSampleModel directLayout(Raster raster, int dataType) {
+    if (raster.getSampleModel() instanceof ComponentSampleModel layout
+        && layout.getDataType() == dataType
+        && raster.getDataBuffer().getDataType() == dataType) {
+      return layout;
+    }
+    return null;
+  }
+
+  /** Index in the data bank of the band's sample at the first column of raster row {@code r}. */
+  private int firstElement(Raster raster, ComponentSampleModel layout, int r) {
+    int x = raster.getMinX() - raster.getSampleModelTranslateX();
+    int y = raster.getMinY() + r - raster.getSampleModelTranslateY();
+    int bank = layout.getBankIndices()[band];
+    return raster.getDataBuffer().getOffsets()[bank] + y * layout.getScanlineStride()
+        + x * layout.getPixelStride() + layout.getBandOffsets()[band];
   }
 
   private Raster readRows(int firstRow, int rows) {
