@@ -6,7 +6,8 @@ import java.util.OptionalDouble;
 /**
  * A raster seen at the model's GSD: every read is bilinear interpolation of the underlying
  * raster's pixels (edges clamped). A model pixel is missing (NaN) when any raster pixel with
- * weight in its interpolation is nodata or NaN, so nodata never leaks into values. Reads only the
+ * weight in its interpolation is nodata or NaN, so nodata never leaks into values. Plain bilinear,
+ * no area averaging: below a factor of 0.5 details finer than a model pixel alias. Reads only the
  * raster rows and columns a request needs; bounded by the request's size.
  */
 final class ResampledRaster implements RasterSource {
