@@ -144,10 +144,19 @@ def main(argv=None):
 
     # ---- stage 2
     t0 = time.time()
-    latents = cache_latents(model, images_fn, len(train))
-    text_feats, text_index = cache_text(model, train_ids.tolist())
-    val_latents = cache_latents(model, lambda idx: images_fn(idx, val), len(val))
-    val_text, val_index = cache_text(model, val_ids.tolist())
+    # The cache depends only on the frozen backbone and the data: runs sharing a backbone
+    # (--init-backbone) reuse the file beside it.
+    cache_path = stage1_path.parent / "features.pt"
+    cache = torch.load(cache_path) if cache_path.exists() else None
+    if cache is None or cache["train_ids"] != train.ids or cache["val_ids"] != val.ids:
+        cache = {"train_ids": train.ids, "val_ids": val.ids,
+                 "latents": cache_latents(model, images_fn, len(train)),
+                 "text": cache_text(model, train_ids.tolist()),
+                 "val_latents": cache_latents(model, lambda idx: images_fn(idx, val), len(val)),
+                 "val_text": cache_text(model, val_ids.tolist())}
+        torch.save(cache, cache_path)
+    latents, (text_feats, text_index) = cache["latents"], cache["text"]
+    val_latents, (val_text, val_index) = cache["val_latents"], cache["val_text"]
     val_images = normalise(val.images, mean, std)
     val_target = val.masks.float() / 255.0
     log(f"stage2: cached {len(latents)} latents {tuple(latents.shape[1:])} and "
