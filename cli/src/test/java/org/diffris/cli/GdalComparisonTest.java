@@ -1,6 +1,7 @@
 package org.diffris.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.GeoPackageContents.Feature;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,6 +49,32 @@ class GdalComparisonTest {
         "ds.SetProjection('EPSG:3035')",
         "ds.GetRasterBand(1).WriteArray(a)",
         "ds = None")));
+  }
+
+  @Test
+  void gdalReadsOurGeoPackageAndGeoJsonWithoutWarnings(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(Gdal.onPath("ogrinfo"), "ogrinfo not on PATH");
+    Path gpkg = dir.resolve("blobs.gpkg");
+    Path json = dir.resolve("blobs.geojson");
+    for (Path out : List.of(gpkg, json)) {
+      Cli run = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
+          "--out", out.toString());
+      assertEquals(0, run.exitCode, run.err);
+    }
+    String polygons = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
+        "--out", dir.resolve("again.gpkg").toString()).summary().get("polygons");
+
+    String info = Gdal.run(List.of("ogrinfo", "-ro", "-so", gpkg.toString(), "blobs"));
+    assertFalse(info.contains("Warning") || info.contains("ERROR"), info);
+    assertTrue(info.contains("Feature Count: " + polygons), info);
+    assertTrue(info.contains("ID[\"EPSG\",32633]"), info);
+    assertTrue(info.contains("Geometry: Polygon"), info);
+    assertTrue(info.contains("area_m2: Real"), info);
+
+    String jsonInfo = Gdal.run(List.of("ogrinfo", "-ro", "-so", json.toString(), "blobs"));
+    assertFalse(jsonInfo.contains("Warning") || jsonInfo.contains("ERROR"), jsonInfo);
+    assertTrue(jsonInfo.contains("Feature Count: " + polygons), jsonInfo);
+    assertTrue(jsonInfo.contains("ID[\"EPSG\",4326]"), jsonInfo);
   }
 
   static Stream<Arguments> cases() {
