@@ -11,11 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.diffris.cli.testing.Cli;
-import org.geotools.coverage.grid.GridCoverage2D;
-import org.geotools.coverage.grid.GridCoverageFactory;
-import org.geotools.gce.geotiff.GeoTiffWriter;
-import org.geotools.geometry.jts.ReferencedEnvelope;
-import org.geotools.referencing.CRS;
+import org.diffris.cli.testing.TestRasters;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,13 +70,8 @@ class VectorizeBadInputTest {
 
   @Test
   void bandThatDoesNotExist() throws Exception {
-    Path rgb = inputs.resolve("rgb.tif");
-    GridCoverage2D coverage = new GridCoverageFactory().create("rgb",
-        new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR),
-        new ReferencedEnvelope(500000, 500020, 5300000, 5300010, CRS.decode("EPSG:32633")));
-    GeoTiffWriter writer = new GeoTiffWriter(rgb.toFile());
-    writer.write(coverage, null);
-    writer.dispose();
+    Path rgb = TestRasters.write(inputs.resolve("rgb.tif"),
+        new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR));
     assertFails(1, "band 4 requested, raster has 3 bands", "vectorize", "--mask", rgb.toString(),
         "--out", out("a.gpkg"), "--band", "4");
     assertFails(2, "--band counts from 1", "vectorize", "--mask", rgb.toString(),

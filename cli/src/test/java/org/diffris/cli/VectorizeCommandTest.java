@@ -15,6 +15,7 @@ import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.GeoPackageContents.Feature;
 import org.diffris.cli.testing.RasterOracle;
+import org.diffris.cli.testing.TestRasters;
 import org.json.simple.JSONArray;
 import org.json.simple.JSONObject;
 import org.json.simple.parser.JSONParser;
@@ -251,6 +252,32 @@ class VectorizeCommandTest {
     }
     double gpkgArea = gpkg.features.stream().mapToDouble(f -> f.number("area_m2")).sum();
     assertEquals(gpkgArea, areaSum, 1e-3);
+  }
+
+  @Test
+  void emptyMaskGivesAnEmptyButValidLayer() throws Exception {
+    Path zeros = TestRasters.byteMask(dir.resolve("zeros.tif"), 50, 40, new byte[2000]);
+    Path out = dir.resolve("zeros.gpkg");
+    Cli run = Cli.run("vectorize", "--mask", zeros.toString(), "--out", out.toString());
+    assertEquals(0, run.exitCode, run.err);
+    assertEquals("0", run.summary().get("polygons"));
+    GeoPackageContents gpkg = GeoPackageContents.read(out);
+    assertEquals(0, gpkg.features.size());
+    assertEquals(32633, gpkg.srsId);
+  }
+
+  @Test
+  void fullMaskIsOneRectangle() throws Exception {
+    byte[] ones = new byte[2000];
+    java.util.Arrays.fill(ones, (byte) 1);
+    Path full = TestRasters.byteMask(dir.resolve("ones.tif"), 50, 40, ones);
+    Path out = dir.resolve("ones.geojson");
+    Cli run = Cli.run("vectorize", "--mask", full.toString(), "--out", out.toString(),
+        "--connectivity", "8");
+    assertEquals(0, run.exitCode, run.err);
+    assertEquals("1", run.summary().get("polygons"));
+    assertEquals("2000", run.summary().get("pixels"));
+    assertEquals(2000.0, Double.parseDouble(run.summary().get("area_m2")), 1e-6);
   }
 
   @Test
