@@ -129,8 +129,9 @@ public final class MaskBand {
     }
     final float[] p = probabilities;
     final byte[] v = valid;
-    final double t = threshold;
-    // p >= t is false for NaN, so NaN pixels are never in.
+    // Compared at the probabilities' own float32 precision: a pixel holding exactly the threshold
+    // (0.9f, say) is in, as it is for GDAL on a float32 band. p >= t is false for NaN: never in.
+    final float t = (float) threshold;
     while (col < width) {
       while (col < width && !(p[base + col] >= t && (v == null || v[base + col] != 0))) {
         col++;

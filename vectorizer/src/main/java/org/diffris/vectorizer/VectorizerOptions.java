@@ -5,7 +5,8 @@ package org.diffris.vectorizer;
  *
  * <ul>
  *   <li>{@code connectivity}: {@link Connectivity#FOUR} (default) or {@link Connectivity#EIGHT}.</li>
- *   <li>{@code threshold}: for probability masks, a pixel is in when {@code p >= threshold};
+ *   <li>{@code threshold}: for probability masks, a pixel is in when {@code p >= threshold},
+ *       compared at float32 precision (the precision of {@link MaskBand} probabilities);
  *       strictly between 0 and 1; default 0.5. Ignored for binary masks.</li>
  *   <li>{@code minAreaSquareMetres}: regions smaller than this are dropped; default 0.</li>
  *   <li>{@code maxFeatures}: keep only the largest regions by area (ties: first pixel in

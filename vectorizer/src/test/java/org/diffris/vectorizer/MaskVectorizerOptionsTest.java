@@ -58,6 +58,16 @@ class MaskVectorizerOptionsTest {
   }
 
   @Test
+  void thresholdIsComparedAtFloat32Precision() {
+    // 0.9f is just below the double 0.9: a pixel holding the threshold itself must still be in.
+    float[] p = {0.9f, Math.nextDown(0.9f), 0.9f};
+    List<VectorizedRegion> out = MaskVectorizer.vectorize(
+        MaskBand.probabilities(0, 3, 1, p, null), 3, 1, PixelToWorld.identity(),
+        VectorizerOptions.builder().threshold(0.9).build(), TestMasks.FACTORY);
+    assertEquals(List.of(1L, 1L), out.stream().map(VectorizedRegion::pixelCount).toList());
+  }
+
+  @Test
   void nodataIsNeverIn() {
     byte[] mask = {1, 1, 1, 1, 1, 1};
     byte[] valid = {1, 0, 1, 1, 1, 1};
