@@ -82,7 +82,7 @@ public final class DiffrisModel implements AutoCloseable {
     try {
       return open(bundle, settings, ExecutionProvider.cuda(0), "");
     } catch (ProviderUnavailableException e) {
-      return open(bundle, settings, ExecutionProvider.CPU, "auto: " + e.getMessage());
+      return open(bundle, settings, ExecutionProvider.CPU, "auto: CUDA not available, " + e.reason());
     }
   }
 

@@ -62,7 +62,7 @@ public final class GraphSession implements AutoCloseable {
           throw new ProviderUnavailableException(
               "CUDA (" + provider + ") could not start a session for " + file + ": "
                   + e.getMessage() + "; check the GPU index, CUDA 12 and cuDNN 9, or use cpu or auto",
-              e);
+              "CUDA could not start a session: " + e.getMessage(), e);
         }
         throw new BundleFileException(file, "ONNX Runtime cannot load this graph: " + e.getMessage(), e);
       }
@@ -78,7 +78,7 @@ public final class GraphSession implements AutoCloseable {
               + " (it has " + OrtEnvironment.getAvailableProviders() + "): it is the CPU build"
               + " com.microsoft.onnxruntime:onnxruntime. Use the GPU build (onnxruntime_gpu, Maven"
               + " profile -Pgpu) on a machine with CUDA, or choose cpu or auto",
-          null);
+          "this ONNX Runtime build has no CUDA provider", null);
     }
     try {
       options.addCUDA(provider.deviceId());
@@ -86,7 +86,7 @@ public final class GraphSession implements AutoCloseable {
       throw new ProviderUnavailableException(
           "CUDA was requested (" + provider + ") but its provider does not load: " + e.getMessage()
               + "; check CUDA 12 and cuDNN 9 are installed, or choose cpu or auto",
-          e);
+          "the CUDA provider does not load: " + e.getMessage(), e);
     }
   }
 

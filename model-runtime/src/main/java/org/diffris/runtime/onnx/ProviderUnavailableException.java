@@ -7,8 +7,20 @@ package org.diffris.runtime.onnx;
  */
 public final class ProviderUnavailableException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  private final String reason;
 
-  public ProviderUnavailableException(String message, Throwable cause) {
+  /**
+   * @param message the whole story, for a user who asked for CUDA
+   * @param reason the cause alone, for {@code auto}'s note (for example "this ONNX Runtime build
+   *     has no CUDA provider")
+   */
+  public ProviderUnavailableException(String message, String reason, Throwable cause) {
     super(message, cause);
+    this.reason = reason;
+  }
+
+  /** Why CUDA cannot run, in a few words. */
+  public String reason() {
+    return reason;
   }
 }
