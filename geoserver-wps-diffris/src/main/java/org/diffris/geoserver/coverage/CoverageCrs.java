@@ -1,0 +1,119 @@
+package org.diffris.geoserver.coverage;
+
+import javax.measure.Unit;
+import javax.measure.quantity.Length;
+import org.diffris.vectorizer.AreaModel;
+import org.geotools.api.referencing.FactoryException;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.api.referencing.crs.GeographicCRS;
+import org.geotools.referencing.CRS;
+import tech.units.indriya.unit.Units;
+
+/**
+ * What the pipeline needs to know about a coverage's CRS: its EPSG code (output layers must have
+ * one: GeoServer's {@code gs:Import} and WFS clients name CRSs by code), how to measure areas in
+ * square metres (geodesic on WGS84 for geographic CRSs, planar with the axis unit in metres
+ * otherwise), and the CRS the output features are declared in (the same CRS with x = east /
+ * longitude, the order the polygons are written in). Immutable.
+ */
+public final class CoverageCrs {
+  private final CoordinateReferenceSystem crs;
+  private final int epsgCode;
+  private final boolean geographic;
+  private final double metresPerUnit;
+
+  private CoverageCrs(CoordinateReferenceSystem crs, int epsgCode, boolean geographic,
+      double metresPerUnit) {
+    this.crs = crs;
+    this.epsgCode = epsgCode;
+    this.geographic = geographic;
+    this.metresPerUnit = metresPerUnit;
+  }
+
+  /**
+   * @throws CoverageInputException when the CRS is missing, matches no EPSG code, or has axes
+   *     that are not lengths or degrees
+   */
+  public static CoverageCrs of(CoordinateReferenceSystem crs) {
+    if (crs == null) {
+      throw new CoverageInputException("the coverage has no coordinate reference system; assign "
+          + "one with an EPSG code to the layer (e.g. EPSG:32633)");
+    }
+    Integer code;
+    try {
+      code = CRS.lookupEpsgCode(crs, false);
+      if (code == null) {
+        code = CRS.lookupEpsgCode(crs, true); // slower full scan, only when the quick look fails
+      }
+    } catch (FactoryException e) {
+      code = null;
+    }
+    if (code == null) {
+      throw new CoverageInputException("the coverage's CRS '" + crs.getName().getCode()
+          + "' matches no EPSG code; the output layer needs one (gs:Import and WFS name CRSs by "
+          + "code): declare an EPSG CRS for the layer in GeoServer or reproject the raster");
+    }
+    CoordinateReferenceSystem horizontal = CRS.getHorizontalCRS(crs);
+    if (horizontal == null) {
+      horizontal = crs;
+    }
+    if (horizontal instanceof GeographicCRS) {
+      return new CoverageCrs(crs, code, true, Double.NaN);
+    }
+    Unit<?> unit = horizontal.getCoordinateSystem().getAxis(0).getUnit();
+    if (unit == null || !unit.isCompatible(Units.METRE)) {
+      throw new CoverageInputException("the coverage's CRS axis unit is not a length (" + unit
+          + "): areas in square metres cannot be measured; use a projected or geographic CRS");
+    }
+    double metres = unit.asType(Length.class).getConverterTo(Units.METRE).convert(1.0);
+    return new CoverageCrs(crs, code, false, metres);
+  }
+
+  public CoordinateReferenceSystem crs() {
+    return crs;
+  }
+
+  public int epsgCode() {
+    return epsgCode;
+  }
+
+  /** "EPSG:32633". */
+  public String label() {
+    return "EPSG:" + epsgCode;
+  }
+
+  public boolean isGeographic() {
+    return geographic;
+  }
+
+  /** True when the CRS lists northing or latitude first (EPSG:4326 as the EPSG database defines it). */
+  public boolean isNorthFirst() {
+    return CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST;
+  }
+
+  /** How region areas are measured in square metres. */
+  public AreaModel areaModel() {
+    return geographic ? AreaModel.geodesicWgs84() : AreaModel.planar(metresPerUnit);
+  }
+
+  /** Length of one CRS unit in metres; NaN for geographic CRSs. */
+  public double metresPerUnit() {
+    return metresPerUnit;
+  }
+
+  /**
+   * The CRS the output features are declared in: the coverage's own, or for a north-first CRS
+   * the same EPSG code with east first (the polygons are always written x = east).
+   */
+  public CoordinateReferenceSystem featureCrs() {
+    if (!isNorthFirst()) {
+      return crs;
+    }
+    try {
+      return CRS.decode("EPSG:" + epsgCode, true);
+    } catch (FactoryException e) {
+      throw new CoverageInputException("EPSG:" + epsgCode + " cannot be decoded with east first: "
+          + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package org.diffris.geoserver.coverage;
+
+import java.awt.geom.AffineTransform;
+import java.awt.image.DataBuffer;
+import java.awt.image.RenderedImage;
+import java.lang.reflect.Method;
+import java.util.OptionalDouble;
+import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.runtime.tiling.RenderedImageSource;
+import org.diffris.vectorizer.PixelToWorld;
+import org.geotools.api.metadata.spatial.PixelOrientation;
+import org.geotools.api.referencing.operation.MathTransform;
+import org.geotools.coverage.GridSampleDimension;
+import org.geotools.coverage.grid.GridCoverage2D;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
+
+/**
+ * A GridCoverage2D as the cores see it: a {@link RasterSource} over its image, a
+ * {@link PixelToWorld} and its CRS facts.
+ *
+ * <p>Guarantees: the image is read only where asked, one rectangle at a time
+ * ({@code RenderedImage.getData(Rectangle)}), never copied whole; pixel (0, 0) is the image's
+ * first pixel ({@code minX, minY}); the pixel-to-world transform is the coverage's full affine
+ * grid-to-CRS transform at pixel corners (rotation and shear kept), with x = east / longitude
+ * whatever axis order the CRS declares; nodata per band comes from the sample dimensions
+ * ({@code getNoDataValues}), else from the coverage's {@code GC_NODATA} property; NaN is always
+ * nodata. No JAI types are touched, so this runs on GeoTools lines with JAI or ImageN.
+ */
+public final class CoverageRaster {
+  /** The coverage property GeoTools readers put a nodata value under. */
+  public static final String NODATA_PROPERTY = "GC_NODATA";
+
+  private final RenderedImage image;
+  private final CoverageCrs crs;
+  private final PixelToWorld pixelToWorld;
+  private final double[] nodata;
+
+  private CoverageRaster(RenderedImage image, CoverageCrs crs, PixelToWorld pixelToWorld,
+      double[] nodata) {
+    this.image = image;
+    this.crs = crs;
+    this.pixelToWorld = pixelToWorld;
+    this.nodata = nodata;
+  }
+
+  /**
+   * @throws CoverageInputException when the coverage has no CRS with an EPSG code or its
+   *     grid-to-world transform is not affine
+   */
+  public static CoverageRaster of(GridCoverage2D coverage) {
+    if (coverage == null) {
+      throw new CoverageInputException("no coverage given");
+    }
+    CoverageCrs crs = CoverageCrs.of(coverage.getCoordinateReferenceSystem2D());
+    RenderedImage image = coverage.getRenderedImage();
+    MathTransform gridToCrs = coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT);
+    if (!(gridToCrs instanceof AffineTransform affine)) {
+      throw new CoverageInputException("the coverage's grid-to-world transform is not affine ("
+          + gridToCrs.getClass().getSimpleName() + "); warp the raster to a regular grid first");
+    }
+    AffineTransform at = new AffineTransform(affine);
+    // The grid coordinates are the image's: move the origin to its first pixel.
+    at.translate(image.getMinX(), image.getMinY());
+    double[] gt = {at.getTranslateX(), at.getScaleX(), at.getShearX(),
+        at.getTranslateY(), at.getShearY(), at.getScaleY()};
+    if (crs.isNorthFirst()) {
+      gt = new double[] {gt[3], gt[4], gt[5], gt[0], gt[1], gt[2]}; // rows swapped: x = east
+    }
+    return new CoverageRaster(image, crs, PixelToWorld.fromGdal(gt), nodataOf(coverage, image));
+  }
+
+  private static double[] nodataOf(GridCoverage2D coverage, RenderedImage image) {
+    int bands = image.getSampleModel().getNumBands();
+    double[] values = new double[bands];
+    Double property = propertyNoData(coverage.getProperty(NODATA_PROPERTY));
+    for (int b = 0; b < bands; b++) {
+      values[b] = property == null ? Double.NaN : property;
+      if (b < coverage.getNumSampleDimensions()) {
+        GridSampleDimension dim = coverage.getSampleDimension(b);
+        double[] fromDimension = dim.getNoDataValues();
+        if (fromDimension != null && fromDimension.length > 0) {
+          values[b] = fromDimension[0];
+        }
+      }
+    }
+    return values;
+  }
+
+  /**
+   * The {@code GC_NODATA} property: a number, or GeoTools' NoDataContainer, read through its
+   * {@code getAsSingleValue()} so that no JAI-ext (GeoTools 33) or ImageN (GeoTools 34+) type is
+   * linked.
+   */
+  static Double propertyNoData(Object value) {
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value == null) {
+      return null;
+    }
+    try {
+      Method single = value.getClass().getMethod("getAsSingleValue");
+      Object v = single.invoke(value);
+      return v instanceof Number n ? n.doubleValue() : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // an unknown property type: no nodata from it
+    }
+  }
+
+  public int width() {
+    return image.getWidth();
+  }
+
+  public int height() {
+    return image.getHeight();
+  }
+
+  public int bandCount() {
+    return image.getSampleModel().getNumBands();
+  }
+
+  public CoverageCrs crs() {
+    return crs;
+  }
+
+  /** Pixel corners of the whole raster to world coordinates, x = east. */
+  public PixelToWorld pixelToWorld() {
+    return pixelToWorld;
+  }
+
+  /** The nodata value of a band (0-based), if it has one. */
+  public OptionalDouble nodata(int band) {
+    return Double.isNaN(nodata[band]) ? OptionalDouble.empty() : OptionalDouble.of(nodata[band]);
+  }
+
+  /** True for 8-bit samples, which the model's own scaling expects; others need a stretch. */
+  public boolean isEightBit() {
+    return image.getSampleModel().getDataType() == DataBuffer.TYPE_BYTE;
+  }
+
+  /** The whole raster. */
+  public PixelWindow all() {
+    return new PixelWindow(0, 0, width(), height());
+  }
+
+  /**
+   * The pixels whose squares meet the bounding box of {@code roi} (in the coverage CRS,
+   * x = east), clipped to the raster; the whole raster when {@code roi} is null.
+   *
+   * @throws CoverageInputException when the ROI is empty or outside the raster
+   */
+  public PixelWindow window(Geometry roi) {
+    if (roi == null) {
+      return all();
+    }
+    if (roi.isEmpty()) {
+      throw new CoverageInputException("roi is empty; give a polygon inside the coverage or leave it out");
+    }
+    double minC = Double.POSITIVE_INFINITY;
+    double minR = Double.POSITIVE_INFINITY;
+    double maxC = Double.NEGATIVE_INFINITY;
+    double maxR = Double.NEGATIVE_INFINITY;
+    for (Coordinate c : roi.getCoordinates()) {
+      double[] p = pixelToWorld.toPixel(c.x, c.y);
+      minC = Math.min(minC, p[0]);
+      maxC = Math.max(maxC, p[0]);
+      minR = Math.min(minR, p[1]);
+      maxR = Math.max(maxR, p[1]);
+    }
+    int c0 = (int) Math.max(0, Math.floor(minC));
+    int r0 = (int) Math.max(0, Math.floor(minR));
+    int c1 = (int) Math.min(width(), Math.ceil(maxC));
+    int r1 = (int) Math.min(height(), Math.ceil(maxR));
+    if (c1 <= c0 || r1 <= r0) {
+      throw new CoverageInputException("roi " + roi.getEnvelopeInternal() + " does not overlap the "
+          + "coverage; give it in the coverage's CRS (" + crs.label() + ", x = east)");
+    }
+    return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
+  }
+
+  /** The pixels of a window as the tiler reads them. */
+  public RasterSource source(PixelWindow window) {
+    RasterSource whole = new RenderedImageSource(image, nodata);
+    return window.equals(all()) ? whole : new WindowSource(whole, window);
+  }
+
+  /** Pixel corners of a window (pixel (0, 0) = its first pixel) to world coordinates. */
+  public PixelToWorld pixelToWorld(PixelWindow window) {
+    PixelToWorld t = pixelToWorld;
+    return new PixelToWorld(t.x(window.x(), window.y()), t.pixelWidth(), t.rowRotation(),
+        t.y(window.x(), window.y()), t.colRotation(), t.pixelHeight());
+  }
+
+  /**
+   * The size of a pixel on the ground in metres, as the model's GSD is given: the square root of
+   * the pixel's area, measured at the window's centre for geographic CRSs.
+   */
+  public double groundSampleDistanceMetres(PixelWindow window) {
+    PixelToWorld t = pixelToWorld;
+    if (!crs.isGeographic()) {
+      return Math.sqrt(t.pixelArea()) * crs.metresPerUnit();
+    }
+    double lat = t.y(window.x() + window.width() / 2.0, window.y() + window.height() / 2.0);
+    double metresPerDegreeLat = 111_132.954 - 559.822 * Math.cos(2 * Math.toRadians(lat));
+    double metresPerDegreeLon = 111_412.84 * Math.cos(Math.toRadians(lat));
+    return Math.sqrt(t.pixelArea() * metresPerDegreeLat * metresPerDegreeLon);
+  }
+}
