@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "diffris 0.1.0",
     description = "Referring segmentation of rasters into georeferenced polygons.",
-    subcommands = {VectorizeCommand.class})
+    subcommands = {SegmentCommand.class, VectorizeCommand.class, EvalCommand.class,
+        InfoCommand.class})
 public final class DiffrisCommand implements Runnable {
 
   /** Library loggers quietened to errors: their warnings would break the one-line messages. */

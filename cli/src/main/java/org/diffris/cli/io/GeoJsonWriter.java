@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Map;
 import org.diffris.cli.InputException;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.geotools.api.referencing.FactoryException;
@@ -27,18 +28,20 @@ import org.locationtech.jts.geom.Geometry;
  *
  * <p>Guarantees: coordinates are WGS84 longitude, latitude (reprojected vertex by vertex from the
  * raster's CRS, 9 decimals, about 0.1 mm); exterior rings are counter-clockwise and holes
- * clockwise (the right-hand rule); no {@code crs} member; properties {@code pixels},
- * {@code area_m2}, and {@code mean_probability} when requested. Edges are not densified, so a
+ * clockwise (the right-hand rule); no {@code crs} member; properties: optional constant text
+ * labels (query, model), {@code pixels}, {@code area_m2}, and the mean probability when
+ * requested. Edges are not densified, so a
  * long straight pixel edge stays straight in longitude/latitude.
  */
 public final class GeoJsonWriter implements RegionWriter {
   private static final int DECIMALS = 9;
 
   private final MathTransform toWgs84;
-  private final boolean withMeanProbability;
+  private final String probabilityProperty;
   private final Writer out;
   private final org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
       new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
+  private final String labelJson;
   private boolean first = true;
 
   /**
@@ -49,7 +52,23 @@ public final class GeoJsonWriter implements RegionWriter {
    */
   public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, boolean withMeanProbability)
       throws InputException, IOException {
-    this.withMeanProbability = withMeanProbability;
+    this(file, sourceCrs, withMeanProbability ? "mean_probability" : null, Map.of());
+  }
+
+  /**
+   * As above, with the text {@code labels} (the same on every feature, in map order) first in
+   * each feature's properties, and the mean probability under {@code probabilityProperty} when
+   * it is not null.
+   */
+  public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, String probabilityProperty,
+      Map<String, String> labels) throws InputException, IOException {
+    this.probabilityProperty = probabilityProperty;
+    StringBuilder json = new StringBuilder();
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      json.append(jsonString(label.getKey())).append(':').append(jsonString(label.getValue()))
+          .append(',');
+    }
+    this.labelJson = json.toString();
     this.toWgs84 = toWgs84(sourceCrs);
     geometryWriter.setEncodeCRS(false);
     geometryWriter.setForceCCW(true);
@@ -77,12 +96,16 @@ public final class GeoJsonWriter implements RegionWriter {
   public void write(VectorizedRegion region) throws IOException {
     out.write(first ? "\n" : ",\n");
     first = false;
-    out.write("{\"type\":\"Feature\",\"properties\":{\"pixels\":");
+    out.write("{\"type\":\"Feature\",\"properties\":{");
+    out.write(labelJson);
+    out.write("\"pixels\":");
     out.write(Long.toString(region.pixelCount()));
     out.write(",\"area_m2\":");
     out.write(number(region.areaSquareMetres()));
-    if (withMeanProbability) {
-      out.write(",\"mean_probability\":");
+    if (probabilityProperty != null) {
+      out.write(",");
+      out.write(jsonString(probabilityProperty));
+      out.write(":");
       out.write(number(region.meanProbability()));
     }
     out.write("},\"geometry\":");
@@ -107,6 +130,29 @@ public final class GeoJsonWriter implements RegionWriter {
     } catch (TransformException e) {
       throw new IOException("cannot reproject a polygon to WGS84: " + e.getMessage(), e);
     }
+  }
+
+  /** A JSON string literal, with the escapes RFC 8259 requires. */
+  static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
   }
 
   /** JSON has no NaN: a missing value is null. */

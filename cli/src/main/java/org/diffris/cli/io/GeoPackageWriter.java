@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -25,7 +27,8 @@ import org.locationtech.jts.io.WKBWriter;
  * with the layer's extent, and {@code gpkg_geometry_columns}; geometries are standard GeoPackage
  * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON},
  * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity). Attributes:
- * {@code pixels}, {@code area_m2}, and {@code mean_probability} when requested. No spatial index
+ * optional constant text labels (the query and model of a segmentation), {@code pixels},
+ * {@code area_m2}, and the mean probability when requested. No spatial index
  * is written (readers build one on demand).
  *
  * <p>Regions are inserted as they come, in one transaction committed by {@link #finish()}. The
@@ -44,11 +47,14 @@ public final class GeoPackageWriter implements RegionWriter {
       + "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
       + "AUTHORITY[\"EPSG\",\"4326\"]]";
 
+  private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
+
   private final Connection db;
   private final String layer;
   private final int srsId;
   private final boolean multi;
-  private final boolean withMeanProbability;
+  private final String probabilityColumn;
+  private final Map<String, String> labels;
   private final PreparedStatement insert;
   private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
   private final Envelope extent = new Envelope();
@@ -65,13 +71,34 @@ public final class GeoPackageWriter implements RegionWriter {
    */
   public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
       boolean withMeanProbability) throws IOException {
-    if (!layer.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+    this(file, layer, srs, multi, withMeanProbability ? "mean_probability" : null, Map.of());
+  }
+
+  /**
+   * Creates {@code file} (which must not exist) with an empty layer whose columns are the text
+   * {@code labels} (the same value on every feature, in map order), {@code pixels},
+   * {@code area_m2}, and the regions' mean probability under {@code probabilityColumn} when it is
+   * not null.
+   */
+  public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
+      String probabilityColumn, Map<String, String> labels) throws IOException {
+    if (!layer.matches(IDENTIFIER)) {
       throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
+    }
+    for (String column : labels.keySet()) {
+      if (!column.matches(IDENTIFIER)) {
+        throw new IllegalArgumentException("column name must be an SQL identifier: " + column);
+      }
+    }
+    if (probabilityColumn != null && !probabilityColumn.matches(IDENTIFIER)) {
+      throw new IllegalArgumentException("column name must be an SQL identifier: "
+          + probabilityColumn);
     }
     this.layer = layer;
     this.srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
     this.multi = multi;
-    this.withMeanProbability = withMeanProbability;
+    this.probabilityColumn = probabilityColumn;
+    this.labels = new LinkedHashMap<>(labels);
     Connection connection = null;
     try {
       connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -86,9 +113,20 @@ public final class GeoPackageWriter implements RegionWriter {
       createMetadataTables(connection);
       insertSpatialReferences(connection, srs);
       createLayer(connection);
-      this.insert = connection.prepareStatement("INSERT INTO \"" + layer
-          + "\" (geom, pixels, area_m2" + (withMeanProbability
-              ? ", mean_probability) VALUES (?, ?, ?, ?)" : ") VALUES (?, ?, ?)"));
+      StringBuilder columns = new StringBuilder("geom");
+      StringBuilder values = new StringBuilder("?");
+      for (String column : this.labels.keySet()) {
+        columns.append(", ").append(column);
+        values.append(", ?");
+      }
+      columns.append(", pixels, area_m2");
+      values.append(", ?, ?");
+      if (probabilityColumn != null) {
+        columns.append(", ").append(probabilityColumn);
+        values.append(", ?");
+      }
+      this.insert = connection.prepareStatement("INSERT INTO \"" + layer + "\" (" + columns
+          + ") VALUES (" + values + ")");
       this.db = connection;
     } catch (SQLException e) {
       closeQuietly(connection);
@@ -104,14 +142,18 @@ public final class GeoPackageWriter implements RegionWriter {
     }
     extent.expandToInclude(g.getEnvelopeInternal());
     try {
-      insert.setBytes(1, geometryBlob(g, srsId, wkb));
-      insert.setLong(2, region.pixelCount());
-      insert.setDouble(3, region.areaSquareMetres());
-      if (withMeanProbability) {
+      int column = 1;
+      insert.setBytes(column++, geometryBlob(g, srsId, wkb));
+      for (String value : labels.values()) {
+        insert.setString(column++, value);
+      }
+      insert.setLong(column++, region.pixelCount());
+      insert.setDouble(column++, region.areaSquareMetres());
+      if (probabilityColumn != null) {
         if (Double.isNaN(region.meanProbability())) {
-          insert.setNull(4, Types.DOUBLE);
+          insert.setNull(column, Types.DOUBLE);
         } else {
-          insert.setDouble(4, region.meanProbability());
+          insert.setDouble(column, region.meanProbability());
         }
       }
       insert.addBatch();
@@ -211,8 +253,9 @@ public final class GeoPackageWriter implements RegionWriter {
     String geometryType = multi ? "MULTIPOLYGON" : "POLYGON";
     try (Statement s = db.createStatement()) {
       s.execute("CREATE TABLE \"" + layer + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
-          + "geom " + geometryType + ", pixels INTEGER NOT NULL, area_m2 DOUBLE NOT NULL"
-          + (withMeanProbability ? ", mean_probability DOUBLE" : "") + ")");
+          + "geom " + geometryType + labelColumns() + ", pixels INTEGER NOT NULL, "
+          + "area_m2 DOUBLE NOT NULL"
+          + (probabilityColumn != null ? ", " + probabilityColumn + " DOUBLE" : "") + ")");
     }
     try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_contents (table_name, "
         + "data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")) {
@@ -229,6 +272,14 @@ public final class GeoPackageWriter implements RegionWriter {
       p.setInt(3, srsId);
       p.executeUpdate();
     }
+  }
+
+  private String labelColumns() {
+    StringBuilder sql = new StringBuilder();
+    for (String column : labels.keySet()) {
+      sql.append(", ").append(column).append(" TEXT NOT NULL");
+    }
+    return sql.toString();
   }
 
   private static void setExtent(PreparedStatement p, int first, Envelope e) throws SQLException {

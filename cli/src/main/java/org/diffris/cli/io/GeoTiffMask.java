@@ -18,6 +18,7 @@ import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.api.referencing.datum.PixelInCell;
 import org.geotools.api.referencing.operation.MathTransform;
 import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.coverage.grid.GridGeometry2D;
 import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffIIOMetadataDecoder;
 import org.geotools.gce.geotiff.GeoTiffFormat;
 import org.geotools.gce.geotiff.GeoTiffReader;
@@ -139,6 +140,26 @@ public final class GeoTiffMask implements AutoCloseable {
 
   public CoordinateReferenceSystem crs() {
     return crs;
+  }
+
+  /** Number of bands in the file. */
+  public int bandCount() {
+    return image.getSampleModel().getNumBands();
+  }
+
+  /** The whole decoded image (deferred: tiles are decoded only where read). */
+  public RenderedImage image() {
+    return image;
+  }
+
+  /** The GeoTIFF nodata value, or NaN when the file has none. */
+  public double noDataValue() {
+    return noData;
+  }
+
+  /** The raster's grid and CRS as GeoTools has them, for writing rasters on the same grid. */
+  public GridGeometry2D gridGeometry() {
+    return coverage.getGridGeometry();
   }
 
   public PixelToWorld pixelToWorld() {

@@ -1,0 +1,169 @@
+package org.diffris.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.diffris.cli.eval.RefSegEvaluation;
+import org.diffris.cli.eval.RefSegSplit;
+import org.diffris.cli.eval.RrsisMetrics;
+import org.diffris.runtime.DiffrisModel;
+import org.diffris.runtime.ModelBundle;
+import org.diffris.runtime.onnx.ExecutionProvider;
+import org.diffris.runtime.onnx.ProviderUnavailableException;
+import org.diffris.runtime.onnx.SessionSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code diffris eval}: the RRSIS scores of a model bundle on one split of a folder in the
+ * RefSegRS layout, computed exactly as {@code model/evaluate.py} computes them (see
+ * {@link RefSegEvaluation}).
+ *
+ * <p>Exit status: 0 on success; 1 when the folder, a file in it or the bundle is the problem; 2
+ * when an option is invalid; 3 on an internal error.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Scores a model on a RefSegRS-layout folder (images/<id>.tif, masks/<id>.tif, "
+            + "output_phrase_<split>.txt, optional expressions_<split>.tsv for a per-type table).",
+        "Each image is one tile at the model's input size (area-averaged when its size differs); "
+            + "the logits are resized bilinearly to each mask's size and thresholded at 0.",
+        "Last line on stdout: samples=... mIoU=... oIoU=... Pr@0.5=... ... Pr@0.9=... provider=... "
+            + "model_ms=... total_ms=..."})
+public final class EvalCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR",
+      description = "Folder in the RefSegRS layout.")
+  Path data;
+
+  @Option(names = "--split", required = true, paramLabel = "NAME",
+      description = "Split name: reads output_phrase_NAME.txt (or expressions_NAME.tsv).")
+  String split;
+
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
+          + ModelLocation.EMBEDDED + ").")
+  Path model;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
+      description = "Where the model runs: " + ExecutionProvider.ACCEPTED + " (default auto).")
+  String device;
+
+  @Option(names = "--limit", paramLabel = "N",
+      description = "Score the first N samples only.")
+  Integer limit;
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (!split.matches("[A-Za-z0-9_-]+")) {
+      throw usage("--split must be letters, digits, '_' or '-', got '" + split + "'");
+    }
+    if (limit != null && limit < 1) {
+      throw usage("--limit must be 1 or more, got " + limit);
+    }
+    ExecutionProvider provider;
+    try {
+      provider = ExecutionProvider.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw usage("--device: " + e.getMessage());
+    }
+    try {
+      RefSegSplit samples = RefSegSplit.read(data, split);
+      Path bundlePath = ModelLocation.resolve(model);
+      ModelBundle bundle;
+      try {
+        bundle = ModelBundle.open(bundlePath);
+      } catch (IOException | RuntimeException e) {
+        throw new InputException("model bundle " + bundlePath + " is not usable: "
+            + SegmentCommand.oneLine(e), e);
+      }
+      try (DiffrisModel session = DiffrisModel.open(bundle, SessionSettings.of(provider))) {
+        stdout.println("model: " + bundle.description().name() + " "
+            + bundle.description().version() + " (" + bundle.location() + ")");
+        stdout.println("execution provider: " + session.provider());
+        RefSegEvaluation evaluation = new RefSegEvaluation(session);
+        RrsisMetrics metrics = evaluation.score(samples, limit == null ? Integer.MAX_VALUE
+            : limit);
+        printTable(stdout, metrics);
+        RrsisMetrics.Scores s = metrics.overall();
+        long totalMs = System.currentTimeMillis()
+            - ManagementFactory.getRuntimeMXBean().getStartTime();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+            "samples=%d mIoU=%.4f oIoU=%.4f", s.count(), s.mIoU(), s.oIoU()));
+        for (int k = 0; k < RrsisMetrics.THRESHOLD_PERCENTS.length; k++) {
+          line.append(String.format(Locale.ROOT, " Pr@%.1f=%.4f",
+              RrsisMetrics.THRESHOLD_PERCENTS[k] / 100.0, s.precisionAt(k)));
+        }
+        line.append(String.format(Locale.ROOT, " provider=%s model_ms=%.0f total_ms=%d",
+            SegmentCommand.providerKey(session.provider()), evaluation.modelNanos() / 1e6,
+            totalMs));
+        stdout.println(line);
+        stdout.flush();
+        return 0;
+      } catch (IOException e) {
+        throw new InputException("model bundle " + bundlePath + " is not usable: "
+            + SegmentCommand.oneLine(e), e);
+      }
+    } catch (InputException e) {
+      return fail(e.getMessage());
+    } catch (ProviderUnavailableException e) {
+      return fail("--device " + device + ": " + e.getMessage());
+    }
+  }
+
+  /** The per-type table of model/diffris/metrics.py's report(), in percent. */
+  private static void printTable(PrintWriter out, RrsisMetrics metrics) {
+    StringBuilder header = new StringBuilder(pad("type", 14, false));
+    for (String c : new String[] {"n", "mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8",
+        "Pr@0.9"}) {
+      header.append(pad(c, 8, true));
+    }
+    out.println(header);
+    out.println(row("all", metrics.overall()));
+    for (Map.Entry<String, RrsisMetrics.Scores> e : metrics.byType().entrySet()) {
+      out.println(row(e.getKey(), e.getValue()));
+    }
+  }
+
+  private static String row(String name, RrsisMetrics.Scores s) {
+    StringBuilder b = new StringBuilder(pad(name, 14, false));
+    b.append(pad(Integer.toString(s.count()), 8, true));
+    b.append(pad(String.format(Locale.ROOT, "%.2f", 100 * s.mIoU()), 8, true));
+    b.append(pad(String.format(Locale.ROOT, "%.2f", 100 * s.oIoU()), 8, true));
+    for (int k = 0; k < RrsisMetrics.THRESHOLD_PERCENTS.length; k++) {
+      b.append(pad(String.format(Locale.ROOT, "%.2f", 100 * s.precisionAt(k)), 8, true));
+    }
+    return b.toString();
+  }
+
+  private static String pad(String s, int width, boolean right) {
+    if (s.length() >= width) {
+      return s;
+    }
+    String space = " ".repeat(width - s.length());
+    return right ? space + s : s + space;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private int fail(String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("diffris eval: " + message);
+    err.flush();
+    return 1;
+  }
+}

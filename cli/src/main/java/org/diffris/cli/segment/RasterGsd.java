@@ -1,0 +1,36 @@
+package org.diffris.cli.segment;
+
+import org.diffris.cli.InputException;
+import org.diffris.cli.io.AreaModels;
+import org.diffris.vectorizer.PixelToWorld;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.api.referencing.crs.GeographicCRS;
+import org.geotools.referencing.CRS;
+
+/**
+ * A raster's ground sampling distance in metres: the square root of one pixel's area on the
+ * ground, so that a rotated or slightly non-square grid gets one number. For longitude/latitude
+ * grids, degrees are turned into metres at the raster's centre latitude (WGS84 mean radius), good
+ * to a fraction of a percent for rasters of a few kilometres, which is all the model's GSD check
+ * needs.
+ */
+public final class RasterGsd {
+  private static final double METRES_PER_DEGREE = Math.PI * 6_371_008.8 / 180;
+
+  private RasterGsd() {}
+
+  public static double metres(PixelToWorld grid, int width, int height,
+      CoordinateReferenceSystem crs) throws InputException {
+    CoordinateReferenceSystem horizontal = CRS.getHorizontalCRS(crs);
+    if (horizontal == null) {
+      horizontal = crs;
+    }
+    double unitsSquared = Math.abs(grid.determinant());
+    if (horizontal instanceof GeographicCRS) {
+      double latitude = grid.y(width / 2.0, height / 2.0);
+      double cos = Math.cos(Math.toRadians(latitude));
+      return Math.sqrt(unitsSquared * cos) * METRES_PER_DEGREE;
+    }
+    return Math.sqrt(unitsSquared) * AreaModels.metresPerUnit(horizontal);
+  }
+}

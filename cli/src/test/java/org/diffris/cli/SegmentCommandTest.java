@@ -1,0 +1,168 @@
+package org.diffris.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.diffris.cli.testing.Cli;
+import org.diffris.cli.testing.GeoPackageContents;
+import org.diffris.cli.testing.Scenes;
+import org.diffris.cli.testing.TestBundle;
+import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.gce.geotiff.GeoTiffReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Polygon;
+
+/**
+ * {@code diffris segment} end to end with the analytic test bundle, whose answer is known per
+ * pixel: the red rectangles of {@link Scenes#twoRedRectangles}, exactly, whatever the tiling.
+ */
+class SegmentCommandTest {
+  @TempDir static Path shared;
+  static Path bundle;
+  static Path scene;
+  @TempDir Path out;
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    bundle = TestBundle.write(shared.resolve("bundle"), 64);
+    scene = Scenes.twoRedRectangles(shared.resolve("scene.tif"));
+  }
+
+  private Cli segment(String... extra) {
+    String[] base = {"segment", "--raster", scene.toString(), "--query", "red things",
+        "--model", bundle.toString(), "--device", "cpu"};
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return Cli.run(args);
+  }
+
+  @Test
+  void geoPackageHasTheRectanglesWithAttributes() throws Exception {
+    Path gpkg = out.resolve("red.gpkg");
+    Cli run = segment("--out", gpkg.toString());
+    assertEquals(0, run.exitCode, run.err);
+    Map<String, String> summary = run.summary();
+    assertEquals("2", summary.get("polygons"));
+    assertEquals("CPU", summary.get("provider"));
+    // 200 x 150 px with 64 px tiles and 16 px overlap: 4 x 3 tiles
+    assertEquals("12", summary.get("tiles"));
+    assertTrue(Double.parseDouble(summary.get("model_ms")) >= 0);
+    assertTrue(Long.parseLong(summary.get("total_ms")) > 0);
+    assertEquals("EPSG:32633", summary.get("crs"));
+    assertTrue(run.out.contains("execution provider: CPU"), run.out);
+
+    GeoPackageContents contents = GeoPackageContents.read(gpkg);
+    assertEquals(32633, contents.organizationCode);
+    assertEquals(List.of("fid", "geom", "query", "model", "pixels", "area_m2", "score"),
+        contents.columns);
+    assertEquals(2, contents.features.size());
+    // written as they complete (streaming): sort by area, the 60 x 50 rectangle first
+    List<GeoPackageContents.Feature> features = new java.util.ArrayList<>(contents.features);
+    features.sort(java.util.Comparator.comparingDouble(f -> -f.geometry().getArea()));
+    GeoPackageContents.Feature big = features.get(0);
+    assertEquals(new Envelope(500120, 500180, 5300000 - 130, 5300000 - 80),
+        big.geometry().getEnvelopeInternal());
+    assertEquals(3000, big.number("area_m2"), 1e-9);
+    assertEquals(3000, big.geometry().getArea(), 1e-9);
+    assertEquals("red things", big.attributes().get("query"));
+    assertEquals("analytic-test 0.0.1", big.attributes().get("model"));
+    // "red things" starts with the byte token 'r', id 81
+    assertEquals(Scenes.probability(Scenes.RED, 81), big.number("score"), 1e-5);
+    Polygon holed = (Polygon) features.get(1).geometry();
+    assertEquals(1, holed.getNumInteriorRing());
+    assertEquals(40 * 30 - 100, holed.getArea(), 1e-9);
+    assertEquals(Scenes.RED_PIXELS, contents.features.stream()
+        .mapToDouble(f -> f.number("pixels")).sum(), 0);
+  }
+
+  @Test
+  void tilingDoesNotChangeThePolygons() throws Exception {
+    Path a = out.resolve("a.gpkg");
+    Path b = out.resolve("b.gpkg");
+    assertEquals(0, segment("--out", a.toString()).exitCode);
+    Cli small = segment("--out", b.toString(), "--tile", "32", "--overlap", "8", "--batch", "3");
+    assertEquals(0, small.exitCode, small.err);
+    assertTrue(Integer.parseInt(small.summary().get("tiles")) > 12);
+    List<GeoPackageContents.Feature> fa = GeoPackageContents.read(a).features;
+    List<GeoPackageContents.Feature> fb = GeoPackageContents.read(b).features;
+    assertEquals(fa.size(), fb.size());
+    for (int i = 0; i < fa.size(); i++) {
+      assertTrue(fa.get(i).geometry().equalsExact(fb.get(i).geometry()));
+    }
+  }
+
+  @Test
+  void geoJsonIsWgs84WithAttributes() throws Exception {
+    Path json = out.resolve("red.geojson");
+    Cli run = segment("--out", json.toString(), "--min-area", "2000");
+    assertEquals(0, run.exitCode, run.err);
+    assertEquals("1", run.summary().get("polygons"));
+    String text = Files.readString(json);
+    assertTrue(text.contains("\"query\":\"red things\""), text);
+    assertTrue(text.contains("\"model\":\"analytic-test 0.0.1\""), text);
+    java.util.regex.Matcher score = java.util.regex.Pattern.compile("\"score\":([0-9.]+)")
+        .matcher(text);
+    assertTrue(score.find(), text);
+    assertEquals(Scenes.probability(Scenes.RED, 81), Double.parseDouble(score.group(1)), 1e-5);
+    assertTrue(text.contains("\"area_m2\":3000"), text);
+    // UTM 33N at 5300 km north: longitude near 15 E, latitude near 47.8 N
+    assertTrue(text.matches("(?s).*\\[15\\.0\\d+,47\\.8\\d+\\].*"), text);
+  }
+
+  @Test
+  void probabilitiesAndPreviewAreWritten() throws Exception {
+    Path gpkg = out.resolve("red.gpkg");
+    Path tif = out.resolve("p.tif");
+    Path png = out.resolve("p.png");
+    Cli run = segment("--out", gpkg.toString(), "--probabilities", tif.toString(),
+        "--preview", png.toString());
+    assertEquals(0, run.exitCode, run.err);
+    GeoTiffReader reader = new GeoTiffReader(tif.toFile());
+    try {
+      GridCoverage2D coverage = reader.read(null);
+      Raster r = coverage.getRenderedImage().getData();
+      assertEquals(200, r.getWidth());
+      assertEquals(150, r.getHeight());
+      assertEquals(1, r.getNumBands());
+      double red = Scenes.probability(Scenes.RED, 81);
+      double ground = Scenes.probability(Scenes.GROUND, 81);
+      assertEquals(red, r.getSampleFloat(130, 100, 0), 1e-5);
+      assertEquals(ground, r.getSampleFloat(5, 5, 0), 1e-5);
+      assertEquals(ground, r.getSampleFloat(28, 33, 0), 1e-5); // the hole
+      assertEquals(500000, coverage.getEnvelope2D().getMinX(), 1e-9);
+      assertEquals(5300000, coverage.getEnvelope2D().getMaxY(), 1e-9);
+      assertEquals("EPSG:32633", org.geotools.referencing.CRS.toSRS(
+          coverage.getCoordinateReferenceSystem(), false).replace("EPSG:", "EPSG:"));
+      coverage.dispose(true);
+    } finally {
+      reader.dispose();
+    }
+    BufferedImage picture = ImageIO.read(png.toFile());
+    assertEquals(200, picture.getWidth());
+    assertEquals(150, picture.getHeight());
+    // an outline pixel on the big rectangle's top edge is drawn yellow
+    int rgb = picture.getRGB(150, 80) & 0xffffff;
+    assertTrue((rgb >> 16 & 0xff) > 200 && (rgb >> 8 & 0xff) > 150, Integer.toHexString(rgb));
+    // inside, away from edges, the image keeps its colour
+    assertEquals(Scenes.RED.getRGB() & 0xffffff, picture.getRGB(150, 105) & 0xffffff);
+  }
+
+  @Test
+  void thresholdOptionMovesTheCut() throws Exception {
+    Cli run = segment("--out", out.resolve("none.gpkg").toString(), "--threshold", "0.95");
+    assertEquals(0, run.exitCode, run.err);
+    assertEquals("0", run.summary().get("polygons"));
+    assertEquals("0.95", run.summary().get("threshold"));
+  }
+}
