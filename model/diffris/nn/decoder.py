@@ -53,6 +53,11 @@ class ReasoningStage(nn.Module):
         self.token_norm = nn.LayerNorm(dim)
         self.token_update = FeedForward(dim)
         self.pixel_update = nn.Linear(dim, dim)
+        # Referent-token modulation of the pixels (FiLM); zero-initialised, so it starts as the
+        # identity. Multiplicative text-pixel interaction is what makes the grouping learn fast.
+        self.modulate = nn.Linear(dim, 2 * dim)
+        nn.init.zeros_(self.modulate.weight)
+        nn.init.zeros_(self.modulate.bias)
         self.tau = nn.Parameter(torch.tensor(float(tau_init)))
 
     def forward(self, coarse, fine, queries, text):
@@ -63,6 +68,8 @@ class ReasoningStage(nn.Module):
         if self.pixel_text is not None:
             pixels = self.pixel_text(pixels, text)
         queries = self.query_text(queries, text)                         # [N,K,C]
+        scale, shift = self.modulate(queries[:, 0]).unsqueeze(1).chunk(2, dim=-1)
+        pixels = pixels * (1 + scale) + shift
         q = F.normalize(self.to_q(queries), dim=-1)
         k = F.normalize(self.to_k(pixels), dim=-1)
         temperature = torch.exp(torch.clamp(self.tau, max=0.0))
@@ -111,8 +118,9 @@ class MaskHead(nn.Module):
     def __init__(self, dim=48, hidden=16, image_hidden=8):
         super().__init__()
         self.referent = nn.Linear(dim, dim)
-        self.coarse = nn.Sequential(nn.Conv2d(dim + 1, hidden, 3, padding=1), group_norm(hidden),
-                                    nn.GELU(), nn.Conv2d(hidden, hidden, 3, padding=1))
+        self.film = nn.Linear(dim, 2 * hidden)
+        self.coarse_in = nn.Sequential(nn.Conv2d(dim + 1, hidden, 3, padding=1), group_norm(hidden))
+        self.coarse_out = nn.Conv2d(hidden, hidden, 3, padding=1)
         self.image = nn.Sequential(nn.Conv2d(3, image_hidden, 3, padding=1), nn.GELU(),
                                    nn.Conv2d(image_hidden, image_hidden, 3, padding=1))
         # 1x1 at full resolution: the 3x3 context is already in both inputs.
@@ -122,6 +130,8 @@ class MaskHead(nn.Module):
     def forward(self, x, queries, image):
         token = F.normalize(self.referent(queries[:, 0]), dim=-1)               # [N,C]
         sim = torch.einsum("nc,nchw->nhw", token, F.normalize(x, dim=1)).unsqueeze(1)
-        h = self.coarse(torch.cat([x, sim], dim=1))
+        scale, shift = self.film(queries[:, 0])[:, :, None, None].chunk(2, dim=1)
+        h = self.coarse_in(torch.cat([x, sim], dim=1)) * (1 + scale) + shift
+        h = self.coarse_out(F.gelu(h))
         h = F.interpolate(h, scale_factor=4.0, mode="bilinear", align_corners=False)
         return self.fuse(torch.cat([h, self.image(image)], dim=1))
