@@ -1,0 +1,165 @@
+package org.diffris.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.diffris.cli.testing.Cli;
+import org.diffris.cli.testing.Scenes;
+import org.diffris.cli.testing.TestBundle;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every way {@code diffris segment} can be called wrongly: the exit status, one line on stderr
+ * naming the problem, nothing on stdout, and nothing left in the output folder.
+ */
+class SegmentBadInputTest {
+  @TempDir static Path shared;
+  static Path bundle;
+  static Path scene;
+  @TempDir Path outputs;
+
+  @BeforeAll
+  static void fixtures() throws Exception {
+    bundle = TestBundle.write(shared.resolve("bundle"), 64);
+    scene = Scenes.twoRedRectangles(shared.resolve("scene.tif"));
+  }
+
+  private void assertFails(int exitCode, String messagePart, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("segment"));
+    all.addAll(List.of(args));
+    Cli run = Cli.run(all.toArray(new String[0]));
+    assertEquals(exitCode, run.exitCode, "stderr: " + run.err);
+    String err = run.err.strip();
+    assertEquals(1, err.lines().count(), "not one line: " + err);
+    assertTrue(err.contains(messagePart), "message '" + err + "' lacks '" + messagePart + "'");
+    assertTrue(run.out.isEmpty() || !run.out.contains("polygons="), run.out);
+    try (Stream<Path> files = Files.list(outputs)) {
+      assertEquals(List.of(), files.toList(), "output folder not left empty");
+    }
+  }
+
+  private String[] with(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--raster", scene.toString(), "--query",
+        "red things", "--model", bundle.toString(), "--device", "cpu", "--out",
+        outputs.resolve("out.gpkg").toString(), "--probabilities",
+        outputs.resolve("p.tif").toString(), "--preview", outputs.resolve("p.png").toString()));
+    for (int i = 0; i < extra.length; i += 2) {
+      int at = args.indexOf(extra[i]);
+      if (at >= 0) {
+        args.set(at + 1, extra[i + 1]);
+      } else {
+        args.add(extra[i]);
+        args.add(extra[i + 1]);
+      }
+    }
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void missingRaster() throws Exception {
+    assertFails(1, "raster not found", with("--raster", shared.resolve("nope.tif").toString()));
+  }
+
+  @Test
+  void textFileIsNotAGeoTiff() throws Exception {
+    Path text = Files.writeString(shared.resolve("notes.tif"), "not a raster\n");
+    assertFails(1, "not a readable GeoTIFF", with("--raster", text.toString()));
+  }
+
+  @Test
+  void plainTiffHasNoGeoreferencing() throws Exception {
+    Path plain = shared.resolve("plain.tif");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR), "tif", plain.toFile());
+    assertFails(1, "no georeferencing", with("--raster", plain.toString()));
+  }
+
+  @Test
+  void bandThatDoesNotExist() throws Exception {
+    assertFails(1, "band 4 requested, raster has 3 bands", with("--bands", "1,2,4"));
+  }
+
+  @Test
+  void wrongNumberOfBands() throws Exception {
+    assertFails(2, "--bands lists 2 bands, the model takes 3", with("--bands", "1,2"));
+  }
+
+  @Test
+  void badBandList() throws Exception {
+    assertFails(2, "--bands must be band numbers", with("--bands", "red,green,blue"));
+    assertFails(2, "--bands counts from 1", with("--bands", "0,1,2"));
+  }
+
+  @Test
+  void emptyOrBlankQuery() throws Exception {
+    assertFails(2, "--query is empty", with("--query", ""));
+    assertFails(2, "--query is empty", with("--query", "   \t"));
+  }
+
+  @Test
+  void thresholdOutsideZeroOne() throws Exception {
+    for (String t : new String[] {"0", "1", "-0.2", "1.5", "NaN"}) {
+      assertFails(2, "--threshold must be between 0 and 1", with("--threshold", t));
+    }
+  }
+
+  @Test
+  void missingBundle() throws Exception {
+    assertFails(1, "model bundle not found", with("--model", shared.resolve("none").toString()));
+  }
+
+  @Test
+  void corruptBundle() throws Exception {
+    Path broken = TestBundle.write(shared.resolve("broken"), 64);
+    Files.writeString(broken.resolve("model.json"), "{\"name\": \"x\",");
+    assertFails(1, "model.json", with("--model", broken.toString()));
+    Path noGraph = TestBundle.write(shared.resolve("no-graph"), 64);
+    Files.delete(noGraph.resolve("segmenter.onnx"));
+    assertFails(1, "segmenter.onnx", with("--model", noGraph.toString()));
+    Path garbage = TestBundle.write(shared.resolve("garbage"), 64);
+    Files.writeString(garbage.resolve("segmenter.onnx"), "not a graph");
+    assertFails(1, "segmenter.onnx", with("--model", garbage.toString()));
+  }
+
+  @Test
+  void cudaOnTheCpuBuild() throws Exception {
+    assertFails(1, "--device cuda", with("--device", "cuda"));
+  }
+
+  @Test
+  void unknownDevice() throws Exception {
+    assertFails(2, "--device", with("--device", "tpu"));
+  }
+
+  @Test
+  void badOutputNames() throws Exception {
+    assertFails(2, "unknown output extension", with("--out", outputs.resolve("o.shp").toString()));
+    assertFails(2, "--probabilities must name a .tif", with("--probabilities",
+        outputs.resolve("p.png").toString(), "--preview", outputs.resolve("q.png").toString()));
+    assertFails(2, "--preview must name a .png", with("--preview",
+        outputs.resolve("p.jpg").toString()));
+  }
+
+  @Test
+  void outputExistsWithoutOverwrite() throws Exception {
+    Path existing = shared.resolve("exists.gpkg");
+    Files.writeString(existing, "old");
+    assertFails(1, "output exists", with("--out", existing.toString()));
+    assertEquals("old", Files.readString(existing));
+  }
+
+  @Test
+  void badTiling() throws Exception {
+    assertFails(2, "--tile must be 1 or more", with("--tile", "0"));
+    assertFails(2, "overlap", with("--tile", "64", "--overlap", "64"));
+    assertFails(2, "--batch must be 1 or more", with("--batch", "0"));
+  }
+}
