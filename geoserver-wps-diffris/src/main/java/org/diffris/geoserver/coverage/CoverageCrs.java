@@ -5,6 +5,7 @@ import javax.measure.quantity.Length;
 import org.diffris.vectorizer.AreaModel;
 import org.geotools.api.referencing.FactoryException;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.api.referencing.crs.EngineeringCRS;
 import org.geotools.api.referencing.crs.GeographicCRS;
 import org.geotools.referencing.CRS;
 import tech.units.indriya.unit.Units;
@@ -35,16 +36,15 @@ public final class CoverageCrs {
    *     that are not lengths or degrees
    */
   public static CoverageCrs of(CoordinateReferenceSystem crs) {
-    if (crs == null) {
+    if (crs == null || crs instanceof EngineeringCRS) { // engineering: GeoTools' stand-in for none
       throw new CoverageInputException("the coverage has no coordinate reference system; assign "
           + "one with an EPSG code to the layer (e.g. EPSG:32633)");
     }
     Integer code;
     try {
+      // Identifier look-up only: a full scan of the EPSG database takes close to a minute here
+      // and GeoServer's layers carry their declared EPSG code anyway.
       code = CRS.lookupEpsgCode(crs, false);
-      if (code == null) {
-        code = CRS.lookupEpsgCode(crs, true); // slower full scan, only when the quick look fails
-      }
     } catch (FactoryException e) {
       code = null;
     }

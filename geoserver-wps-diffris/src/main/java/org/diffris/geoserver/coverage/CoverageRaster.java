@@ -154,6 +154,10 @@ public final class CoverageRaster {
     if (roi == null) {
       return all();
     }
+    if (!(roi instanceof org.locationtech.jts.geom.Polygonal)) {
+      throw new CoverageInputException("roi must be a Polygon or MultiPolygon in the coverage's CRS, got "
+          + roi.getGeometryType());
+    }
     if (roi.isEmpty()) {
       throw new CoverageInputException("roi is empty; give a polygon inside the coverage or leave it out");
     }
