@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.diffris.cli.io.AreaModels;
 import org.diffris.cli.io.AtomicOutput;
 import org.diffris.cli.io.GeoJsonWriter;
 import org.diffris.cli.io.GeoPackageWriter;
@@ -114,16 +113,21 @@ public final class VectorizeCommand implements Callable<Integer> {
   }
 
   private Summary run(OutputFormat format) throws InputException, IOException {
-    try (GeoTiffMask raster = GeoTiffMask.open(mask, band);
+    PhaseTimer timer = new PhaseTimer();
+    try (GeoTiffMask raster = GeoTiffMask.openForVectorizing(mask, band);
         AtomicOutput output = new AtomicOutput(out, overwrite)) {
+      timer.mark("open GeoTIFF");
       boolean probabilities = threshold != null;
-      SpatialReference srs = SpatialReference.of(raster.crs());
+      SpatialReference srs = raster.spatialReference();
+      timer.mark("CRS to EPSG code and WKT");
       VectorizerOptions options = options(raster);
+      timer.mark("area model");
       Summary summary = new Summary(srs.label());
       try (RegionWriter writer = format == OutputFormat.GEOJSON
           ? new GeoJsonWriter(output.temporary(), raster.crs(), probabilities)
           : new GeoPackageWriter(output.temporary(), layerName(out), srs,
               options.connectivity() == Connectivity.EIGHT, probabilities)) {
+        timer.mark("create output");
         Consumer<VectorizedRegion> write = region -> {
           try {
             writer.write(region);
@@ -144,12 +148,15 @@ public final class VectorizeCommand implements Callable<Integer> {
             vectorizer.accept(bands.next());
           }
         }
+        timer.mark("read, vectorize, write");
         vectorizer.finish().forEach(write);
         writer.finish();
+        timer.mark("finish output");
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
       output.commit();
+      timer.mark("close output");
       return summary;
     }
   }
@@ -157,7 +164,7 @@ public final class VectorizeCommand implements Callable<Integer> {
   private VectorizerOptions options(GeoTiffMask raster) throws InputException {
     VectorizerOptions.Builder options = VectorizerOptions.builder()
         .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
-        .areaModel(AreaModels.forCrs(raster.crs()));
+        .areaModel(raster.areaModel());
     if (threshold != null) {
       options.threshold(raster.thresholdAtSamplePrecision(threshold));
     }

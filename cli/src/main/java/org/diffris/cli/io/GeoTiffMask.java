@@ -8,10 +8,18 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferFloat;
 import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
+import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import it.geosolutions.imageio.stream.input.FileImageInputStreamExtImpl;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
+import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReaderSpi;
 import org.diffris.cli.InputException;
+import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
@@ -32,23 +40,44 @@ import org.geotools.referencing.CRS;
  * (the GeoTIFF nodata tag, and NaN in floating-point bands) are never part of the mask (binary
  * bands leave them out, probability bands turn them into NaN); {@link #pixelToWorld()} maps pixel corners to (easting, northing) or
  * (longitude, latitude) whatever axis order the CRS declares, rotation and shear included.
+ *
+ * <p>Two ways in, same results: a north-up GeoTIFF whose CRS is one EPSG code listed in {@link
+ * CommonCrs} is read with the TIFF decoder alone and its tags parsed here, so that GeoTools'
+ * referencing (seconds of start-up) is loaded only if {@link #crs()} is called; every other
+ * GeoTIFF goes through GeoTools' {@code GeoTiffReader}.
  */
 public final class GeoTiffMask implements AutoCloseable {
 
-  private final GeoTiffReader reader;
-  private final GridCoverage2D coverage;
-  private final RenderedImage image;
-  private final CoordinateReferenceSystem crs;
+  private final Path file;
+  private final GeoTiffReader reader; // null on the direct path
+  private final GridCoverage2D coverage; // null on the direct path
+  private final RenderedImage image; // null on the direct path
+  private final ImageReader tiff; // null on the GeoTools path
+  private final ImageInputStream tiffInput;
+  private final int width;
+  private final int height;
+  private final int tileHeight;
+  private final SampleModel sampleModel;
+  private final CommonCrs commonCrs; // null on the GeoTools path
+  private CoordinateReferenceSystem crs; // decoded on demand on the direct path
   private final PixelToWorld pixelToWorld;
   private final int band;
   private final double noData;
   private final boolean hasNoData;
 
-  private GeoTiffMask(GeoTiffReader reader, GridCoverage2D coverage, int band,
+  private GeoTiffMask(Path file, GeoTiffReader reader, GridCoverage2D coverage, int band,
       PixelToWorld pixelToWorld, Double noData) {
+    this.file = file;
     this.reader = reader;
     this.coverage = coverage;
     this.image = coverage.getRenderedImage();
+    this.tiff = null;
+    this.tiffInput = null;
+    this.width = image.getWidth();
+    this.height = image.getHeight();
+    this.tileHeight = image.getTileHeight();
+    this.sampleModel = image.getSampleModel();
+    this.commonCrs = null;
     this.crs = reader.getCoordinateReferenceSystem();
     this.band = band;
     this.pixelToWorld = pixelToWorld;
@@ -56,8 +85,32 @@ public final class GeoTiffMask implements AutoCloseable {
     this.noData = noData == null ? Double.NaN : noData;
   }
 
+  private GeoTiffMask(Path file, ImageReader tiff, ImageInputStream tiffInput, int band,
+      SimpleGeoTiffTags tags, CommonCrs commonCrs) throws IOException {
+    this.file = file;
+    this.reader = null;
+    this.coverage = null;
+    this.image = null;
+    this.tiff = tiff;
+    this.tiffInput = tiffInput;
+    this.width = tiff.getWidth(0);
+    this.height = tiff.getHeight(0);
+    this.tileHeight = tiff.getTileHeight(0);
+    this.sampleModel = tiff.getRawImageType(0).getSampleModel();
+    this.commonCrs = commonCrs;
+    this.band = band;
+    double[] gt = tags.gdalTransform();
+    if (commonCrs.northEast()) {
+      gt = new double[] {gt[3], gt[4], gt[5], gt[0], gt[1], gt[2]};
+    }
+    this.pixelToWorld = PixelToWorld.fromGdal(gt);
+    this.hasNoData = tags.noData() != null;
+    this.noData = hasNoData ? tags.noData() : Double.NaN;
+  }
+
   /**
-   * Opens {@code file} and selects {@code bandNumber} (1-based, as GIS tools count bands).
+   * Opens {@code file} through GeoTools and selects {@code bandNumber} (1-based, as GIS tools
+   * count bands). Every method works on the result.
    *
    * @throws InputException when the file is missing, not a GeoTIFF, not georeferenced, or lacks
    *     the band
@@ -66,6 +119,86 @@ public final class GeoTiffMask implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new InputException("mask not found: " + file);
     }
+    return openWithGeoTools(file, bandNumber);
+  }
+
+  /**
+   * As {@link #open}, taking the direct path when the file allows it (see the class
+   * documentation); on the direct path {@link #image()} and {@link #gridGeometry()} are not
+   * available, everything a vectorizer needs is, with the same values as {@link #open} gives.
+   */
+  public static GeoTiffMask openForVectorizing(Path file, int bandNumber) throws InputException {
+    if (!Files.isRegularFile(file)) {
+      throw new InputException("mask not found: " + file);
+    }
+    GeoTiffMask direct = openDirect(file, bandNumber);
+    return direct != null ? direct : openWithGeoTools(file, bandNumber);
+  }
+
+  /** The direct path, or {@code null} when the file is not a simple case (see class doc). */
+  static GeoTiffMask openDirect(Path file, int bandNumber) {
+    if (hasWorldFile(file)) {
+      return null; // GeoTools decides between the tags and the world file
+    }
+    ImageInputStream input = null;
+    ImageReader tiff = null;
+    try {
+      input = new FileImageInputStreamExtImpl(file.toFile());
+      TIFFImageReaderSpi spi = new TIFFImageReaderSpi();
+      if (!spi.canDecodeInput(input)) {
+        input.close();
+        return null;
+      }
+      tiff = spi.createReaderInstance();
+      tiff.setInput(input);
+      if (!(tiff.getImageMetadata(0) instanceof TIFFImageMetadata metadata)) {
+        throw new IOException("no TIFF metadata");
+      }
+      SimpleGeoTiffTags tags = SimpleGeoTiffTags.parse(metadata);
+      CommonCrs common = tags == null ? null : CommonCrs.lookup(tags.epsgCode());
+      int bands = tiff.getRawImageType(0).getSampleModel().getNumBands();
+      if (common == null || bandNumber < 1 || bandNumber > bands) {
+        throw new IOException("not the simple case");
+      }
+      return new GeoTiffMask(file, tiff, input, bandNumber - 1, tags, common);
+    } catch (IOException | RuntimeException e) {
+      // Anything unusual, errors included, is left to GeoTools, which reports it properly.
+      if (tiff != null) {
+        tiff.dispose();
+      }
+      if (input != null) {
+        try {
+          input.close();
+        } catch (IOException ignored) {
+          // nothing else to release
+        }
+      }
+      return null;
+    }
+  }
+
+  /** The file's tags if the direct path can read its georeferencing, else {@code null}. */
+  static SimpleGeoTiffTags simpleTags(Path file) throws IOException {
+    ImageInputStream input = new FileImageInputStreamExtImpl(file.toFile());
+    ImageReader tiff = null;
+    try {
+      TIFFImageReaderSpi spi = new TIFFImageReaderSpi();
+      if (!spi.canDecodeInput(input)) {
+        return null;
+      }
+      tiff = spi.createReaderInstance();
+      tiff.setInput(input);
+      return tiff.getImageMetadata(0) instanceof TIFFImageMetadata metadata
+          ? SimpleGeoTiffTags.parse(metadata) : null;
+    } finally {
+      if (tiff != null) {
+        tiff.dispose();
+      }
+      input.close();
+    }
+  }
+
+  static GeoTiffMask openWithGeoTools(Path file, int bandNumber) throws InputException {
     GeoTiffFormat format = new GeoTiffFormat();
     if (!format.accepts(file.toFile())) {
       throw new InputException(isTiff(file)
@@ -85,7 +218,7 @@ public final class GeoTiffMask implements AutoCloseable {
       GeoTiffIIOMetadataDecoder metadata = reader.getMetadata();
       Double noData = metadata != null && metadata.hasNoData() ? metadata.getNoData() : null;
       PixelToWorld pixelToWorld = pixelToWorld(reader, coverage.getRenderedImage());
-      return new GeoTiffMask(reader, coverage, bandNumber - 1, pixelToWorld, noData);
+      return new GeoTiffMask(file, reader, coverage, bandNumber - 1, pixelToWorld, noData);
     } catch (InputException e) {
       dispose(reader);
       throw e;
@@ -93,6 +226,12 @@ public final class GeoTiffMask implements AutoCloseable {
       dispose(reader);
       throw new InputException("not a readable GeoTIFF: " + file + " (" + firstLine(e) + ")", e);
     }
+  }
+
+  private static boolean hasWorldFile(Path file) {
+    String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    return Files.exists(file.resolveSibling(stem + ".tfw"))
+        || Files.exists(file.resolveSibling(stem + ".wld"));
   }
 
   private static void requireGeoreferencing(GeoTiffReader reader, Path file) throws InputException {
@@ -131,24 +270,63 @@ public final class GeoTiffMask implements AutoCloseable {
   }
 
   public int width() {
-    return image.getWidth();
+    return width;
   }
 
   public int height() {
-    return image.getHeight();
+    return height;
   }
 
-  public CoordinateReferenceSystem crs() {
+  /**
+   * The raster's CRS as GeoTools decodes it. On the direct path the first call loads GeoTools'
+   * referencing and decodes the file's GeoKeys (seconds on a cold JVM); {@link
+   * #spatialReference()} and {@link #areaModel()} do not need it.
+   */
+  public synchronized CoordinateReferenceSystem crs() {
+    if (crs == null) {
+      GeoTiffReader full = null;
+      try {
+        full = new GeoTiffReader(file.toFile());
+        crs = full.getCoordinateReferenceSystem();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot decode the CRS of " + file + ": "
+            + e.getMessage(), e);
+      } finally {
+        dispose(full);
+      }
+    }
     return crs;
+  }
+
+  /** The CRS's EPSG code, name and WKT, as written to outputs. */
+  public SpatialReference spatialReference() throws InputException {
+    return commonCrs != null ? commonCrs.srs() : SpatialReference.of(crs());
+  }
+
+  /** How areas in square metres are measured in this raster's CRS. */
+  public AreaModel areaModel() throws InputException {
+    return commonCrs != null ? commonCrs.areaModel() : AreaModels.forCrs(crs());
+  }
+
+  private void requireGeoTools(String method) {
+    if (coverage == null) {
+      throw new IllegalStateException(method + " needs a mask opened with GeoTiffMask.open");
+    }
+  }
+
+  /** True when the raster was opened without GeoTools (see the class documentation). */
+  boolean isDirect() {
+    return tiff != null;
   }
 
   /** Number of bands in the file. */
   public int bandCount() {
-    return image.getSampleModel().getNumBands();
+    return sampleModel.getNumBands();
   }
 
   /** The whole decoded image (deferred: tiles are decoded only where read). */
   public RenderedImage image() {
+    requireGeoTools("image()");
     return image;
   }
 
@@ -159,6 +337,7 @@ public final class GeoTiffMask implements AutoCloseable {
 
   /** The raster's grid and CRS as GeoTools has them, for writing rasters on the same grid. */
   public GridGeometry2D gridGeometry() {
+    requireGeoTools("gridGeometry()");
     return coverage.getGridGeometry();
   }
 
@@ -168,7 +347,7 @@ public final class GeoTiffMask implements AutoCloseable {
 
   /** True when the band holds floating-point samples (probabilities, typically). */
   public boolean isFloatingPoint() {
-    int type = image.getSampleModel().getDataType();
+    int type = sampleModel.getDataType();
     return type == DataBuffer.TYPE_FLOAT || type == DataBuffer.TYPE_DOUBLE;
   }
 
@@ -177,16 +356,16 @@ public final class GeoTiffMask implements AutoCloseable {
    * the nearest float to 0.9 counts as {@code >= 0.9}, as GDAL and numpy compare.
    */
   public double thresholdAtSamplePrecision(double threshold) {
-    return image.getSampleModel().getDataType() == DataBuffer.TYPE_FLOAT
+    return sampleModel.getDataType() == DataBuffer.TYPE_FLOAT
         ? (double) (float) threshold : threshold;
   }
 
   /** Rows per read that keep whole tiles or strips together and a band near 4 M pixels. */
   public int rowsPerRead() {
-    int tileHeight = Math.max(1, image.getTileHeight());
+    int rowsPerTile = Math.max(1, tileHeight);
     long targetRows = Math.max(1, (4L << 20) / Math.max(1, width()));
-    long tiles = Math.max(1, targetRows / tileHeight);
-    return (int) Math.min(height(), tiles * tileHeight);
+    long tiles = Math.max(1, targetRows / rowsPerTile);
+    return (int) Math.min(height(), tiles * rowsPerTile);
   }
 
   /**
@@ -284,14 +463,33 @@ public final class GeoTiffMask implements AutoCloseable {
   }
 
   private Raster readRows(int firstRow, int rows) {
-    return image.getData(
-        new Rectangle(image.getMinX(), image.getMinY() + firstRow, image.getWidth(), rows));
+    if (tiff == null) {
+      return image.getData(
+          new Rectangle(image.getMinX(), image.getMinY() + firstRow, image.getWidth(), rows));
+    }
+    ImageReadParam region = tiff.getDefaultReadParam();
+    region.setSourceRegion(new Rectangle(0, firstRow, width, rows));
+    try {
+      return tiff.read(0, region).getRaster();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot decode rows " + firstRow + " to "
+          + (firstRow + rows - 1) + " of " + file + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
   public void close() {
-    coverage.dispose(true);
-    dispose(reader);
+    if (tiff != null) {
+      tiff.dispose();
+      try {
+        tiffInput.close();
+      } catch (IOException e) {
+        // read-only file: nothing to lose
+      }
+    } else {
+      coverage.dispose(true);
+      dispose(reader);
+    }
   }
 
   private static void dispose(GeoTiffReader reader) {
