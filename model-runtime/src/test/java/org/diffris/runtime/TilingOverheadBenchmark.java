@@ -45,10 +45,15 @@ public final class TilingOverheadBenchmark {
 
       long[] ours = new long[7];
       long[] oursModel = new long[7];
-      for (int i = 0; i < ours.length; i++) {
-        InferenceSummary s = tiler.run(raster, model.forQuery(query), (f, h, p, v) -> {});
-        ours[i] = s.totalNanos();
-        oursModel[i] = s.modelNanos();
+      long[] bare = new long[7];
+      // Interleaved, so that a change in the machine's load hits both alike.
+      try (Bare direct = new Bare(bundle, model.encode(query), batch, tiler.tileSize(), settings)) {
+        for (int i = 0; i < ours.length; i++) {
+          InferenceSummary s = tiler.run(raster, model.forQuery(query), (f, h, p, v) -> {});
+          ours[i] = s.totalNanos();
+          oursModel[i] = s.modelNanos();
+          bare[i] = direct.run(grid.tileCount());
+        }
       }
       // The pipeline alone: a model that costs nothing, with the caller thread's CPU time (the
       // wall time on a busy machine also waits for the read-ahead thread and other processes).
@@ -72,7 +77,6 @@ public final class TilingOverheadBenchmark {
         freeWall[i] = tiler.run(raster, free, (f, h, p, v) -> {}).totalNanos();
         freeCpu[i] = cpu.getCurrentThreadCpuTime() - c0;
       }
-      long[] bare = bare(bundle, model, query, grid.tileCount(), batch, tiler.tileSize(), settings, 7);
       int tiles = grid.tileCount();
       double oursMs = median(ours) / 1e6;
       double bareMs = median(bare) / 1e6;
@@ -93,47 +97,65 @@ public final class TilingOverheadBenchmark {
   }
 
   /** The same batches straight through a session of its own: inputs ready, outputs copied out. */
-  private static long[] bare(ModelBundle bundle, DiffrisModel model, String query, int tiles,
-      int batch, int size, SessionSettings settings, int reps) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    int c = bundle.description().image().channels();
-    DiffrisModel.QueryFeatures f = model.encode(query);
-    FloatBuffer images = ByteBuffer.allocateDirect(batch * c * size * size * 4)
-        .order(ByteOrder.nativeOrder()).asFloatBuffer();
-    while (images.hasRemaining()) {
-      images.put(0.1f);
-    }
-    images.flip();
-    FloatBuffer text = ByteBuffer.allocateDirect(batch * f.tokens() * f.dim() * 4)
-        .order(ByteOrder.nativeOrder()).asFloatBuffer();
-    for (int i = 0; i < batch * f.tokens() * f.dim(); i++) {
-      text.put(f.value((i / f.dim()) % f.tokens(), i % f.dim()));
-    }
-    text.flip();
-    float[] out = new float[batch * size * size];
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      if (settings.intraOpThreads() > 0) {
-        options.setIntraOpNumThreads(settings.intraOpThreads());
+  private static final class Bare implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final FloatBuffer images;
+    private final FloatBuffer text;
+    private final float[] out;
+    private final int batch;
+    private final int channels;
+    private final int size;
+    private final int tokens;
+    private final int dim;
+
+    Bare(ModelBundle bundle, DiffrisModel.QueryFeatures f, int batch, int size,
+        SessionSettings settings) throws Exception {
+      this.batch = batch;
+      this.size = size;
+      this.channels = bundle.description().image().channels();
+      this.tokens = f.tokens();
+      this.dim = f.dim();
+      images = ByteBuffer.allocateDirect(batch * channels * size * size * 4)
+          .order(ByteOrder.nativeOrder()).asFloatBuffer();
+      while (images.hasRemaining()) {
+        images.put(0.1f);
       }
-      options.setInterOpNumThreads(1);
-      try (OrtSession session = env.createSession(bundle.read(ModelBundle.SEGMENTER_FILE), options)) {
-        long[] times = new long[reps];
-        for (int rep = 0; rep < reps; rep++) {
-          long start = System.nanoTime();
-          for (int done = 0; done < tiles; done += batch) {
-            int n = Math.min(batch, tiles - done);
-            FloatBuffer in = images.duplicate().limit(n * c * size * size);
-            FloatBuffer tf = text.duplicate().limit(n * f.tokens() * f.dim());
-            try (OnnxTensor image = OnnxTensor.createTensor(env, in, new long[] {n, c, size, size});
-                OnnxTensor t = OnnxTensor.createTensor(env, tf, new long[] {n, f.tokens(), f.dim()});
-                OrtSession.Result r = session.run(Map.of("image", image, "text_features", t))) {
-              ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, n * size * size);
-            }
-          }
-          times[rep] = System.nanoTime() - start;
+      images.flip();
+      text = ByteBuffer.allocateDirect(batch * tokens * dim * 4).order(ByteOrder.nativeOrder())
+          .asFloatBuffer();
+      for (int i = 0; i < batch * tokens * dim; i++) {
+        text.put(f.value((i / dim) % tokens, i % dim));
+      }
+      text.flip();
+      out = new float[batch * size * size];
+      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        if (settings.intraOpThreads() > 0) {
+          options.setIntraOpNumThreads(settings.intraOpThreads());
         }
-        return times;
+        options.setInterOpNumThreads(1);
+        session = env.createSession(bundle.read(ModelBundle.SEGMENTER_FILE), options);
       }
+    }
+
+    long run(int tiles) throws Exception {
+      long start = System.nanoTime();
+      for (int done = 0; done < tiles; done += batch) {
+        int n = Math.min(batch, tiles - done);
+        FloatBuffer in = images.duplicate().limit(n * channels * size * size);
+        FloatBuffer tf = text.duplicate().limit(n * tokens * dim);
+        try (OnnxTensor image = OnnxTensor.createTensor(env, in, new long[] {n, channels, size, size});
+            OnnxTensor t = OnnxTensor.createTensor(env, tf, new long[] {n, tokens, dim});
+            OrtSession.Result r = session.run(Map.of("image", image, "text_features", t))) {
+          ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, n * size * size);
+        }
+      }
+      return System.nanoTime() - start;
+    }
+
+    @Override
+    public void close() throws Exception {
+      session.close();
     }
   }
 
