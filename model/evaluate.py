@@ -58,6 +58,9 @@ def main(argv=None):
     p.add_argument("--limit", type=int, help="evaluate the first N samples only")
     p.add_argument("--json", help="also write the scores to this JSON file")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--inference-ablation", choices=["soft-assignment", "no-adapter"],
+                   help="switch a part off at inference only (no retraining): soft instead of "
+                        "hard assignment, or the adapter bypassed (refined text = text)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.bundle:
@@ -75,13 +78,19 @@ def main(argv=None):
         print(f"evaluate.py: checkpoint {a.checkpoint} does not exist", file=sys.stderr)
         return 2
     model, ckpt = load_checkpoint(a.checkpoint)
+    if a.inference_ablation == "soft-assignment":
+        for stage in model.decoder.stages:
+            stage.hard = False
+    elif a.inference_ablation == "no-adapter":
+        model.adapter = None
     start = time.time()
     split = load_split(a.data, a.split, ckpt["image"]["size"], limit=a.limit, keep_native=True)
     logits = predict(model, ckpt, split)
     metrics = score(logits, split)
     s = metrics.overall()
-    print(f"{len(split)} samples of {a.data} split {a.split}, model {a.checkpoint} "
-          f"({time.time() - start:.0f} s)")
+    print(f"{len(split)} samples of {a.data} split {a.split}, model {a.checkpoint}"
+          + (f", inference ablation {a.inference_ablation}" if a.inference_ablation else "")
+          + f" ({time.time() - start:.0f} s)")
     print(f"mIoU={s.miou:.4f} oIoU={s.oiou:.4f} " +
           " ".join(f"Pr@{t:.1f}={v:.4f}" for t, v in s.precision.items()))
     print(metrics.report())
