@@ -205,7 +205,9 @@ public final class SegmentCommand implements Callable<Integer> {
           + description.image().channels());
     }
     String modelLabel = description.name() + " " + description.version();
-    try (GeoTiffMask image = GeoTiffMask.open(raster, 1)) {
+    // ONNX Runtime sessions load while GeoTools opens the raster: both take seconds.
+    ModelOpening opening = new ModelOpening(bundle, provider);
+    try (opening; GeoTiffMask image = GeoTiffMask.open(raster, 1)) {
       for (int b : bandIndexes) {
         if (b >= image.bandCount()) {
           throw new InputException("band " + (b + 1) + " requested, raster has "
@@ -258,7 +260,7 @@ public final class SegmentCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw usage(e.getMessage());
       }
-      try (DiffrisModel session = openModel(bundle, provider);
+      try (DiffrisModel session = opening.take();
           AtomicOutput output = new AtomicOutput(out, overwrite);
           AtomicOutput probabilityOutput = probabilities == null ? null
               : new AtomicOutput(probabilities, overwrite);
@@ -337,13 +339,54 @@ public final class SegmentCommand implements Callable<Integer> {
     }
   }
 
-  private static DiffrisModel openModel(ModelBundle bundle, ExecutionProvider provider)
-      throws InputException {
-    try {
-      return DiffrisModel.open(bundle, SessionSettings.of(provider));
-    } catch (IOException e) {
-      throw new InputException("model bundle " + bundle.location() + " is not usable: "
-          + oneLine(e), e);
+  /**
+   * A model being opened on a background thread. {@link #take} hands it over (the caller closes
+   * it); {@link #close} closes it when it was never taken, so no session outlives a failed run.
+   */
+  private static final class ModelOpening implements AutoCloseable {
+    private final ModelBundle bundle;
+    private final java.util.concurrent.CompletableFuture<DiffrisModel> future;
+    private boolean taken;
+
+    ModelOpening(ModelBundle bundle, ExecutionProvider provider) {
+      this.bundle = bundle;
+      this.future = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return DiffrisModel.open(bundle, SessionSettings.of(provider));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+
+    DiffrisModel take() throws InputException {
+      try {
+        DiffrisModel model = future.join();
+        taken = true;
+        return model;
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause()
+            : e.getCause();
+        if (cause instanceof ProviderUnavailableException p) {
+          throw p;
+        }
+        if (cause instanceof IOException io) {
+          throw new InputException("model bundle " + bundle.location() + " is not usable: "
+              + oneLine(io), io);
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!taken) {
+        try {
+          future.join().close();
+        } catch (RuntimeException e) {
+          // it failed to open: nothing to close
+        }
+      }
     }
   }
 

@@ -35,7 +35,7 @@ import org.locationtech.jts.geom.Polygon;
  * mask's grid (a pixel is in when its centre is inside, which is exact for pixel-corner
  * outlines) and compared with the mask. Prints the IoU of each query and their mean; the target
  * is a mean IoU of 0.6 or more. Every run must also carry the attributes and the summary keys.
- * Skipped until the bundle exists. Slow (three 1792 x 1792 scenes, every query): {@code -Pslow}.
+ * {@code $DIFFRIS_MODEL} names another bundle. Skipped until the bundle exists. Slow (three 1792 x 1792 scenes, every query): {@code -Pslow}.
  */
 @Tag("slow")
 class SegmentSampleScenesTest {
@@ -45,8 +45,10 @@ class SegmentSampleScenesTest {
 
   @Test
   void everyQueryOfTheSampleScenes() throws Exception {
-    assumeTrue(TestBundle.embeddedExists(), "embedded bundle " + TestBundle.embedded()
-        + " not there yet");
+    String given = System.getenv(ModelLocation.ENVIRONMENT_VARIABLE);
+    Path bundle = given != null && !given.isBlank() ? Path.of(given) : TestBundle.embedded();
+    assumeTrue(Files.exists(bundle.resolve("model.json")), "bundle " + bundle
+        + " not there yet (the embedded one, or $DIFFRIS_MODEL)");
     Path scenes = TestBundle.root().resolve("sample-data/scenes");
     List<String> lines = Files.readAllLines(scenes.resolve("queries.tsv"), StandardCharsets.UTF_8);
     List<Double> ious = new ArrayList<>();
@@ -59,7 +61,7 @@ class SegmentSampleScenesTest {
       String[] f = line.split("\t");
       Path gpkg = out.resolve("q" + (n++) + ".gpkg");
       Cli run = Cli.run("segment", "--raster", scenes.resolve(f[0]).toString(), "--query", f[1],
-          "--out", gpkg.toString(), "--model", TestBundle.embedded().toString(),
+          "--out", gpkg.toString(), "--model", bundle.toString(),
           "--device", "cpu");
       assertEquals(0, run.exitCode, run.err);
       Map<String, String> summary = run.summary();
