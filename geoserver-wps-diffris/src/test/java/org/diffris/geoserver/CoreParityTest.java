@@ -1,0 +1,109 @@
+package org.diffris.geoserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.diffris.runtime.DiffrisModel;
+import org.diffris.runtime.ModelBundle;
+import org.diffris.runtime.onnx.ExecutionProvider;
+import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.runtime.tiling.RenderedImageSource;
+import org.diffris.runtime.tiling.TiledSegmenter;
+import org.diffris.vectorizer.AreaModel;
+import org.diffris.vectorizer.MaskBand;
+import org.diffris.vectorizer.MaskVectorizer;
+import org.diffris.vectorizer.PixelToWorld;
+import org.diffris.vectorizer.VectorizedRegion;
+import org.diffris.vectorizer.VectorizerOptions;
+import org.geotools.api.feature.simple.SimpleFeature;
+import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.gce.geotiff.GeoTiffReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+
+/**
+ * With the real tiny bundle ({@code sample-data/models/diffris-tiny}): the process on a 128 x 128
+ * pixel crop of {@code sample-data/scenes/port.tif} gives exactly the regions a direct call of the
+ * cores gives on the same pixels. Skipped while the bundle is absent.
+ */
+class CoreParityTest {
+  /** The real bundle; {@code -Ddiffris.parityBundle=FOLDER} runs the comparison with another. */
+  static final Path BUNDLE = Path.of(System.getProperty("diffris.parityBundle",
+      Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
+  static final Path SCENE = Path.of("..", "sample-data", "scenes", "port.tif");
+  static final int CROP = 128;
+
+  @AfterAll
+  static void back() throws Exception {
+    TestBundle.install();
+    SharedModels.closeAll();
+  }
+
+  @Test
+  void processMatchesTheCoresOnACrop() throws Exception {
+    assumeTrue(Files.isRegularFile(BUNDLE.resolve("model.json")),
+        "the real model bundle " + BUNDLE + " is not there yet");
+    System.setProperty("diffris.model", BUNDLE.toAbsolutePath().toString());
+    GeoTiffReader reader = new GeoTiffReader(SCENE.toFile());
+    try {
+      GridCoverage2D coverage = reader.read(null);
+      // port.tif: origin (402000, 5059000), 0.5 m pixels, EPSG:32633.
+      Geometry roi = new GeometryFactory().toGeometry(
+          new Envelope(402000, 402000 + CROP * 0.5, 5059000 - CROP * 0.5, 5059000));
+      Map<String, Object> in = SegmentProcessTest.inputs(coverage, "storage tanks");
+      in.put("roi", roi);
+      List<SimpleFeature> features = SegmentProcessTest.features(SegmentProcessTest.run(in, null));
+
+      ModelBundle bundle = ModelBundle.open(BUNDLE);
+      List<VectorizedRegion> expected;
+      try (DiffrisModel model = DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
+        RenderedImageSource whole = new RenderedImageSource(coverage.getRenderedImage(), null);
+        RasterSource crop = new RasterSource() {
+          public int width() {
+            return CROP;
+          }
+
+          public int height() {
+            return CROP;
+          }
+
+          public int bandCount() {
+            return whole.bandCount();
+          }
+
+          public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+            whole.read(x, y, w, h, bands, dest);
+          }
+        };
+        MaskVectorizer v = new MaskVectorizer(CROP, CROP,
+            PixelToWorld.fromGdal(new double[] {402000, 0.5, 0, 5059000, 0, -0.5}),
+            VectorizerOptions.builder().threshold(bundle.description().threshold())
+                .areaModel(AreaModel.planar(1)).build(),
+            new GeometryFactory(new org.locationtech.jts.geom.PrecisionModel(), 32633));
+        TiledSegmenter.forModel(bundle.description()).rasterGsd(0.5).build()
+            .run(crop, model.forQuery("storage tanks"),
+                (row, h, p, valid) -> v.accept(MaskBand.probabilities(row, CROP, h, p, valid)));
+        expected = v.finish();
+      }
+      assertEquals(expected.size(), features.size());
+      for (int i = 0; i < expected.size(); i++) {
+        SimpleFeature f = features.get(i);
+        assertTrue(expected.get(i).geometry().equalsExact((Geometry) f.getDefaultGeometry()),
+            "region " + i);
+        assertEquals(expected.get(i).areaSquareMetres(), (Double) f.getAttribute("area"), 1e-9);
+        assertEquals(expected.get(i).meanProbability(), (Double) f.getAttribute("score"), 1e-9);
+      }
+    } finally {
+      reader.dispose();
+    }
+  }
+}
