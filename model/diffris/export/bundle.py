@@ -127,6 +127,7 @@ def model_json(model, ckpt, tokenizer, name, version, license):
                  "bos": tokenizer.bos_id, "eos": tokenizer.eos_id, "pad": tokenizer.pad_id,
                  "lowercase": True, "files": ["tokenizer/vocab.json", "tokenizer/merges.txt",
                                               "tokenizer/tokenizer.json"]},
+        "tiling": {"size": image["size"], "overlap": image["size"] // 4},
         "output": {"stride": 1, "kind": "logits", "activation": "sigmoid",
                    "name": "mask_logits"},
         "threshold": 0.5,
@@ -165,7 +166,7 @@ def add_metadata_props(path, meta):
         "resolution": round(image["gsd_m"] * 100, 3),
         "tile_size": image["size"],
         "tiles_size": image["size"],
-        "tiles_overlap": 25,
+        "tiles_overlap": 25,  # percent, = model.json tiling.overlap / tiling.size
         "standardization_mean": image["mean"],
         "standardization_std": image["std"],
         "seg_thresh": meta["threshold"],
