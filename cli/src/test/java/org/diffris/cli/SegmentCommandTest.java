@@ -159,6 +159,21 @@ class SegmentCommandTest {
   }
 
   @Test
+  void sixteenBitRasterIsStretchedFromWholeRasterStatistics() throws Exception {
+    // 2-98 % percentiles: band 1 maps ground to 0 and rectangles to 1; bands 2 and 3 are
+    // constant and map to 0.5; the analytic model then finds the same rectangles
+    Path scene16 = Scenes.twoRedRectangles16(out.resolve("scene16.tif"));
+    Path gpkg = out.resolve("red16.gpkg");
+    Cli run = Cli.run("segment", "--raster", scene16.toString(), "--query", "red things",
+        "--model", bundle.toString(), "--device", "cpu", "--out", gpkg.toString(),
+        "--bands", "1,2,3");
+    assertEquals(0, run.exitCode, run.err);
+    assertEquals("2", run.summary().get("polygons"));
+    assertEquals(Scenes.RED_PIXELS, GeoPackageContents.read(gpkg).features.stream()
+        .mapToDouble(f -> f.number("pixels")).sum(), 0);
+  }
+
+  @Test
   void thresholdOptionMovesTheCut() throws Exception {
     Cli run = segment("--out", out.resolve("none.gpkg").toString(), "--threshold", "0.95");
     assertEquals(0, run.exitCode, run.err);
