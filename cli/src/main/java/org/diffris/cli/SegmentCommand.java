@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.diffris.cli.VectorizeCommand.OutputFormat;
-import org.diffris.cli.io.AreaModels;
 import org.diffris.cli.io.AtomicOutput;
 import org.diffris.cli.io.GeoJsonWriter;
 import org.diffris.cli.io.GeoPackageWriter;
 import org.diffris.cli.io.GeoTiffMask;
+import org.diffris.cli.io.GeoTiffRasterSource;
 import org.diffris.cli.io.ProbabilityTiff;
 import org.diffris.cli.io.RegionWriter;
 import org.diffris.cli.io.SpatialReference;
@@ -36,8 +36,8 @@ import org.diffris.runtime.onnx.SessionSettings;
 import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.PixelScaling;
 import org.diffris.runtime.tiling.RasterStatistics;
-import org.diffris.runtime.tiling.RenderedImageSource;
 import org.diffris.runtime.tiling.TiledSegmenter;
+import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.MaskVectorizer;
 import org.diffris.vectorizer.VectorizedRegion;
@@ -207,21 +207,22 @@ public final class SegmentCommand implements Callable<Integer> {
     String modelLabel = description.name() + " " + description.version();
     // ONNX Runtime sessions load while GeoTools opens the raster: both take seconds.
     ModelOpening opening = new ModelOpening(bundle, provider);
-    try (opening; GeoTiffMask image = GeoTiffMask.open(raster, 1)) {
+    // Without --probabilities (which writes through GeoTools' coverage API) a plain north-up
+    // GeoTIFF in a common CRS is read without loading GeoTools' referencing at all.
+    try (opening; GeoTiffMask image = probabilities != null ? GeoTiffMask.open(raster, 1)
+        : GeoTiffMask.openForVectorizing(raster, 1)) {
       for (int b : bandIndexes) {
         if (b >= image.bandCount()) {
           throw new InputException("band " + (b + 1) + " requested, raster has "
               + image.bandCount() + (image.bandCount() == 1 ? " band" : " bands") + ": " + raster);
         }
       }
-      SpatialReference srs = SpatialReference.of(image.crs());
+      SpatialReference srs = image.spatialReference();
+      AreaModel areaModel = image.areaModel();
       double gsd = RasterGsd.metres(image.pixelToWorld(), image.width(), image.height(),
-          image.crs());
-      double[] nodata = new double[image.bandCount()];
-      Arrays.fill(nodata, image.noDataValue());
-      RenderedImageSource source = new RenderedImageSource(image.image(), nodata);
-      boolean eightBit = image.image().getSampleModel().getDataType()
-          == java.awt.image.DataBuffer.TYPE_BYTE;
+          areaModel);
+      GeoTiffRasterSource source = new GeoTiffRasterSource(image);
+      boolean eightBit = image.dataType() == java.awt.image.DataBuffer.TYPE_BYTE;
       double[][] limits;
       PixelScaling scaling;
       if (eightBit) {
@@ -237,7 +238,7 @@ public final class SegmentCommand implements Callable<Integer> {
         scaling = PixelScaling.stretch(limits[0], limits[1], description);
       }
       VectorizerOptions.Builder options = VectorizerOptions.builder()
-          .threshold(cut).areaModel(AreaModels.forCrs(image.crs()));
+          .threshold(cut).areaModel(areaModel);
       if (simplify != null) {
         options.simplifyTolerance(simplify);
       }
@@ -321,8 +322,7 @@ public final class SegmentCommand implements Callable<Integer> {
           probabilityTiff.write(probabilityOutput.temporary(), image.gridGeometry());
         }
         if (renderer != null) {
-          renderer.write(previewOutput.temporary(), image.image(), bandIndexes, limits[0],
-              limits[1]);
+          renderer.write(previewOutput.temporary(), source, bandIndexes, limits[0], limits[1]);
         }
         // Moved into place only when every file is complete.
         output.commit();

@@ -345,6 +345,11 @@ public final class GeoTiffMask implements AutoCloseable {
     return pixelToWorld;
   }
 
+  /** The sample type of every band, a {@code java.awt.image.DataBuffer.TYPE_*} constant. */
+  public int dataType() {
+    return sampleModel.getDataType();
+  }
+
   /** True when the band holds floating-point samples (probabilities, typically). */
   public boolean isFloatingPoint() {
     int type = sampleModel.getDataType();
@@ -462,7 +467,11 @@ public final class GeoTiffMask implements AutoCloseable {
         + x * layout.getPixelStride() + layout.getBandOffsets()[band];
   }
 
-  private Raster readRows(int firstRow, int rows) {
+  /**
+   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as decoded (the raster's
+   * own coordinates may start anywhere: use its minX and minY). Works on both paths.
+   */
+  public Raster readRows(int firstRow, int rows) {
     if (tiff == null) {
       return image.getData(
           new Rectangle(image.getMinX(), image.getMinY() + firstRow, image.getWidth(), rows));

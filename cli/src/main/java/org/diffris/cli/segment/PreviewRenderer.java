@@ -3,17 +3,15 @@ package org.diffris.cli.segment;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
-import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.PixelToWorld;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
@@ -23,8 +21,8 @@ import org.locationtech.jts.geom.Polygon;
 /**
  * A PNG picture of a segmentation: the raster shrunk by a whole factor to at most
  * {@value #MAX_SIDE} pixels a side (nearest pixel), with each polygon's outline (holes included)
- * drawn over it in yellow. Draws with java.awt in headless mode; reads the raster one strip at a
- * time, so memory is the picture plus the outlines kept for it.
+ * drawn over it in yellow. Draws with java.awt in headless mode; reads the raster one strip of
+ * about 64 rows at a time, so memory is the picture plus the outlines kept for it.
  */
 public final class PreviewRenderer {
   public static final int MAX_SIDE = 1600;
@@ -83,26 +81,26 @@ public final class PreviewRenderer {
    * @param low per shown band, the value drawn black
    * @param high per shown band, the value drawn at full brightness
    */
-  public void write(Path file, RenderedImage image, int[] bands, double[] low, double[] high)
+  public void write(Path file, RasterSource image, int[] bands, double[] low, double[] high)
       throws IOException {
-    int w = Math.max(1, image.getWidth() / factor);
-    int h = Math.max(1, image.getHeight() / factor);
+    int w = Math.max(1, image.width() / factor);
+    int h = Math.max(1, image.height() / factor);
     BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     int[] shown = bands.length >= 3 ? new int[] {bands[0], bands[1], bands[2]}
         : new int[] {bands[0], bands[0], bands[0]};
     int[] index = bands.length >= 3 ? new int[] {0, 1, 2} : new int[] {0, 0, 0};
     int stripRows = Math.max(factor, (64 / factor) * factor);
+    int fullWidth = w * factor;
     int[] rgb = new int[w];
     for (int y0 = 0; y0 < h * factor; y0 += stripRows) {
       int rows = Math.min(stripRows, h * factor - y0);
-      Raster strip = image.getData(new Rectangle(image.getMinX(), image.getMinY() + y0,
-          w * factor, rows));
+      float[] strip = new float[3 * fullWidth * rows];
+      image.read(0, y0, fullWidth, rows, shown, strip);
       for (int r = 0; r < rows; r += factor) {
         for (int x = 0; x < w; x++) {
           int pixel = 0;
           for (int c = 0; c < 3; c++) {
-            double v = strip.getSampleDouble(image.getMinX() + x * factor,
-                image.getMinY() + y0 + r, shown[c]);
+            double v = strip[(c * rows + r) * fullWidth + x * factor];
             double span = high[index[c]] - low[index[c]];
             int level = Double.isNaN(v) ? 0
                 : (int) Math.round(255 * Math.min(1, Math.max(0, span > 0

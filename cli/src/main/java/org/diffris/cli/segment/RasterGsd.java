@@ -1,11 +1,7 @@
 package org.diffris.cli.segment;
 
-import org.diffris.cli.InputException;
-import org.diffris.cli.io.AreaModels;
+import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelToWorld;
-import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
-import org.geotools.api.referencing.crs.GeographicCRS;
-import org.geotools.referencing.CRS;
 
 /**
  * A raster's ground sampling distance in metres: the square root of one pixel's area on the
@@ -19,18 +15,17 @@ public final class RasterGsd {
 
   private RasterGsd() {}
 
-  public static double metres(PixelToWorld grid, int width, int height,
-      CoordinateReferenceSystem crs) throws InputException {
-    CoordinateReferenceSystem horizontal = CRS.getHorizontalCRS(crs);
-    if (horizontal == null) {
-      horizontal = crs;
-    }
+  /**
+   * @param units how the CRS measures: geodesic (longitude/latitude degrees) or planar with its
+   *     unit's length in metres
+   */
+  public static double metres(PixelToWorld grid, int width, int height, AreaModel units) {
     double unitsSquared = Math.abs(grid.determinant());
-    if (horizontal instanceof GeographicCRS) {
+    if (units.isGeodesic()) {
       double latitude = grid.y(width / 2.0, height / 2.0);
       double cos = Math.cos(Math.toRadians(latitude));
       return Math.sqrt(unitsSquared * cos) * METRES_PER_DEGREE;
     }
-    return Math.sqrt(unitsSquared) * AreaModels.metresPerUnit(horizontal);
+    return Math.sqrt(unitsSquared) * units.metresPerUnit();
   }
 }

@@ -1,0 +1,58 @@
+package org.diffris.cli.io;
+
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.OptionalDouble;
+import org.diffris.runtime.tiling.RasterSource;
+
+/**
+ * The model-runtime's view of a {@link GeoTiffMask}: any band, any sample type, read as floats
+ * through {@link GeoTiffMask#readRows}, so a GeoTIFF opened without GeoTools (the direct path)
+ * feeds the tiler too. The GeoTIFF nodata value applies to every band. Reads are called from one
+ * thread at a time, as {@link RasterSource} promises.
+ */
+public final class GeoTiffRasterSource implements RasterSource {
+  private final GeoTiffMask raster;
+
+  public GeoTiffRasterSource(GeoTiffMask raster) {
+    this.raster = raster;
+  }
+
+  @Override
+  public int width() {
+    return raster.width();
+  }
+
+  @Override
+  public int height() {
+    return raster.height();
+  }
+
+  @Override
+  public int bandCount() {
+    return raster.bandCount();
+  }
+
+  @Override
+  public OptionalDouble nodata(int band) {
+    double value = raster.noDataValue();
+    return Double.isNaN(value) ? OptionalDouble.empty() : OptionalDouble.of(value);
+  }
+
+  @Override
+  public void read(int x, int y, int width, int height, int[] bands, float[] dest)
+      throws IOException {
+    Raster rows;
+    try {
+      rows = raster.readRows(y, height);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    float[] samples = new float[width * height];
+    for (int i = 0; i < bands.length; i++) {
+      rows.getSamples(rows.getMinX() + x, rows.getMinY(), width, height, bands[i], samples);
+      System.arraycopy(samples, 0, dest, i * width * height, width * height);
+    }
+  }
+}
