@@ -92,11 +92,9 @@ public final class DiffrisModel implements AutoCloseable {
         settings.interOpThreads());
     ProviderReport report = new ProviderReport(settings.provider(),
         provider.kind() == ExecutionProvider.Kind.CUDA ? "CUDA" : "CPU", provider.deviceId(), note);
-    GraphSession text = GraphSession.open(ModelBundle.TEXT_ENCODER_FILE,
-        bundle.read(ModelBundle.TEXT_ENCODER_FILE), resolved);
+    GraphSession text = session(bundle, ModelBundle.TEXT_ENCODER_FILE, resolved);
     try {
-      GraphSession seg = GraphSession.open(ModelBundle.SEGMENTER_FILE,
-          bundle.read(ModelBundle.SEGMENTER_FILE), resolved);
+      GraphSession seg = session(bundle, ModelBundle.SEGMENTER_FILE, resolved);
       try {
         return new DiffrisModel(bundle, text, seg, report);
       } catch (IOException | RuntimeException e) {
@@ -107,6 +105,15 @@ public final class DiffrisModel implements AutoCloseable {
       text.close();
       throw e;
     }
+  }
+
+  /** From the file for a folder bundle (ONNX Runtime maps it), from bytes for a zip. */
+  private static GraphSession session(ModelBundle bundle, String file, SessionSettings settings)
+      throws IOException {
+    java.util.Optional<java.nio.file.Path> path = bundle.pathOf(file);
+    return path.isPresent()
+        ? GraphSession.open(file, path.get(), settings)
+        : GraphSession.open(file, bundle.read(file), settings);
   }
 
   /** Validates names, types and ranks; returns the text feature size D. */

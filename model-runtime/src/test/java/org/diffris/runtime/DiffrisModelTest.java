@@ -193,6 +193,28 @@ class DiffrisModelTest {
   }
 
   @Test
+  void aZippedBundleRunsLikeTheFolder() throws IOException {
+    Path folder = temp.resolve("bundle");
+    Path zip = temp.resolve("bundle.zip");
+    try (java.util.zip.ZipOutputStream z =
+            new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip));
+        java.util.stream.Stream<Path> files = java.nio.file.Files.walk(folder)) {
+      for (Path f : (Iterable<Path>) files.filter(java.nio.file.Files::isRegularFile)::iterator) {
+        z.putNextEntry(new java.util.zip.ZipEntry(folder.relativize(f).toString().replace('\\', '/')));
+        z.write(java.nio.file.Files.readAllBytes(f));
+        z.closeEntry();
+      }
+    }
+    RasterArray raster = raster(90, 70);
+    try (DiffrisModel zipped = DiffrisModel.open(ModelBundle.open(zip), SessionSettings.of(ExecutionProvider.CPU))) {
+      float[] out = new float[90 * 70];
+      TiledSegmenter.forModel(zipped.description()).build().run(raster, zipped.forQuery("car"),
+          (first, h, p, v) -> System.arraycopy(p, 0, out, first * 90, p.length));
+      assertArrayEquals(segment(TiledSegmenter.forModel(bundle.description()).build(), raster, "car"), out);
+    }
+  }
+
+  @Test
   void providerSpellings() {
     assertEquals(ExecutionProvider.cuda(2), ExecutionProvider.parse(" CUDA:2 "));
     assertEquals(ExecutionProvider.cuda(0), ExecutionProvider.parse("cuda"));

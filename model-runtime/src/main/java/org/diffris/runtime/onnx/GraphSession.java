@@ -41,6 +41,20 @@ public final class GraphSession implements AutoCloseable {
    */
   public static GraphSession open(String file, byte[] model, SessionSettings settings)
       throws BundleFileException {
+    return open(file, model, null, settings);
+  }
+
+  /**
+   * As {@link #open(String, byte[], SessionSettings)} for a graph file on disk, which ONNX Runtime
+   * reads itself (no 2 GB array limit; external weight files beside it are found).
+   */
+  public static GraphSession open(String file, java.nio.file.Path model, SessionSettings settings)
+      throws BundleFileException {
+    return open(file, null, model, settings);
+  }
+
+  private static GraphSession open(String file, byte[] bytes, java.nio.file.Path path,
+      SessionSettings settings) throws BundleFileException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ExecutionProvider provider = settings.provider();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -56,7 +70,9 @@ public final class GraphSession implements AutoCloseable {
         throw new IllegalArgumentException("resolve 'auto' to cpu or cuda before opening a session");
       }
       try {
-        return new GraphSession(file, env.createSession(model, options));
+        OrtSession session = bytes != null
+            ? env.createSession(bytes, options) : env.createSession(path.toString(), options);
+        return new GraphSession(file, session);
       } catch (OrtException e) {
         if (provider.kind() == ExecutionProvider.Kind.CUDA) {
           throw new ProviderUnavailableException(
