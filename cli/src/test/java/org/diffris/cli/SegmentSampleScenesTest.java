@@ -78,8 +78,8 @@ class SegmentSampleScenesTest {
       double iou = iou(scenes.resolve(f[2]), contents);
       ious.add(iou);
       report.append(String.format(Locale.ROOT, "%-12s %-22s IoU %.3f  polygons %s  tiles %s  "
-          + "model_ms %s  total_ms %s%n", f[0], f[1], iou, summary.get("polygons"),
-          summary.get("tiles"), summary.get("model_ms"), summary.get("total_ms")));
+          + "model_ms %s  inference_ms %s%n", f[0], f[1], iou, summary.get("polygons"),
+          summary.get("tiles"), summary.get("model_ms"), summary.get("inference_ms")));
     }
     double mean = ious.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     report.append(String.format(Locale.ROOT, "mean IoU over %d queries: %.3f%n", ious.size(),
