@@ -174,6 +174,36 @@ class SegmentCommandTest {
   }
 
   @Test
+  void lonLatRasterIsResampledToTheModelGsdWithGeodesicAreas() throws Exception {
+    // 1e-5 degree pixels at 47.8 N: about 0.75 x 1.11 m, a GSD of 0.91 m against the model's 1 m
+    BufferedImage picture = javax.imageio.ImageIO.read(scene.toFile());
+    Path lonLat = out.resolve("lonlat.tif");
+    org.geotools.coverage.grid.GridCoverage2D coverage =
+        new org.geotools.coverage.grid.GridCoverageFactory().create("fixture", picture,
+            new org.geotools.geometry.jts.ReferencedEnvelope(15.0, 15.0 + 200e-5, 47.8,
+                47.8 + 150e-5, org.geotools.referencing.crs.DefaultGeographicCRS.WGS84));
+    org.geotools.gce.geotiff.GeoTiffWriter writer =
+        new org.geotools.gce.geotiff.GeoTiffWriter(lonLat.toFile());
+    writer.write(coverage, null);
+    writer.dispose();
+    Path gpkg = out.resolve("lonlat.gpkg");
+    Cli run = Cli.run("segment", "--raster", lonLat.toString(), "--query", "red things",
+        "--model", bundle.toString(), "--device", "cpu", "--out", gpkg.toString());
+    assertEquals(0, run.exitCode, run.err);
+    Map<String, String> summary = run.summary();
+    assertEquals("EPSG:4326", summary.get("crs"));
+    assertEquals(0.911, Double.parseDouble(summary.get("resample")), 0.002);
+    assertEquals("2", summary.get("polygons"));
+    // the red pixels' ground area, about 4100 x 0.75 x 1.11 m2; bilinear resampling moves
+    // edges by under a pixel
+    double pixelArea = 1e-5 * 1e-5 * Math.cos(Math.toRadians(47.8)) * Math.pow(111195.08, 2);
+    double expected = Scenes.RED_PIXELS * pixelArea;
+    double area = GeoPackageContents.read(gpkg).features.stream()
+        .mapToDouble(f -> f.number("area_m2")).sum();
+    assertEquals(expected, area, 0.1 * expected);
+  }
+
+  @Test
   void thresholdOptionMovesTheCut() throws Exception {
     Cli run = segment("--out", out.resolve("none.gpkg").toString(), "--threshold", "0.95");
     assertEquals(0, run.exitCode, run.err);
