@@ -65,14 +65,18 @@ class BundleParityTest {
         }
       }
       assertTrue(worst <= tolerance, "text_features max abs difference " + worst);
+      System.out.println("parity: text_features max abs difference " + worst);
 
       // Case a: tiles 0 and 1 with queries 0 and 1; case b: one non-square tile with query 2.
-      checkCase(model, bundle, parity, arrays, "a", queries, 0, tolerance);
-      checkCase(model, bundle, parity, arrays, "b", queries, 2, tolerance);
+      // Printed so that the figures quoted in the README can be reproduced.
+      System.out.println("parity: mask_logits_a max abs difference "
+          + checkCase(model, bundle, parity, arrays, "a", queries, 0, tolerance));
+      System.out.println("parity: mask_logits_b max abs difference "
+          + checkCase(model, bundle, parity, arrays, "b", queries, 2, tolerance));
     }
   }
 
-  private static void checkCase(DiffrisModel model, ModelBundle bundle, Path parity,
+  private static double checkCase(DiffrisModel model, ModelBundle bundle, Path parity,
       Map<String, Object> arrays, String name, List<String> queries, int firstQuery,
       double tolerance) throws IOException {
     long[] shape = Arrays.shape(arrays, "image_" + name);
@@ -106,6 +110,7 @@ class BundleParityTest {
       }
     }
     assertTrue(worst <= tolerance, "mask_logits_" + name + " max abs difference " + worst);
+    return worst;
   }
 
   /** Raw little-endian arrays named in index.json. */
