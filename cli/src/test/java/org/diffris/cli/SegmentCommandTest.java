@@ -204,6 +204,28 @@ class SegmentCommandTest {
   }
 
   @Test
+  void embeddedBundleIsTheDefaultModel() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TestBundle.embeddedExists()
+        && System.getenv(ModelLocation.ENVIRONMENT_VARIABLE) == null,
+        "no embedded bundle, or $DIFFRIS_MODEL chooses another");
+    Path gpkg = out.resolve("default.gpkg");
+    Cli run = Cli.run("segment", "--raster", Scenes.twoRedRectangles(out.resolve("s.tif"))
+        .toString(), "--query", "red buildings", "--out", gpkg.toString(), "--device", "cpu");
+    assertEquals(0, run.exitCode, run.err);
+    assertTrue(run.out.contains("model: diffris-tiny"), run.out);
+    Map<String, String> summary = run.summary();
+    for (String key : new String[] {"polygons", "tiles", "provider", "model_ms", "total_ms"}) {
+      assertTrue(summary.containsKey(key), key + " missing: " + run.out);
+    }
+    GeoPackageContents contents = GeoPackageContents.read(gpkg);
+    assertEquals(Integer.parseInt(summary.get("polygons")), contents.features.size());
+    for (GeoPackageContents.Feature f : contents.features) {
+      assertTrue(String.valueOf(f.attributes().get("model")).startsWith("diffris-tiny "));
+      assertEquals("red buildings", f.attributes().get("query"));
+    }
+  }
+
+  @Test
   void thresholdOptionMovesTheCut() throws Exception {
     Cli run = segment("--out", out.resolve("none.gpkg").toString(), "--threshold", "0.95");
     assertEquals(0, run.exitCode, run.err);
