@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * oIoU and every Pr@t.
  *
  * <p>Needs Debian's {@code /usr/bin/python3} with PyTorch, onnx and GDAL, and a checkpoint:
- * {@code -Ddiffris.checkpoint=FILE}, {@code $DIFFRIS_CHECKPOINT}, or
- * {@code model/runs/tiny/model.pt} (written by {@code model/train.py}, not committed). Skipped
+ * {@code -Ddiffris.checkpoint=FILE}, {@code $DIFFRIS_CHECKPOINT}, or {@code model.pt} in
+ * {@code model/runs/main/} or {@code model/runs/tiny/} (written by {@code model/train.py}, not
+ * committed). Skipped
  * with a message when any is missing.
  */
 class EvalPythonAgreementTest {
@@ -41,7 +42,7 @@ class EvalPythonAgreementTest {
     Path root = TestBundle.root();
     Path checkpoint = checkpoint(root);
     assumeTrue(checkpoint != null, "no checkpoint (-Ddiffris.checkpoint, $DIFFRIS_CHECKPOINT or "
-        + "model/runs/tiny/model.pt): Java-vs-Python eval agreement not checked");
+        + "model/runs/{main,tiny}/model.pt): Java-vs-Python eval agreement not checked");
     assumeTrue(pythonReady(), PYTHON + " with torch, onnx and osgeo is missing: Java-vs-Python "
         + "eval agreement not checked");
     Path data = work.resolve("data");
@@ -71,9 +72,16 @@ class EvalPythonAgreementTest {
 
   private static Path checkpoint(Path root) {
     String given = System.getProperty("diffris.checkpoint", System.getenv("DIFFRIS_CHECKPOINT"));
-    Path file = given != null && !given.isBlank() ? Path.of(given)
-        : root.resolve("model/runs/tiny/model.pt");
-    return Files.isRegularFile(file) ? file : null;
+    if (given != null && !given.isBlank()) {
+      Path file = Path.of(given).toAbsolutePath();
+      return Files.isRegularFile(file) ? file : null;
+    }
+    for (String run : new String[] {"model/runs/main/model.pt", "model/runs/tiny/model.pt"}) {
+      if (Files.isRegularFile(root.resolve(run))) {
+        return root.resolve(run);
+      }
+    }
+    return null;
   }
 
   private static boolean pythonReady() {
