@@ -24,7 +24,8 @@ import org.diffris.runtime.ModelDescription;
  *
  * <p>Guarantees: memory is bounded by two strips ({@code bands x tile height x raster width}
  * floats), the blend window ({@code tile height x width}) and one batch, whatever the raster
- * height; a pixel is nodata when any selected band is NaN or its nodata value, nodata pixels are
+ * height; a pixel is nodata when any selected band is NaN or every selected band holds its nodata
+ * value (a lone band at its nodata value is fed as the mean); nodata pixels are
  * filled with the model's mean before inference and come out as probability 0 with validity 0;
  * tiles without any valid pixel are never sent to the model. Cancellation is checked before every
  * tile and before every model call. A side shorter than the tile is padded with the model's mean
@@ -324,21 +325,31 @@ public final class TiledSegmenter {
       int n = width * th;
       float[] values = new float[channels * n];
       source.read(0, y, width, th, bands, values);
+      // A pixel is nodata when a band is NaN (nothing to feed) or when every selected band holds
+      // its nodata value, as in GDAL's dataset mask: RGB files tagged with nodata 0 keep their pure
+      // reds and blacks in one channel. A single band at its nodata value is fed as the mean.
       byte[] valid = new byte[n];
-      Arrays.fill(valid, (byte) 1);
+      int[] atNodata = new int[n];
       for (int c = 0; c < channels; c++) {
         double nodata = source.nodata(bands[c]).orElse(Double.NaN);
         for (int i = 0; i < n; i++) {
           float v = values[c * n + i];
-          if (Float.isNaN(v) || v == nodata) {
-            valid[i] = 0;
+          if (Float.isNaN(v)) {
+            atNodata[i] = channels + 1;
+          } else if (v == nodata) {
+            atNodata[i]++;
           }
         }
       }
+      for (int i = 0; i < n; i++) {
+        valid[i] = atNodata[i] >= channels ? (byte) 0 : (byte) 1;
+      }
       for (int c = 0; c < channels; c++) {
+        double nodata = source.nodata(bands[c]).orElse(Double.NaN);
         for (int i = 0; i < n; i++) {
+          float v = values[c * n + i];
           // Nodata becomes the model's mean (0 after normalization), never a garbage value.
-          values[c * n + i] = valid[i] == 0 ? 0f : scaling.apply(c, values[c * n + i]);
+          values[c * n + i] = valid[i] == 0 || v == nodata ? 0f : scaling.apply(c, v);
         }
       }
       return new Strip(y, values, valid);

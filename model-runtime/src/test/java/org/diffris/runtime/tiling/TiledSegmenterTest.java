@@ -240,9 +240,10 @@ class TiledSegmenterTest {
   void nodataIsMaskedAndAllNodataTilesAreNotRun() throws IOException {
     int w = 128;
     int h = 96;
-    // Left half of the raster is nodata (-9999) in band 1 only; one more hole in band 0.
+    // Left half of the raster is nodata (-9999) in every band; one more hole (NaN) in band 0.
+    // Band 1 alone holds -9999 in column 70: that pixel stays valid, fed as the mean (0).
     ArrayRaster raster = ArrayRaster.of(w, h, 3, -9999.0, (b, c, r) -> {
-      if (b == 1 && c < 64) {
+      if (c < 64 || (b == 1 && c == 70)) {
         return -9999f;
       }
       if (b == 0 && c == 100 && r == 50) {
