@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Needs Debian's {@code /usr/bin/python3} with PyTorch, onnx and GDAL, and a checkpoint:
  * {@code -Ddiffris.checkpoint=FILE}, {@code $DIFFRIS_CHECKPOINT}, or {@code model.pt} in
- * {@code model/runs/main/} or {@code model/runs/tiny/} (written by {@code model/train.py}, not
- * committed). Skipped
- * with a message when any is missing.
+ * {@code model/runs/main/} or {@code model/runs/tiny/} (written by {@code model/train.py}), else
+ * the committed {@code model/checkpoints/diffris-tiny/model.pt}. Skipped with a message when
+ * Python or the checkpoint is missing.
  */
 class EvalPythonAgreementTest {
   private static final String PYTHON = "/usr/bin/python3";
@@ -41,8 +41,9 @@ class EvalPythonAgreementTest {
   void javaAndPythonScoresAgree() throws Exception {
     Path root = TestBundle.root();
     Path checkpoint = checkpoint(root);
-    assumeTrue(checkpoint != null, "no checkpoint (-Ddiffris.checkpoint, $DIFFRIS_CHECKPOINT or "
-        + "model/runs/{main,tiny}/model.pt): Java-vs-Python eval agreement not checked");
+    assumeTrue(checkpoint != null, "no checkpoint (-Ddiffris.checkpoint, $DIFFRIS_CHECKPOINT, "
+        + "model/runs/{main,tiny}/model.pt or model/checkpoints/diffris-tiny/model.pt): "
+        + "Java-vs-Python eval agreement not checked");
     assumeTrue(pythonReady(), PYTHON + " with torch, onnx and osgeo is missing: Java-vs-Python "
         + "eval agreement not checked");
     Path data = work.resolve("data");
@@ -76,7 +77,8 @@ class EvalPythonAgreementTest {
       Path file = Path.of(given).toAbsolutePath();
       return Files.isRegularFile(file) ? file : null;
     }
-    for (String run : new String[] {"model/runs/main/model.pt", "model/runs/tiny/model.pt"}) {
+    for (String run : new String[] {"model/runs/main/model.pt", "model/runs/tiny/model.pt",
+        "model/checkpoints/diffris-tiny/model.pt"}) {
       if (Files.isRegularFile(root.resolve(run))) {
         return root.resolve(run);
       }
