@@ -16,6 +16,7 @@ import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.ProviderUnavailableException;
 import org.diffris.runtime.onnx.SessionSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -51,14 +52,7 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Split name: reads output_phrase_NAME.txt (or expressions_NAME.tsv).")
   String split;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
-          + ModelLocation.EMBEDDED + ").")
-  Path model;
-
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-      description = "Where the model runs: " + ExecutionProvider.ACCEPTED + " (default auto).")
-  String device;
+  @Mixin ModelOptions modelOptions;
 
   @Option(names = "--limit", paramLabel = "N",
       description = "Score the first N samples only.")
@@ -73,15 +67,10 @@ public final class EvalCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw usage("--limit must be 1 or more, got " + limit);
     }
-    ExecutionProvider provider;
-    try {
-      provider = ExecutionProvider.parse(device);
-    } catch (IllegalArgumentException e) {
-      throw usage("--device: " + e.getMessage());
-    }
+    ExecutionProvider provider = modelOptions.provider(spec);
     try {
       RefSegSplit samples = RefSegSplit.read(data, split);
-      Path bundlePath = ModelLocation.resolve(model);
+      Path bundlePath = modelOptions.bundleLocation();
       ModelBundle bundle;
       try {
         bundle = ModelBundle.open(bundlePath);
@@ -119,7 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (InputException e) {
       return fail(e.getMessage());
     } catch (ProviderUnavailableException e) {
-      return fail("--device " + device + ": " + e.getMessage());
+      return fail("--device " + modelOptions.device + ": " + e.getMessage());
     }
   }
 

@@ -44,6 +44,7 @@ import org.diffris.vectorizer.VectorizedRegion;
 import org.diffris.vectorizer.VectorizerOptions;
 import org.locationtech.jts.geom.GeometryFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -85,14 +86,7 @@ public final class SegmentCommand implements Callable<Integer> {
       description = "Output: .gpkg (in the raster's CRS) or .geojson (RFC 7946, WGS84 lon/lat).")
   Path out;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
-          + ModelLocation.EMBEDDED + ").")
-  Path model;
-
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-      description = "Where the model runs: " + ExecutionProvider.ACCEPTED + " (default auto).")
-  String device;
+  @Mixin ModelOptions modelOptions;
 
   @Option(names = "--threshold", paramLabel = "T",
       description = "Probability from which a pixel is part of the answer, 0 < T < 1 "
@@ -141,7 +135,7 @@ public final class SegmentCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     OutputFormat format = checkOptions();
     int[] bandIndexes = parseBands();
-    ExecutionProvider provider = parseDevice();
+    ExecutionProvider provider = modelOptions.provider(spec);
     try {
       if (!Files.isRegularFile(raster)) {
         throw new InputException("raster not found: " + raster);
@@ -158,7 +152,7 @@ public final class SegmentCommand implements Callable<Integer> {
           < 1 + (probabilities != null ? 1 : 0) + (preview != null ? 1 : 0)) {
         throw new InputException("--out, --probabilities and --preview must be different files");
       }
-      Path bundlePath = ModelLocation.resolve(model);
+      Path bundlePath = modelOptions.bundleLocation();
       ModelBundle bundle = openBundle(bundlePath);
       Result result = run(format, bundle, bandIndexes, provider, stdout);
       long totalMs = System.currentTimeMillis()
@@ -175,7 +169,7 @@ public final class SegmentCommand implements Callable<Integer> {
     } catch (InputException e) {
       return fail(e.getMessage());
     } catch (ProviderUnavailableException e) {
-      return fail("--device " + device + ": " + e.getMessage());
+      return fail("--device " + modelOptions.device + ": " + e.getMessage());
     }
   }
 
@@ -470,14 +464,6 @@ public final class SegmentCommand implements Callable<Integer> {
       }
     }
     return list.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private ExecutionProvider parseDevice() {
-    try {
-      return ExecutionProvider.parse(device);
-    } catch (IllegalArgumentException e) {
-      throw usage("--device: " + e.getMessage());
-    }
   }
 
   private ParameterException usage(String message) {
