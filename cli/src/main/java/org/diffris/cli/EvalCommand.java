@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -62,10 +61,10 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     if (!split.matches("[A-Za-z0-9_-]+")) {
-      throw usage("--split must be letters, digits, '_' or '-', got '" + split + "'");
+      throw CommandFailures.usage(spec, "--split must be letters, digits, '_' or '-', got '" + split + "'");
     }
     if (limit != null && limit < 1) {
-      throw usage("--limit must be 1 or more, got " + limit);
+      throw CommandFailures.usage(spec, "--limit must be 1 or more, got " + limit);
     }
     ExecutionProvider provider = modelOptions.provider(spec);
     try {
@@ -106,9 +105,9 @@ public final class EvalCommand implements Callable<Integer> {
             + SegmentCommand.oneLine(e), e);
       }
     } catch (InputException e) {
-      return fail(e.getMessage());
+      return CommandFailures.fail(spec, e.getMessage());
     } catch (ProviderUnavailableException e) {
-      return fail("--device " + modelOptions.device + ": " + e.getMessage());
+      return CommandFailures.fail(spec, "--device " + modelOptions.device + ": " + e.getMessage());
     }
   }
 
@@ -145,14 +144,5 @@ public final class EvalCommand implements Callable<Integer> {
     return right ? space + s : s + space;
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
 
-  private int fail(String message) {
-    PrintWriter err = spec.commandLine().getErr();
-    err.println("diffris eval: " + message);
-    err.flush();
-    return 1;
-  }
 }

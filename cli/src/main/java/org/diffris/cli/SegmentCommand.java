@@ -47,7 +47,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -167,9 +166,9 @@ public final class SegmentCommand implements Callable<Integer> {
       stdout.flush();
       return 0;
     } catch (InputException e) {
-      return fail(e.getMessage());
+      return CommandFailures.fail(spec, e.getMessage());
     } catch (ProviderUnavailableException e) {
-      return fail("--device " + modelOptions.device + ": " + e.getMessage());
+      return CommandFailures.fail(spec, "--device " + modelOptions.device + ": " + e.getMessage());
     }
   }
 
@@ -195,7 +194,7 @@ public final class SegmentCommand implements Callable<Integer> {
       }
     }
     if (bandIndexes.length != description.image().channels()) {
-      throw usage("--bands lists " + bandIndexes.length + " bands, the model takes "
+      throw CommandFailures.usage(spec, "--bands lists " + bandIndexes.length + " bands, the model takes "
           + description.image().channels());
     }
     String modelLabel = description.name() + " " + description.version();
@@ -253,7 +252,7 @@ public final class SegmentCommand implements Callable<Integer> {
       try {
         tiler = tiling.build();
       } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
+        throw CommandFailures.usage(spec, e.getMessage());
       }
       try (DiffrisModel session = opening.take();
           AtomicOutput output = new AtomicOutput(out, overwrite);
@@ -405,36 +404,36 @@ public final class SegmentCommand implements Callable<Integer> {
   /** Option values that make no sense whatever the files are: exit status 2. */
   private OutputFormat checkOptions() {
     if (query.isBlank()) {
-      throw usage("--query is empty; say what to find, for example --query \"storage tanks\"");
+      throw CommandFailures.usage(spec, "--query is empty; say what to find, for example --query \"storage tanks\"");
     }
     OutputFormat format = OutputFormat.of(out);
     if (format == null) {
-      throw usage("unknown output extension: " + out.getFileName()
+      throw CommandFailures.usage(spec, "unknown output extension: " + out.getFileName()
           + " (accepted: .gpkg, .geojson, .json)");
     }
     if (threshold != null && !(threshold > 0 && threshold < 1)) {
-      throw usage("--threshold must be between 0 and 1 (exclusive), got " + threshold);
+      throw CommandFailures.usage(spec, "--threshold must be between 0 and 1 (exclusive), got " + threshold);
     }
     if (tile != null && tile < 1) {
-      throw usage("--tile must be 1 or more pixels, got " + tile);
+      throw CommandFailures.usage(spec, "--tile must be 1 or more pixels, got " + tile);
     }
     if (overlap != null && overlap < 0) {
-      throw usage("--overlap must be 0 or more pixels, got " + overlap);
+      throw CommandFailures.usage(spec, "--overlap must be 0 or more pixels, got " + overlap);
     }
     if (batch < 1) {
-      throw usage("--batch must be 1 or more tiles, got " + batch);
+      throw CommandFailures.usage(spec, "--batch must be 1 or more tiles, got " + batch);
     }
     if (simplify != null && !(simplify >= 0)) {
-      throw usage("--simplify must be >= 0 (CRS units), got " + simplify);
+      throw CommandFailures.usage(spec, "--simplify must be >= 0 (CRS units), got " + simplify);
     }
     if (minArea != null && !(minArea >= 0)) {
-      throw usage("--min-area must be >= 0 (square metres), got " + minArea);
+      throw CommandFailures.usage(spec, "--min-area must be >= 0 (square metres), got " + minArea);
     }
     if (probabilities != null && !hasExtension(probabilities, ".tif", ".tiff")) {
-      throw usage("--probabilities must name a .tif file, got " + probabilities.getFileName());
+      throw CommandFailures.usage(spec, "--probabilities must name a .tif file, got " + probabilities.getFileName());
     }
     if (preview != null && !hasExtension(preview, ".png")) {
-      throw usage("--preview must name a .png file, got " + preview.getFileName());
+      throw CommandFailures.usage(spec, "--preview must name a .png file, got " + preview.getFileName());
     }
     return format;
   }
@@ -455,27 +454,18 @@ public final class SegmentCommand implements Callable<Integer> {
       try {
         int b = Integer.parseInt(part.strip());
         if (b < 1) {
-          throw usage("--bands counts from 1, got " + b);
+          throw CommandFailures.usage(spec, "--bands counts from 1, got " + b);
         }
         list.add(b - 1);
       } catch (NumberFormatException e) {
-        throw usage("--bands must be band numbers from 1, separated by commas (1,2,3), got '"
+        throw CommandFailures.usage(spec, "--bands must be band numbers from 1, separated by commas (1,2,3), got '"
             + bands + "'");
       }
     }
     return list.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
 
-  private int fail(String message) {
-    PrintWriter err = spec.commandLine().getErr();
-    err.println("diffris segment: " + message);
-    err.flush();
-    return 1;
-  }
 
   static String oneLine(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -23,7 +23,6 @@ import org.locationtech.jts.geom.GeometryFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -106,9 +105,9 @@ public final class VectorizeCommand implements Callable<Integer> {
       stdout.flush();
       return 0;
     } catch (InputException e) {
-      return fail(e.getMessage());
+      return CommandFailures.fail(spec, e.getMessage());
     } catch (IOException e) {
-      return fail("cannot write " + out + ": " + e.getMessage());
+      return CommandFailures.fail(spec, "cannot write " + out + ": " + e.getMessage());
     }
   }
 
@@ -184,40 +183,31 @@ public final class VectorizeCommand implements Callable<Integer> {
   private OutputFormat checkOptions() {
     OutputFormat format = OutputFormat.of(out);
     if (format == null) {
-      throw usage("unknown output extension: " + out.getFileName()
+      throw CommandFailures.usage(spec, "unknown output extension: " + out.getFileName()
           + " (accepted: .gpkg, .geojson, .json)");
     }
     if (threshold != null && !(threshold > 0 && threshold < 1)) {
-      throw usage("--threshold must be between 0 and 1 (exclusive), got " + threshold);
+      throw CommandFailures.usage(spec, "--threshold must be between 0 and 1 (exclusive), got " + threshold);
     }
     if (connectivity != 4 && connectivity != 8) {
-      throw usage("--connectivity must be 4 or 8, got " + connectivity);
+      throw CommandFailures.usage(spec, "--connectivity must be 4 or 8, got " + connectivity);
     }
     if (band < 1) {
-      throw usage("--band counts from 1, got " + band);
+      throw CommandFailures.usage(spec, "--band counts from 1, got " + band);
     }
     if (simplify != null && !(simplify >= 0)) {
-      throw usage("--simplify must be >= 0 (CRS units), got " + simplify);
+      throw CommandFailures.usage(spec, "--simplify must be >= 0 (CRS units), got " + simplify);
     }
     if (minArea != null && !(minArea >= 0)) {
-      throw usage("--min-area must be >= 0 (square metres), got " + minArea);
+      throw CommandFailures.usage(spec, "--min-area must be >= 0 (square metres), got " + minArea);
     }
     if (maxFeatures != null && maxFeatures < 1) {
-      throw usage("--max-features must be >= 1, got " + maxFeatures);
+      throw CommandFailures.usage(spec, "--max-features must be >= 1, got " + maxFeatures);
     }
     return format;
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
 
-  private int fail(String message) {
-    PrintWriter err = spec.commandLine().getErr();
-    err.println("diffris vectorize: " + message);
-    err.flush();
-    return 1;
-  }
 
   /** The GeoPackage table name: the output file's name as an SQL identifier. */
   static String layerName(Path out) {
