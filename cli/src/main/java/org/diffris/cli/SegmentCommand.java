@@ -25,7 +25,6 @@ import org.diffris.cli.io.RegionWriter;
 import org.diffris.cli.io.SpatialReference;
 import org.diffris.cli.segment.PreviewRenderer;
 import org.diffris.cli.segment.ProgressBar;
-import org.diffris.cli.segment.RasterGsd;
 import org.diffris.runtime.DiffrisModel;
 import org.diffris.runtime.ModelBundle;
 import org.diffris.runtime.ModelDescription;
@@ -38,6 +37,7 @@ import org.diffris.runtime.tiling.PixelScaling;
 import org.diffris.runtime.tiling.RasterStatistics;
 import org.diffris.runtime.tiling.TiledSegmenter;
 import org.diffris.vectorizer.AreaModel;
+import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.MaskVectorizer;
 import org.diffris.vectorizer.VectorizedRegion;
@@ -212,8 +212,8 @@ public final class SegmentCommand implements Callable<Integer> {
       }
       SpatialReference srs = image.spatialReference();
       AreaModel areaModel = image.areaModel();
-      double gsd = RasterGsd.metres(image.pixelToWorld(), image.width(), image.height(),
-          areaModel);
+      double gsd = GroundSampleDistance.metres(image.pixelToWorld(), image.width(),
+          image.height(), areaModel);
       GeoTiffRasterSource source = new GeoTiffRasterSource(image);
       boolean eightBit = image.dataType() == java.awt.image.DataBuffer.TYPE_BYTE;
       double[][] limits;

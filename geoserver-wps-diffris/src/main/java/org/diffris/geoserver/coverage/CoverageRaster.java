@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.util.OptionalDouble;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.RenderedImageSource;
+import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.metadata.spatial.PixelOrientation;
 import org.geotools.api.referencing.operation.MathTransform;
@@ -197,17 +198,11 @@ public final class CoverageRaster {
   }
 
   /**
-   * The size of a pixel on the ground in metres, as the model's GSD is given: the square root of
-   * the pixel's area, measured at the window's centre for geographic CRSs.
+   * The size of a pixel on the ground in metres, as the model's GSD is given and as every host
+   * measures it ({@link GroundSampleDistance}): for geographic CRSs at the window's centre.
    */
   public double groundSampleDistanceMetres(PixelWindow window) {
-    PixelToWorld t = pixelToWorld;
-    if (!crs.isGeographic()) {
-      return Math.sqrt(t.pixelArea()) * crs.metresPerUnit();
-    }
-    double lat = t.y(window.x() + window.width() / 2.0, window.y() + window.height() / 2.0);
-    double metresPerDegreeLat = 111_132.954 - 559.822 * Math.cos(2 * Math.toRadians(lat));
-    double metresPerDegreeLon = 111_412.84 * Math.cos(Math.toRadians(lat));
-    return Math.sqrt(t.pixelArea() * metresPerDegreeLat * metresPerDegreeLon);
+    return GroundSampleDistance.metres(pixelToWorld(window), window.width(), window.height(),
+        crs.areaModel());
   }
 }
