@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The GeoServer plugin zip ({@code mvn verify}, after {@code package}): our jars and ONNX Runtime,
  * nothing GeoServer already ships, and an SPI file naming a factory class that is in the zip.
+ * Checks the CPU zip by default and the GPU zip under {@code -Pgpu} (failsafe passes the zip and
+ * its variant as {@code diffris.pluginZip} and {@code diffris.pluginVariant}).
  */
 class PluginZipIT {
 
@@ -38,18 +40,53 @@ class PluginZipIT {
     try (ZipFile z = new ZipFile(zip().toFile())) {
       z.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".jar")).forEach(jars::add);
     }
-    String variant = System.getProperty("diffris.pluginVariant", "cpu");
-    String onnx = variant.equals("gpu") ? "onnxruntime_gpu-" : "onnxruntime-";
+    boolean gpu = isGpuVariant();
+    String onnx = gpu ? "onnxruntime_gpu-" : "onnxruntime-";
+    String otherOnnx = gpu ? "onnxruntime-" : "onnxruntime_gpu-";
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-geoserver-wps-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-model-runtime-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-vectorizer-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith(onnx)), jars.toString());
+    // Never both builds: they carry the same ai.onnxruntime classes.
+    assertFalse(jars.stream().anyMatch(j -> j.startsWith(otherOnnx)), jars.toString());
     assertEquals(4, jars.size(), "unexpected jars: " + jars);
     for (String jar : jars) {
       assertFalse(jar.startsWith("gt-") || jar.contains("geotools") || jar.startsWith("jts")
           || jar.contains("jackson") || jar.contains("jai"), jar);
       assertFalse(jar.contains("/"), "jars sit at the top, ready for WEB-INF/lib: " + jar);
     }
+  }
+
+  /** "gpu" when failsafe runs under {@code -Pgpu} (see pom.xml), else "cpu". */
+  static boolean isGpuVariant() {
+    return System.getProperty("diffris.pluginVariant", "cpu").equals("gpu");
+  }
+
+  /**
+   * The ONNX Runtime jar is the build the variant names: the GPU zip's carries the CUDA provider
+   * library for Linux, the CPU zip's has none. (Its presence says what was packaged, not that
+   * CUDA runs: that needs a GPU, CUDA 12 and cuDNN 9 on the server.)
+   */
+  @Test
+  void onnxRuntimeIsTheVariantsBuild() throws IOException {
+    String cudaProvider = "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so";
+    boolean hasCudaProvider = false;
+    boolean hasCpuRuntime = false;
+    try (ZipFile z = new ZipFile(zip().toFile())) {
+      ZipEntry onnxJar = z.stream()
+          .filter(e -> e.getName().matches("onnxruntime(_gpu)?-.*\\.jar"))
+          .findFirst().orElseThrow();
+      // Streamed entry by entry: the GPU jar is about 450 MB and is never held in memory.
+      try (ZipInputStream jar = new ZipInputStream(z.getInputStream(onnxJar))) {
+        for (ZipEntry e; (e = jar.getNextEntry()) != null; ) {
+          hasCudaProvider |= e.getName().equals(cudaProvider);
+          hasCpuRuntime |= e.getName().equals("ai/onnxruntime/native/linux-x64/libonnxruntime.so");
+        }
+      }
+    }
+    assertTrue(hasCpuRuntime, "no linux-x64 libonnxruntime.so in the ONNX Runtime jar");
+    assertEquals(isGpuVariant(), hasCudaProvider,
+        (isGpuVariant() ? "the GPU zip lacks " : "the CPU zip holds ") + cudaProvider);
   }
 
   @Test
