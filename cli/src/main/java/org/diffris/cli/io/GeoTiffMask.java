@@ -1,7 +1,6 @@
 package org.diffris.cli.io;
 
 import java.awt.Rectangle;
-import java.awt.geom.AffineTransform;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
@@ -19,18 +18,19 @@ import it.geosolutions.imageio.stream.input.FileImageInputStreamExtImpl;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageReaderSpi;
 import org.diffris.cli.InputException;
+import org.diffris.geoserver.coverage.CoverageCrs;
+import org.diffris.geoserver.coverage.CoverageInputException;
+import org.diffris.geoserver.coverage.CoverageRaster;
 import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.api.referencing.datum.PixelInCell;
-import org.geotools.api.referencing.operation.MathTransform;
 import org.geotools.coverage.grid.GridCoverage2D;
 import org.geotools.coverage.grid.GridGeometry2D;
 import org.geotools.coverage.grid.io.imageio.geotiff.GeoTiffIIOMetadataDecoder;
 import org.geotools.gce.geotiff.GeoTiffFormat;
 import org.geotools.gce.geotiff.GeoTiffReader;
-import org.geotools.referencing.CRS;
 
 /**
  * One band of a GeoTIFF read as a mask, a band of rows at a time.
@@ -252,21 +252,15 @@ public final class GeoTiffMask implements AutoCloseable {
     }
   }
 
+  /** The plugin's conversion, so that both hosts put the same pixels at the same places. */
   private static PixelToWorld pixelToWorld(GeoTiffReader reader, RenderedImage image)
       throws InputException {
-    MathTransform gridToWorld = reader.getOriginalGridToWorld(PixelInCell.CELL_CORNER);
-    if (!(gridToWorld instanceof AffineTransform)) {
-      throw new InputException("raster's pixel-to-world transform is not affine: " + gridToWorld);
+    try {
+      return CoverageRaster.pixelToWorld(reader.getOriginalGridToWorld(PixelInCell.CELL_CORNER),
+          image, reader.getCoordinateReferenceSystem());
+    } catch (CoverageInputException e) {
+      throw new InputException(e.getMessage(), e);
     }
-    AffineTransform at = new AffineTransform((AffineTransform) gridToWorld);
-    at.translate(image.getMinX(), image.getMinY()); // our rows and columns start at 0
-    double[] gt = {at.getTranslateX(), at.getScaleX(), at.getShearX(),
-        at.getTranslateY(), at.getShearY(), at.getScaleY()};
-    if (CRS.getAxisOrder(reader.getCoordinateReferenceSystem()) == CRS.AxisOrder.NORTH_EAST) {
-      // Polygons are written x = east / longitude (GeoPackage and GeoJSON order): swap the rows.
-      gt = new double[] {gt[3], gt[4], gt[5], gt[0], gt[1], gt[2]};
-    }
-    return PixelToWorld.fromGdal(gt);
   }
 
   public int width() {
@@ -305,7 +299,14 @@ public final class GeoTiffMask implements AutoCloseable {
 
   /** How areas in square metres are measured in this raster's CRS. */
   public AreaModel areaModel() throws InputException {
-    return commonCrs != null ? commonCrs.areaModel() : AreaModels.forCrs(crs());
+    if (commonCrs != null) {
+      return commonCrs.areaModel();
+    }
+    try {
+      return CoverageCrs.areaModel(crs()); // the plugin's choice: both hosts report the same areas
+    } catch (CoverageInputException e) {
+      throw new InputException(e.getMessage(), e);
+    }
   }
 
   private void requireGeoTools(String method) {

@@ -11,6 +11,10 @@ import org.diffris.runtime.tiling.RasterSource;
  * through {@link GeoTiffMask#readRows}, so a GeoTIFF opened without GeoTools (the direct path)
  * feeds the tiler too. The GeoTIFF nodata value applies to every band. Reads are called from one
  * thread at a time, as {@link RasterSource} promises.
+ *
+ * <p>Not model-runtime's {@code RenderedImageSource} (which the plugin uses over a coverage's
+ * image): on the direct path there is no {@code RenderedImage}, only the TIFF decoder, which reads
+ * whole rows; and a GeoTIFF has one nodata value for all bands, not one per band.
  */
 public final class GeoTiffRasterSource implements RasterSource {
   private final GeoTiffMask raster;

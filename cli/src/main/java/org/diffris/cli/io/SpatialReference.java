@@ -8,6 +8,12 @@ import org.geotools.referencing.CRS;
 /**
  * How an output file names a raster's CRS: its EPSG code when one matches, and its WKT.
  *
+ * <p>Not the plugin's {@code CoverageCrs.of}, on purpose: a file output can carry a CRS by its WKT
+ * alone, so a CRS without a code is kept here and the slow full scan of the EPSG database (close
+ * to a minute) is tried before giving up; a WPS result must have a code (gs:Import and WFS name
+ * CRSs by code), and a server request must not scan for a minute, so the plugin looks the code
+ * up by identifier only and refuses a CRS without one.
+ *
  * @param epsgCode the EPSG code, or {@code null} when the CRS matches none
  * @param name a human-readable name
  * @param wkt the CRS as OGC WKT 1 (what GeoPackage's {@code definition} column holds)

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.diffris.geoserver.coverage.CoverageCrs;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.api.referencing.crs.GeographicCRS;
 import org.geotools.coverage.grid.GridCoverage2D;
@@ -99,7 +100,7 @@ public final class CommonCrsTableWriter {
       entry.put(code + ".wkt", srs.wkt());
       entry.put(code + ".geographic", Boolean.toString(horizontal instanceof GeographicCRS));
       entry.put(code + ".metresPerUnit", horizontal instanceof GeographicCRS ? "NaN"
-          : Double.toString(AreaModels.metresPerUnit(horizontal)));
+          : Double.toString(CoverageCrs.areaModel(horizontal).metresPerUnit()));
       entry.put(code + ".northEast",
           Boolean.toString(CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST));
       return entry;

@@ -20,15 +20,12 @@ import tech.units.indriya.unit.Units;
 public final class CoverageCrs {
   private final CoordinateReferenceSystem crs;
   private final int epsgCode;
-  private final boolean geographic;
-  private final double metresPerUnit;
+  private final AreaModel areaModel;
 
-  private CoverageCrs(CoordinateReferenceSystem crs, int epsgCode, boolean geographic,
-      double metresPerUnit) {
+  private CoverageCrs(CoordinateReferenceSystem crs, int epsgCode, AreaModel areaModel) {
     this.crs = crs;
     this.epsgCode = epsgCode;
-    this.geographic = geographic;
-    this.metresPerUnit = metresPerUnit;
+    this.areaModel = areaModel;
   }
 
   /**
@@ -53,20 +50,31 @@ public final class CoverageCrs {
           + "' matches no EPSG code; the output layer needs one (gs:Import and WFS name CRSs by "
           + "code): declare an EPSG CRS for the layer in GeoServer or reproject the raster");
     }
+    return new CoverageCrs(crs, code, areaModel(crs));
+  }
+
+  /**
+   * How areas in square metres are measured in {@code crs}: geodesic on the WGS84 ellipsoid for
+   * a geographic CRS (degrees have no fixed length), planar with the axis unit converted to
+   * metres otherwise (US survey feet, for example). The one place both hosts (this plugin and
+   * the command line's GeoTIFF reader) decide it, so they report the same areas.
+   *
+   * @throws CoverageInputException when the horizontal axes are neither degrees nor a length
+   */
+  public static AreaModel areaModel(CoordinateReferenceSystem crs) {
     CoordinateReferenceSystem horizontal = CRS.getHorizontalCRS(crs);
     if (horizontal == null) {
       horizontal = crs;
     }
     if (horizontal instanceof GeographicCRS) {
-      return new CoverageCrs(crs, code, true, Double.NaN);
+      return AreaModel.geodesicWgs84();
     }
     Unit<?> unit = horizontal.getCoordinateSystem().getAxis(0).getUnit();
     if (unit == null || !unit.isCompatible(Units.METRE)) {
-      throw new CoverageInputException("the coverage's CRS axis unit is not a length (" + unit
+      throw new CoverageInputException("the raster's CRS axis unit is not a length (" + unit
           + "): areas in square metres cannot be measured; use a projected or geographic CRS");
     }
-    double metres = unit.asType(Length.class).getConverterTo(Units.METRE).convert(1.0);
-    return new CoverageCrs(crs, code, false, metres);
+    return AreaModel.planar(unit.asType(Length.class).getConverterTo(Units.METRE).convert(1.0));
   }
 
   public CoordinateReferenceSystem crs() {
@@ -83,7 +91,7 @@ public final class CoverageCrs {
   }
 
   public boolean isGeographic() {
-    return geographic;
+    return areaModel.isGeodesic();
   }
 
   /** True when the CRS lists northing or latitude first (EPSG:4326 as the EPSG database defines it). */
@@ -93,12 +101,12 @@ public final class CoverageCrs {
 
   /** How region areas are measured in square metres. */
   public AreaModel areaModel() {
-    return geographic ? AreaModel.geodesicWgs84() : AreaModel.planar(metresPerUnit);
+    return areaModel;
   }
 
   /** Length of one CRS unit in metres; NaN for geographic CRSs. */
   public double metresPerUnit() {
-    return metresPerUnit;
+    return areaModel.metresPerUnit();
   }
 
   /**

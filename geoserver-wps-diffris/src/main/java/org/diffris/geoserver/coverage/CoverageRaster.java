@@ -10,9 +10,11 @@ import org.diffris.runtime.tiling.RenderedImageSource;
 import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.metadata.spatial.PixelOrientation;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.api.referencing.operation.MathTransform;
 import org.geotools.coverage.GridSampleDimension;
 import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.referencing.CRS;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 
@@ -55,9 +57,23 @@ public final class CoverageRaster {
     }
     CoverageCrs crs = CoverageCrs.of(coverage.getCoordinateReferenceSystem2D());
     RenderedImage image = coverage.getRenderedImage();
-    MathTransform gridToCrs = coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT);
+    PixelToWorld pixelToWorld = pixelToWorld(
+        coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT), image, crs.crs());
+    return new CoverageRaster(image, crs, pixelToWorld, nodataOf(coverage, image));
+  }
+
+  /**
+   * A GeoTools grid-to-CRS transform (at pixel corners) as the cores' {@link PixelToWorld}: pixel
+   * (0, 0) is the image's first pixel ({@code minX, minY}), rotation and shear are kept, and x is
+   * east / longitude whatever axis order {@code crs} declares (the order polygons are written
+   * in). The one place both hosts (this plugin and the command line's GeoTIFF reader) make it.
+   *
+   * @throws CoverageInputException when the transform is not affine
+   */
+  public static PixelToWorld pixelToWorld(MathTransform gridToCrs, RenderedImage image,
+      CoordinateReferenceSystem crs) {
     if (!(gridToCrs instanceof AffineTransform affine)) {
-      throw new CoverageInputException("the coverage's grid-to-world transform is not affine ("
+      throw new CoverageInputException("the raster's grid-to-world transform is not affine ("
           + gridToCrs.getClass().getSimpleName() + "); warp the raster to a regular grid first");
     }
     AffineTransform at = new AffineTransform(affine);
@@ -65,10 +81,10 @@ public final class CoverageRaster {
     at.translate(image.getMinX(), image.getMinY());
     double[] gt = {at.getTranslateX(), at.getScaleX(), at.getShearX(),
         at.getTranslateY(), at.getShearY(), at.getScaleY()};
-    if (crs.isNorthFirst()) {
+    if (CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST) {
       gt = new double[] {gt[3], gt[4], gt[5], gt[0], gt[1], gt[2]}; // rows swapped: x = east
     }
-    return new CoverageRaster(image, crs, PixelToWorld.fromGdal(gt), nodataOf(coverage, image));
+    return PixelToWorld.fromGdal(gt);
   }
 
   private static double[] nodataOf(GridCoverage2D coverage, RenderedImage image) {
