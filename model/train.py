@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from diffris.nn import DiffRIS, count_parameters  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
+from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
 from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
@@ -44,6 +45,9 @@ def parse_args(argv):
     p.add_argument("--lr", type=float, default=1e-3, help="stage 2 AdamW learning rate")
     p.add_argument("--no-adapter", action="store_true", help="ablation: no Context Perception adapter")
     p.add_argument("--soft-assignment", action="store_true", help="ablation: soft instead of hard assignment")
+    p.add_argument("--decoder-dim", type=int, default=48, help="width of the reasoning decoder")
+    p.add_argument("--decoder-refine", action="store_true",
+                   help="a text-conditioned 3x3 conv block in each decoder stage")
     p.add_argument("--joint", action="store_true", help="also fine-tune the UNet in stage 2")
     p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoints")
@@ -76,6 +80,7 @@ def main(argv=None):
     run.mkdir(parents=True, exist_ok=True)
     log = Log(run / "train.log")
     log("train.py " + " ".join(sys.argv[1:] if argv is None else argv))
+    log(blas_report(loaded_blas()))
 
     t0 = time.time()
     train = load_split(a.data, a.train_split, a.size)
@@ -103,7 +108,8 @@ def main(argv=None):
     del pixels
 
     config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
-              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment}
+              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
+              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine}
     model = DiffRIS(config)
     for name in ("backbone.image_encoder", "backbone.text_encoder", "backbone.unet", "adapter",
                  "decoder", "head"):

@@ -159,3 +159,21 @@ def test_sd15_without_packages_says_what_is_missing():
     from diffris.nn.sd15 import BackboneUnavailable
     with pytest.raises(BackboneUnavailable, match="diffusers and transformers are not installed"):
         build_backbone("sd15")
+
+
+def test_decoder_refine_blocks_start_as_the_identity_and_train(model):
+    refined = DiffRIS({"backbone_args": {"vocab_size": VOCAB}, "decoder_refine": True})
+    missing, unexpected = refined.load_state_dict(model.state_dict(), strict=False)
+    assert not unexpected
+    assert missing and all(".refine." in name for name in missing)
+    refined.backbone.freeze()
+    refined.eval()
+    model.eval()
+    image, ids = inputs()
+    with torch.no_grad():
+        text = model.encode_text(ids)
+        assert torch.equal(refined(image, text), model(image, text))
+    refined.train()
+    refined(image, text).sum().backward()
+    grad = refined.decoder.stages[2].refine.conv2.weight.grad
+    assert grad is not None and grad.abs().sum() > 0

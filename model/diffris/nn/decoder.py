@@ -36,7 +36,7 @@ def straight_through_assignment(logits, dim, hard=True, gumbel=False):
 
 class ReasoningStage(nn.Module):
     def __init__(self, coarse_channels, fine_channels, dim, text_dim, heads=4, hard=True,
-                 tau_init=math.log(0.1), pixels_read_text=True):
+                 tau_init=math.log(0.1), pixels_read_text=True, refine=False):
         super().__init__()
         self.hard = hard
         self.coarse = nn.Conv2d(coarse_channels, dim, 1)
@@ -59,6 +59,9 @@ class ReasoningStage(nn.Module):
         nn.init.zeros_(self.modulate.weight)
         nn.init.zeros_(self.modulate.bias)
         self.tau = nn.Parameter(torch.tensor(float(tau_init)))
+        # Spatial context before grouping: everything above mixes pixels only through the text
+        # and the tokens, so without it a pixel cannot see the object it lies on.
+        self.refine = TextConditionedConvBlock(dim) if refine else None
 
     def forward(self, coarse, fine, queries, text):
         x = upsample2(self.coarse(coarse)) + self.fine(fine)
@@ -70,6 +73,9 @@ class ReasoningStage(nn.Module):
         queries = self.query_text(queries, text)                         # [N,K,C]
         scale, shift = self.modulate(queries[:, 0]).unsqueeze(1).chunk(2, dim=-1)
         pixels = pixels * (1 + scale) + shift
+        if self.refine is not None:
+            grid = self.refine(pixels.transpose(1, 2).reshape(n, c, h, w), queries[:, 0])
+            pixels = grid.flatten(2).transpose(1, 2)
         q = F.normalize(self.to_q(queries), dim=-1)
         k = F.normalize(self.to_k(pixels), dim=-1)
         temperature = torch.exp(torch.clamp(self.tau, max=0.0))
@@ -85,15 +91,37 @@ class ReasoningStage(nn.Module):
         return out, queries, referent
 
 
+class TextConditionedConvBlock(nn.Module):
+    """Residual 3x3-conv block whose hidden map is scaled and shifted by the referent token.
+
+    The second convolution starts at zero, so the block starts as the identity."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.conv1 = nn.Conv2d(dim, dim, 3, padding=1)
+        self.norm = group_norm(dim)
+        self.film = nn.Linear(dim, 2 * dim)
+        self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, x, token):
+        scale, shift = self.film(token)[:, :, None, None].chunk(2, dim=1)
+        h = self.norm(self.conv1(x)) * (1 + scale) + shift
+        return x + self.conv2(F.gelu(h))
+
+
 class ReasoningDecoder(nn.Module):
-    def __init__(self, feature_channels, text_dim, dim=48, num_queries=4, hard=True):
+    def __init__(self, feature_channels, text_dim, dim=48, num_queries=4, hard=True,
+                 refine=False):
         super().__init__()
         c4, c8, c16, c32 = feature_channels
         self.queries = nn.Parameter(torch.randn(num_queries, dim) * 0.02)
         self.stages = nn.ModuleList([
-            ReasoningStage(c32, c16, dim, text_dim, hard=hard),
-            ReasoningStage(dim, c8, dim, text_dim, hard=hard),
-            ReasoningStage(dim, c4, dim, text_dim, hard=hard, pixels_read_text=False),
+            ReasoningStage(c32, c16, dim, text_dim, hard=hard, refine=refine),
+            ReasoningStage(dim, c8, dim, text_dim, hard=hard, refine=refine),
+            ReasoningStage(dim, c4, dim, text_dim, hard=hard, pixels_read_text=False,
+                           refine=refine),
         ])
 
     def forward(self, features, text):

@@ -21,6 +21,7 @@ DEFAULT_CONFIG = {
     "adapter": True,
     "hard_assignment": True,
     "adapter_rank": 8,
+    "decoder_refine": False,
 }
 
 
@@ -35,7 +36,8 @@ class DiffRIS(nn.Module):
                                                  rank=cfg["adapter_rank"])
                         if cfg["adapter"] else None)
         self.decoder = ReasoningDecoder(b.feature_channels, b.text_dim, cfg["decoder_dim"],
-                                        cfg["num_queries"], hard=cfg["hard_assignment"])
+                                        cfg["num_queries"], hard=cfg["hard_assignment"],
+                                        refine=cfg["decoder_refine"])
         self.head = MaskHead(cfg["decoder_dim"])
 
     def trainable_modules(self):
