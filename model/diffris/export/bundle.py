@@ -109,6 +109,7 @@ def model_json(model, ckpt, tokenizer, name, version, license):
             "backbone": cfg["backbone"], "adapter": cfg["adapter"],
             "assignment": "hard" if cfg["hard_assignment"] else "soft",
             "decoder_dim": cfg["decoder_dim"], "num_queries": cfg["num_queries"],
+            "decoder_conv_blocks": bool(cfg.get("decoder_refine", False)),
             "text_dim": model.backbone.text_dim,
         },
         "image": {
