@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diffris.nn import DiffRIS, count_parameters  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
-from diffris.training.data import load_split, normalise  # noqa: E402
+from diffris.training.data import concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
 from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
     predict_latent, quick_miou, run_segmentation_training  # noqa: E402
@@ -29,7 +29,9 @@ from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Train the tiny DiffRIS model (two stages).")
-    p.add_argument("--data", required=True, help="corpus folder in the RefSegRS layout")
+    p.add_argument("--data", required=True, nargs="+",
+                   help="corpus folder(s) in the RefSegRS layout: the training split is read "
+                        "from each and concatenated, the validation split from the first")
     p.add_argument("--train-split", default="train")
     p.add_argument("--val-split", default="val")
     p.add_argument("--val-count", type=int, default=500, help="validation samples used (default 500)")
@@ -50,6 +52,8 @@ def parse_args(argv):
                    help="a text-conditioned 3x3 conv block in each decoder stage")
     p.add_argument("--joint", action="store_true", help="also fine-tune the UNet in stage 2")
     p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
+    p.add_argument("--init-model", help="model.pt of another run with the same backbone: start "
+                                        "stage 2 from its weights (a new schedule, fresh optimizer)")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoints")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1,
@@ -83,9 +87,10 @@ def main(argv=None):
     log(blas_report(loaded_blas()))
 
     t0 = time.time()
-    train = load_split(a.data, a.train_split, a.size)
-    val = load_split(a.data, a.val_split, a.size, limit=a.val_count)
-    native = _native_size(a.data, train.ids[0])
+    parts = [load_split(folder, a.train_split, a.size) for folder in a.data]
+    native = _native_size(a.data[0], parts[0].ids[0])
+    train = concat_splits(parts)
+    val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
     gsd = a.data_gsd * native / a.size
     log(f"data: {len(train)} train, {len(val)} val samples at {a.size} px "
         f"({native} px files -> {gsd:g} m/px), loaded in {time.time() - t0:.0f} s")
@@ -171,6 +176,9 @@ def main(argv=None):
     trainer = SegmentationTrainer(model, lr=a.lr, joint=a.joint)
     last = run / "last.pt"
     start_step, elapsed = 0, 0.0
+    if a.init_model and not (a.resume and last.exists()):
+        model.load_state_dict(torch.load(a.init_model)["model"])
+        log(f"stage2: weights from {a.init_model}")
     if a.resume and last.exists():
         ck = torch.load(last)
         model.load_state_dict(ck["model"])
@@ -218,7 +226,7 @@ def _bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs):
         "tokenizer": {"vocab": json.loads((tok_dir / "vocab.json").read_text(encoding="utf-8")),
                       "merges": [list(m) for m in read_merges(tok_dir / "merges.txt")]},
         "image": {"size": a.size, "mean": mean, "std": std, "scale": 1 / 255.0, "gsd_m": gsd},
-        "training": {"data": str(a.data), "train_split": a.train_split,
+        "training": {"data": [str(d) for d in a.data], "train_split": a.train_split,
                      "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),
                      "stage2_steps": step, "stage2_seconds": round(secs), "batch": a.batch,
                      "lr": a.lr, "joint": a.joint, "threads": a.threads},

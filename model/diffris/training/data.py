@@ -97,6 +97,20 @@ def load_split(folder, split, size=64, limit=None, keep_native=False):
                  images, masks, native)
 
 
+def concat_splits(splits):
+    """One Split from several (e.g. the same split name in several corpus folders). With more
+    than one, ids get the folder's position as a prefix ("1/train_000000_0"), since two
+    folders written by generate.py use the same ids."""
+    if len(splits) == 1:
+        return splits[0]
+    ids = [f"{k}/{ident}" for k, split in enumerate(splits) for ident in split.ids]
+    return Split(ids, [t for split in splits for t in split.texts],
+                 [t for split in splits for t in split.types],
+                 torch.cat([split.images for split in splits]),
+                 torch.cat([split.masks for split in splits]),
+                 [m for split in splits for m in split.native_masks])
+
+
 def normalise(images_uint8, mean, std):
     """uint8 [N,3,H,W] -> float (x/255 - mean) / std, the model's input."""
     mean = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
