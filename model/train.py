@@ -47,9 +47,10 @@ def parse_args(argv):
     p.add_argument("--lr", type=float, default=1e-3, help="stage 2 AdamW learning rate")
     p.add_argument("--no-adapter", action="store_true", help="ablation: no Context Perception adapter")
     p.add_argument("--soft-assignment", action="store_true", help="ablation: soft instead of hard assignment")
-    p.add_argument("--decoder-dim", type=int, default=48, help="width of the reasoning decoder")
-    p.add_argument("--decoder-refine", action="store_true",
-                   help="a text-conditioned 3x3 conv block in each decoder stage")
+    # Defaults are the shipped bundle's decoder; 48 and --no-decoder-refine give 0.1.0's.
+    p.add_argument("--decoder-dim", type=int, default=64, help="width of the reasoning decoder")
+    p.add_argument("--decoder-refine", action=argparse.BooleanOptionalAction, default=True,
+                   help="a text-conditioned 3x3 conv block in each decoder stage (default: on)")
     p.add_argument("--joint", action="store_true", help="also fine-tune the UNet in stage 2")
     p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
     p.add_argument("--init-model", help="model.pt of another run with the same backbone: start "
