@@ -28,10 +28,13 @@ def main(argv=None) -> int:
     p.add_argument("--gsd-jitter", type=float, default=0.2,
                    help="per-image GSD is drawn in gsd*[1-j, 1+j] (default 0.2, i.e. 0.4-0.6 m at 0.5)")
     p.add_argument("--per-image", type=int, default=2, help="samples drawn per rendered scene, at most (default 2)")
+    p.add_argument("--absent", type=float, default=0.0,
+                   help="share of samples whose expression names something not in the image, with an "
+                        "empty mask (default 0; 0.2 means about one in five)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     a = p.parse_args(argv)
     spec = CorpusSpec(seed=a.seed, split=a.split, size=a.size, gsd=a.gsd, gsd_jitter=a.gsd_jitter,
-                      per_image=a.per_image)
+                      per_image=a.per_image, absent=a.absent)
     try:
         spec.validate()
         if a.count < 1:

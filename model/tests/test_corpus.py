@@ -15,7 +15,7 @@ from osgeo import gdal, ogr, osr
 from diffris.corpus import geotiff
 from diffris.corpus.categories import CATEGORIES, COLOURS
 from diffris.corpus.dataset import CorpusSpec, build_scene, write_split
-from diffris.corpus.expressions import TYPES
+from diffris.corpus.expressions import ABSENT, TYPES
 from diffris.corpus.geometry import area, bounds, polygon_distance
 
 gdal.UseExceptions()
@@ -213,6 +213,30 @@ def test_expressions_pick_out_exactly_their_referents():
     assert seen == set(TYPES)
 
 
+def test_absent_samples_name_nothing_in_their_image_and_leave_the_other_samples_unchanged(tmp_path, corpus):
+    out = tmp_path / "absent"
+    kinds = write_split(str(out), CorpusSpec(seed=7, split="train", absent=0.4), 40)
+    assert 8 <= kinds[ABSENT] <= 24, kinds                       # about 0.4 of 40
+    plain = {sid: kind for sid, kind, _ in read_samples(corpus, "train")[1]}
+    scenes = {json.loads(l)["scene"]: json.loads(l) for l in (out / "scenes_train.jsonl").open()}
+    checked = 0
+    for sid, kind, text in read_samples(out, "train")[1]:
+        mask = gdal.Open(str(out / "masks" / f"{sid}.tif")).ReadAsArray()
+        objects = scenes[sid.rsplit("_", 1)[0]]["objects"]
+        if kind == ABSENT:
+            assert not mask.any(), sid
+            cat = category_of(text)
+            colour = next((c for c in COLOURS if re.search(rf"\b{c}\b", text)), None)
+            assert not [o for o in objects if o["category"] == cat and colour in (None, o["colour"])], (sid, text)
+            checked += 1
+        elif sid in plain:                                     # same scene, same draw: same files
+            assert mask.any() and kind == plain[sid]
+            assert (out / "masks" / f"{sid}.tif").read_bytes() == (corpus / "masks" / f"{sid}.tif").read_bytes()
+        if sid in plain:
+            assert (out / "images" / f"{sid}.tif").read_bytes() == (corpus / "images" / f"{sid}.tif").read_bytes()
+    assert checked == kinds[ABSENT]
+
+
 def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water_and_cuts_are_marked():
     spec = CorpusSpec(seed=5, split="overlap")
     ships = cut = 0
@@ -267,6 +291,7 @@ def run_generate(*args):
     (["--gsd", "0"], "gsd 0.0 m/px is out of range"),
     (["--count", "0"], "count 0 must be at least 1"),
     (["--split", "tr ain"], "split name 'tr ain' must be"),
+    (["--absent", "1.5"], "absent share 1.5 is out of range"),
 ])
 def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, args, message):
     out = tmp_path / "out"

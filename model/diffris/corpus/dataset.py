@@ -4,13 +4,15 @@
                                    when several ids share a scene)
     DIR/masks/<id>.tif             uint8 GeoTIFF on the same grid, 255 = referred object, 0 = rest
     DIR/output_phrase_<split>.txt  "<id> <expression>" per line
-    DIR/expressions_<split>.tsv    "<id>\\t<type>\\t<expression>" per line (types: expressions.TYPES)
+    DIR/expressions_<split>.tsv    "<id>\\t<type>\\t<expression>" per line (types: expressions.TYPES,
+                                   and expressions.ABSENT where the split asks for absent samples)
     DIR/scenes_<split>.jsonl       per scene: grid, georeference, object outlines (pixel coordinates),
                                    and for each id the indices of the objects it refers to
 
 Ids are ``<split>_<scene:06d>_<k>``, so several splits can share one folder, as in RefSegRS.
-Everything is a pure function of (seed, split, scene index, size, gsd, jitter, per_image): the
-same arguments give byte-identical files.
+Everything is a pure function of (seed, split, scene index, size, gsd, jitter, per_image, absent):
+the same arguments give byte-identical files, and a split without absent samples is the same
+as before they existed (they draw from a stream of their own).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geotiff
-from .expressions import candidates, choose
+from .expressions import ABSENT, absent, candidates, choose
 from .render import Sensor, render
 from .scene import random_scene
 
@@ -39,6 +41,7 @@ class CorpusSpec:
     gsd: float = 0.5
     gsd_jitter: float = 0.2        # per-image GSD drawn uniformly in gsd * [1 - j, 1 + j]
     per_image: int = 2             # expressions (ids) drawn per rendered scene, at most
+    absent: float = 0.0            # chance that a sample's expression names nothing in the image
 
     def validate(self) -> None:
         if not SPLIT_NAME.match(self.split):
@@ -51,22 +54,27 @@ class CorpusSpec:
             raise ValueError(f"gsd jitter {self.gsd_jitter} is out of range: use 0 to 0.5 (exclusive)")
         if self.per_image < 1:
             raise ValueError(f"per-image {self.per_image} must be at least 1")
+        if not 0.0 <= self.absent <= 1.0:
+            raise ValueError(f"absent share {self.absent} is out of range: use 0 to 1")
         if self.seed < 0:
             raise ValueError(f"seed {self.seed} must be a non-negative integer")
 
 
 def _rngs(spec: CorpusSpec, index: int):
-    """Independent streams for composing, wording and rendering scene `index`."""
+    """Independent streams for composing, wording, rendering and absent samples of scene `index`."""
     base = [spec.seed, zlib.crc32(spec.split.encode("utf-8")), index]
-    return tuple(np.random.default_rng(base + [k]) for k in range(3))
+    return tuple(np.random.default_rng(base + [k]) for k in range(4))
 
 
 def build_scene(spec: CorpusSpec, index: int):
     """Scene `index` of a split and its chosen expressions, without rendering (cheap)."""
-    scene_rng, words_rng, _ = _rngs(spec, index)
+    scene_rng, words_rng, _, absent_rng = _rngs(spec, index)
     gsd = round(spec.gsd * float(scene_rng.uniform(1 - spec.gsd_jitter, 1 + spec.gsd_jitter)), 4)
     scene = random_scene(scene_rng, spec.size, gsd)
-    return scene, choose(candidates(scene, words_rng), spec.per_image, words_rng)
+    exprs = choose(candidates(scene, words_rng), spec.per_image, words_rng)
+    if spec.absent > 0:
+        exprs = [(absent(scene, absent_rng) or e) if absent_rng.random() < spec.absent else e for e in exprs]
+    return scene, exprs
 
 
 def render_scene(spec: CorpusSpec, index: int, scene) -> np.ndarray:
@@ -104,8 +112,8 @@ def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> di
             for k, e in enumerate(exprs[:count - written]):
                 sid = f"{spec.split}_{index:06d}_{k}"
                 mask = scene.mask_of(e.referents)
-                if not mask.any():                       # cannot happen (scene guarantee); never write it
-                    raise AssertionError(f"empty mask for {sid}")
+                if mask.any() == (e.kind == ABSENT):     # cannot happen (scene guarantee); never write it
+                    raise AssertionError(f"{'non-' if mask.any() else ''}empty mask for {e.kind} sample {sid}")
                 img_path = os.path.join(images, sid + ".tif")
                 if first is None:
                     geotiff.write(img_path, image, gt, epsg, ("COMPRESS=DEFLATE", "PREDICTOR=2"))

@@ -12,6 +12,11 @@ footprints. A candidate is only produced when its words pick out exactly that se
 - ``position``       the left/right/top/bottom-most of >= 2, its centre clearly apart from the next
 - ``relation``       the one object of a category close to the only object of another category,
                      every other object of its category clearly farther away
+
+and, only where a split asks for them, expressions that refer to nothing in the image (empty mask):
+
+- ``absent``         a category with no object in the image                 "all the ships"
+                     or a colour no object of a present category has       "the red car"
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from . import geometry as geo
 from .scene import Scene
 
 TYPES = ("category", "plural", "colour", "colour_plural", "size", "position", "relation")
+ABSENT = "absent"         # the kind of an expression that refers to nothing in the image
 
 SIZE_RATIO = 1.5          # area ratio between the extreme object and the runner-up
 POSITION_GAP = 0.15       # centre gap between the extreme object and the runner-up, share of the side
@@ -135,3 +141,30 @@ def choose(cands: list, k: int, rng: np.random.Generator) -> list:
         used.add(pick.referents)
         pool = [c for c in pool if c.referents not in used]
     return chosen
+
+
+def absent(scene: Scene, rng: np.random.Generator):
+    """An expression whose words pick out no object of the scene, or None when every wording would
+    (it cannot happen with the present categories). Half the time, where both exist, a missing
+    category ("ships" on land); otherwise a missing colour of a present category ("the red car"
+    among blue ones), the harder case. A model tiled over a large raster sees mostly tiles without
+    what was asked for; these samples teach it to answer with nothing there."""
+    present = {o.category for o in scene.objects}
+    missing_category = [k for k in sorted(CATEGORIES) if k not in present]
+    missing_colour = [(k, c) for k in sorted(present) if CATEGORIES[k].has_colour_words
+                      for c in CATEGORIES[k].colours
+                      if not any(o.category == k and o.colour == c for o in scene.objects)]
+    forms = [f for f, options in (("category", missing_category), ("colour", missing_colour)) if options]
+    if not forms:
+        return None
+    if forms[int(rng.integers(len(forms)))] == "category":
+        key = missing_category[int(rng.integers(len(missing_category)))]
+        info = CATEGORIES[key]
+        s, p = _pick(rng, info.singular), _pick(rng, info.plural)
+        text = _pick(rng, (f"the {s}", s, f"all the {p}", f"the {p}", p))
+    else:
+        key, colour = missing_colour[int(rng.integers(len(missing_colour)))]
+        info = CATEGORIES[key]
+        s, p = _pick(rng, info.singular), _pick(rng, info.plural)
+        text = _pick(rng, (f"the {colour} {s}", f"all the {colour} {p}", f"the {colour} {p}", f"{colour} {p}"))
+    return Expression(text, ABSENT, (), key)
