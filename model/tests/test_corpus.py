@@ -15,7 +15,7 @@ from osgeo import gdal, ogr, osr
 from diffris.corpus import geotiff
 from diffris.corpus.categories import CATEGORIES, COLOURS
 from diffris.corpus.dataset import CorpusSpec, build_scene, write_split
-from diffris.corpus.expressions import ABSENT, TYPES
+from diffris.corpus.expressions import ABSENT, SINGLE_PER_TILE, TYPES
 from diffris.corpus.geometry import area, bounds, polygon_distance
 
 gdal.UseExceptions()
@@ -228,6 +228,8 @@ def test_absent_samples_name_nothing_in_their_image_and_leave_the_other_samples_
             cat = category_of(text)
             colour = next((c for c in COLOURS if re.search(rf"\b{c}\b", text)), None)
             assert not [o for o in objects if o["category"] == cat and colour in (None, o["colour"])], (sid, text)
+            if cat in SINGLE_PER_TILE:                         # no plural, which positives never say
+                assert not any(re.search(rf"\b{w}\b", text) for w in CATEGORIES[cat].plural), text
             checked += 1
         elif sid in plain:                                     # same scene, same draw: same files
             assert mask.any() and kind == plain[sid]

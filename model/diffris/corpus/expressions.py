@@ -26,7 +26,7 @@ import numpy as np
 
 from .categories import CATEGORIES
 from . import geometry as geo
-from .scene import Scene
+from .scene import THEMES, Scene
 
 TYPES = ("category", "plural", "colour", "colour_plural", "size", "position", "relation")
 ABSENT = "absent"         # the kind of an expression that refers to nothing in the image
@@ -35,6 +35,11 @@ SIZE_RATIO = 1.5          # area ratio between the extreme object and the runner
 POSITION_GAP = 0.15       # centre gap between the extreme object and the runner-up, share of the side
 NEAR_M = 6.0              # "next to": at most this far (metres, edge to edge) ...
 FAR_FACTOR = 3.0          # ... and every other candidate at least FAR_FACTOR times as far (and > NEAR_M)
+
+# Categories no theme puts twice in a tile (roads): positive samples never say their plural, so
+# absent samples do not either; otherwise a model learns that "roads" always means nothing.
+SINGLE_PER_TILE = frozenset(c for c in CATEGORIES
+                            if max(t["counts"].get(c, (0, 0))[1] for t in THEMES.values()) <= 1)
 
 POSITIONS = {   # key: (axis, extreme, phrasings)
     "left": (0, "min", ("the {s} on the left", "the leftmost {s}", "the {s} on the left side")),
@@ -161,7 +166,7 @@ def absent(scene: Scene, rng: np.random.Generator):
         key = missing_category[int(rng.integers(len(missing_category)))]
         info = CATEGORIES[key]
         s, p = _pick(rng, info.singular), _pick(rng, info.plural)
-        text = _pick(rng, (f"the {s}", s, f"all the {p}", f"the {p}", p))
+        text = _pick(rng, (f"the {s}", s) if key in SINGLE_PER_TILE else (f"the {s}", s, f"all the {p}", f"the {p}", p))
     else:
         key, colour = missing_colour[int(rng.integers(len(missing_colour)))]
         info = CATEGORIES[key]
