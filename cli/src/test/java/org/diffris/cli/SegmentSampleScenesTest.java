@@ -35,7 +35,7 @@ import org.locationtech.jts.geom.Polygon;
  * mask's grid (a pixel is in when its centre is inside, which is exact for pixel-corner
  * outlines) and compared with the mask. Prints the IoU of each query, their mean, and whether
  * the project's target (a mean IoU of 0.6) is reached. The assertion is a regression floor below
- * what the committed bundle measures (0.354 with diffris-tiny 0.3.0, 0.145 with 0.1.0; see docs/segment.md), not
+ * what the committed bundle measures (0.509 with diffris-tiny 0.4.0, 0.354 with 0.3.0; see docs/segment.md), not
  * the target, which that bundle does not reach; {@code -Ddiffris.sceneIouFloor=X} sets another.
  * Every run must also carry the attributes and the summary keys.
  * {@code $DIFFRIS_MODEL} names another bundle. Skipped until the bundle exists. Slow (three 1792 x 1792 scenes, every query): {@code -Pslow}.
@@ -44,7 +44,7 @@ import org.locationtech.jts.geom.Polygon;
 class SegmentSampleScenesTest {
   static final double TARGET_MEAN_IOU = 0.6;
   static final double FLOOR_MEAN_IOU =
-      Double.parseDouble(System.getProperty("diffris.sceneIouFloor", "0.30"));
+      Double.parseDouble(System.getProperty("diffris.sceneIouFloor", "0.45"));
 
   @TempDir Path out;
 
