@@ -218,7 +218,7 @@ def test_absent_samples_name_nothing_in_their_image_and_leave_the_other_samples_
     kinds = write_split(str(out), CorpusSpec(seed=7, split="train", absent=0.4), 40)
     assert 8 <= kinds[ABSENT] <= 24, kinds                       # about 0.4 of 40
     plain = {sid: kind for sid, kind, _ in read_samples(corpus, "train")[1]}
-    scenes = {json.loads(l)["scene"]: json.loads(l) for l in (out / "scenes_train.jsonl").open()}
+    scenes = {s["scene"]: s for s in map(json.loads, (out / "scenes_train.jsonl").open())}
     checked = 0
     for sid, kind, text in read_samples(out, "train")[1]:
         mask = gdal.Open(str(out / "masks" / f"{sid}.tif")).ReadAsArray()

@@ -149,27 +149,27 @@ def choose(cands: list, k: int, rng: np.random.Generator) -> list:
 
 
 def absent(scene: Scene, rng: np.random.Generator):
-    """An expression whose words pick out no object of the scene, or None when every wording would
-    (it cannot happen with the present categories). Half the time, where both exist, a missing
-    category ("ships" on land); otherwise a missing colour of a present category ("the red car"
-    among blue ones), the harder case. A model tiled over a large raster sees mostly tiles without
-    what was asked for; these samples teach it to answer with nothing there."""
+    """An expression whose words pick out no object of the scene, or None if there is none to
+    say. Half the time, where both exist, a missing category ("ships" on land); otherwise a
+    missing colour of a present category ("the red car" among blue ones), the harder case. A
+    model tiled over a large raster sees mostly tiles without what was asked for; these samples
+    teach it to answer with nothing there."""
     present = {o.category for o in scene.objects}
-    missing_category = [k for k in sorted(CATEGORIES) if k not in present]
+    missing_category = [(k, None) for k in sorted(CATEGORIES) if k not in present]
     missing_colour = [(k, c) for k in sorted(present) if CATEGORIES[k].has_colour_words
                       for c in CATEGORIES[k].colours
                       if not any(o.category == k and o.colour == c for o in scene.objects)]
-    forms = [f for f, options in (("category", missing_category), ("colour", missing_colour)) if options]
+    forms = [options for options in (missing_category, missing_colour) if options]
     if not forms:
         return None
-    if forms[int(rng.integers(len(forms)))] == "category":
-        key = missing_category[int(rng.integers(len(missing_category)))]
-        info = CATEGORIES[key]
-        s, p = _pick(rng, info.singular), _pick(rng, info.plural)
-        text = _pick(rng, (f"the {s}", s) if key in SINGLE_PER_TILE else (f"the {s}", s, f"all the {p}", f"the {p}", p))
-    else:
-        key, colour = missing_colour[int(rng.integers(len(missing_colour)))]
-        info = CATEGORIES[key]
-        s, p = _pick(rng, info.singular), _pick(rng, info.plural)
+    options = forms[int(rng.integers(len(forms)))]
+    key, colour = options[int(rng.integers(len(options)))]
+    info = CATEGORIES[key]
+    s, p = _pick(rng, info.singular), _pick(rng, info.plural)
+    if colour is not None:
         text = _pick(rng, (f"the {colour} {s}", f"all the {colour} {p}", f"the {colour} {p}", f"{colour} {p}"))
+    elif key in SINGLE_PER_TILE:
+        text = _pick(rng, (f"the {s}", s))
+    else:
+        text = _pick(rng, (f"the {s}", s, f"all the {p}", f"the {p}", p))
     return Expression(text, ABSENT, (), key)
