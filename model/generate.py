@@ -31,10 +31,17 @@ def main(argv=None) -> int:
     p.add_argument("--absent", type=float, default=0.0,
                    help="share of samples whose expression names something not in the image, with an "
                         "empty mask (default 0; 0.2 means about one in five)")
+    p.add_argument("--themes", default="",
+                   help="comma-separated scene themes to draw from, e.g. open_water,streets (default: the "
+                        "six base themes; see model/README.md)")
+    p.add_argument("--kinds", default="",
+                   help="comma-separated expression kinds to keep, e.g. relation,size,position (default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     a = p.parse_args(argv)
     spec = CorpusSpec(seed=a.seed, split=a.split, size=a.size, gsd=a.gsd, gsd_jitter=a.gsd_jitter,
-                      per_image=a.per_image, absent=a.absent)
+                      per_image=a.per_image, absent=a.absent,
+                      themes=tuple(t.strip() for t in a.themes.split(",") if t.strip()),
+                      kinds=tuple(k.strip() for k in a.kinds.split(",") if k.strip()))
     try:
         spec.validate()
         if a.count < 1:

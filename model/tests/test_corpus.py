@@ -2,6 +2,7 @@
 unambiguous expressions, georeference, and error handling of generate.py."""
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -116,6 +117,12 @@ def burn(polygons_px, gt, height, width) -> np.ndarray:
 
 
 def test_every_mask_is_non_empty_and_the_union_of_the_referred_objects(corpus):
+    assert masks_checked_against_outlines(corpus) == 40
+
+
+def masks_checked_against_outlines(corpus: Path) -> int:
+    """Checks every mask of the folder's train split against its objects' outlines burnt by GDAL;
+    returns how many it checked."""
     scenes = [json.loads(l) for l in (corpus / "scenes_train.jsonl").open()]
     checked = 0
     for sc in scenes:
@@ -136,7 +143,7 @@ def test_every_mask_is_non_empty_and_the_union_of_the_referred_objects(corpus):
                 expected |= visible[i]
             assert np.array_equal(mask == 255, expected), s["id"]
             checked += 1
-    assert checked == 40
+    return checked
 
 
 def test_build_scene_exposes_the_objects_behind_each_file(corpus):
@@ -239,9 +246,19 @@ def test_absent_samples_name_nothing_in_their_image_and_leave_the_other_samples_
     assert checked == kinds[ABSENT]
 
 
-def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water_and_cuts_are_marked():
-    spec = CorpusSpec(seed=5, split="overlap")
-    ships = cut = 0
+def test_a_split_without_the_later_options_is_the_one_earlier_versions_wrote(tmp_path):
+    """Digests of a split written before --themes and --kinds existed: options a split does not
+    use must not change its draws, so the training sets on disk stay reproducible."""
+    write_split(str(tmp_path), CorpusSpec(seed=7, split="train", absent=0.3), 40)
+    digests = digest(tmp_path)
+    assert digests["expressions_train.tsv"] == "34e6329f2aa27605fd3c5f3bb103bea57a761d122cf4e389c30ee3d33ca1c4e9"
+    assert digests["scenes_train.jsonl"] == "36b453f82ff866983c6e990db2060cd3cbd82dccebb96417f590b42105196922"
+
+
+@pytest.mark.parametrize("themes", [(), ("open_water", "streets")])
+def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water_and_cuts_are_marked(themes):
+    spec = CorpusSpec(seed=5, split="overlap", themes=themes)
+    ships = cut = crossings = 0
     for index in range(60):
         scene, _ = build_scene(spec, index)
         grid = np.zeros((scene.height, scene.width), dtype=np.int32)
@@ -261,7 +278,14 @@ def test_objects_do_not_overlap_except_on_roads_and_ships_alone_are_on_water_and
             else:
                 assert not on_water.any(), o.category
         assert grid.max() <= 1
+        roads = [o for o in scene.objects if o.category == "road"]
+        for i, a in enumerate(roads):             # roads only cross at a right angle
+            for b in roads[i + 1:]:
+                if a.footprint.overlaps(b.footprint.full(scene.height, scene.width)):
+                    assert abs(math.cos(a.angle - b.angle)) < 1e-9, (index, a.angle, b.angle)
+                    crossings += 1
     assert ships > 0 and cut > 0
+    assert (crossings > 0) == ("streets" in themes)
 
 
 def test_object_sizes_are_metres_converted_with_the_tile_gsd():
@@ -294,6 +318,8 @@ def run_generate(*args):
     (["--count", "0"], "count 0 must be at least 1"),
     (["--split", "tr ain"], "split name 'tr ain' must be"),
     (["--absent", "1.5"], "absent share 1.5 is out of range"),
+    (["--themes", "harbour,beach"], "unknown theme 'beach': use airport, harbour, industrial, open_water"),
+    (["--kinds", "colour,shape"], "unknown expression kind 'shape': use category, plural"),
 ])
 def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, args, message):
     out = tmp_path / "out"
@@ -315,3 +341,34 @@ def test_command_line_writes_the_requested_count(tmp_path):
     ds = gdal.Open(str(tmp_path / "images" / (lines[0].split(" ")[0] + ".tif")))
     assert ds.RasterXSize == 96 and ds.GetGeoTransform()[1] == 1.0
     assert os.listdir(tmp_path / "masks") and len(os.listdir(tmp_path / "masks")) == 5
+
+
+def test_extra_themes_say_roads_and_show_open_water_and_their_masks_match_the_outlines(tmp_path):
+    kinds = write_split(str(tmp_path), CorpusSpec(seed=3, split="train", themes=("open_water", "streets")), 60)
+    assert masks_checked_against_outlines(tmp_path) == 60
+    table = read_samples(tmp_path, "train")[1]
+    scenes = {s["scene"]: s for s in map(json.loads, (tmp_path / "scenes_train.jsonl").open())}
+    roads = [(sid, text) for sid, kind, text in table if kind == "plural" and re.search(r"\broads\b", text)]
+    assert roads, kinds
+    for sid, text in roads:                                # "roads" means every road of the tile
+        sc = scenes[sid.rsplit("_", 1)[0]]
+        refs = next(s["objects"] for s in sc["samples"] if s["id"] == sid)
+        assert sorted(refs) == [i for i, o in enumerate(sc["objects"]) if o["category"] == "road"]
+        assert len(refs) >= 2
+    open_water = 0
+    for sc in scenes.values():
+        categories = {o["category"] for o in sc["objects"]}
+        assert categories <= {"ship"} or "road" in categories, categories    # only the two themes
+        open_water += categories == {"ship"}
+    assert open_water > 0
+
+
+def test_kinds_keeps_only_the_asked_kinds_of_the_same_scenes(tmp_path, corpus):
+    kinds = write_split(str(tmp_path), CorpusSpec(seed=7, split="train", kinds=("relation", "size")), 30)
+    assert set(kinds) <= {"relation", "size"} and kinds.get("relation", 0) > 0, kinds
+    assert masks_checked_against_outlines(tmp_path) == 30
+    plain = {sid for sid, _, _ in read_samples(corpus, "train")[1]}
+    shared = [sid for sid, _, _ in read_samples(tmp_path, "train")[1] if sid in plain]
+    assert shared
+    for sid in shared:                 # the filter comes after the scene draws: same scenes
+        assert (tmp_path / "images" / f"{sid}.tif").read_bytes() == (corpus / "images" / f"{sid}.tif").read_bytes()

@@ -10,9 +10,10 @@
                                    and for each id the indices of the objects it refers to
 
 Ids are ``<split>_<scene:06d>_<k>``, so several splits can share one folder, as in RefSegRS.
-Everything is a pure function of (seed, split, scene index, size, gsd, jitter, per_image, absent):
-the same arguments give byte-identical files, and a split without absent samples is the same
-as before they existed (they draw from a stream of their own).
+Everything is a pure function of the CorpusSpec and the scene index: the same arguments give
+byte-identical files. Options added later leave splits made without them unchanged: absent
+samples draw from a stream of their own, `themes` replaces the list the theme is drawn from
+(one draw either way), and `kinds` filters the candidates after they are drawn.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geotiff
-from .expressions import ABSENT, absent, candidates, choose
+from .expressions import ABSENT, TYPES, absent, candidates, choose
 from .render import Sensor, render
-from .scene import random_scene
+from .scene import ALL_THEMES, random_scene
 
 SPLIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MASK_VALUE = 255
@@ -42,6 +43,8 @@ class CorpusSpec:
     gsd_jitter: float = 0.2        # per-image GSD drawn uniformly in gsd * [1 - j, 1 + j]
     per_image: int = 2             # expressions (ids) drawn per rendered scene, at most
     absent: float = 0.0            # chance that a sample's expression names nothing in the image
+    themes: tuple = ()             # scene themes to draw from (names in scene.ALL_THEMES); () = scene.THEMES
+    kinds: tuple = ()              # expression kinds to keep (names in expressions.TYPES); () = all
 
     def validate(self) -> None:
         if not SPLIT_NAME.match(self.split):
@@ -56,6 +59,12 @@ class CorpusSpec:
             raise ValueError(f"per-image {self.per_image} must be at least 1")
         if not 0.0 <= self.absent <= 1.0:
             raise ValueError(f"absent share {self.absent} is out of range: use 0 to 1")
+        unknown = [t for t in self.themes if t not in ALL_THEMES]
+        if unknown:
+            raise ValueError(f"unknown theme '{unknown[0]}': use {', '.join(sorted(ALL_THEMES))}")
+        unknown = [k for k in self.kinds if k not in TYPES]
+        if unknown:
+            raise ValueError(f"unknown expression kind '{unknown[0]}': use {', '.join(TYPES)}")
         if self.seed < 0:
             raise ValueError(f"seed {self.seed} must be a non-negative integer")
 
@@ -70,8 +79,11 @@ def build_scene(spec: CorpusSpec, index: int):
     """Scene `index` of a split and its chosen expressions, without rendering (cheap)."""
     scene_rng, words_rng, _, absent_rng = _rngs(spec, index)
     gsd = round(spec.gsd * float(scene_rng.uniform(1 - spec.gsd_jitter, 1 + spec.gsd_jitter)), 4)
-    scene = random_scene(scene_rng, spec.size, gsd)
-    exprs = choose(candidates(scene, words_rng), spec.per_image, words_rng)
+    scene = random_scene(scene_rng, spec.size, gsd, themes=spec.themes)
+    cands = candidates(scene, words_rng)
+    if spec.kinds:
+        cands = [c for c in cands if c.kind in spec.kinds]
+    exprs = choose(cands, spec.per_image, words_rng)
     if spec.absent > 0:
         exprs = [(absent(scene, absent_rng) or e) if absent_rng.random() < spec.absent else e for e in exprs]
     return scene, exprs

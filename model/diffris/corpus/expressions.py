@@ -10,6 +10,7 @@ footprints. A candidate is only produced when its words pick out exactly that se
 - ``size``           the largest/smallest of >= 2, at least 1.5x larger/smaller in area than the next,
                      none of them cut by the tile edge (a cut object's size is not seen)
 - ``position``       the left/right/top/bottom-most of >= 2, its centre clearly apart from the next
+                     (not roads: the centre of a road crossing the tile says little about it)
 - ``relation``       the one object of a category close to the only object of another category,
                      every other object of its category clearly farther away
 
@@ -36,8 +37,9 @@ POSITION_GAP = 0.15       # centre gap between the extreme object and the runner
 NEAR_M = 6.0              # "next to": at most this far (metres, edge to edge) ...
 FAR_FACTOR = 3.0          # ... and every other candidate at least FAR_FACTOR times as far (and > NEAR_M)
 
-# Categories no theme puts twice in a tile (roads): positive samples never say their plural, so
-# absent samples do not either; otherwise a model learns that "roads" always means nothing.
+# Categories no default theme puts twice in a tile (roads): positive samples of a default split
+# never say their plural, so absent samples do not either; otherwise a model learns that "roads"
+# always means nothing. (The opt-in "streets" theme has several roads, and so says "roads".)
 SINGLE_PER_TILE = frozenset(c for c in CATEGORIES
                             if max(t["counts"].get(c, (0, 0))[1] for t in THEMES.values()) <= 1)
 
@@ -98,7 +100,7 @@ def candidates(scene: Scene, rng: np.random.Generator) -> list:
             if areas[order[1]] >= SIZE_RATIO * areas[order[0]]:
                 words = ("smallest",) + (("small",) if len(idx) == 2 else ())
                 add(f"the {_pick(rng, words)} {s}", "size", [order[0]])
-        if len(idx) >= 2:
+        if len(idx) >= 2 and cat != "road":
             for key, (axis, extreme, phrasings) in POSITIONS.items():
                 side = scene.width if axis == 0 else scene.height
                 order = sorted(idx, key=lambda i: centres[i][axis])

@@ -7,7 +7,8 @@ Guarantees of a composed :class:`Scene`:
   outline area inside), as objects do in tiles cut from a large image;
 - ``scene.visible[i]`` is object i's footprint minus the footprints drawn after it, i.e. exactly
   the pixels that show object i, and is what the ground-truth masks are made of;
-- ships lie entirely on water, every other object entirely on land.
+- ships lie entirely on water, every other object entirely on land;
+- roads never overlap each other, except roads of a ``streets`` grid crossing at a right angle.
 """
 from __future__ import annotations
 
@@ -39,6 +40,16 @@ THEMES = {
                "counts": {"tennis_court": (0, 2), "basketball_court": (0, 2), "tree": (0, 5),
                           "vehicle": (0, 4), "building": (0, 1), "swimming_pool": (0, 1)}},
 }
+# Themes a split only gets when it names them (generate.py --themes): tiles of open water with
+# ships (a harbour basin away from the quay) and street grids with several, crossing roads. Kept
+# apart from THEMES so that splits made without them stay byte-identical to earlier ones.
+EXTRA_THEMES = {
+    "open_water": {"ground": ("concrete",), "water": "open", "counts": {"ship": (1, 6)}},
+    "streets": {"ground": ("asphalt", "concrete", "grass"), "water": False,
+                "counts": {"road": (2, 3), "vehicle": (0, 6), "building": (0, 2), "tree": (0, 3)}},
+}
+ALL_THEMES = {**THEMES, **EXTRA_THEMES}
+STREET_GAP_M = 20.0   # least clearance between parallel roads of a street grid
 REFERENCE_AREA_M2 = 64.0 * 64.0
 REFERENCE_PIXELS = 128 * 128
 MAX_DENSITY = 1.5     # at coarse GSDs counts stop growing with ground area beyond 1.5x per 128 x 128 px
@@ -141,6 +152,7 @@ class Composer:
         self.edge_cut = edge_cut        # probability that an object may run over the box edge
         self.occupied = np.zeros((scene.height, scene.width), dtype=bool)   # objects, with a margin
         self.roads = np.zeros((scene.height, scene.width), dtype=bool)
+        self.streets = []               # (turns, cx, cy, width) of each street-grid road placed
 
     # -- public -----------------------------------------------------------------------------
     def fill(self, theme: str, box=None, count_scale: float = 1.0, angle: float = None, exclude=()) -> None:
@@ -148,9 +160,11 @@ class Composer:
         Most buildings, cars and courts align with `angle` (random when None) or a right angle to it."""
         s, rng = self.scene, self.rng
         box = box or (0, s.height, 0, s.width)
-        spec = THEMES[theme]
+        spec = ALL_THEMES[theme]
         s.ground.append((str(rng.choice(spec["ground"])), box))
-        if spec["water"]:
+        if spec["water"] == "open":
+            self._add_open_water(box)
+        elif spec["water"]:
             self._add_water(box)
         pixels = (box[1] - box[0]) * (box[3] - box[2])
         scale = count_scale * min(pixels * s.gsd * s.gsd / REFERENCE_AREA_M2, MAX_DENSITY * pixels / REFERENCE_PIXELS)
@@ -158,9 +172,13 @@ class Composer:
         counts = {c: int(round(rng.integers(lo, hi + 1) * scale)) for c, (lo, hi) in spec["counts"].items()}
         if theme == "sports" and counts.get("tennis_court", 0) + counts.get("basketball_court", 0) == 0:
             counts[str(rng.choice(["tennis_court", "basketball_court"]))] = 1
+        grid = theme == "streets"
         for cat in PLACEMENT_ORDER:
             for _ in range(0 if cat in exclude else counts.get(cat, 0)):
-                self._place(cat, box, block_angle)
+                if cat == "road" and grid:
+                    self._place_street(box, block_angle)
+                else:
+                    self._place(cat, box, block_angle)
 
     # -- placement --------------------------------------------------------------------------
     def _add_water(self, box) -> None:
@@ -180,6 +198,13 @@ class Composer:
         if s.water is None:
             s.water = np.zeros((s.height, s.width), dtype=bool)
         s.water[y0:y1, x0:x1] |= region
+
+    def _add_open_water(self, box) -> None:
+        s = self.scene
+        y0, y1, x0, x1 = box
+        if s.water is None:
+            s.water = np.zeros((s.height, s.width), dtype=bool)
+        s.water[y0:y1, x0:x1] = True
 
     def _shape(self, cat: str, cx: float, cy: float, angle: float):
         """Samples a size and returns (polygons, length_px, width_px, style)."""
@@ -277,13 +302,44 @@ class Composer:
             return True
         return False
 
+    def _place_street(self, box, grid_angle: float, attempts: int = 10) -> bool:
+        """A road of a street grid: parallel or at a right angle to `grid_angle`. It may cross
+        the roads at a right angle to it; parallel ones keep a block (STREET_GAP_M) apart."""
+        s, rng = self.scene, self.rng
+        y0, y1, x0, x1 = box
+        info = CATEGORIES["road"]
+        for _ in range(attempts):
+            width = rng.uniform(*info.size_m) / s.gsd
+            turns = int(rng.integers(2))
+            angle = grid_angle + turns * math.pi / 2
+            cx, cy = rng.uniform(x0 + 0.15 * (x1 - x0), x1 - 0.15 * (x1 - x0)), rng.uniform(y0 + 0.15 * (y1 - y0), y1 - 0.15 * (y1 - y0))
+            nx, ny = -math.sin(angle), math.cos(angle)           # normal to the road
+            if any(t == turns and abs((cx - ox) * nx + (cy - oy) * ny) < (width + ow) / 2 + STREET_GAP_M / s.gsd
+                   for t, ox, oy, ow in self.streets):
+                continue
+            length = 2.0 * math.hypot(x1 - x0, y1 - y0)
+            poly = _clip_convex(geo.rectangle(cx, cy, length, width, angle), x0, y0, x1, y1)
+            if len(poly) < 3:
+                continue
+            fp = geo.rasterize([poly], s.height, s.width)
+            if fp.area < 4 or fp.overlaps(self.occupied):
+                continue
+            if s.water is not None and s.water[fp.window()][fp.mask].any():
+                continue
+            s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp, True))
+            fp.paste(self.roads)
+            self.streets.append((turns, cx, cy, width))
+            return True
+        return False
+
 
 def random_scene(rng: np.random.Generator, size: int, gsd: float, theme: str = None,
-                 epsg: int = 32633) -> Scene:
-    """A size x size scene of one theme (random when None) at the given metres per pixel."""
+                 epsg: int = 32633, themes=()) -> Scene:
+    """A size x size scene of one theme at the given metres per pixel. The theme is `theme`, or
+    else drawn from `themes` (names in ALL_THEMES), or else from THEMES."""
     origin = (round(float(rng.uniform(300000, 700000)), 2), round(float(rng.uniform(4500000, 5500000)), 2))
     scene = Scene(size, size, gsd, origin, epsg)
-    theme = theme or str(rng.choice(sorted(THEMES)))
+    theme = theme or str(rng.choice(sorted(themes or THEMES)))
     Composer(scene, rng, edge_cut=0.3).fill(theme)
     scene.finish()
     return scene
