@@ -320,6 +320,7 @@ def run_generate(*args):
     (["--absent", "1.5"], "absent share 1.5 is out of range"),
     (["--themes", "harbour,beach"], "unknown theme 'beach': use airport, harbour, industrial, open_water"),
     (["--kinds", "colour,shape"], "unknown expression kind 'shape': use category, plural"),
+    (["--themes", "open_water", "--kinds", "relation"], "none of the first 200 tiles has a sample of kinds relation"),
 ])
 def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, args, message):
     out = tmp_path / "out"

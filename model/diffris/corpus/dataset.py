@@ -32,6 +32,7 @@ from .scene import ALL_THEMES, random_scene
 
 SPLIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MASK_VALUE = 255
+PROBE_TILES = 200        # tiles tried before writing anything, to refuse a split no tile can fill
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,10 @@ def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> di
         raise ValueError(f"count {count} must be at least 1")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ValueError(f"output '{out_dir}' exists and is not a folder")
+    if not any(build_scene(spec, i)[1] for i in range(PROBE_TILES)):   # stops at the first that has one
+        raise ValueError(f"none of the first {PROBE_TILES} tiles has a sample of kinds "
+                         f"{', '.join(spec.kinds) or 'any'} with themes {', '.join(spec.themes) or 'base'}: "
+                         f"choose kinds those themes allow")
     images, masks = os.path.join(out_dir, "images"), os.path.join(out_dir, "masks")
     os.makedirs(images, exist_ok=True)
     os.makedirs(masks, exist_ok=True)
