@@ -45,7 +45,7 @@ THEMES = {
 # apart from THEMES so that splits made without them stay byte-identical to earlier ones.
 EXTRA_THEMES = {
     "open_water": {"ground": ("concrete",), "water": "open", "counts": {"ship": (1, 6)}},
-    "streets": {"ground": ("asphalt", "concrete", "grass"), "water": False,
+    "streets": {"ground": ("asphalt", "concrete", "grass"), "water": False, "roads": "grid",
                 "counts": {"road": (2, 3), "vehicle": (0, 6), "building": (0, 2), "tree": (0, 3)}},
 }
 ALL_THEMES = {**THEMES, **EXTRA_THEMES}
@@ -172,7 +172,7 @@ class Composer:
         counts = {c: int(round(rng.integers(lo, hi + 1) * scale)) for c, (lo, hi) in spec["counts"].items()}
         if theme == "sports" and counts.get("tennis_court", 0) + counts.get("basketball_court", 0) == 0:
             counts[str(rng.choice(["tennis_court", "basketball_court"]))] = 1
-        grid = theme == "streets"
+        grid = spec.get("roads") == "grid"       # roads parallel or crossing at right angles
         for cat in PLACEMENT_ORDER:
             for _ in range(0 if cat in exclude else counts.get(cat, 0)):
                 if cat == "road" and grid:
@@ -280,26 +280,15 @@ class Composer:
         return False
 
     def _place_road(self, box, attempts: int = 10) -> bool:
+        """A road band across the box at any angle, clear of other roads."""
         s, rng = self.scene, self.rng
         y0, y1, x0, x1 = box
-        info = CATEGORIES["road"]
         for _ in range(attempts):
-            width = rng.uniform(*info.size_m) / s.gsd
+            width = rng.uniform(*CATEGORIES["road"].size_m) / s.gsd
             angle = rng.uniform(0, math.pi)
             cx, cy = rng.uniform(x0 + 0.2 * (x1 - x0), x1 - 0.2 * (x1 - x0)), rng.uniform(y0 + 0.2 * (y1 - y0), y1 - 0.2 * (y1 - y0))
-            length = 2.0 * math.hypot(x1 - x0, y1 - y0)
-            band = geo.rectangle(cx, cy, length, width, angle)
-            poly = _clip_convex(band, x0, y0, x1, y1)
-            if len(poly) < 3:
-                continue
-            fp = geo.rasterize([poly], s.height, s.width)
-            if fp.area < 4 or fp.overlaps(self.occupied) or fp.overlaps(self.roads):
-                continue
-            if s.water is not None and s.water[fp.window()][fp.mask].any():
-                continue
-            s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp, True))
-            fp.paste(self.roads)
-            return True
+            if self._add_road(box, cx, cy, width, angle, may_cross=False):
+                return True
         return False
 
     def _place_street(self, box, grid_angle: float, attempts: int = 10) -> bool:
@@ -307,9 +296,8 @@ class Composer:
         the roads at a right angle to it; parallel ones keep a block (STREET_GAP_M) apart."""
         s, rng = self.scene, self.rng
         y0, y1, x0, x1 = box
-        info = CATEGORIES["road"]
         for _ in range(attempts):
-            width = rng.uniform(*info.size_m) / s.gsd
+            width = rng.uniform(*CATEGORIES["road"].size_m) / s.gsd
             turns = int(rng.integers(2))
             angle = grid_angle + turns * math.pi / 2
             cx, cy = rng.uniform(x0 + 0.15 * (x1 - x0), x1 - 0.15 * (x1 - x0)), rng.uniform(y0 + 0.15 * (y1 - y0), y1 - 0.15 * (y1 - y0))
@@ -317,20 +305,28 @@ class Composer:
             if any(t == turns and abs((cx - ox) * nx + (cy - oy) * ny) < (width + ow) / 2 + STREET_GAP_M / s.gsd
                    for t, ox, oy, ow in self.streets):
                 continue
-            length = 2.0 * math.hypot(x1 - x0, y1 - y0)
-            poly = _clip_convex(geo.rectangle(cx, cy, length, width, angle), x0, y0, x1, y1)
-            if len(poly) < 3:
-                continue
-            fp = geo.rasterize([poly], s.height, s.width)
-            if fp.area < 4 or fp.overlaps(self.occupied):
-                continue
-            if s.water is not None and s.water[fp.window()][fp.mask].any():
-                continue
-            s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp, True))
-            fp.paste(self.roads)
-            self.streets.append((turns, cx, cy, width))
-            return True
+            if self._add_road(box, cx, cy, width, angle, may_cross=True):
+                self.streets.append((turns, cx, cy, width))
+                return True
         return False
+
+    def _add_road(self, box, cx, cy, width, angle, may_cross: bool) -> bool:
+        """Adds the band through (cx, cy) clipped to the box, unless it is empty, touches an
+        object or water, or (unless `may_cross`) another road. Draws nothing from the rng."""
+        s = self.scene
+        y0, y1, x0, x1 = box
+        length = 2.0 * math.hypot(x1 - x0, y1 - y0)
+        poly = _clip_convex(geo.rectangle(cx, cy, length, width, angle), x0, y0, x1, y1)
+        if len(poly) < 3:
+            return False
+        fp = geo.rasterize([poly], s.height, s.width)
+        if fp.area < 4 or fp.overlaps(self.occupied) or (not may_cross and fp.overlaps(self.roads)):
+            return False
+        if s.water is not None and s.water[fp.window()][fp.mask].any():
+            return False
+        s.objects.append(SceneObject("road", "grey", [poly], cx, cy, angle, length, width, 0.0, 0, fp, True))
+        fp.paste(self.roads)
+        return True
 
 
 def random_scene(rng: np.random.Generator, size: int, gsd: float, theme: str = None,
