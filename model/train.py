@@ -160,7 +160,18 @@ def main(argv=None):
     # (--init-backbone) reuse the file beside it.
     cache_path = stage1_path.parent / "features.pt"
     cache = torch.load(cache_path) if cache_path.exists() else None
-    if cache is None or cache["train_ids"] != train.ids or cache["val_ids"] != val.ids:
+    if (cache is not None and cache["val_ids"] == val.ids
+            and len(cache["train_ids"]) < len(train.ids)
+            and cache["train_ids"] == train.ids[:len(cache["train_ids"])]):
+        # More --data folders after the same ones: only the new samples go through the backbone.
+        done = len(cache["train_ids"])
+        cache.update(train_ids=train.ids,
+                     latents=torch.cat([cache["latents"],
+                                        cache_latents(model, images_fn, len(train), first=done)]),
+                     text=cache_text(model, train_ids.tolist(), known=cache["text"][0]))
+        torch.save(cache, cache_path)
+        log(f"stage2: extended the feature cache from {done} to {len(train)} samples")
+    elif cache is None or cache["train_ids"] != train.ids or cache["val_ids"] != val.ids:
         cache = {"train_ids": train.ids, "val_ids": val.ids,
                  "latents": cache_latents(model, images_fn, len(train)),
                  "text": cache_text(model, train_ids.tolist()),

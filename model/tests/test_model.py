@@ -177,3 +177,21 @@ def test_decoder_refine_blocks_start_as_the_identity_and_train(model):
     refined(image, text).sum().backward()
     grad = refined.decoder.stages[2].refine.conv2.weight.grad
     assert grad is not None and grad.abs().sum() > 0
+
+
+def test_feature_cache_extends_to_the_same_features_as_a_fresh_one(model):
+    from diffris.training.segtrain import cache_latents, cache_text
+    image, _ = inputs(5)
+    rows = [[1, 2, 3], [4, 5, 6], [1, 2, 3], [7, 8, 9], [4, 5, 6], [10, 11, 12]]
+    ids = [r + [0] * 74 for r in rows]
+    with torch.no_grad():
+        fresh_feats, fresh_index = cache_text(model, ids)
+        known, _ = cache_text(model, ids[:3])
+        feats, index = cache_text(model, ids, known=known)
+        assert len(known) == 2 and len(fresh_feats) == 4
+        assert torch.equal(index, fresh_index)
+        assert torch.allclose(feats, fresh_feats, atol=1e-6)
+        whole = cache_latents(model, lambda idx: image[idx], 5, batch=2)
+        tail = cache_latents(model, lambda idx: image[idx], 5, batch=2, first=3)
+        assert torch.allclose(torch.cat([whole[:3], tail]), whole, atol=1e-6)
+        assert len(tail) == 2

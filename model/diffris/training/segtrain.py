@@ -15,24 +15,30 @@ from .losses import segmentation_loss
 
 
 @torch.no_grad()
-def cache_latents(model, images_fn, count, batch=256):
+def cache_latents(model, images_fn, count, batch=256, first=0):
+    """Latents of samples first..count-1."""
     out = []
-    for start in range(0, count, batch):
+    for start in range(first, count, batch):
         idx = torch.arange(start, min(count, start + batch))
         out.append(model.backbone.encode_image(images_fn(idx)))
     return torch.cat(out)
 
 
 @torch.no_grad()
-def cache_text(model, id_rows, batch=512):
-    """Text features of each distinct id row; returns (features [U,77,D], index per sample)."""
+def cache_text(model, id_rows, batch=512, known=None):
+    """Text features of each distinct id row; returns (features [U,77,D], index per sample).
+
+    Distinct rows are numbered in order of first occurrence, so for rows that extend those of
+    an earlier call, that call's features (`known`) are the first U' here and are reused."""
     keys = {}
     index = []
     for row in id_rows:
         index.append(keys.setdefault(tuple(row), len(keys)))
     unique = torch.tensor(list(keys.keys()), dtype=torch.long)
-    feats = torch.cat([model.encode_text(unique[s:s + batch]) for s in range(0, len(unique), batch)])
-    return feats, torch.tensor(index, dtype=torch.long)
+    first = 0 if known is None else len(known)
+    parts = [] if known is None else [known]
+    parts += [model.encode_text(unique[s:s + batch]) for s in range(first, len(unique), batch)]
+    return torch.cat(parts), torch.tensor(index, dtype=torch.long)
 
 
 def trainable_parameters(model, joint=False):
