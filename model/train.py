@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diffris.nn import DiffRIS, count_parameters  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
-from diffris.training.data import concat_splits, load_split, normalise  # noqa: E402
+from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
 from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
     predict_latent, quick_miou, run_segmentation_training  # noqa: E402
@@ -108,10 +108,7 @@ def main(argv=None):
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
     log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
 
-    pixels = train.images.float() / 255.0
-    mean = pixels.mean(dim=(0, 2, 3)).tolist()
-    std = pixels.std(dim=(0, 2, 3)).tolist()
-    del pixels
+    mean, std = channel_stats(train.images)
 
     config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
               "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,

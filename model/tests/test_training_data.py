@@ -2,7 +2,7 @@
 import torch
 
 from diffris.corpus.dataset import CorpusSpec, write_split
-from diffris.training.data import concat_splits, load_split
+from diffris.training.data import channel_stats, concat_splits, load_split
 
 
 def test_two_folders_concatenate_in_order_with_distinct_ids(tmp_path):
@@ -28,3 +28,14 @@ def test_one_folder_is_returned_unchanged(tmp_path):
     write_split(str(tmp_path), CorpusSpec(seed=5, split="train"), 3)
     split = load_split(tmp_path, "train", size=32)
     assert concat_splits([split]) is split
+
+
+def test_channel_stats_in_chunks_equal_the_whole_set_at_once():
+    images = torch.randint(0, 256, (50, 3, 8, 8), generator=torch.Generator().manual_seed(3),
+                           dtype=torch.uint8)
+    images[:, 2] //= 4                      # channels with different statistics
+    pixels = images.float() / 255.0
+    mean, std = channel_stats(images, chunk=7)
+    assert torch.allclose(torch.tensor(mean, dtype=torch.float64), pixels.mean(dim=(0, 2, 3)).double(), atol=1e-6)
+    assert torch.allclose(torch.tensor(std, dtype=torch.float64), pixels.std(dim=(0, 2, 3)).double(), atol=1e-6)
+    assert mean[2] < mean[0] / 2

@@ -111,6 +111,23 @@ def concat_splits(splits):
                  [m for split in splits for m in split.native_masks])
 
 
+def channel_stats(images_uint8, chunk=4096):
+    """Per-channel mean and standard deviation of uint8 [N,3,H,W] images scaled to [0, 1].
+
+    Summed in chunks in float64: the whole set as float32 would need 16 bytes per pixel value
+    (250,000 tiles at 64 px: 24 GB), more than a CI-class machine has."""
+    n = images_uint8.shape[0] * images_uint8.shape[2] * images_uint8.shape[3]
+    total = torch.zeros(images_uint8.shape[1], dtype=torch.float64)
+    squares = torch.zeros_like(total)
+    for start in range(0, images_uint8.shape[0], chunk):
+        x = images_uint8[start:start + chunk].to(torch.float64) / 255.0
+        total += x.sum(dim=(0, 2, 3))
+        squares += (x * x).sum(dim=(0, 2, 3))
+    mean = total / n
+    std = ((squares - n * mean * mean) / (n - 1)).sqrt()
+    return mean.tolist(), std.tolist()
+
+
 def normalise(images_uint8, mean, std):
     """uint8 [N,3,H,W] -> float (x/255 - mean) / std, the model's input."""
     mean = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
