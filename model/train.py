@@ -108,8 +108,6 @@ def main(argv=None):
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
     log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
 
-    mean, std = channel_stats(train.images)
-
     config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
               "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
               "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine}
@@ -130,6 +128,8 @@ def main(argv=None):
         mean, std = s1["mean"], s1["std"]
         log(f"stage1: loaded {stage1_path} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
     else:
+        # The pixel statistics belong to the backbone: computed once, with it.
+        mean, std = channel_stats(train.images)
         partial = run / "stage1_partial.pt"
         state, start_step = None, 0
         if a.resume and partial.exists():
