@@ -157,24 +157,23 @@ def main(argv=None):
     # (--init-backbone) reuse the file beside it.
     cache_path = stage1_path.parent / "features.pt"
     cache = torch.load(cache_path) if cache_path.exists() else None
-    if (cache is not None and cache["val_ids"] == val.ids
-            and len(cache["train_ids"]) < len(train.ids)
-            and cache["train_ids"] == train.ids[:len(cache["train_ids"])]):
-        # More --data folders after the same ones: only the new samples go through the backbone.
-        done = len(cache["train_ids"])
-        cache.update(train_ids=train.ids,
-                     latents=torch.cat([cache["latents"],
-                                        cache_latents(model, images_fn, len(train), first=done)]),
-                     text=cache_text(model, train_ids.tolist(), known=cache["text"][0]))
-        torch.save(cache, cache_path)
-        log(f"stage2: extended the feature cache from {done} to {len(train)} samples")
-    elif cache is None or cache["train_ids"] != train.ids or cache["val_ids"] != val.ids:
-        cache = {"train_ids": train.ids, "val_ids": val.ids,
-                 "latents": cache_latents(model, images_fn, len(train)),
-                 "text": cache_text(model, train_ids.tolist()),
+    # A cache of the same validation samples and a prefix of these training samples (the same
+    # --data folders, maybe more after them) is kept: only the samples after it are computed.
+    reuse = (cache is not None and cache["val_ids"] == val.ids
+             and cache["train_ids"] == train.ids[:len(cache["train_ids"])])
+    if not reuse:
+        cache = {"train_ids": [], "val_ids": val.ids, "latents": None, "text": (None, None),
                  "val_latents": cache_latents(model, lambda idx: images_fn(idx, val), len(val)),
                  "val_text": cache_text(model, val_ids.tolist())}
+    done = len(cache["train_ids"])
+    if done < len(train):
+        new = cache_latents(model, images_fn, len(train), first=done)
+        cache.update(train_ids=train.ids,
+                     latents=new if done == 0 else torch.cat([cache["latents"], new]),
+                     text=cache_text(model, train_ids.tolist(), known=cache["text"][0]))
         torch.save(cache, cache_path)
+        if done:
+            log(f"stage2: extended the feature cache from {done} to {len(train)} samples")
     latents, (text_feats, text_index) = cache["latents"], cache["text"]
     val_latents, (val_text, val_index) = cache["val_latents"], cache["val_text"]
     val_images = normalise(val.images, mean, std)
