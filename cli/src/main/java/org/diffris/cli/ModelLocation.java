@@ -1,24 +1,20 @@
 package org.diffris.cli;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.diffris.pipeline.EmbeddedModel;
+import org.diffris.pipeline.InvalidInputException;
 
 /**
  * Where the model bundle of a run comes from: {@code --model}, else the {@code DIFFRIS_MODEL}
- * environment variable, else the embedded tiny bundle {@value #EMBEDDED} found by walking up from
- * the jar (or classes folder) and from the working folder. Only locates; {@code ModelBundle.open}
- * validates.
+ * environment variable, else the embedded tiny bundle ({@link EmbeddedModel}) searched from the
+ * jar's folder and from the working folder. Only locates; {@code ModelBundle.open} validates.
  */
 public final class ModelLocation {
-  /** The bundle shipped with the project, relative to the project root. */
-  public static final String EMBEDDED = "sample-data/models/diffris-tiny";
-  public static final String ENVIRONMENT_VARIABLE = "DIFFRIS_MODEL";
+  public static final String EMBEDDED = EmbeddedModel.SOURCE_TREE;
+  public static final String ENVIRONMENT_VARIABLE = EmbeddedModel.ENVIRONMENT_VARIABLE;
 
   private ModelLocation() {}
 
@@ -36,31 +32,18 @@ public final class ModelLocation {
     if (variable != null && !variable.isBlank()) {
       return Path.of(variable);
     }
-    List<Path> looked = new ArrayList<>();
-    for (Path start : startingPoints()) {
-      for (Path dir = start; dir != null; dir = dir.getParent()) {
-        Path candidate = dir.resolve(EMBEDDED);
-        looked.add(candidate);
-        if (Files.isDirectory(candidate)) {
-          return candidate;
-        }
-      }
+    try {
+      return EmbeddedModel.find(List.copyOf(startingPoints()));
+    } catch (InvalidInputException e) {
+      throw new InputException("no model bundle given and " + e.getMessage() + "; pass --model "
+          + "DIR or set " + ENVIRONMENT_VARIABLE);
     }
-    throw new InputException("no model bundle given and the embedded " + EMBEDDED + " was not "
-        + "found above " + startingPoints() + "; pass --model DIR or set " + ENVIRONMENT_VARIABLE);
   }
 
-  /** Where the search for the embedded bundle starts: the code's location, then the working folder. */
+  /** Where the search starts: the code's location, then the working folder. */
   static Set<Path> startingPoints() {
     Set<Path> points = new LinkedHashSet<>();
-    CodeSource source = ModelLocation.class.getProtectionDomain().getCodeSource();
-    if (source != null && source.getLocation() != null) {
-      try {
-        points.add(Path.of(source.getLocation().toURI()).toAbsolutePath().getParent());
-      } catch (URISyntaxException | IllegalArgumentException e) {
-        // not a file location (a custom class loader): the working folder remains
-      }
-    }
+    EmbeddedModel.codeFolder(ModelLocation.class).ifPresent(points::add);
     points.add(Path.of("").toAbsolutePath());
     return points;
   }

@@ -2,25 +2,21 @@ package org.diffris.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import org.diffris.cli.io.AtomicOutput;
-import org.diffris.cli.io.GeoJsonWriter;
-import org.diffris.cli.io.GeoPackageWriter;
-import org.diffris.cli.io.GeoTiffMask;
 import org.diffris.cli.io.RegionWriter;
-import org.diffris.cli.io.RowBandReader;
-import org.diffris.cli.io.SpatialReference;
+import org.diffris.geotools.GeoTiffRaster;
+import org.diffris.geotools.MaskReader;
+import org.diffris.geotools.RowBandReader;
+import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.OutputSchema;
 import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.MaskVectorizer;
-import org.diffris.vectorizer.VectorizedRegion;
 import org.diffris.vectorizer.VectorizerOptions;
 import org.locationtech.jts.geom.GeometryFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,18 +42,16 @@ public final class VectorizeCommand implements Callable<Integer> {
 
   @Option(names = "--mask", required = true, paramLabel = "MASK.tif",
       description = "GeoTIFF mask: byte, 16-bit, or float; any CRS; rotated grids allowed.")
-  Path mask;
+  java.nio.file.Path mask;
 
-  @Option(names = "--out", required = true, paramLabel = "OUT.gpkg|OUT.geojson",
-      description = "Output: .gpkg (in the raster's CRS) or .geojson (RFC 7946, WGS84 lon/lat).")
-  Path out;
+  @Mixin OutputOptions output;
 
   @Option(names = "--band", defaultValue = "1", description = "Band to read, from 1 (default 1).")
   int band;
 
   @Option(names = "--threshold", paramLabel = "T",
       description = "Read the band as probabilities; pixels >= T (0 < T < 1) are the mask, and "
-          + "each polygon gets mean_probability.")
+          + "each polygon gets its score (mean probability).")
   Double threshold;
 
   @Option(names = "--connectivity", defaultValue = "4", paramLabel = "4|8",
@@ -78,94 +72,66 @@ public final class VectorizeCommand implements Callable<Integer> {
           + "without it polygons are written as they complete).")
   Integer maxFeatures;
 
-  @Option(names = "--overwrite", description = "Replace an existing output file.")
-  boolean overwrite;
-
   @Override
   public Integer call() {
     long start = System.nanoTime();
-    PrintWriter stdout = spec.commandLine().getOut();
-    OutputFormat format = checkOptions();
+    checkOptions();
     try {
-      if (Files.exists(out) && !overwrite) {
-        throw new InputException("output exists: " + out + " (use --overwrite to replace it)");
-      }
-      Path folder = out.toAbsolutePath().getParent();
-      if (folder == null || !Files.isDirectory(folder)) {
-        throw new InputException("output folder does not exist: " + folder);
-      }
-      if (Files.isDirectory(out)) {
-        throw new InputException("output is a folder, not a file: " + out);
-      }
-      Summary summary = run(format);
-      long ms = (System.nanoTime() - start) / 1_000_000;
+      output.checkWritable(output.out);
+      Summary summary = run();
+      PrintWriter stdout = spec.commandLine().getOut();
       stdout.println(String.format(Locale.ROOT,
           "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d", summary.polygons,
-          summary.pixels, summary.areaSquareMetres, summary.crs, out, ms));
+          summary.pixels, summary.areaSquareMetres, summary.crs, output.out,
+          (System.nanoTime() - start) / 1_000_000));
       stdout.flush();
       return 0;
-    } catch (InputException e) {
+    } catch (InputException | InvalidInputException e) {
       return CommandFailures.fail(spec, e.getMessage());
     } catch (IOException e) {
-      return CommandFailures.fail(spec, "cannot write " + out + ": " + e.getMessage());
+      return CommandFailures.fail(spec, "cannot vectorize " + mask + " into " + output.out + ": "
+          + e.getMessage());
     }
   }
 
-  private Summary run(OutputFormat format) throws InputException, IOException {
-    PhaseTimer timer = new PhaseTimer();
-    try (GeoTiffMask raster = GeoTiffMask.openForVectorizing(mask, band);
-        AtomicOutput output = new AtomicOutput(out, overwrite)) {
-      timer.mark("open GeoTIFF");
-      boolean probabilities = threshold != null;
-      SpatialReference srs = raster.spatialReference();
-      timer.mark("CRS to EPSG code and WKT");
-      VectorizerOptions options = options(raster);
-      timer.mark("area model");
-      Summary summary = new Summary(srs.label());
-      try (RegionWriter writer = format == OutputFormat.GEOJSON
-          ? new GeoJsonWriter(output.temporary(), raster.crs(), probabilities)
-          : new GeoPackageWriter(output.temporary(), layerName(out), srs,
-              options.connectivity() == Connectivity.EIGHT, probabilities)) {
-        timer.mark("create output");
-        Consumer<VectorizedRegion> write = region -> {
-          try {
-            writer.write(region);
-            summary.add(region);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        };
-        // Regions go to the file as they complete, unless a filter needs all of them at once.
-        boolean streaming = maxFeatures == null && (simplify == null || simplify == 0);
-        MaskVectorizer vectorizer = streaming
-            ? new MaskVectorizer(raster.width(), raster.height(), raster.pixelToWorld(), options,
-                new GeometryFactory(), write)
-            : new MaskVectorizer(raster.width(), raster.height(), raster.pixelToWorld(), options,
-                new GeometryFactory());
-        try (RowBandReader bands = new RowBandReader(raster, probabilities)) {
+  private Summary run() throws IOException {
+    boolean probabilities = threshold != null;
+    if (!java.nio.file.Files.isRegularFile(mask)) {
+      throw new InvalidInputException("mask not found: " + mask);
+    }
+    try (GeoTiffRaster raster = GeoTiffRaster.open(mask);
+        AtomicOutput file = new AtomicOutput(output.out, output.overwrite)) {
+      MaskReader reader = new MaskReader(raster, band);
+      VectorizerOptions options = options(raster, reader);
+      Summary summary = new Summary(raster.spatialReference().label());
+      try (RegionWriter writer = output.writer(file.temporary(), raster,
+          OutputSchema.mask(probabilities), options.connectivity() == Connectivity.EIGHT)) {
+        MaskVectorizer vectorizer = new MaskVectorizer(raster.width(), raster.height(),
+            raster.pixelToWorld(), options, new GeometryFactory(), region -> {
+              writer.accept(region);
+              summary.polygons++;
+              summary.pixels += region.pixelCount();
+              summary.areaSquareMetres += region.areaSquareMetres();
+            });
+        try (RowBandReader bands = new RowBandReader(reader, probabilities)) {
           while (bands.hasNext()) {
             vectorizer.accept(bands.next());
           }
         }
-        timer.mark("read, vectorize, write");
-        vectorizer.finish().forEach(write);
+        vectorizer.finish();
         writer.finish();
-        timer.mark("finish output");
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       }
-      output.commit();
-      timer.mark("close output");
+      file.commit();
       return summary;
     }
   }
 
-  private VectorizerOptions options(GeoTiffMask raster) throws InputException {
+  private VectorizerOptions options(GeoTiffRaster raster, MaskReader reader) {
     VectorizerOptions.Builder options = VectorizerOptions.builder()
         .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
         .areaModel(raster.areaModel());
     if (threshold != null) {
-      options.threshold(raster.thresholdAtSamplePrecision(threshold));
+      options.threshold(reader.thresholdAtSamplePrecision(threshold));
     }
     if (simplify != null) {
       options.simplifyTolerance(simplify);
@@ -180,14 +146,11 @@ public final class VectorizeCommand implements Callable<Integer> {
   }
 
   /** Option values that make no sense whatever the files are: exit status 2. */
-  private OutputFormat checkOptions() {
-    OutputFormat format = OutputFormat.of(out);
-    if (format == null) {
-      throw CommandFailures.usage(spec, "unknown output extension: " + out.getFileName()
-          + " (accepted: .gpkg, .geojson, .json)");
-    }
-    if (threshold != null && !(threshold > 0 && threshold < 1)) {
-      throw CommandFailures.usage(spec, "--threshold must be between 0 and 1 (exclusive), got " + threshold);
+  private void checkOptions() {
+    output.format(spec);
+    if (threshold != null && !VectorizerOptions.isThreshold(threshold)) {
+      throw CommandFailures.usage(spec, "--threshold must be " + VectorizerOptions.THRESHOLD_RANGE
+          + ", got " + threshold);
     }
     if (connectivity != 4 && connectivity != 8) {
       throw CommandFailures.usage(spec, "--connectivity must be 4 or 8, got " + connectivity);
@@ -204,32 +167,6 @@ public final class VectorizeCommand implements Callable<Integer> {
     if (maxFeatures != null && maxFeatures < 1) {
       throw CommandFailures.usage(spec, "--max-features must be >= 1, got " + maxFeatures);
     }
-    return format;
-  }
-
-
-
-  /** The GeoPackage table name: the output file's name as an SQL identifier. */
-  static String layerName(Path out) {
-    String stem = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-    String name = stem.replaceAll("[^A-Za-z0-9_]", "_");
-    return name.isEmpty() || Character.isDigit(name.charAt(0)) ? "regions_" + name : name;
-  }
-
-  enum OutputFormat {
-    GEOPACKAGE, GEOJSON;
-
-    static OutputFormat of(Path file) {
-      String name = file.getFileName() == null ? "" : file.getFileName().toString();
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.endsWith(".gpkg")) {
-        return GEOPACKAGE;
-      }
-      if (lower.endsWith(".geojson") || lower.endsWith(".json")) {
-        return GEOJSON;
-      }
-      return null;
-    }
   }
 
   /** What was written, for the last stdout line. */
@@ -241,12 +178,6 @@ public final class VectorizeCommand implements Callable<Integer> {
 
     Summary(String crs) {
       this.crs = crs;
-    }
-
-    void add(VectorizedRegion region) {
-      polygons++;
-      pixels += region.pixelCount();
-      areaSquareMetres += region.areaSquareMetres();
     }
   }
 }

@@ -69,7 +69,7 @@ class GdalComparisonTest {
     assertTrue(info.contains("Feature Count: " + polygons), info);
     assertTrue(info.contains("ID[\"EPSG\",32633]"), info);
     assertTrue(info.contains("Geometry: Polygon"), info);
-    assertTrue(info.contains("area_m2: Real"), info);
+    assertTrue(info.contains("area: Real"), info);
 
     String jsonInfo = Gdal.run(List.of("ogrinfo", "-ro", "-so", json.toString(), "blobs"));
     assertFalse(jsonInfo.contains("Warning") || jsonInfo.contains("ERROR"), jsonInfo);

@@ -84,18 +84,19 @@ class SegmentBadInputTest {
 
   @Test
   void bandThatDoesNotExist() throws Exception {
-    assertFails(1, "band 4 requested, raster has 3 bands", with("--bands", "1,2,4"));
+    assertFails(1, "band 4 requested, the raster has 3 bands", with("--bands", "1,2,4"));
   }
 
   @Test
   void wrongNumberOfBands() throws Exception {
-    assertFails(2, "--bands lists 2 bands, the model takes 3", with("--bands", "1,2"));
+    assertFails(2, "--bands lists 2 bands (1,2), the model takes 3", with("--bands", "1,2"));
   }
 
   @Test
   void badBandList() throws Exception {
-    assertFails(2, "--bands must be band numbers", with("--bands", "red,green,blue"));
-    assertFails(2, "--bands counts from 1", with("--bands", "0,1,2"));
+    assertFails(2, "--bands 'red,green,blue' not understood: give band numbers counted from 1",
+        with("--bands", "red,green,blue"));
+    assertFails(2, "--bands '0,1,2' not understood", with("--bands", "0,1,2"));
   }
 
   @Test

@@ -64,7 +64,7 @@ class SegmentCommandTest {
 
     GeoPackageContents contents = GeoPackageContents.read(gpkg);
     assertEquals(32633, contents.organizationCode);
-    assertEquals(List.of("fid", "geom", "query", "model", "pixels", "area_m2", "score"),
+    assertEquals(List.of("fid", "geom", "query", "score", "area", "pixels", "model"),
         contents.columns);
     assertEquals(2, contents.features.size());
     // written as they complete (streaming): sort by area, the 60 x 50 rectangle first
@@ -73,7 +73,7 @@ class SegmentCommandTest {
     GeoPackageContents.Feature big = features.get(0);
     assertEquals(new Envelope(500120, 500180, 5300000 - 130, 5300000 - 80),
         big.geometry().getEnvelopeInternal());
-    assertEquals(3000, big.number("area_m2"), 1e-9);
+    assertEquals(3000, big.number("area"), 1e-9);
     assertEquals(3000, big.geometry().getArea(), 1e-9);
     assertEquals("red things", big.attributes().get("query"));
     assertEquals("analytic-test 0.0.1", big.attributes().get("model"));
@@ -115,7 +115,7 @@ class SegmentCommandTest {
         .matcher(text);
     assertTrue(score.find(), text);
     assertEquals(Scenes.probability(Scenes.RED, 81), Double.parseDouble(score.group(1)), 1e-5);
-    assertTrue(text.contains("\"area_m2\":3000"), text);
+    assertTrue(text.contains("\"area\":3000"), text);
     // UTM 33N at 5300 km north: longitude near 15 E, latitude near 47.8 N
     assertTrue(text.matches("(?s).*\\[15\\.0\\d+,47\\.8\\d+\\].*"), text);
   }
@@ -199,7 +199,7 @@ class SegmentCommandTest {
     double pixelArea = 1e-5 * 1e-5 * Math.cos(Math.toRadians(47.8)) * Math.pow(111195.08, 2);
     double expected = Scenes.RED_PIXELS * pixelArea;
     double area = GeoPackageContents.read(gpkg).features.stream()
-        .mapToDouble(f -> f.number("area_m2")).sum();
+        .mapToDouble(f -> f.number("area")).sum();
     assertEquals(expected, area, 0.1 * expected);
   }
 

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.diffris.cli.io.GeoTiffMask;
+import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.TestBundle;
@@ -96,7 +96,7 @@ class SegmentSampleScenesTest {
 
   /** IoU of the polygons, burned on the mask's grid, with the mask (non-zero = object). */
   static double iou(Path maskFile, GeoPackageContents contents) throws Exception {
-    try (GeoTiffMask mask = GeoTiffMask.open(maskFile, 1)) {
+    try (GeoTiffRaster mask = GeoTiffRaster.open(maskFile)) {
       int w = mask.width();
       int h = mask.height();
       BufferedImage burned = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
@@ -108,7 +108,7 @@ class SegmentSampleScenesTest {
       }
       g.dispose();
       byte[] predicted = ((DataBufferByte) burned.getRaster().getDataBuffer()).getData();
-      java.awt.image.Raster raster = mask.image().getData();
+      java.awt.image.Raster raster = mask.readRows(0, h);
       int[] truth = raster.getSamples(raster.getMinX(), raster.getMinY(), w, h, 0, (int[]) null);
       long intersection = 0;
       long union = 0;

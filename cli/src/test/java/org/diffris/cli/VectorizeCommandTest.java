@@ -48,7 +48,7 @@ class VectorizeCommandTest {
     assertEquals(gpkg.features.size(), Integer.parseInt(summary.get("polygons")));
     long pixels = gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum();
     assertEquals(pixels, Long.parseLong(summary.get("pixels")));
-    double area = gpkg.features.stream().mapToDouble(f -> f.number("area_m2")).sum();
+    double area = gpkg.features.stream().mapToDouble(f -> f.number("area")).sum();
     assertEquals(area, Double.parseDouble(summary.get("area_m2")), 0.01);
     assertTrue(Long.parseLong(summary.get("ms")) >= 0);
     for (Feature f : gpkg.features) {
@@ -70,14 +70,14 @@ class VectorizeCommandTest {
     assertEquals("EPSG", gpkg.organization);
     assertEquals(32633, gpkg.organizationCode);
     assertTrue(gpkg.definition.contains("UTM zone 33N"), gpkg.definition);
-    assertEquals(List.of("fid", "geom", "pixels", "area_m2"), gpkg.columns);
+    assertEquals(List.of("fid", "geom", "area", "pixels"), gpkg.columns);
 
     assertEquals(oracle.regions(false), gpkg.features.size());
     long pixels = 0;
     for (Feature f : gpkg.features) {
       assertTrue(f.geometry() instanceof Polygon);
       double expected = f.number("pixels") * 0.25; // 0.5 m pixels
-      assertEquals(expected, f.number("area_m2"), 1e-9);
+      assertEquals(expected, f.number("area"), 1e-9);
       assertEquals(expected, f.geometry().getArea(), 1e-6);
       pixels += (long) f.number("pixels");
     }
@@ -110,7 +110,7 @@ class VectorizeCommandTest {
       double lat = 48.3 - (row + 0.5) * 1e-4;
       expected += oracle.maskPixelsInRow(row) * ellipsoidCellArea(lat, 1e-4, 1e-4);
     }
-    double actual = gpkg.features.stream().mapToDouble(f -> f.number("area_m2")).sum();
+    double actual = gpkg.features.stream().mapToDouble(f -> f.number("area")).sum();
     assertEquals(expected, actual, expected * 1e-6);
     // x is longitude, y latitude.
     Geometry first = gpkg.features.get(0).geometry();
@@ -135,7 +135,7 @@ class VectorizeCommandTest {
     GeoPackageContents gpkg = vectorize("blobs_rotated.tif");
     assertEquals(oracle.regions(false), gpkg.features.size());
     for (Feature f : gpkg.features) {
-      assertEquals(f.number("pixels"), f.number("area_m2"), 1e-6); // 1 m pixels
+      assertEquals(f.number("pixels"), f.number("area"), 1e-6); // 1 m pixels
       assertEquals(f.number("pixels"), f.geometry().getArea(), 1e-6);
     }
     // The raster is rotated by 30 degrees: edges are not axis-parallel.
@@ -158,7 +158,7 @@ class VectorizeCommandTest {
     for (Feature f : gpkg.features) {
       double squareFeet = f.number("pixels") * 4.0; // 2 ft pixels
       assertEquals(squareFeet, f.geometry().getArea(), 1e-6);
-      assertEquals(squareFeet * US_SURVEY_FOOT * US_SURVEY_FOOT, f.number("area_m2"), 1e-6);
+      assertEquals(squareFeet * US_SURVEY_FOOT * US_SURVEY_FOOT, f.number("area"), 1e-6);
     }
   }
 
@@ -168,13 +168,13 @@ class VectorizeCommandTest {
     RasterOracle oracle = RasterOracle.read(mask, 1, 0.5);
     GeoPackageContents gpkg = vectorize("probabilities_3857_nodata.tif", "--threshold", "0.5");
     assertEquals(3857, gpkg.srsId);
-    assertTrue(gpkg.columns.contains("mean_probability"));
+    assertTrue(gpkg.columns.contains("score"));
     assertEquals(oracle.regions(false), gpkg.features.size());
     assertEquals(oracle.maskPixels(),
         gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum());
     for (Feature f : gpkg.features) {
-      double mean = f.number("mean_probability");
-      assertTrue(mean >= 0.5 && mean <= 1.0, "mean_probability " + mean);
+      double mean = f.number("score");
+      assertTrue(mean >= 0.5 && mean <= 1.0, "score " + mean);
     }
   }
 
@@ -183,7 +183,7 @@ class VectorizeCommandTest {
     Path mask = Cli.sampleMask("probabilities_3857_nodata.tif");
     RasterOracle oracle = RasterOracle.read(mask, 1, Double.NaN);
     GeoPackageContents gpkg = vectorize("probabilities_3857_nodata.tif");
-    assertFalse(gpkg.columns.contains("mean_probability"));
+    assertFalse(gpkg.columns.contains("score"));
     assertEquals(oracle.maskPixels(),
         gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum());
   }
@@ -194,10 +194,10 @@ class VectorizeCommandTest {
     Files.delete(dir.resolve("blobs_utm.gpkg"));
     GeoPackageContents top = vectorize("blobs_utm.tif", "--max-features", "3");
     assertEquals(3, top.features.size());
-    List<Double> areas = all.features.stream().map(f -> f.number("area_m2"))
+    List<Double> areas = all.features.stream().map(f -> f.number("area"))
         .sorted((a, b) -> Double.compare(b, a)).toList();
     assertEquals(areas.subList(0, 3),
-        top.features.stream().map(f -> f.number("area_m2")).sorted((a, b) -> Double.compare(b, a))
+        top.features.stream().map(f -> f.number("area")).sorted((a, b) -> Double.compare(b, a))
             .toList());
 
     Files.delete(dir.resolve("blobs_utm.gpkg"));
@@ -237,7 +237,7 @@ class VectorizeCommandTest {
     for (Object o : features) {
       JSONObject feature = (JSONObject) o;
       JSONObject properties = (JSONObject) feature.get("properties");
-      areaSum += ((Number) properties.get("area_m2")).doubleValue();
+      areaSum += ((Number) properties.get("area")).doubleValue();
       assertTrue(properties.containsKey("pixels"));
       Polygon p = (Polygon) reader.read(feature.get("geometry").toString());
       assertTrue(p.isValid());
@@ -250,7 +250,7 @@ class VectorizeCommandTest {
       assertTrue(e.getMinX() > 14.99 && e.getMaxX() < 15.01, e.toString());
       assertTrue(e.getMinY() > 47.8 && e.getMaxY() < 47.9, e.toString());
     }
-    double gpkgArea = gpkg.features.stream().mapToDouble(f -> f.number("area_m2")).sum();
+    double gpkgArea = gpkg.features.stream().mapToDouble(f -> f.number("area")).sum();
     assertEquals(gpkgArea, areaSum, 1e-3);
   }
 

@@ -1,18 +1,45 @@
 package org.diffris.geoserver;
 
+import java.io.IOException;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.diffris.geotools.CoverageRaster;
+import org.diffris.geotools.PixelWindow;
+import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.OutputSchema;
+import org.diffris.pipeline.PixelLimitException;
+import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.RoiMask;
+import org.diffris.pipeline.SegmentOptions;
+import org.diffris.pipeline.SegmentationPlan;
+import org.diffris.pipeline.SegmentationSummary;
+import org.diffris.runtime.tiling.InferenceCancelledException;
 import org.geotools.api.util.ProgressListener;
 import org.geotools.coverage.grid.GridCoverage2D;
 import org.geotools.data.simple.SimpleFeatureCollection;
+import org.geotools.data.util.NullProgressListener;
+import org.geotools.process.ProcessException;
 import org.geotools.process.factory.DescribeParameter;
 import org.geotools.process.factory.DescribeProcess;
 import org.geotools.process.factory.DescribeResult;
 import org.locationtech.jts.geom.Geometry;
 
 /**
- * {@code diffris:Segment}: the WPS face of {@link CoverageSegmenter}. The annotations are the
- * process's documentation in GeoServer's DescribeProcess; every parameter type is one GeoServer
- * has a PPIO for. Server settings are read per request ({@link ServerSettings#current()}); the
- * loaded model is shared ({@link SharedModels}).
+ * {@code diffris:Segment}: a coverage and a query to the polygons of what the query names. The
+ * annotations are the process's documentation in GeoServer's DescribeProcess; every parameter
+ * type is one GeoServer has a PPIO for. The work is the shared pipeline's; this class maps WPS
+ * inputs to its options and its regions to features.
+ *
+ * <p>Guarantees: every bad input is a {@link ProcessException} with a one-line message before
+ * inference starts; at most {@link ServerSettings#maxPixels()} pixels are read per request (the
+ * ROI's window, or the model's grid when that is larger after resampling); at most
+ * {@link ServerSettings#maxConcurrent()} runs use one model at a time, the others wait in order;
+ * the listener hears {@code started()}, {@code progress(percent)} after every batch of tiles and
+ * {@code complete()}, and {@code isCanceled()} is asked before every tile (a cancelled run is a
+ * {@code ProcessException} saying how far it got); any {@code RuntimeException} the listener
+ * throws (GeoServer's dismissal) goes through untouched. Server settings are read per request;
+ * the model is shared ({@link LoadedModels}). Nothing is written to disk.
  */
 @DescribeProcess(
     title = "DiffRIS referring segmentation",
@@ -21,11 +48,12 @@ import org.locationtech.jts.geom.Geometry;
         + "polygons in the raster's CRS, one feature per object, with its mean model probability "
         + "and its area in square metres.")
 public class SegmentProcess {
+  private static final Logger LOG = Logger.getLogger(SegmentProcess.class.getName());
 
   @DescribeResult(name = "result",
       description = "One Polygon per object, in the raster's CRS (with its EPSG code), largest "
           + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
-          + "(square metres) and model (model name and version).")
+          + "(square metres), pixels (raster pixels inside) and model (model name and version).")
   public SimpleFeatureCollection execute(
       @DescribeParameter(name = "coverage",
           description = "Raster to search, 8-bit RGB imagery works as is; 16-bit or float bands "
@@ -61,16 +89,74 @@ public class SegmentProcess {
           description = "Most objects returned, the largest by area. Default: all.")
           Integer maxFeatures,
       ProgressListener monitor) {
-    SegmentRequest request =
-        new SegmentRequest(query, threshold, bands, roi, simplify, minArea, maxFeatures);
-    return new CoverageSegmenter(settings()).segment(coverage, request, monitor);
+    ServerSettings settings = settings();
+    ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
+    try {
+      SegmentOptions.Builder options = SegmentOptions.builder(query).threshold(threshold)
+          .bands(bands).simplify(simplify).minArea(minArea).maxFeatures(maxFeatures)
+          .maxPixels(settings.maxPixels()).largestFirst(true);
+      CoverageRaster raster = CoverageRaster.of(coverage);
+      PixelWindow window = raster.window(roi);
+      // Checked before the model loads: an oversized request costs nothing.
+      PixelLimitException.check(window.pixelCount(), window.toString(), settings.maxPixels());
+      RasterInput input = raster.input(window);
+      if (roi != null) {
+        options.roi(new RoiMask(roi, input.pixelToWorld()));
+      }
+      try (LoadedModels.Lease model = lease(settings)) {
+        SegmentationPlan plan = model.segmenter().plan(input, options.build());
+        RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(),
+            OutputSchema.segmentation(query, model.segmenter().label()));
+        try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
+          if (permit == null) {
+            throw new ProcessException("diffris:Segment cancelled while waiting for a free model "
+                + "slot");
+          }
+          progress.started();
+          SegmentationSummary summary = plan.run(features, null,
+              (done, total) -> progress.progress(100f * done / total), progress::isCanceled);
+          log(query, window, raster, summary);
+          progress.complete();
+          return features.collection();
+        }
+      }
+    } catch (PixelLimitException e) {
+      throw new ProcessException("the request covers " + e.pixels() + " pixels (" + e.what()
+          + "), above this server's limit of " + e.limit() + " (diffris.maxPixels / "
+          + "DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser coverage", e);
+    } catch (InvalidInputException e) {
+      throw new ProcessException(e.getMessage(), e);
+    } catch (InferenceCancelledException e) {
+      throw new ProcessException("diffris:Segment " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ProcessException("reading the coverage failed: " + e.getMessage(), e);
+    }
   }
 
   private static ServerSettings settings() {
     try {
       return ServerSettings.current();
     } catch (IllegalArgumentException e) {
-      throw new org.geotools.process.ProcessException("server configuration: " + e.getMessage(), e);
+      throw new ProcessException("server configuration: " + e.getMessage(), e);
     }
+  }
+
+  private static LoadedModels.Lease lease(ServerSettings settings) {
+    try {
+      return LoadedModels.lease(settings);
+    } catch (IOException | RuntimeException e) {
+      throw new ProcessException("the DiffRIS model cannot be loaded: " + e.getMessage(), e);
+    }
+  }
+
+  private static void log(String query, PixelWindow window, CoverageRaster raster,
+      SegmentationSummary summary) {
+    LOG.log(Level.INFO, () -> String.format(Locale.ROOT,
+        "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions, model_ms %.0f, "
+            + "total_ms %.0f, resampled x%.3f, execution provider %s",
+        query, window, raster.crs().label(), summary.inference().tiles(),
+        summary.inference().tilesSkipped(), summary.regions(), summary.inference().modelMillis(),
+        summary.inference().totalMillis(), summary.inference().resampleFactor(),
+        summary.inference().provider()));
   }
 }

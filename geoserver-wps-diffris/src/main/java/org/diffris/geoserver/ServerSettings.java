@@ -1,13 +1,10 @@
 package org.diffris.geoserver;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.diffris.pipeline.EmbeddedModel;
+import org.diffris.pipeline.InvalidInputException;
 import org.diffris.runtime.onnx.ExecutionProvider;
 
 /**
@@ -18,7 +15,7 @@ import org.diffris.runtime.onnx.ExecutionProvider;
  *   <caption>settings</caption>
  *   <tr><th>system property</th><th>environment</th><th>default</th></tr>
  *   <tr><td>{@code diffris.model}</td><td>{@code DIFFRIS_MODEL}</td><td>the embedded
- *       {@value #EMBEDDED_FOLDER} bundle next to the plugin jar</td></tr>
+ *       bundle next to the plugin jar ({@link EmbeddedModel})</td></tr>
  *   <tr><td>{@code diffris.device}</td><td>{@code DIFFRIS_DEVICE}</td><td>{@code cpu}</td></tr>
  *   <tr><td>{@code diffris.maxPixels}</td><td>{@code DIFFRIS_MAX_PIXELS}</td>
  *       <td>{@value #DEFAULT_MAX_PIXELS}</td></tr>
@@ -36,10 +33,6 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
 
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
   public static final int DEFAULT_MAX_CONCURRENT = 2;
-  /** The embedded bundle's folder (or zip, with .zip) next to the plugin jar. */
-  public static final String EMBEDDED_FOLDER = "diffris-tiny";
-  /** Where the bundle lives in a source checkout (tests and development runs). */
-  static final String SOURCE_TREE_BUNDLE = "sample-data/models/diffris-tiny";
 
   /** The settings of this JVM: system properties, then the environment. */
   public static ServerSettings current() {
@@ -47,7 +40,8 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
   }
 
   static ServerSettings read(Properties properties, Map<String, String> environment) {
-    String model = value("diffris.model", "DIFFRIS_MODEL", properties, environment);
+    String model = value("diffris.model", EmbeddedModel.ENVIRONMENT_VARIABLE, properties,
+        environment);
     String device = value("diffris.device", "DIFFRIS_DEVICE", properties, environment);
     ExecutionProvider provider;
     try {
@@ -95,7 +89,7 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
   /**
    * The model bundle to load: the configured one, else the embedded bundle found next to the
    * plugin jar (in GeoServer: {@code WEB-INF/lib/diffris-tiny/} or {@code diffris-tiny.zip}), or
-   * in a source checkout above the classes folder.
+   * in a source checkout above the classes folder ({@link EmbeddedModel}).
    *
    * @throws IllegalStateException naming every place looked at when none is found
    */
@@ -103,39 +97,12 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
     if (model != null) {
       return model;
     }
-    List<Path> looked = new ArrayList<>();
-    Path code = codeFolder();
-    if (code != null) {
-      for (Path candidate : List.of(code.resolve(EMBEDDED_FOLDER),
-          code.resolve(EMBEDDED_FOLDER + ".zip"))) {
-        looked.add(candidate);
-        if (Files.exists(candidate)) {
-          return candidate;
-        }
-      }
-      for (Path dir = code; dir != null; dir = dir.getParent()) {
-        Path candidate = dir.resolve(SOURCE_TREE_BUNDLE);
-        if (Files.isDirectory(candidate)) {
-          return candidate;
-        }
-      }
-      looked.add(code.resolve("../**/" + SOURCE_TREE_BUNDLE).normalize());
-    }
-    throw new IllegalStateException("no DiffRIS model configured and the embedded bundle was not "
-        + "found (looked at " + looked + "); set the diffris.model system property or the "
-        + "DIFFRIS_MODEL environment variable to a bundle folder or zip");
-  }
-
-  /** The folder holding this plugin's jar (or classes folder), or null when it cannot be told. */
-  private static Path codeFolder() {
-    CodeSource source = ServerSettings.class.getProtectionDomain().getCodeSource();
-    if (source == null || source.getLocation() == null) {
-      return null;
-    }
     try {
-      return Path.of(source.getLocation().toURI()).toAbsolutePath().getParent();
-    } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-      return null; // not a file location (a custom class loader)
+      return EmbeddedModel.find(EmbeddedModel.codeFolder(ServerSettings.class).stream().toList());
+    } catch (InvalidInputException e) {
+      throw new IllegalStateException("no DiffRIS model configured and " + e.getMessage()
+          + "; set the diffris.model system property or the DIFFRIS_MODEL environment variable "
+          + "to a bundle folder or zip", e);
     }
   }
 }

@@ -23,14 +23,14 @@ class ConcurrencyTest {
   @BeforeAll
   static void oneAtATime() throws Exception {
     TestBundle.install();
-    SharedModels.closeAll(); // the cap is read when the model loads
+    LoadedModels.retireAll(); // the cap is read when the model loads
     System.setProperty("diffris.maxConcurrent", "1");
   }
 
   @AfterAll
   static void reset() {
     System.clearProperty("diffris.maxConcurrent");
-    SharedModels.closeAll();
+    LoadedModels.retireAll();
   }
 
   @Test

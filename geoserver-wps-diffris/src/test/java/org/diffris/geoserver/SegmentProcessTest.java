@@ -130,7 +130,10 @@ class SegmentProcessTest {
     assertEquals(String.class, type.getDescriptor("query").getType().getBinding());
     assertEquals(Double.class, type.getDescriptor("score").getType().getBinding());
     assertEquals(Double.class, type.getDescriptor("area").getType().getBinding());
+    assertEquals(Long.class, type.getDescriptor("pixels").getType().getBinding());
     assertEquals(String.class, type.getDescriptor("model").getType().getBinding());
+    assertEquals(List.of("geometry", "query", "score", "area", "pixels", "model"), type
+        .getAttributeDescriptors().stream().map(d -> d.getLocalName()).toList());
 
     List<SimpleFeature> features = features(fc);
     assertEquals(2, features.size());
@@ -146,6 +149,7 @@ class SegmentProcessTest {
       assertEquals(expected, polygon.getEnvelopeInternal());
       assertEquals(expected.getArea(), polygon.getArea(), 1e-9);
       assertEquals(o[2] * o[3] * 0.25, (Double) f.getAttribute("area"), 1e-9);
+      assertEquals((long) (o[2] * o[3]), f.getAttribute("pixels"));
       assertEquals(p, (Double) f.getAttribute("score"), 1e-5);
       assertEquals("tanks", f.getAttribute("query"));
       assertEquals("analytic-test 0.0.1", f.getAttribute("model"));
@@ -320,7 +324,7 @@ class SegmentProcessTest {
     assertTrue(rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
         .startsWith("bands '1;2;3' not understood"));
     in.put("bands", "1,2");
-    assertEquals("the model takes 3 bands, 'bands' gives 2 (1,2)",
+    assertEquals("bands lists 2 bands (1,2), the model takes 3",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
     in.remove("bands");
 

@@ -1,9 +1,10 @@
 package org.diffris.vectorizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Consumer;
 import org.locationtech.jts.coverage.CoverageSimplifier;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -37,12 +38,12 @@ import org.locationtech.jts.geom.GeometryFactory;
  *       or mean probabilities.</li>
  * </ul>
  *
- * <p>Two ways to receive the result: {@link #finish()} returns all kept regions as one sorted
- * list (needed for the maximum-features filter and for simplification); or, with the constructor
- * that takes a region sink, every region goes to the sink as soon as it is complete (regions
- * completing on the same row in first-pixel order), so even millions of regions (a
- * salt-and-pepper mask) never sit in memory together. The sink mode supports the minimum-area
- * filter but not {@code maxFeatures} or simplification.
+ * <p>Every region goes to a {@link RegionSink}. The vectorizer picks its mode from the options:
+ * when none of {@code maxFeatures}, simplification or {@code largestFirst} asks for every region
+ * at once, each region goes to the sink as soon as it is complete (regions completing on the
+ * same row in first-pixel order), so even millions of regions (a salt-and-pepper mask) never sit
+ * in memory together; otherwise the kept regions are held and go to the sink in output order
+ * during {@link #finish()}.
  *
  * <p>Cost: linear in pixels for run extraction, plus {@code O(runs)} union-find and boundary
  * linking per row; no per-pixel objects. Not thread-safe; one instance per raster.
@@ -63,33 +64,21 @@ public final class MaskVectorizer {
   private final BoundaryTracer.RingSink ringSink;
   private final ComponentLabeler.Sink completionSink;
 
-  private final Consumer<VectorizedRegion> sink;
+  private final RegionSink sink;
+  private final boolean streaming;
   private final List<RegionCollector.Candidate> completedThisRow = new ArrayList<>();
   private int nextRow;
   private Boolean probabilities;
   private boolean finished;
 
-  /** A vectorizer whose {@link #finish()} returns every kept region, sorted. */
-  public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
-                        GeometryFactory factory) {
-    this(width, height, transform, options, factory, null, false);
-  }
-
   /**
-   * A vectorizer that hands each region to {@code sink} as soon as it is complete (during
-   * {@link #accept} or {@link #finish()}, which then returns an empty list). Regions come in
-   * completion order: by the row below their last row, then by first pixel. The options must
-   * not ask for {@code maxFeatures} or simplification, which need every region at once.
+   * A vectorizer that hands every kept region to {@code sink}: as soon as it is complete when the
+   * options allow streaming (see the class documentation), else in output order during
+   * {@link #finish()}.
    */
   public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
-                        GeometryFactory factory, Consumer<VectorizedRegion> sink) {
-    this(width, height, transform, options, factory, sink, true);
-  }
-
-  private MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
-                         GeometryFactory factory, Consumer<VectorizedRegion> sink,
-                         boolean sinkMode) {
-    if (sinkMode && sink == null) {
+                        GeometryFactory factory, RegionSink sink) {
+    if (sink == null) {
       throw new IllegalArgumentException("region sink must not be null");
     }
     if (width < 1 || height < 1) {
@@ -107,12 +96,8 @@ public final class MaskVectorizer {
     if (factory == null) {
       throw new IllegalArgumentException("geometry factory must not be null");
     }
-    if (sinkMode && (options.maxFeatures() != VectorizerOptions.UNLIMITED
-        || options.simplifyTolerance() > 0)) {
-      throw new IllegalArgumentException("maxFeatures and simplification need all regions at once;"
-          + " they are not available with a region sink (use finish()'s list instead)");
-    }
     this.sink = sink;
+    this.streaming = !options.needsAllRegions();
     this.width = width;
     this.height = height;
     this.options = options;
@@ -148,7 +133,7 @@ public final class MaskVectorizer {
             ? r.probabilitySum[region] / pixels : Double.NaN;
         RegionCollector.Candidate c = new RegionCollector.Candidate(
             r.parts[region], pixels, area, mean, r.firstPixel[region]);
-        if (MaskVectorizer.this.sink != null) {
+        if (streaming) {
           completedThisRow.add(c);
         } else {
           collector.offer(c);
@@ -163,8 +148,9 @@ public final class MaskVectorizer {
    *
    * @throws IllegalArgumentException on a band that does not fit
    * @throws IllegalStateException after {@link #finish()}
+   * @throws IOException from the sink
    */
-  public void accept(MaskBand band) {
+  public void accept(MaskBand band) throws IOException {
     if (finished) {
       throw new IllegalStateException("finish() was already called; create a new MaskVectorizer");
     }
@@ -202,7 +188,7 @@ public final class MaskVectorizer {
   }
 
   /** Labels row {@code y} (already in {@code cur}), traces line {@code y}, completes regions. */
-  private void step(int y) {
+  private void step(int y) throws IOException {
     labeler.label(prev, cur, y);
     tracer.traceLine(y, prev, cur, ringSink);
     labeler.completeFinished(cur, completionSink);
@@ -227,12 +213,14 @@ public final class MaskVectorizer {
   }
 
   /**
-   * Ends the stream and returns the regions (empty in sink mode), largest area first (ties: first pixel in row-major
-   * order), after the minimum-area and maximum-features filters and optional simplification.
+   * Ends the stream. Without streaming, hands the kept regions to the sink, largest area first
+   * (ties: first pixel in row-major order), after the minimum-area and maximum-features filters
+   * and optional simplification.
    *
    * @throws IllegalStateException if not all rows were given, or when called twice
+   * @throws IOException from the sink
    */
-  public List<VectorizedRegion> finish() {
+  public void finish() throws IOException {
     if (finished) {
       throw new IllegalStateException("finish() was already called");
     }
@@ -255,20 +243,28 @@ public final class MaskVectorizer {
       simplifier.setRemovableRingSizeFactor(0);
       geometries = simplifier.simplify(options.simplifyTolerance());
     }
-    List<VectorizedRegion> out = new ArrayList<>(geometries.length);
     for (int i = 0; i < geometries.length; i++) {
       // The builder's geometries are already normalized; simplified ones are not.
-      out.add(toRegion(kept.get(i), geometries[i], options.simplifyTolerance() > 0));
+      sink.accept(toRegion(kept.get(i), geometries[i], options.simplifyTolerance() > 0));
     }
-    return out;
   }
 
-  /** One-shot: vectorizes a band holding the whole raster (first row 0, {@code height} rows). */
+  /**
+   * One-shot: vectorizes a band holding the whole raster (first row 0, {@code height} rows) and
+   * returns the regions largest first.
+   */
   public static List<VectorizedRegion> vectorize(MaskBand whole, int width, int height,
                                                  PixelToWorld t, VectorizerOptions o,
                                                  GeometryFactory f) {
-    MaskVectorizer v = new MaskVectorizer(width, height, t, o, f);
-    v.accept(whole);
-    return v.finish();
+    List<VectorizedRegion> out = new ArrayList<>();
+    MaskVectorizer v = new MaskVectorizer(width, height, t, o.toBuilder().largestFirst(true).build(),
+        f, out::add);
+    try {
+      v.accept(whole);
+      v.finish();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a list never throws
+    }
+    return out;
   }
 }

@@ -14,6 +14,9 @@ package org.diffris.vectorizer;
  *   <li>{@code simplifyTolerance}: topology-preserving simplification distance in CRS units;
  *       0 (default) keeps the pixel-exact boundaries.</li>
  *   <li>{@code areaModel}: how areas are measured; default {@code AreaModel.planar(1)}.</li>
+ *   <li>{@code largestFirst}: deliver regions largest area first instead of as they complete;
+ *       default false. Like {@code maxFeatures} and simplification, it makes the vectorizer hold
+ *       every kept region until the end ({@link #needsAllRegions()}).</li>
  * </ul>
  */
 public final class VectorizerOptions {
@@ -27,6 +30,7 @@ public final class VectorizerOptions {
   private final int maxFeatures;
   private final double simplifyTolerance;
   private final AreaModel areaModel;
+  private final boolean largestFirst;
 
   private VectorizerOptions(Builder b) {
     this.connectivity = b.connectivity;
@@ -35,6 +39,7 @@ public final class VectorizerOptions {
     this.maxFeatures = b.maxFeatures;
     this.simplifyTolerance = b.simplifyTolerance;
     this.areaModel = b.areaModel;
+    this.largestFirst = b.largestFirst;
   }
 
   public static Builder builder() {
@@ -70,11 +75,28 @@ public final class VectorizerOptions {
     return areaModel;
   }
 
+  public boolean largestFirst() {
+    return largestFirst;
+  }
+
+  /** Whether these options need every region before the first is delivered (no streaming). */
+  public boolean needsAllRegions() {
+    return largestFirst || maxFeatures != UNLIMITED || simplifyTolerance > 0;
+  }
+
+  /** The accepted range of a probability threshold, in words, for messages. */
+  public static final String THRESHOLD_RANGE = "between 0 and 1 (exclusive)";
+
+  /** The one rule for a probability threshold, for every host: strictly between 0 and 1. */
+  public static boolean isThreshold(double threshold) {
+    return threshold > 0 && threshold < 1;
+  }
+
   /** A builder pre-filled with these options. */
   public Builder toBuilder() {
     return builder().connectivity(connectivity).threshold(threshold)
         .minAreaSquareMetres(minAreaSquareMetres).maxFeatures(maxFeatures)
-        .simplifyTolerance(simplifyTolerance).areaModel(areaModel);
+        .simplifyTolerance(simplifyTolerance).areaModel(areaModel).largestFirst(largestFirst);
   }
 
   @Override
@@ -82,7 +104,7 @@ public final class VectorizerOptions {
     return "VectorizerOptions[connectivity=" + connectivity + ", threshold=" + threshold
         + ", minAreaSquareMetres=" + minAreaSquareMetres + ", maxFeatures="
         + (maxFeatures == UNLIMITED ? "unlimited" : maxFeatures) + ", simplifyTolerance="
-        + simplifyTolerance + ", areaModel=" + areaModel + "]";
+        + simplifyTolerance + ", areaModel=" + areaModel + ", largestFirst=" + largestFirst + "]";
   }
 
   /** Builder; every setter validates its argument at once. */
@@ -93,6 +115,7 @@ public final class VectorizerOptions {
     private int maxFeatures = UNLIMITED;
     private double simplifyTolerance = 0;
     private AreaModel areaModel = AreaModel.planar(1);
+    private boolean largestFirst;
 
     private Builder() {}
 
@@ -106,9 +129,9 @@ public final class VectorizerOptions {
 
     /** Probability threshold: a pixel is in when {@code p >= threshold}; must be in (0, 1). */
     public Builder threshold(double threshold) {
-      if (!(threshold > 0 && threshold < 1)) {
+      if (!isThreshold(threshold)) {
         throw new IllegalArgumentException(
-            "threshold must be strictly between 0 and 1, got " + threshold);
+            "threshold must be " + THRESHOLD_RANGE + ", got " + threshold);
       }
       this.threshold = threshold;
       return this;
@@ -149,6 +172,12 @@ public final class VectorizerOptions {
             "area model must be AreaModel.planar(metresPerUnit) or AreaModel.geodesicWgs84(), got null");
       }
       this.areaModel = areaModel;
+      return this;
+    }
+
+    /** Deliver regions largest area first (holds every region until the end). */
+    public Builder largestFirst(boolean largestFirst) {
+      this.largestFirst = largestFirst;
       return this;
     }
 

@@ -2,6 +2,7 @@ package org.diffris.vectorizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -130,10 +131,10 @@ class MaskVectorizerOptionsTest {
   }
 
   @Test
-  void invalidArgumentsAreRejectedWithClearMessages() {
-    assertMessage("threshold must be strictly between 0 and 1, got 1.0",
+  void invalidArgumentsAreRejectedWithClearMessages() throws Exception {
+    assertMessage("threshold must be between 0 and 1 (exclusive), got 1.0",
         () -> VectorizerOptions.builder().threshold(1));
-    assertMessage("threshold must be strictly between 0 and 1, got 0.0",
+    assertMessage("threshold must be between 0 and 1 (exclusive), got 0.0",
         () -> VectorizerOptions.builder().threshold(0));
     assertMessage("minimum area must be a finite number >= 0 square metres, got -1.0",
         () -> VectorizerOptions.builder().minAreaSquareMetres(-1));
@@ -150,7 +151,7 @@ class MaskVectorizerOptionsTest {
         () -> MaskBand.binary(0, 2, 2, new byte[3], null));
 
     MaskVectorizer v = new MaskVectorizer(4, 4, PixelToWorld.identity(),
-        VectorizerOptions.defaults(), TestMasks.FACTORY);
+        VectorizerOptions.defaults(), TestMasks.FACTORY, r -> { });
     assertMessage("band width 3 does not match the raster width 4",
         () -> v.accept(MaskBand.binary(0, 3, 1, new byte[3], null)));
     assertMessage("band starts at row 2 but the next expected row is 0",
@@ -164,12 +165,25 @@ class MaskVectorizerOptionsTest {
         () -> v.accept(MaskBand.probabilities(2, 4, 1, new float[4], null)));
     IllegalStateException early = assertThrows(IllegalStateException.class, v::finish);
     assertTrue(early.getMessage().contains("only 2 of 4 rows were given"), early.getMessage());
-    assertMessage("not available with a region sink", () -> new MaskVectorizer(4, 4,
-        PixelToWorld.identity(), VectorizerOptions.builder().maxFeatures(3).build(),
-        TestMasks.FACTORY, r -> { }));
+    assertMessage("region sink must not be null", () -> new MaskVectorizer(4, 4,
+        PixelToWorld.identity(), VectorizerOptions.defaults(), TestMasks.FACTORY, null));
   }
 
-  private static void assertMessage(String expected, Runnable action) {
+  @Test
+  void buffersOnlyWhenAnOptionNeedsEveryRegion() {
+    assertFalse(VectorizerOptions.defaults().needsAllRegions());
+    assertFalse(VectorizerOptions.builder().minAreaSquareMetres(5).threshold(0.3).build()
+        .needsAllRegions());
+    assertTrue(VectorizerOptions.builder().maxFeatures(3).build().needsAllRegions());
+    assertTrue(VectorizerOptions.builder().simplifyTolerance(0.5).build().needsAllRegions());
+    assertTrue(VectorizerOptions.builder().largestFirst(true).build().needsAllRegions());
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private static void assertMessage(String expected, Action action) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run);
     assertTrue(e.getMessage().contains(expected), "message was: " + e.getMessage());
   }

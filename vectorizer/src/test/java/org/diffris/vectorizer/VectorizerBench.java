@@ -1,5 +1,6 @@
 package org.diffris.vectorizer;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -16,7 +17,7 @@ public final class VectorizerBench {
 
   private VectorizerBench() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     int size = args.length > 0 ? Integer.parseInt(args[0]) : 8192;
     String kind = args.length > 1 ? args[1] : "blobs";
     int bandRows = args.length > 2 ? Integer.parseInt(args[2]) : 256;
@@ -36,14 +37,16 @@ public final class VectorizerBench {
       long genCpu = 0;
       long genNanos = 0;
       long[] streamed = new long[2];
-      MaskVectorizer v = sinkMode
-          ? new MaskVectorizer(size, size, PixelToWorld.identity(), VectorizerOptions.defaults(),
-              f, r -> {
-                streamed[0]++;
-                streamed[1] += r.geometry().getNumPoints();
-              })
-          : new MaskVectorizer(size, size, PixelToWorld.identity(), VectorizerOptions.defaults(),
-              f);
+      List<VectorizedRegion> out = new ArrayList<>();
+      MaskVectorizer v = new MaskVectorizer(size, size, PixelToWorld.identity(),
+          VectorizerOptions.builder().largestFirst(!sinkMode).build(), f, r -> {
+            if (sinkMode) {
+              streamed[0]++;
+              streamed[1] += r.geometry().getNumPoints();
+            } else {
+              out.add(r);
+            }
+          });
       byte[] band = new byte[size * bandRows];
       Random salt = new Random(7);
       for (int row = 0; row < size; row += bandRows) {
@@ -69,7 +72,7 @@ public final class VectorizerBench {
         genCpu += threads.getCurrentThreadCpuTime() - gc0;
         v.accept(MaskBand.binary(row, size, h, band, null));
       }
-      List<VectorizedRegion> out = v.finish();
+      v.finish();
       dump = null;
       double secs = (System.nanoTime() - t0 - genNanos) / 1e9;
       double cpu = (threads.getCurrentThreadCpuTime() - c0 - genCpu) / 1e9;

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.Map;
-import org.diffris.cli.InputException;
+import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.OutputSchema;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.geotools.api.referencing.FactoryException;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
@@ -28,20 +28,18 @@ import org.locationtech.jts.geom.Geometry;
  *
  * <p>Guarantees: coordinates are WGS84 longitude, latitude (reprojected vertex by vertex from the
  * raster's CRS, 9 decimals, about 0.1 mm); exterior rings are counter-clockwise and holes
- * clockwise (the right-hand rule); no {@code crs} member; properties: optional constant text
- * labels (query, model), {@code pixels}, {@code area_m2}, and the mean probability when
- * requested. Edges are not densified, so a
+ * clockwise (the right-hand rule); no {@code crs} member; properties: the fields of the project's
+ * {@link OutputSchema}, in order (a NaN score is null). Edges are not densified, so a
  * long straight pixel edge stays straight in longitude/latitude.
  */
 public final class GeoJsonWriter implements RegionWriter {
   private static final int DECIMALS = 9;
 
   private final MathTransform toWgs84;
-  private final String probabilityProperty;
+  private final OutputSchema schema;
   private final Writer out;
   private final org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
       new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
-  private final String labelJson;
   private boolean first = true;
 
   /**
@@ -49,26 +47,12 @@ public final class GeoJsonWriter implements RegionWriter {
    *
    * @param sourceCrs the CRS of the regions, whose coordinates are in (east, north) order whatever
    *     order the CRS declares
+   * @param schema the properties of every feature, in order
+   * @throws InvalidInputException when the CRS cannot be reprojected to WGS84
    */
-  public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, boolean withMeanProbability)
-      throws InputException, IOException {
-    this(file, sourceCrs, withMeanProbability ? "mean_probability" : null, Map.of());
-  }
-
-  /**
-   * As above, with the text {@code labels} (the same on every feature, in map order) first in
-   * each feature's properties, and the mean probability under {@code probabilityProperty} when
-   * it is not null.
-   */
-  public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, String probabilityProperty,
-      Map<String, String> labels) throws InputException, IOException {
-    this.probabilityProperty = probabilityProperty;
-    StringBuilder json = new StringBuilder();
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      json.append(jsonString(label.getKey())).append(':').append(jsonString(label.getValue()))
-          .append(',');
-    }
-    this.labelJson = json.toString();
+  public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, OutputSchema schema)
+      throws IOException {
+    this.schema = schema;
     this.toWgs84 = toWgs84(sourceCrs);
     geometryWriter.setEncodeCRS(false);
     geometryWriter.setForceCCW(true);
@@ -77,7 +61,7 @@ public final class GeoJsonWriter implements RegionWriter {
     out.write("{\"type\":\"FeatureCollection\",\"features\":[");
   }
 
-  private static MathTransform toWgs84(CoordinateReferenceSystem sourceCrs) throws InputException {
+  private static MathTransform toWgs84(CoordinateReferenceSystem sourceCrs) {
     try {
       MathTransform transform = CRS.findMathTransform(sourceCrs, DefaultGeographicCRS.WGS84, true);
       if (CRS.getAxisOrder(sourceCrs) == CRS.AxisOrder.NORTH_EAST) {
@@ -87,26 +71,24 @@ public final class GeoJsonWriter implements RegionWriter {
       }
       return transform;
     } catch (FactoryException e) {
-      throw new InputException("cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
+      throw new InvalidInputException("cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
           + e.getMessage() + "); write a .gpkg instead", e);
     }
   }
 
   @Override
-  public void write(VectorizedRegion region) throws IOException {
+  public void accept(VectorizedRegion region) throws IOException {
     out.write(first ? "\n" : ",\n");
     first = false;
     out.write("{\"type\":\"Feature\",\"properties\":{");
-    out.write(labelJson);
-    out.write("\"pixels\":");
-    out.write(Long.toString(region.pixelCount()));
-    out.write(",\"area_m2\":");
-    out.write(number(region.areaSquareMetres()));
-    if (probabilityProperty != null) {
-      out.write(",");
-      out.write(jsonString(probabilityProperty));
+    Object[] values = schema.values(region);
+    for (int i = 0; i < values.length; i++) {
+      out.write(i == 0 ? "" : ",");
+      out.write(jsonString(schema.fields().get(i).name()));
       out.write(":");
-      out.write(number(region.meanProbability()));
+      out.write(values[i] instanceof String text ? jsonString(text)
+          : values[i] instanceof Long count ? Long.toString(count)
+          : number((Double) values[i]));
     }
     out.write("},\"geometry\":");
     geometryWriter.write(toWgs84(region.geometry()), out);

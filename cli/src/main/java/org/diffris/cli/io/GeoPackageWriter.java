@@ -10,8 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.diffris.geotools.SpatialReference;
+import org.diffris.pipeline.OutputSchema;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -26,9 +26,8 @@ import org.locationtech.jts.io.WKBWriter;
  * spatial reference rows plus the raster's (EPSG code and WKT definition), {@code gpkg_contents}
  * with the layer's extent, and {@code gpkg_geometry_columns}; geometries are standard GeoPackage
  * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON},
- * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity). Attributes:
- * optional constant text labels (the query and model of a segmentation), {@code pixels},
- * {@code area_m2}, and the mean probability when requested. No spatial index
+ * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity). Attributes: the
+ * fields of the project's {@link OutputSchema}, in order (a NaN score is NULL). No spatial index
  * is written (readers build one on demand).
  *
  * <p>Regions are inserted as they come, in one transaction committed by {@link #finish()}. The
@@ -53,52 +52,30 @@ public final class GeoPackageWriter implements RegionWriter {
   private final String layer;
   private final int srsId;
   private final boolean multi;
-  private final String probabilityColumn;
-  private final Map<String, String> labels;
+  private final OutputSchema schema;
   private final PreparedStatement insert;
   private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
   private final Envelope extent = new Envelope();
   private int pending;
 
   /**
-   * Creates {@code file} (which must not exist) with an empty layer.
+   * Creates {@code file} (which must not exist) with an empty layer whose columns are the
+   * schema's fields, in order.
    *
    * @param layer the table name (letters, digits and underscores)
    * @param srs the raster's CRS
    * @param multi {@code MULTIPOLYGON} layer (8-connectivity regions may be multipart), else
    *     {@code POLYGON}
-   * @param withMeanProbability whether to add the {@code mean_probability} column
    */
   public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
-      boolean withMeanProbability) throws IOException {
-    this(file, layer, srs, multi, withMeanProbability ? "mean_probability" : null, Map.of());
-  }
-
-  /**
-   * Creates {@code file} (which must not exist) with an empty layer whose columns are the text
-   * {@code labels} (the same value on every feature, in map order), {@code pixels},
-   * {@code area_m2}, and the regions' mean probability under {@code probabilityColumn} when it is
-   * not null.
-   */
-  public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
-      String probabilityColumn, Map<String, String> labels) throws IOException {
+      OutputSchema schema) throws IOException {
     if (!layer.matches(IDENTIFIER)) {
       throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
-    }
-    for (String column : labels.keySet()) {
-      if (!column.matches(IDENTIFIER)) {
-        throw new IllegalArgumentException("column name must be an SQL identifier: " + column);
-      }
-    }
-    if (probabilityColumn != null && !probabilityColumn.matches(IDENTIFIER)) {
-      throw new IllegalArgumentException("column name must be an SQL identifier: "
-          + probabilityColumn);
     }
     this.layer = layer;
     this.srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
     this.multi = multi;
-    this.probabilityColumn = probabilityColumn;
-    this.labels = new LinkedHashMap<>(labels);
+    this.schema = schema;
     Connection connection = null;
     try {
       connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -115,14 +92,8 @@ public final class GeoPackageWriter implements RegionWriter {
       createLayer(connection);
       StringBuilder columns = new StringBuilder("geom");
       StringBuilder values = new StringBuilder("?");
-      for (String column : this.labels.keySet()) {
-        columns.append(", ").append(column);
-        values.append(", ?");
-      }
-      columns.append(", pixels, area_m2");
-      values.append(", ?, ?");
-      if (probabilityColumn != null) {
-        columns.append(", ").append(probabilityColumn);
+      for (OutputSchema.Field field : schema.fields()) {
+        columns.append(", ").append(field.name());
         values.append(", ?");
       }
       this.insert = connection.prepareStatement("INSERT INTO \"" + layer + "\" (" + columns
@@ -135,7 +106,7 @@ public final class GeoPackageWriter implements RegionWriter {
   }
 
   @Override
-  public void write(VectorizedRegion region) throws IOException {
+  public void accept(VectorizedRegion region) throws IOException {
     Geometry g = region.geometry();
     if (multi && g instanceof Polygon polygon) {
       g = g.getFactory().createMultiPolygon(new Polygon[] {polygon});
@@ -144,16 +115,11 @@ public final class GeoPackageWriter implements RegionWriter {
     try {
       int column = 1;
       insert.setBytes(column++, geometryBlob(g, srsId, wkb));
-      for (String value : labels.values()) {
-        insert.setString(column++, value);
-      }
-      insert.setLong(column++, region.pixelCount());
-      insert.setDouble(column++, region.areaSquareMetres());
-      if (probabilityColumn != null) {
-        if (Double.isNaN(region.meanProbability())) {
-          insert.setNull(column, Types.DOUBLE);
+      for (Object value : schema.values(region)) {
+        if (value instanceof Double d && d.isNaN()) {
+          insert.setNull(column++, Types.DOUBLE);
         } else {
-          insert.setDouble(column, region.meanProbability());
+          insert.setObject(column++, value);
         }
       }
       insert.addBatch();
@@ -253,9 +219,7 @@ public final class GeoPackageWriter implements RegionWriter {
     String geometryType = multi ? "MULTIPOLYGON" : "POLYGON";
     try (Statement s = db.createStatement()) {
       s.execute("CREATE TABLE \"" + layer + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
-          + "geom " + geometryType + labelColumns() + ", pixels INTEGER NOT NULL, "
-          + "area_m2 DOUBLE NOT NULL"
-          + (probabilityColumn != null ? ", " + probabilityColumn + " DOUBLE" : "") + ")");
+          + "geom " + geometryType + columnDefinitions() + ")");
     }
     try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_contents (table_name, "
         + "data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")) {
@@ -274,13 +238,17 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  private String labelColumns() {
+  /** The schema's fields as SQLite columns: text, double or integer, in schema order. */
+  private String columnDefinitions() {
     StringBuilder sql = new StringBuilder();
-    for (String column : labels.keySet()) {
-      sql.append(", ").append(column).append(" TEXT NOT NULL");
+    for (OutputSchema.Field field : schema.fields()) {
+      String type = field.type() == String.class ? "TEXT"
+          : field.type() == Long.class ? "INTEGER" : "DOUBLE";
+      sql.append(", ").append(field.name()).append(' ').append(type);
     }
     return sql.toString();
   }
+
 
   private static void setExtent(PreparedStatement p, int first, Envelope e) throws SQLException {
     if (e.isNull()) {

@@ -10,6 +10,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.diffris.runtime.BundleFileException;
 
@@ -21,7 +23,13 @@ import org.diffris.runtime.BundleFileException;
  * is shared by every caller. {@link #run} accumulates the time spent inside ONNX Runtime.
  */
 public final class GraphSession implements AutoCloseable {
+  /** Sessions of this JVM opened and not yet closed: how a host proves it leaks none. */
+  private static final AtomicInteger OPEN =
+      new AtomicInteger();
+
   private final String file;
+  private final AtomicBoolean closed =
+      new AtomicBoolean();
   private final OrtSession session;
   private final AtomicLong runNanos = new AtomicLong();
   private final AtomicLong runs = new AtomicLong();
@@ -29,6 +37,12 @@ public final class GraphSession implements AutoCloseable {
   private GraphSession(String file, OrtSession session) {
     this.file = file;
     this.session = session;
+    OPEN.incrementAndGet();
+  }
+
+  /** Sessions opened in this JVM and not closed yet (all bundles, all callers). */
+  public static int openSessions() {
+    return OPEN.get();
   }
 
   /**
@@ -203,6 +217,10 @@ public final class GraphSession implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // closing twice must not count twice
+    }
+    OPEN.decrementAndGet();
     try {
       session.close();
     } catch (OrtException e) {

@@ -40,8 +40,6 @@ public final class TiledSegmenter {
   private final int batchSize;
   private final int[] bands;
   private final PixelScaling scaling;
-  private final ProgressListener progress;
-  private final BooleanSupplier cancelled;
   private final double modelGsd;
   private final double rasterGsd;
 
@@ -51,8 +49,6 @@ public final class TiledSegmenter {
     this.batchSize = b.batchSize;
     this.bands = b.bands.clone();
     this.scaling = b.scaling;
-    this.progress = b.progress;
-    this.cancelled = b.cancelled;
     this.modelGsd = b.modelGsd;
     this.rasterGsd = b.rasterGsd;
   }
@@ -95,8 +91,6 @@ public final class TiledSegmenter {
     private int batchSize = 4;
     private int[] bands;
     private PixelScaling scaling;
-    private ProgressListener progress = (done, total) -> {};
-    private BooleanSupplier cancelled = () -> false;
     private double modelGsd;
     private double rasterGsd;
     private int sizeMultiple = 1;
@@ -146,17 +140,6 @@ public final class TiledSegmenter {
       return this;
     }
 
-    public Builder progress(ProgressListener listener) {
-      this.progress = listener;
-      return this;
-    }
-
-    /** Checked before every tile; when it says true the run ends with {@link InferenceCancelledException}. */
-    public Builder cancelWhen(BooleanSupplier check) {
-      this.cancelled = check;
-      return this;
-    }
-
     public TiledSegmenter build() {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be 1 or more tiles, got " + batchSize);
@@ -191,26 +174,34 @@ public final class TiledSegmenter {
     return overlap;
   }
 
+  /** {@link #run(RasterSource, TileModel, BandConsumer, ProgressListener, BooleanSupplier)} without progress or cancellation. */
+  public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer)
+      throws IOException {
+    return run(source, model, consumer, (done, total) -> {}, () -> false);
+  }
+
   /**
    * Runs the model over the raster and hands every final row band to {@code consumer}.
    *
+   * @param progress told after every batch of tiles
+   * @param cancelled asked before every tile and every model call; when it says true the run
+   *     ends with {@link InferenceCancelledException}
    * @throws IOException from the raster or the consumer
    * @throws InferenceCancelledException when the cancellation check said so
    */
-  public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer)
-      throws IOException {
+  public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer,
+      ProgressListener progress, BooleanSupplier cancelled) throws IOException {
     checkBands(source, model);
-    if (rasterGsd == 0) {
-      return new Run(source, model, consumer, 1).execute();
-    }
-    GsdResampling resampling = GsdResampling.between(rasterGsd, modelGsd);
-    if (resampling.isIdentity()) {
-      return new Run(source, model, consumer, resampling.factor()).execute();
+    GsdResampling resampling = rasterGsd == 0 ? null : GsdResampling.between(rasterGsd, modelGsd);
+    if (resampling == null || resampling.isIdentity()) {
+      double factor = resampling == null ? 1 : resampling.factor();
+      return new Run(source, model, consumer, factor, progress, cancelled).execute();
     }
     ResampledRaster seen = new ResampledRaster(source, resampling);
     ResampledBands back = new ResampledBands(consumer, seen.width(), seen.height(), source.width(),
         source.height());
-    InferenceSummary summary = new Run(seen, model, back, resampling.factor()).execute();
+    InferenceSummary summary =
+        new Run(seen, model, back, resampling.factor(), progress, cancelled).execute();
     if (!back.complete()) {
       throw new IllegalStateException("resampled bands did not cover the raster");
     }
@@ -256,9 +247,14 @@ public final class TiledSegmenter {
     private int batches;
     private long modelNanos;
     private final double factor;
+    private final ProgressListener progress;
+    private final BooleanSupplier cancelled;
 
-    Run(RasterSource source, TileModel model, BandConsumer consumer, double factor) {
+    Run(RasterSource source, TileModel model, BandConsumer consumer, double factor,
+        ProgressListener progress, BooleanSupplier cancelled) {
       this.factor = factor;
+      this.progress = progress;
+      this.cancelled = cancelled;
       this.source = source;
       this.model = model;
       this.consumer = consumer;

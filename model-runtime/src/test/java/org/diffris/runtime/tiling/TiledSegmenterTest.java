@@ -364,11 +364,10 @@ class TiledSegmenterTest {
     PointwiseModel model = new PointwiseModel(3, SMOOTH);
     TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3))
         .batchSize(1)
-        .progress((done, total) -> seen.set(done))
-        .cancelWhen(() -> seen.get() >= 5)
         .build();
     InferenceCancelledException e = assertThrows(InferenceCancelledException.class,
-        () -> tiler.run(raster, model, (f, hh, p, v) -> {}));
+        () -> tiler.run(raster, model, (f, hh, p, v) -> {}, (done, total) -> seen.set(done),
+            () -> seen.get() >= 5));
     assertEquals(5, model.tiles.get(), "tiles run after the cancel request");
     assertTrue(e.getMessage().contains("5 of 64"), e.getMessage());
   }
@@ -377,9 +376,9 @@ class TiledSegmenterTest {
   void progressCountsEveryTileUpToTheTotal() throws IOException {
     ArrayRaster raster = positional(100, 70);
     List<int[]> calls = new ArrayList<>();
-    TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(2)
-        .progress((done, total) -> calls.add(new int[] {done, total})).build();
-    InferenceSummary summary = tiler.run(raster, new PointwiseModel(3, SMOOTH), (f, h, p, v) -> {});
+    TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(2).build();
+    InferenceSummary summary = tiler.run(raster, new PointwiseModel(3, SMOOTH), (f, h, p, v) -> {},
+        (done, total) -> calls.add(new int[] {done, total}), () -> false);
     TileGrid grid = new TileGrid(100, 70, 32, 8);
     assertEquals(grid.tileCount(), summary.tiles());
     for (int i = 1; i < calls.size(); i++) {

@@ -1,0 +1,219 @@
+package org.diffris.geotools;
+
+import java.awt.geom.AffineTransform;
+import java.awt.image.DataBuffer;
+import java.awt.image.RenderedImage;
+import java.lang.reflect.Method;
+import java.util.OptionalDouble;
+import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.RasterInput;
+import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.runtime.tiling.RenderedImageSource;
+import org.diffris.vectorizer.PixelToWorld;
+import org.geotools.api.metadata.spatial.PixelOrientation;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.api.referencing.operation.MathTransform;
+import org.geotools.coverage.GridSampleDimension;
+import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.referencing.CRS;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
+
+/**
+ * A GridCoverage2D as the cores see it: a {@link RasterSource} over its image, a
+ * {@link PixelToWorld} and its CRS facts.
+ *
+ * <p>Guarantees: the image is read only where asked, one rectangle at a time
+ * ({@code RenderedImage.getData(Rectangle)}), never copied whole; pixel (0, 0) is the image's
+ * first pixel ({@code minX, minY}); the pixel-to-world transform is the coverage's full affine
+ * grid-to-CRS transform at pixel corners (rotation and shear kept), with x = east / longitude
+ * whatever axis order the CRS declares; nodata per band comes from the sample dimensions
+ * ({@code getNoDataValues}), else from the coverage's {@code GC_NODATA} property; NaN is always
+ * nodata. No JAI types are touched, so this runs on GeoTools lines with JAI or ImageN.
+ */
+public final class CoverageRaster {
+  /** The coverage property GeoTools readers put a nodata value under. */
+  public static final String NODATA_PROPERTY = "GC_NODATA";
+
+  private final RenderedImage image;
+  private final RasterCrs crs;
+  private final PixelToWorld pixelToWorld;
+  private final double[] nodata;
+
+  private CoverageRaster(RenderedImage image, RasterCrs crs, PixelToWorld pixelToWorld,
+      double[] nodata) {
+    this.image = image;
+    this.crs = crs;
+    this.pixelToWorld = pixelToWorld;
+    this.nodata = nodata;
+  }
+
+  /**
+   * @throws InvalidInputException when the coverage has no CRS with an EPSG code or its
+   *     grid-to-world transform is not affine
+   */
+  public static CoverageRaster of(GridCoverage2D coverage) {
+    if (coverage == null) {
+      throw new InvalidInputException("no coverage given");
+    }
+    RasterCrs crs = RasterCrs.of(coverage.getCoordinateReferenceSystem2D());
+    RenderedImage image = coverage.getRenderedImage();
+    PixelToWorld pixelToWorld = pixelToWorld(
+        coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT), image, crs.crs());
+    return new CoverageRaster(image, crs, pixelToWorld, nodataOf(coverage, image));
+  }
+
+  /**
+   * A GeoTools grid-to-CRS transform (at pixel corners) as the cores' {@link PixelToWorld}: pixel
+   * (0, 0) is the image's first pixel ({@code minX, minY}), rotation and shear are kept, and x is
+   * east / longitude whatever axis order {@code crs} declares (the order polygons are written
+   * in). Every GeoTools raster of every host goes through here.
+   *
+   * @throws InvalidInputException when the transform is not affine
+   */
+  public static PixelToWorld pixelToWorld(MathTransform gridToCrs, RenderedImage image,
+      CoordinateReferenceSystem crs) {
+    if (!(gridToCrs instanceof AffineTransform affine)) {
+      throw new InvalidInputException("the raster's grid-to-world transform is not affine ("
+          + gridToCrs.getClass().getSimpleName() + "); warp the raster to a regular grid first");
+    }
+    AffineTransform at = new AffineTransform(affine);
+    // The grid coordinates are the image's: move the origin to its first pixel.
+    at.translate(image.getMinX(), image.getMinY());
+    double[] gt = {at.getTranslateX(), at.getScaleX(), at.getShearX(),
+        at.getTranslateY(), at.getShearY(), at.getScaleY()};
+    return AxisOrder.eastFirst(gt, CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST);
+  }
+
+  private static double[] nodataOf(GridCoverage2D coverage, RenderedImage image) {
+    int bands = image.getSampleModel().getNumBands();
+    double[] values = new double[bands];
+    Double property = propertyNoData(coverage.getProperty(NODATA_PROPERTY));
+    for (int b = 0; b < bands; b++) {
+      values[b] = property == null ? Double.NaN : property;
+      if (b < coverage.getNumSampleDimensions()) {
+        GridSampleDimension dim = coverage.getSampleDimension(b);
+        double[] fromDimension = dim.getNoDataValues();
+        if (fromDimension != null && fromDimension.length > 0) {
+          values[b] = fromDimension[0];
+        }
+      }
+    }
+    return values;
+  }
+
+  /**
+   * The {@code GC_NODATA} property: a number, or GeoTools' NoDataContainer, read through its
+   * {@code getAsSingleValue()} so that no JAI-ext (GeoTools 33) or ImageN (GeoTools 34+) type is
+   * linked.
+   */
+  static Double propertyNoData(Object value) {
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value == null) {
+      return null;
+    }
+    try {
+      Method single = value.getClass().getMethod("getAsSingleValue");
+      Object v = single.invoke(value);
+      return v instanceof Number n ? n.doubleValue() : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // an unknown property type: no nodata from it
+    }
+  }
+
+  public int width() {
+    return image.getWidth();
+  }
+
+  public int height() {
+    return image.getHeight();
+  }
+
+  public int bandCount() {
+    return image.getSampleModel().getNumBands();
+  }
+
+  public RasterCrs crs() {
+    return crs;
+  }
+
+  /** Pixel corners of the whole raster to world coordinates, x = east. */
+  public PixelToWorld pixelToWorld() {
+    return pixelToWorld;
+  }
+
+  /** The nodata value of a band (0-based), if it has one. */
+  public OptionalDouble nodata(int band) {
+    return Double.isNaN(nodata[band]) ? OptionalDouble.empty() : OptionalDouble.of(nodata[band]);
+  }
+
+  /** True for 8-bit samples, which the model's own scaling expects; others need a stretch. */
+  public boolean isEightBit() {
+    return image.getSampleModel().getDataType() == DataBuffer.TYPE_BYTE;
+  }
+
+  /** The whole raster. */
+  public PixelWindow all() {
+    return new PixelWindow(0, 0, width(), height());
+  }
+
+  /**
+   * The pixels whose squares meet the bounding box of {@code roi} (in the coverage CRS,
+   * x = east), clipped to the raster; the whole raster when {@code roi} is null.
+   *
+   * @throws InvalidInputException when the ROI is empty or outside the raster
+   */
+  public PixelWindow window(Geometry roi) {
+    if (roi == null) {
+      return all();
+    }
+    if (!(roi instanceof org.locationtech.jts.geom.Polygonal)) {
+      throw new InvalidInputException("roi must be a Polygon or MultiPolygon in the coverage's CRS, got "
+          + roi.getGeometryType());
+    }
+    if (roi.isEmpty()) {
+      throw new InvalidInputException("roi is empty; give a polygon inside the coverage or leave it out");
+    }
+    double minC = Double.POSITIVE_INFINITY;
+    double minR = Double.POSITIVE_INFINITY;
+    double maxC = Double.NEGATIVE_INFINITY;
+    double maxR = Double.NEGATIVE_INFINITY;
+    for (Coordinate c : roi.getCoordinates()) {
+      double[] p = pixelToWorld.toPixel(c.x, c.y);
+      minC = Math.min(minC, p[0]);
+      maxC = Math.max(maxC, p[0]);
+      minR = Math.min(minR, p[1]);
+      maxR = Math.max(maxR, p[1]);
+    }
+    int c0 = (int) Math.max(0, Math.floor(minC));
+    int r0 = (int) Math.max(0, Math.floor(minR));
+    int c1 = (int) Math.min(width(), Math.ceil(maxC));
+    int r1 = (int) Math.min(height(), Math.ceil(maxR));
+    if (c1 <= c0 || r1 <= r0) {
+      throw new InvalidInputException("roi " + roi.getEnvelopeInternal() + " does not overlap the "
+          + "coverage; give it in the coverage's CRS (" + crs.label() + ", x = east)");
+    }
+    return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
+  }
+
+  /** The pixels of a window as the tiler reads them. */
+  public RasterSource source(PixelWindow window) {
+    RasterSource whole = new RenderedImageSource(image, nodata);
+    return window.equals(all()) ? whole : new WindowSource(whole, window);
+  }
+
+  /** Pixel corners of a window (pixel (0, 0) = its first pixel) to world coordinates. */
+  public PixelToWorld pixelToWorld(PixelWindow window) {
+    PixelToWorld t = pixelToWorld;
+    return new PixelToWorld(t.x(window.x(), window.y()), t.pixelWidth(), t.rowRotation(),
+        t.y(window.x(), window.y()), t.colRotation(), t.pixelHeight());
+  }
+
+  /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
+  public RasterInput input(PixelWindow window) {
+    return new RasterInput(source(window), pixelToWorld(window), crs.areaModel(), isEightBit(),
+        crs.epsgCode());
+  }
+}

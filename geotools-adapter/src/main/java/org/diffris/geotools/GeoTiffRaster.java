@@ -1,0 +1,153 @@
+package org.diffris.geotools;
+
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.SampleModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.RasterInput;
+import org.diffris.vectorizer.AreaModel;
+import org.diffris.vectorizer.PixelToWorld;
+import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
+import org.geotools.coverage.grid.GridGeometry2D;
+
+/**
+ * A GeoTIFF read a band of rows at a time, never decoded whole, with what every host needs of
+ * it: size, bands, sample type, nodata, the pixel-to-world transform (x = east whatever axis order
+ * the CRS declares, rotation and shear kept), the CRS and its area model.
+ *
+ * <p>Two ways in, same values: {@link #open} takes the fast path, {@link DirectGeoTiff}, for a
+ * north-up GeoTIFF whose CRS is one EPSG code listed in {@link CommonCrs} (the TIFF decoder alone,
+ * so GeoTools' referencing, seconds of start-up, loads only if {@link #crs()} is called); every
+ * other file, and every file opened with {@link #openWithGeoTools}, goes through GeoTools'
+ * {@code GeoTiffReader} ({@link GeoToolsGeoTiff}).
+ */
+public abstract class GeoTiffRaster implements AutoCloseable {
+  protected final Path file;
+  private final int width;
+  private final int height;
+  private final int tileHeight;
+  private final SampleModel sampleModel;
+  private final PixelToWorld pixelToWorld;
+  private final Double noData;
+
+  GeoTiffRaster(Path file, int width, int height, int tileHeight, SampleModel sampleModel,
+      PixelToWorld pixelToWorld, Double noData) {
+    this.file = file;
+    this.width = width;
+    this.height = height;
+    this.tileHeight = tileHeight;
+    this.sampleModel = sampleModel;
+    this.pixelToWorld = pixelToWorld;
+    this.noData = noData;
+  }
+
+  /**
+   * Opens {@code file} on the fast path when it allows, else through GeoTools.
+   *
+   * @throws InvalidInputException when the file is missing, not a GeoTIFF or not georeferenced
+   */
+  public static GeoTiffRaster open(Path file) {
+    requireFile(file);
+    GeoTiffRaster direct = WorldFile.exists(file) ? null : DirectGeoTiff.openIfSimple(file);
+    return direct != null ? direct : GeoToolsGeoTiff.read(file);
+  }
+
+  /**
+   * Opens {@code file} through GeoTools, which {@link #gridGeometry()} needs.
+   *
+   * @throws InvalidInputException when the file is missing, not a GeoTIFF or not georeferenced
+   */
+  public static GeoTiffRaster openWithGeoTools(Path file) {
+    requireFile(file);
+    return GeoToolsGeoTiff.read(file);
+  }
+
+  private static void requireFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidInputException("raster not found: " + file);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  public int bandCount() {
+    return sampleModel.getNumBands();
+  }
+
+  /** The sample type of every band, a {@code java.awt.image.DataBuffer.TYPE_*} constant. */
+  public int dataType() {
+    return sampleModel.getDataType();
+  }
+
+  public boolean isFloatingPoint() {
+    return dataType() == DataBuffer.TYPE_FLOAT || dataType() == DataBuffer.TYPE_DOUBLE;
+  }
+
+  /** The GeoTIFF nodata value (one for every band), or null when the file has none. */
+  public Double noData() {
+    return noData;
+  }
+
+  public PixelToWorld pixelToWorld() {
+    return pixelToWorld;
+  }
+
+  /** Rows per read that keep whole tiles or strips together and a band near 4 M pixels. */
+  public int rowsPerRead() {
+    int rowsPerTile = Math.max(1, tileHeight);
+    long targetRows = Math.max(1, (4L << 20) / Math.max(1, width));
+    long tiles = Math.max(1, targetRows / rowsPerTile);
+    return (int) Math.min(height, tiles * rowsPerTile);
+  }
+
+  /**
+   * The raster's CRS as GeoTools decodes it; on the fast path the first call loads GeoTools'
+   * referencing (seconds on a cold JVM), which {@link #spatialReference()} and
+   * {@link #areaModel()} do not need.
+   */
+  public abstract CoordinateReferenceSystem crs();
+
+  /** The CRS's EPSG code, name and WKT, as outputs write them. */
+  public abstract SpatialReference spatialReference();
+
+  /** How areas in square metres are measured in this raster's CRS. */
+  public abstract AreaModel areaModel();
+
+  /**
+   * The raster's grid and CRS as GeoTools has them, for writing rasters on the same grid.
+   *
+   * @throws IllegalStateException on the fast path: open with {@link #openWithGeoTools}
+   */
+  public abstract GridGeometry2D gridGeometry();
+
+  /**
+   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as decoded (the raster's
+   * own coordinates may start anywhere: use its minX and minY).
+   *
+   * @throws IOException when the file cannot be decoded there
+   */
+  public abstract Raster readRows(int firstRow, int rows) throws IOException;
+
+  /** The whole raster as the pipeline takes it. */
+  public RasterInput input() {
+    SpatialReference srs = spatialReference();
+    return new RasterInput(new GeoTiffRasterSource(this), pixelToWorld, areaModel(),
+        dataType() == DataBuffer.TYPE_BYTE, srs.epsgCode() == null ? 0 : srs.epsgCode());
+  }
+
+  @Override
+  public abstract void close();
+}

@@ -1,0 +1,93 @@
+package org.diffris.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.diffris.vectorizer.VectorizedRegion;
+
+/**
+ * The attributes every host writes for a region, in this order, whatever the format (the WPS
+ * feature type, a GeoPackage table, GeoJSON properties): documented once here and in
+ * {@code docs/output-schema.md}.
+ *
+ * <table>
+ *   <caption>attributes</caption>
+ *   <tr><th>name</th><th>type</th><th>meaning</th></tr>
+ *   <tr><td>{@code query}</td><td>text</td><td>the query, as the user gave it</td></tr>
+ *   <tr><td>{@code score}</td><td>real</td><td>mean model probability of the region's pixels,
+ *       0 to 1</td></tr>
+ *   <tr><td>{@code area}</td><td>real</td><td>area of the region's pixels in square metres
+ *       (planar in the CRS's unit, geodesic on WGS84 for geographic CRSs); simplification does
+ *       not change it</td></tr>
+ *   <tr><td>{@code pixels}</td><td>integer</td><td>raster pixels in the region</td></tr>
+ *   <tr><td>{@code model}</td><td>text</td><td>model name and version</td></tr>
+ * </table>
+ *
+ * <p>A mask vectorized without a model ({@code diffris vectorize}) has the same attributes less
+ * {@code query} and {@code model}, and {@code score} only when the mask holds probabilities.
+ * Immutable.
+ */
+public final class OutputSchema {
+  /** One attribute: its name and its value type ({@code String}, {@code Double} or {@code Long}). */
+  public record Field(String name, Class<?> type) {}
+
+  public static final Field QUERY = new Field("query", String.class);
+  public static final Field SCORE = new Field("score", Double.class);
+  public static final Field AREA = new Field("area", Double.class);
+  public static final Field PIXELS = new Field("pixels", Long.class);
+  public static final Field MODEL = new Field("model", String.class);
+
+  private final List<Field> fields;
+  private final String query;
+  private final String model;
+
+  private OutputSchema(List<Field> fields, String query, String model) {
+    this.fields = List.copyOf(fields);
+    this.query = query;
+    this.model = model;
+  }
+
+  /** The attributes of a segmentation's regions: query, score, area, pixels, model. */
+  public static OutputSchema segmentation(String query, String model) {
+    return new OutputSchema(List.of(QUERY, SCORE, AREA, PIXELS, MODEL), query, model);
+  }
+
+  /** The attributes of a vectorized mask's regions: score (probability masks only), area, pixels. */
+  public static OutputSchema mask(boolean probabilities) {
+    List<Field> fields = new ArrayList<>();
+    if (probabilities) {
+      fields.add(SCORE);
+    }
+    fields.add(AREA);
+    fields.add(PIXELS);
+    return new OutputSchema(fields, null, null);
+  }
+
+  public List<Field> fields() {
+    return fields;
+  }
+
+  /** The region's value of every field, in field order. */
+  public Object[] values(VectorizedRegion region) {
+    Object[] values = new Object[fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = value(fields.get(i), region);
+    }
+    return values;
+  }
+
+  private Object value(Field field, VectorizedRegion region) {
+    if (field == QUERY) {
+      return query;
+    }
+    if (field == SCORE) {
+      return region.meanProbability();
+    }
+    if (field == AREA) {
+      return region.areaSquareMetres();
+    }
+    if (field == PIXELS) {
+      return region.pixelCount();
+    }
+    return model;
+  }
+}

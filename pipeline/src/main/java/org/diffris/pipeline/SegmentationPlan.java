@@ -1,0 +1,160 @@
+package org.diffris.pipeline;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+import org.diffris.runtime.ModelDescription;
+import org.diffris.runtime.tiling.BandConsumer;
+import org.diffris.runtime.tiling.GsdResampling;
+import org.diffris.runtime.tiling.InferenceSummary;
+import org.diffris.runtime.tiling.ProgressListener;
+import org.diffris.runtime.tiling.TiledSegmenter;
+import org.diffris.vectorizer.GroundSampleDistance;
+import org.diffris.vectorizer.MaskBand;
+import org.diffris.vectorizer.MaskVectorizer;
+import org.diffris.vectorizer.RegionSink;
+import org.diffris.vectorizer.VectorizerOptions;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.PrecisionModel;
+
+/**
+ * One checked job, ready to run: made by {@link Segmenter#plan}, run once or more with
+ * {@link #run}. Streams the raster tile by tile through the model, the blended probabilities band
+ * by band through the region of interest into the vectorizer, and every region into the sink.
+ *
+ * <p>Memory: the tiler's strips and blend window, plus the regions only when the options need
+ * them all at once ({@link VectorizerOptions#needsAllRegions()}). Immutable; each run has its own
+ * state.
+ */
+public final class SegmentationPlan {
+  private final Segmenter segmenter;
+  private final RasterInput input;
+  private final SegmentOptions options;
+  private final int[] bands;
+  private final ValueScaling scaling;
+  private final double resampleFactor;
+  private final TiledSegmenter tiler;
+  private final VectorizerOptions vectorizerOptions;
+
+  private SegmentationPlan(Segmenter segmenter, RasterInput input, SegmentOptions options,
+      int[] bands, ValueScaling scaling, double resampleFactor, TiledSegmenter tiler,
+      VectorizerOptions vectorizerOptions) {
+    this.segmenter = segmenter;
+    this.input = input;
+    this.options = options;
+    this.bands = bands;
+    this.scaling = scaling;
+    this.resampleFactor = resampleFactor;
+    this.tiler = tiler;
+    this.vectorizerOptions = vectorizerOptions;
+  }
+
+  static SegmentationPlan of(Segmenter segmenter, RasterInput input, SegmentOptions options)
+      throws IOException {
+    ModelDescription model = segmenter.description();
+    long rasterPixels = (long) input.width() * input.height();
+    PixelLimitException.check(rasterPixels, input.width() + " x " + input.height() + " pixels",
+        options.maxPixels());
+    int[] bands = BandSelection.parse(options.bands(), input.source().bandCount(),
+        model.image().channels());
+    double gsd = GroundSampleDistance.metres(input.pixelToWorld(), input.width(), input.height(),
+        input.areaModel());
+    double factor;
+    try {
+      factor = GsdResampling.between(gsd, model.image().gsdMetres()).factor();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(e.getMessage(), e);
+    }
+    PixelLimitException.check((long) (rasterPixels * factor * factor), "the model's grid at "
+        + model.image().gsdMetres() + " m per pixel", options.maxPixels());
+    ValueScaling scaling = ValueScaling.of(input, bands, model);
+    TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd);
+    double threshold = options.threshold() != null ? options.threshold() : model.threshold();
+    VectorizerOptions.Builder vectorizer = VectorizerOptions.builder()
+        .threshold(threshold)
+        .areaModel(input.areaModel())
+        .simplifyTolerance(options.simplify())
+        .minAreaSquareMetres(options.minArea())
+        .largestFirst(options.largestFirst());
+    if (options.maxFeatures() != null) {
+      vectorizer.maxFeatures(options.maxFeatures());
+    }
+    return new SegmentationPlan(segmenter, input, options, bands, scaling, factor, tiler,
+        vectorizer.build());
+  }
+
+  private static TiledSegmenter tiler(ModelDescription model, SegmentOptions options, int[] bands,
+      ValueScaling scaling, double gsd) {
+    TiledSegmenter.Builder tiling = TiledSegmenter.forModel(model)
+        .bands(bands)
+        .scaling(scaling.scaling())
+        .rasterGsd(gsd)
+        .batchSize(options.batchSize());
+    if (options.tileSize() != null) {
+      tiling.tileSize(options.tileSize());
+    }
+    if (options.overlap() != null) {
+      tiling.overlap(options.overlap());
+    }
+    try {
+      return tiling.build();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException("tileSize", "and overlap do not fit this model: "
+          + e.getMessage());
+    }
+  }
+
+  /** The selected bands, 0-based, one per model channel. */
+  public int[] bands() {
+    return bands.clone();
+  }
+
+  public ValueScaling scaling() {
+    return scaling;
+  }
+
+  /** The probability threshold the vectorizer applies. */
+  public double threshold() {
+    return vectorizerOptions.threshold();
+  }
+
+  /** Model pixels per raster pixel along each axis (1 = the raster is at the model's GSD). */
+  public double resampleFactor() {
+    return resampleFactor;
+  }
+
+  /**
+   * Runs the job: every region goes to {@code regions} (as it completes, or largest first at the
+   * end when the options need every region), every final band of probabilities to
+   * {@code probabilities} when it is not null.
+   *
+   * @param progress told after every batch of tiles
+   * @param cancelled asked before every tile; true ends the run with
+   *     {@link org.diffris.runtime.tiling.InferenceCancelledException}
+   * @throws IOException from the raster or a sink
+   */
+  public SegmentationSummary run(RegionSink regions, BandConsumer probabilities,
+      ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+    int width = input.width();
+    double[] area = new double[1];
+    int[] count = new int[1];
+    MaskVectorizer vectorizer = new MaskVectorizer(width, input.height(), input.pixelToWorld(),
+        vectorizerOptions, new GeometryFactory(new PrecisionModel(), input.srid()), region -> {
+          regions.accept(region);
+          count[0]++;
+          area[0] += region.areaSquareMetres();
+        });
+    RegionOfInterest roi = options.roi();
+    InferenceSummary inference = tiler.run(input.source(),
+        segmenter.model().forQuery(options.query().strip()), (row, height, p, valid) -> {
+          if (roi != null) {
+            roi.apply(row, width, height, p, valid);
+          }
+          if (probabilities != null) {
+            probabilities.accept(row, height, p, valid);
+          }
+          vectorizer.accept(MaskBand.probabilities(row, width, height, p, valid));
+        }, progress, cancelled);
+    vectorizer.finish();
+    return new SegmentationSummary(inference, count[0], area[0], threshold());
+  }
+}

@@ -1,0 +1,14 @@
+package org.diffris.pipeline;
+
+import org.diffris.runtime.tiling.InferenceSummary;
+
+/**
+ * What one job did, for the host's report.
+ *
+ * @param inference the tiled run: tiles, time in the model and in total, resampling, provider
+ * @param regions regions handed to the sink
+ * @param areaSquareMetres their total area
+ * @param threshold the probability threshold used
+ */
+public record SegmentationSummary(InferenceSummary inference, int regions,
+    double areaSquareMetres, double threshold) {}
