@@ -1,5 +1,6 @@
 package org.diffris.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -69,7 +70,7 @@ final class OutputOptions {
    * @param multi a MULTIPOLYGON layer (8-connectivity) where the format distinguishes it
    */
   RegionWriter writer(Path temporary, GeoTiffRaster raster, OutputSchema schema, boolean multi)
-      throws java.io.IOException {
+      throws IOException {
     return Format.of(out) == Format.GEOJSON
         ? new GeoJsonWriter(temporary, raster.crs(), schema)
         : new GeoPackageWriter(temporary, layerName(out), raster.spatialReference(), multi, schema);

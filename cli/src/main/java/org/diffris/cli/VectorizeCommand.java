@@ -2,6 +2,7 @@ package org.diffris.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.diffris.cli.io.AtomicOutput;
@@ -42,7 +43,7 @@ public final class VectorizeCommand implements Callable<Integer> {
 
   @Option(names = "--mask", required = true, paramLabel = "MASK.tif",
       description = "GeoTIFF mask: byte, 16-bit, or float; any CRS; rotated grids allowed.")
-  java.nio.file.Path mask;
+  Path mask;
 
   @Mixin OutputOptions output;
 

@@ -10,9 +10,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.GraphSession;
@@ -110,7 +112,7 @@ public final class DiffrisModel implements AutoCloseable {
   /** From the file for a folder bundle (ONNX Runtime maps it), from bytes for a zip. */
   private static GraphSession session(ModelBundle bundle, String file, SessionSettings settings)
       throws IOException {
-    java.util.Optional<java.nio.file.Path> path = bundle.pathOf(file);
+    Optional<Path> path = bundle.pathOf(file);
     return path.isPresent()
         ? GraphSession.open(file, path.get(), settings)
         : GraphSession.open(file, bundle.read(file), settings);

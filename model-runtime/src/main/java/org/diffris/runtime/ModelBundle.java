@@ -1,5 +1,6 @@
 package org.diffris.runtime;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -153,7 +154,7 @@ public final class ModelBundle {
   }
 
   private InputStream open(String name) throws IOException {
-    return new java.io.ByteArrayInputStream(read(name));
+    return new ByteArrayInputStream(read(name));
   }
 
   /** The whole content of one bundle file, by bundle-relative name (for example {@code segmenter.onnx}). */

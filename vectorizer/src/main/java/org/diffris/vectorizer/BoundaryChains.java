@@ -1,5 +1,6 @@
 package org.diffris.vectorizer;
 
+import java.util.Arrays;
 /**
  * Open boundary chains: directed paths of boundary edges (in-pixels on the right when walking in
  * pixel space, y down, so that shells run clockwise on screen and have positive shoelace area)
@@ -32,7 +33,6 @@ final class BoundaryChains {
   private int[] freeIds = new int[64];
   private int freeCount;
   private int nextId;
-  private int live;
 
   private int[] closedRing;
 
@@ -45,10 +45,6 @@ final class BoundaryChains {
     return (k << 2) | (runs.bank << 1) | (head ? 1 : 0);
   }
 
-  /** Number of chains still open. */
-  int liveChains() {
-    return live;
-  }
 
   /** The ring closed by the last {@link #join} that returned {@link #CLOSED}. */
   int[] closedRing() {
@@ -72,18 +68,17 @@ final class BoundaryChains {
       buf[id] = b;
     }
     lo[id] = hi[id] = b.length / 2 & ~1;
-    live++;
     return id;
   }
 
   private void grow() {
     int n = buf.length * 2;
-    buf = java.util.Arrays.copyOf(buf, n);
-    lo = java.util.Arrays.copyOf(lo, n);
-    hi = java.util.Arrays.copyOf(hi, n);
-    tailLoc = java.util.Arrays.copyOf(tailLoc, n);
-    headLoc = java.util.Arrays.copyOf(headLoc, n);
-    freeIds = java.util.Arrays.copyOf(freeIds, n);
+    buf = Arrays.copyOf(buf, n);
+    lo = Arrays.copyOf(lo, n);
+    hi = Arrays.copyOf(hi, n);
+    tailLoc = Arrays.copyOf(tailLoc, n);
+    headLoc = Arrays.copyOf(headLoc, n);
+    freeIds = Arrays.copyOf(freeIds, n);
   }
 
   private void release(int id) {
@@ -92,7 +87,6 @@ final class BoundaryChains {
       buf[id] = null;
     }
     freeIds[freeCount++] = id;
-    live--;
   }
 
   /** The chain whose end sits at {@code loc}. */
@@ -173,7 +167,7 @@ final class BoundaryChains {
   int join(int from, int x, int y, boolean pinch, int to) {
     if (from == to) {
       append(from, x, y, pinch);
-      closedRing = java.util.Arrays.copyOfRange(buf[from], lo[from], hi[from]);
+      closedRing = Arrays.copyOfRange(buf[from], lo[from], hi[from]);
       release(from);
       return CLOSED;
     }

@@ -1,5 +1,6 @@
 package org.diffris.vectorizer;
 
+import java.util.Arrays;
 /**
  * Labels the runs of each new row against the previous row (union-find over recycled slots) and
  * reports parts and regions as soon as they are complete.
@@ -140,24 +141,24 @@ final class ComponentLabeler {
 
   private void ensureStampCapacity() {
     if (partStamp.length < parts.parent.length) {
-      partStamp = java.util.Arrays.copyOf(partStamp, parts.parent.length);
+      partStamp = Arrays.copyOf(partStamp, parts.parent.length);
     }
     if (regionStamp.length < regions.parent.length) {
-      regionStamp = java.util.Arrays.copyOf(regionStamp, regions.parent.length);
+      regionStamp = Arrays.copyOf(regionStamp, regions.parent.length);
     }
   }
 
   /** Adds a slot once per row; returns whether it was new. */
   private boolean addPartCandidate(int s) {
     if (s >= partStamp.length) {
-      partStamp = java.util.Arrays.copyOf(partStamp, Math.max(s + 1, parts.parent.length));
+      partStamp = Arrays.copyOf(partStamp, Math.max(s + 1, parts.parent.length));
     }
     if (partStamp[s] == stamp) {
       return false;
     }
     partStamp[s] = stamp;
     if (partCandidateCount == partCandidates.length) {
-      partCandidates = java.util.Arrays.copyOf(partCandidates, partCandidateCount * 2);
+      partCandidates = Arrays.copyOf(partCandidates, partCandidateCount * 2);
     }
     partCandidates[partCandidateCount++] = s;
     return true;
@@ -165,14 +166,14 @@ final class ComponentLabeler {
 
   private void addRegionCandidate(int s) {
     if (s >= regionStamp.length) {
-      regionStamp = java.util.Arrays.copyOf(regionStamp, Math.max(s + 1, regions.parent.length));
+      regionStamp = Arrays.copyOf(regionStamp, Math.max(s + 1, regions.parent.length));
     }
     if (regionStamp[s] == stamp) {
       return;
     }
     regionStamp[s] = stamp;
     if (regionCandidateCount == regionCandidates.length) {
-      regionCandidates = java.util.Arrays.copyOf(regionCandidates, regionCandidateCount * 2);
+      regionCandidates = Arrays.copyOf(regionCandidates, regionCandidateCount * 2);
     }
     regionCandidates[regionCandidateCount++] = s;
   }

@@ -44,12 +44,4 @@ final class PartShape {
     return new PartShape(shell, holes);
   }
 
-  /** Number of vertices over all rings. */
-  int vertexCount() {
-    int n = shell.length / 2;
-    for (int[] hole : holes) {
-      n += hole.length / 2;
-    }
-    return n;
-  }
 }

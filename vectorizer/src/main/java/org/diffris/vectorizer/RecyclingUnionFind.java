@@ -66,10 +66,6 @@ abstract class RecyclingUnionFind {
     freeSlots[freeCount++] = s;
   }
 
-  /** Slots in use, released or not: the high-water mark. */
-  final int capacityUsed() {
-    return nextSlot;
-  }
 
   /** Whether root {@code a} should survive a union with root {@code b}. */
   protected abstract boolean prefer(int a, int b);

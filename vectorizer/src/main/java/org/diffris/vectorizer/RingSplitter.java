@@ -1,5 +1,6 @@
 package org.diffris.vectorizer;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 
@@ -65,7 +66,7 @@ final class RingSplitter {
       return false;
     }
     long[] sorted = keys.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     for (int a = 1; a < sorted.length; a++) {
       if (sorted[a] == sorted[a - 1]) {
         return true;
@@ -87,7 +88,7 @@ final class RingSplitter {
         Long key = key(x, y);
         Integer at = firstVisit.get(key);
         if (at != null && at < size && stack[at] == x && stack[at + 1] == y) {
-          out.add(java.util.Arrays.copyOfRange(stack, at, size));
+          out.add(Arrays.copyOfRange(stack, at, size));
           size = at + 2;
           continue;
         }
@@ -97,7 +98,7 @@ final class RingSplitter {
       stack[size + 1] = y;
       size += 2;
     }
-    out.add(size == stack.length ? stack : java.util.Arrays.copyOf(stack, size));
+    out.add(size == stack.length ? stack : Arrays.copyOf(stack, size));
   }
 
   /** Twice the signed shoelace area of a ring of plain coordinates (positive for shells). */

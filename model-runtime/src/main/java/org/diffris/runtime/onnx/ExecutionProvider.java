@@ -1,5 +1,6 @@
 package org.diffris.runtime.onnx;
 
+import java.util.Locale;
 /**
  * Where a user asks the model to run: {@code cpu}, {@code cuda} (device 0), {@code cuda:N}, or
  * {@code auto} (CUDA device 0 where it loads, otherwise CPU, and the run says so). Immutable.
@@ -30,7 +31,7 @@ public record ExecutionProvider(Kind kind, int deviceId) {
 
   /** Parses the user's spelling; a clear {@link IllegalArgumentException} names what is accepted. */
   public static ExecutionProvider parse(String text) {
-    String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
     switch (t) {
       case "cpu":
         return CPU;
@@ -54,6 +55,6 @@ public record ExecutionProvider(Kind kind, int deviceId) {
 
   @Override
   public String toString() {
-    return kind == Kind.CUDA ? "cuda:" + deviceId : kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind == Kind.CUDA ? "cuda:" + deviceId : kind.name().toLowerCase(Locale.ROOT);
   }
 }

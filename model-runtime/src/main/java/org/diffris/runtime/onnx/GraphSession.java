@@ -8,7 +8,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,12 +64,12 @@ public final class GraphSession implements AutoCloseable {
    * As {@link #open(String, byte[], SessionSettings)} for a graph file on disk, which ONNX Runtime
    * reads itself (no 2 GB array limit; external weight files beside it are found).
    */
-  public static GraphSession open(String file, java.nio.file.Path model, SessionSettings settings)
+  public static GraphSession open(String file, Path model, SessionSettings settings)
       throws BundleFileException {
     return open(file, null, model, settings);
   }
 
-  private static GraphSession open(String file, byte[] bytes, java.nio.file.Path path,
+  private static GraphSession open(String file, byte[] bytes, Path path,
       SessionSettings settings) throws BundleFileException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ExecutionProvider provider = settings.provider();
@@ -171,7 +173,7 @@ public final class GraphSession implements AutoCloseable {
     return switch (type) {
       case FLOAT -> "float32";
       case INT64 -> "int64";
-      default -> type.name().toLowerCase(java.util.Locale.ROOT);
+      default -> type.name().toLowerCase(Locale.ROOT);
     };
   }
 

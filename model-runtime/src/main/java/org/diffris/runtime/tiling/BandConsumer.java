@@ -1,5 +1,7 @@
 package org.diffris.runtime.tiling;
 
+import java.io.IOException;
+
 /**
  * Receives the final probabilities of consecutive full-width row bands, top to bottom, as soon as
  * no later tile can change them. Maps 1:1 onto the vectorizer's
@@ -13,5 +15,5 @@ public interface BandConsumer {
    * @param valid {@code width * height} flags, 0 = nodata
    */
   void accept(int firstRow, int height, float[] probabilities, byte[] valid)
-      throws java.io.IOException;
+      throws IOException;
 }

@@ -1,5 +1,6 @@
 package org.diffris.runtime.tiling;
 
+import java.util.Arrays;
 import org.diffris.runtime.ModelDescription;
 
 /**
@@ -44,7 +45,7 @@ public final class PixelScaling {
   /** Raw values straight into the model, for {@code channels} bands (tests, pre-scaled input). */
   public static PixelScaling identity(int channels) {
     double[] ones = new double[channels];
-    java.util.Arrays.fill(ones, 1);
+    Arrays.fill(ones, 1);
     return new PixelScaling(ones, new double[channels], false, new double[channels], ones, "identity");
   }
 
@@ -52,7 +53,7 @@ public final class PixelScaling {
   public static PixelScaling fromBundle(ModelDescription model) {
     ModelDescription.Image image = model.image();
     double[] gain = new double[image.channels()];
-    java.util.Arrays.fill(gain, image.scale());
+    Arrays.fill(gain, image.scale());
     return new PixelScaling(gain, new double[gain.length], false, image.mean(), image.std(),
         "bundle: value x " + image.scale());
   }

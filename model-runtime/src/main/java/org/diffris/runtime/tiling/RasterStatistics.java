@@ -1,6 +1,7 @@
 package org.diffris.runtime.tiling;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Whole-raster value limits per band, for {@link PixelScaling#stretch}: the low and high
@@ -24,8 +25,8 @@ public final class RasterStatistics {
     int n = bands.length;
     double[] min = new double[n];
     double[] max = new double[n];
-    java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
-    java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    Arrays.fill(min, Double.POSITIVE_INFINITY);
+    Arrays.fill(max, Double.NEGATIVE_INFINITY);
     long[][] hist = new long[n][BINS];
     for (int pass = 0; pass < 2; pass++) {
       int w = source.width();

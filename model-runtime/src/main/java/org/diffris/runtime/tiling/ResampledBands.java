@@ -1,6 +1,7 @@
 package org.diffris.runtime.tiling;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Maps probability bands from the model grid back onto the raster grid, in order, as soon as the
@@ -117,8 +118,8 @@ final class ResampledBands implements BandConsumer {
     int drop = keepFrom - bufferStart;
     if (drop > 0) {
       int held = bufferEnd - keepFrom;
-      probs = java.util.Arrays.copyOfRange(probs, drop * modelWidth, (drop + held) * modelWidth);
-      valid = java.util.Arrays.copyOfRange(valid, drop * modelWidth, (drop + held) * modelWidth);
+      probs = Arrays.copyOfRange(probs, drop * modelWidth, (drop + held) * modelWidth);
+      valid = Arrays.copyOfRange(valid, drop * modelWidth, (drop + held) * modelWidth);
       bufferStart = keepFrom;
     }
   }
