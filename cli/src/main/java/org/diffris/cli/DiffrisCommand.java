@@ -12,13 +12,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "diffris 0.1.0",
     description = "Referring segmentation of rasters into georeferenced polygons.",
-    subcommands = {SegmentCommand.class, VectorizeCommand.class, EvalCommand.class,
-        InfoCommand.class})
+    subcommands = {
+      SegmentCommand.class,
+      VectorizeCommand.class,
+      EvalCommand.class,
+      InfoCommand.class
+    })
 public final class DiffrisCommand implements Runnable {
 
   /** Library loggers quietened to errors: their warnings would break the one-line messages. */
   private static final Logger[] LIBRARY_LOGGERS = {
-      Logger.getLogger("org.geotools"), Logger.getLogger("it.geosolutions")};
+    Logger.getLogger("org.geotools"), Logger.getLogger("it.geosolutions")
+  };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -31,7 +36,8 @@ public final class DiffrisCommand implements Runnable {
     for (Logger logger : LIBRARY_LOGGERS) {
       logger.setLevel(Level.SEVERE);
     }
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs the command line with the given streams and returns the exit status. */
@@ -40,24 +46,38 @@ public final class DiffrisCommand implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     // Option errors are one line naming the problem, not a usage dump.
-    cli.setParameterExceptionHandler((e, ignored) -> {
-      CommandLine command = e.getCommandLine();
-      command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage()
-          + " (see " + command.getCommandSpec().qualifiedName() + " --help)");
-      command.getErr().flush();
-      return 2;
-    });
+    cli.setParameterExceptionHandler(
+        (e, ignored) -> {
+          CommandLine command = e.getCommandLine();
+          command
+              .getErr()
+              .println(
+                  command.getCommandSpec().qualifiedName()
+                      + ": "
+                      + e.getMessage()
+                      + " (see "
+                      + command.getCommandSpec().qualifiedName()
+                      + " --help)");
+          command.getErr().flush();
+          return 2;
+        });
     // A bug, not a user error: one line by default, the stack trace with -Ddiffris.debug=true.
-    cli.setExecutionExceptionHandler((e, command, ignored) -> {
-      String name = command.getCommandSpec().qualifiedName();
-      command.getErr().println(name + ": internal error: " + e
-          + " (rerun with JAVA_OPTS=-Ddiffris.debug=true for details)");
-      if (Boolean.getBoolean("diffris.debug")) {
-        e.printStackTrace(command.getErr());
-      }
-      command.getErr().flush();
-      return 3;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, command, ignored) -> {
+          String name = command.getCommandSpec().qualifiedName();
+          command
+              .getErr()
+              .println(
+                  name
+                      + ": internal error: "
+                      + e
+                      + " (rerun with JAVA_OPTS=-Ddiffris.debug=true for details)");
+          if (Boolean.getBoolean("diffris.debug")) {
+            e.printStackTrace(command.getErr());
+          }
+          command.getErr().flush();
+          return 3;
+        });
     return cli.execute(args);
   }
 }

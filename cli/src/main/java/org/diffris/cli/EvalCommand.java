@@ -33,35 +33,42 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-        "Scores a model on a RefSegRS-layout folder (images/<id>.tif, masks/<id>.tif, "
-            + "output_phrase_<split>.txt, optional expressions_<split>.tsv for a per-type table).",
-        "Each image is one tile at the model's input size (area-averaged when its size differs); "
-            + "the logits are resized bilinearly to each mask's size and thresholded at 0.",
-        "Last line on stdout: samples=... mIoU=... oIoU=... Pr@0.5=... ... Pr@0.9=... provider=... "
-            + "model_ms=... total_ms=..."})
+      "Scores a model on a RefSegRS-layout folder (images/<id>.tif, masks/<id>.tif, "
+          + "output_phrase_<split>.txt, optional expressions_<split>.tsv for a per-type table).",
+      "Each image is one tile at the model's input size (area-averaged when its size differs); "
+          + "the logits are resized bilinearly to each mask's size and thresholded at 0.",
+      "Last line on stdout: samples=... mIoU=... oIoU=... Pr@0.5=... ... Pr@0.9=... provider=... "
+          + "model_ms=... total_ms=..."
+    })
 public final class EvalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "DIR",
       description = "Folder in the RefSegRS layout.")
   Path data;
 
-  @Option(names = "--split", required = true, paramLabel = "NAME",
+  @Option(
+      names = "--split",
+      required = true,
+      paramLabel = "NAME",
       description = "Split name: reads output_phrase_NAME.txt (or expressions_NAME.tsv).")
   String split;
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--limit", paramLabel = "N",
-      description = "Score the first N samples only.")
+  @Option(names = "--limit", paramLabel = "N", description = "Score the first N samples only.")
   Integer limit;
 
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     if (!split.matches("[A-Za-z0-9_-]+")) {
-      throw CommandFailures.usage(spec, "--split must be letters, digits, '_' or '-', got '" + split + "'");
+      throw CommandFailures.usage(
+          spec, "--split must be letters, digits, '_' or '-', got '" + split + "'");
     }
     if (limit != null && limit < 1) {
       throw CommandFailures.usage(spec, "--limit must be 1 or more, got " + limit);
@@ -74,35 +81,50 @@ public final class EvalCommand implements Callable<Integer> {
       try {
         bundle = ModelBundle.open(bundlePath);
       } catch (IOException | RuntimeException e) {
-        throw new InputException("model bundle " + bundlePath + " is not usable: "
-            + SegmentCommand.oneLine(e), e);
+        throw new InputException(
+            "model bundle " + bundlePath + " is not usable: " + SegmentCommand.oneLine(e), e);
       }
       try (DiffrisModel session = DiffrisModel.open(bundle, SessionSettings.of(provider))) {
-        stdout.println("model: " + bundle.description().name() + " "
-            + bundle.description().version() + " (" + bundle.location() + ")");
+        stdout.println(
+            "model: "
+                + bundle.description().name()
+                + " "
+                + bundle.description().version()
+                + " ("
+                + bundle.location()
+                + ")");
         stdout.println("execution provider: " + session.provider());
         RefSegEvaluation evaluation = new RefSegEvaluation(session);
-        RrsisMetrics metrics = evaluation.score(samples, limit == null ? Integer.MAX_VALUE
-            : limit);
+        RrsisMetrics metrics = evaluation.score(samples, limit == null ? Integer.MAX_VALUE : limit);
         printTable(stdout, metrics);
         RrsisMetrics.Scores s = metrics.overall();
-        long totalMs = System.currentTimeMillis()
-            - ManagementFactory.getRuntimeMXBean().getStartTime();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-            "samples=%d mIoU=%.4f oIoU=%.4f", s.count(), s.mIoU(), s.oIoU()));
+        long totalMs =
+            System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        StringBuilder line =
+            new StringBuilder(
+                String.format(
+                    Locale.ROOT, "samples=%d mIoU=%.4f oIoU=%.4f", s.count(), s.mIoU(), s.oIoU()));
         for (int k = 0; k < RrsisMetrics.THRESHOLD_PERCENTS.length; k++) {
-          line.append(String.format(Locale.ROOT, " Pr@%.1f=%.4f",
-              RrsisMetrics.THRESHOLD_PERCENTS[k] / 100.0, s.precisionAt(k)));
+          line.append(
+              String.format(
+                  Locale.ROOT,
+                  " Pr@%.1f=%.4f",
+                  RrsisMetrics.THRESHOLD_PERCENTS[k] / 100.0,
+                  s.precisionAt(k)));
         }
-        line.append(String.format(Locale.ROOT, " provider=%s model_ms=%.0f total_ms=%d",
-            SegmentCommand.providerKey(session.provider()), evaluation.modelNanos() / 1e6,
-            totalMs));
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " provider=%s model_ms=%.0f total_ms=%d",
+                SegmentCommand.providerKey(session.provider()),
+                evaluation.modelNanos() / 1e6,
+                totalMs));
         stdout.println(line);
         stdout.flush();
         return 0;
       } catch (IOException e) {
-        throw new InputException("model bundle " + bundlePath + " is not usable: "
-            + SegmentCommand.oneLine(e), e);
+        throw new InputException(
+            "model bundle " + bundlePath + " is not usable: " + SegmentCommand.oneLine(e), e);
       }
     } catch (InputException e) {
       return CommandFailures.fail(spec, e.getMessage());
@@ -114,8 +136,8 @@ public final class EvalCommand implements Callable<Integer> {
   /** The per-type table of model/diffris/metrics.py's report(), in percent. */
   private static void printTable(PrintWriter out, RrsisMetrics metrics) {
     StringBuilder header = new StringBuilder(pad("type", 14, false));
-    for (String c : new String[] {"n", "mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8",
-        "Pr@0.9"}) {
+    for (String c :
+        new String[] {"n", "mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9"}) {
       header.append(pad(c, 8, true));
     }
     out.println(header);
@@ -143,6 +165,4 @@ public final class EvalCommand implements Callable<Integer> {
     String space = " ".repeat(width - s.length());
     return right ? space + s : s + space;
   }
-
-
 }

@@ -22,31 +22,40 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "info",
     mixinStandardHelpOptions = true,
-    description = {"Shows a model bundle's metadata and the execution providers available here.",
-        "Last line on stdout: model=... version=... input=... providers=..."})
+    description = {
+      "Shows a model bundle's metadata and the execution providers available here.",
+      "Last line on stdout: model=... version=... input=... providers=..."
+    })
 public final class InfoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
-          + ModelLocation.EMBEDDED + ").")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
+              + ModelLocation.EMBEDDED
+              + ").")
   Path model;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String providers = OrtEnvironment.getAvailableProviders().stream()
-        .map(p -> p.name().replace("_EXECUTION_PROVIDER", "").replace("_PROVIDER", ""))
-        .sorted().reduce((a, b) -> a + "," + b).orElse("none");
+    String providers =
+        OrtEnvironment.getAvailableProviders().stream()
+            .map(p -> p.name().replace("_EXECUTION_PROVIDER", "").replace("_PROVIDER", ""))
+            .sorted()
+            .reduce((a, b) -> a + "," + b)
+            .orElse("none");
     try {
       Path location = ModelLocation.resolve(model);
       ModelBundle bundle;
       try {
         bundle = ModelBundle.open(location);
       } catch (IOException | RuntimeException e) {
-        throw new InputException("model bundle " + location + " is not usable: "
-            + SegmentCommand.oneLine(e), e);
+        throw new InputException(
+            "model bundle " + location + " is not usable: " + SegmentCommand.oneLine(e), e);
       }
       ModelDescription d = bundle.description();
       ModelDescription.Image image = d.image();
@@ -55,21 +64,49 @@ public final class InfoCommand implements Callable<Integer> {
       out.println("version: " + d.version());
       out.println("license: " + d.license());
       out.println("task: " + d.task());
-      out.println(String.format(Locale.ROOT, "image: %d x %d px, %d channels, %.3f m/px, "
-          + "scale %.6g, mean %s, std %s", image.size(), image.size(), image.channels(),
-          image.gsdMetres(), image.scale(), Arrays.toString(image.mean()),
-          Arrays.toString(image.std())));
-      out.println("tiling: " + d.tiling().size() + " px tiles, overlap " + d.tiling().overlap()
-          + " px, sides a multiple of " + d.tiling().sizeMultiple());
-      out.println("text: " + d.text().tokenizer() + ", " + d.text().maxLength() + " tokens, bos "
-          + d.text().bosId() + ", eos " + d.text().eosId() + ", pad " + d.text().padId());
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "image: %d x %d px, %d channels, %.3f m/px, " + "scale %.6g, mean %s, std %s",
+              image.size(),
+              image.size(),
+              image.channels(),
+              image.gsdMetres(),
+              image.scale(),
+              Arrays.toString(image.mean()),
+              Arrays.toString(image.std())));
+      out.println(
+          "tiling: "
+              + d.tiling().size()
+              + " px tiles, overlap "
+              + d.tiling().overlap()
+              + " px, sides a multiple of "
+              + d.tiling().sizeMultiple());
+      out.println(
+          "text: "
+              + d.text().tokenizer()
+              + ", "
+              + d.text().maxLength()
+              + " tokens, bos "
+              + d.text().bosId()
+              + ", eos "
+              + d.text().eosId()
+              + ", pad "
+              + d.text().padId());
       out.println("output: " + d.output().kind() + ", stride " + d.output().stride());
       out.println("threshold: " + d.threshold());
       out.println("onnx opset: " + d.opset());
       out.println("execution providers available: " + providers);
-      out.println(String.format(Locale.ROOT,
-          "model=%s version=%s input=%d gsd_m=%s threshold=%s providers=%s", d.name(),
-          d.version(), image.size(), image.gsdMetres(), d.threshold(), providers));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "model=%s version=%s input=%d gsd_m=%s threshold=%s providers=%s",
+              d.name(),
+              d.version(),
+              image.size(),
+              image.gsdMetres(),
+              d.threshold(),
+              providers));
       out.flush();
       return 0;
     } catch (InputException e) {

@@ -35,8 +35,12 @@ public final class ModelLocation {
     try {
       return EmbeddedModel.find(List.copyOf(startingPoints()));
     } catch (InvalidInputException e) {
-      throw new InputException("no model bundle given and " + e.getMessage() + "; pass --model "
-          + "DIR or set " + ENVIRONMENT_VARIABLE);
+      throw new InputException(
+          "no model bundle given and "
+              + e.getMessage()
+              + "; pass --model "
+              + "DIR or set "
+              + ENVIRONMENT_VARIABLE);
     }
   }
 

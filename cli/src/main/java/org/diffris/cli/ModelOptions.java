@@ -9,12 +9,19 @@ import picocli.CommandLine.ParameterException;
 /** The options of every command that runs a model: which bundle, and where it runs. */
 final class ModelOptions {
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
-          + ModelLocation.EMBEDDED + ").")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "Model bundle folder or zip (default: $DIFFRIS_MODEL, else the embedded "
+              + ModelLocation.EMBEDDED
+              + ").")
   Path model;
 
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      paramLabel = "auto|cpu|cuda[:N]",
       description = "Where the model runs: " + ExecutionProvider.ACCEPTED + " (default auto).")
   String device;
 

@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
 /** The vector output of {@code segment} and {@code vectorize}: the file, its format, overwriting. */
 final class OutputOptions {
 
-  @Option(names = "--out", required = true, paramLabel = "OUT.gpkg|OUT.geojson",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "OUT.gpkg|OUT.geojson",
       description = "Output: .gpkg (in the raster's CRS) or .geojson (RFC 7946, WGS84 lon/lat).")
   Path out;
 
@@ -24,11 +27,12 @@ final class OutputOptions {
 
   /** The formats, told by the file name's extension. */
   enum Format {
-    GEOPACKAGE, GEOJSON;
+    GEOPACKAGE,
+    GEOJSON;
 
     static Format of(Path file) {
-      String name = file.getFileName() == null ? ""
-          : file.getFileName().toString().toLowerCase(Locale.ROOT);
+      String name =
+          file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
       if (name.endsWith(".gpkg")) {
         return GEOPACKAGE;
       }
@@ -43,8 +47,9 @@ final class OutputOptions {
   Format format(CommandSpec command) {
     Format format = Format.of(out);
     if (format == null) {
-      throw CommandFailures.usage(command, "unknown output extension: " + out.getFileName()
-          + " (accepted: .gpkg, .geojson, .json)");
+      throw CommandFailures.usage(
+          command,
+          "unknown output extension: " + out.getFileName() + " (accepted: .gpkg, .geojson, .json)");
     }
     return format;
   }

@@ -16,8 +16,8 @@ final class PhaseTimer {
 
   PhaseTimer() {
     if (ENABLED) {
-      long sinceJvmStart = System.currentTimeMillis()
-          - ManagementFactory.getRuntimeMXBean().getStartTime();
+      long sinceJvmStart =
+          System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
       out.printf(Locale.ROOT, "timing: %-28s %6d ms%n", "jvm start to command", sinceJvmStart);
       last = System.nanoTime();
     }

@@ -54,24 +54,47 @@ import picocli.CommandLine.Spec;
     name = "segment",
     mixinStandardHelpOptions = true,
     description = {
-        "Finds what a query in words names in a raster (GeoTIFF) and writes it as georeferenced "
-            + "polygons with attributes query, score (mean probability inside), area (square "
-            + "metres), pixels, model.",
-        "Last line on stdout: polygons=... tiles=... provider=... model_ms=... total_ms=..."})
+      "Finds what a query in words names in a raster (GeoTIFF) and writes it as georeferenced "
+          + "polygons with attributes query, score (mean probability inside), area (square "
+          + "metres), pixels, model.",
+      "Last line on stdout: polygons=... tiles=... provider=... model_ms=... total_ms=..."
+    })
 public final class SegmentCommand implements Callable<Integer> {
   /** The pipeline's option names as this command spells them. */
-  private static final Map<String, String> FLAGS = Map.of("query", "--query", "threshold",
-      "--threshold", "bands", "--bands", "tileSize", "--tile", "overlap", "--overlap",
-      "batchSize", "--batch", "simplify", "--simplify", "minArea", "--min-area");
+  private static final Map<String, String> FLAGS =
+      Map.of(
+          "query",
+          "--query",
+          "threshold",
+          "--threshold",
+          "bands",
+          "--bands",
+          "tileSize",
+          "--tile",
+          "overlap",
+          "--overlap",
+          "batchSize",
+          "--batch",
+          "simplify",
+          "--simplify",
+          "minArea",
+          "--min-area");
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--raster", required = true, paramLabel = "R.tif",
-      description = "GeoTIFF image: 8-bit (scaled as the model was trained) or 16-bit/float "
-          + "(stretched from whole-raster 2-98 % percentiles); any CRS.")
+  @Option(
+      names = "--raster",
+      required = true,
+      paramLabel = "R.tif",
+      description =
+          "GeoTIFF image: 8-bit (scaled as the model was trained) or 16-bit/float "
+              + "(stretched from whole-raster 2-98 % percentiles); any CRS.")
   Path raster;
 
-  @Option(names = "--query", required = true, paramLabel = "TEXT",
+  @Option(
+      names = "--query",
+      required = true,
+      paramLabel = "TEXT",
       description = "What to find, in words (\"white storage tanks\").")
   String query;
 
@@ -79,42 +102,65 @@ public final class SegmentCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--threshold", paramLabel = "T",
-      description = "Probability from which a pixel is part of the answer, 0 < T < 1 "
-          + "(default: the model's).")
+  @Option(
+      names = "--threshold",
+      paramLabel = "T",
+      description =
+          "Probability from which a pixel is part of the answer, 0 < T < 1 "
+              + "(default: the model's).")
   Double threshold;
 
-  @Option(names = "--tile", paramLabel = "PX",
+  @Option(
+      names = "--tile",
+      paramLabel = "PX",
       description = "Tile side in model pixels (default: the model's).")
   Integer tile;
 
-  @Option(names = "--overlap", paramLabel = "PX",
+  @Option(
+      names = "--overlap",
+      paramLabel = "PX",
       description = "Overlap between tiles in model pixels, blended (default: the model's).")
   Integer overlap;
 
-  @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
+  @Option(
+      names = "--batch",
+      defaultValue = "4",
+      paramLabel = "N",
       description = "Tiles per model call (default 4).")
   int batch;
 
-  @Option(names = "--bands", paramLabel = "1,2,3",
+  @Option(
+      names = "--bands",
+      paramLabel = "1,2,3",
       description = "Raster bands fed to the model as its channels, from 1 (default 1,2,3).")
   String bands;
 
-  @Option(names = "--probabilities", paramLabel = "P.tif",
-      description = "Also write the blended probabilities as a float32 GeoTIFF on the raster's "
-          + "grid (holds 4 bytes a pixel in memory).")
+  @Option(
+      names = "--probabilities",
+      paramLabel = "P.tif",
+      description =
+          "Also write the blended probabilities as a float32 GeoTIFF on the raster's "
+              + "grid (holds 4 bytes a pixel in memory).")
   Path probabilities;
 
-  @Option(names = "--preview", paramLabel = "P.png",
-      description = "Also write a PNG of the raster (at most " + PreviewRenderer.MAX_SIDE
-          + " px a side) with the polygon outlines drawn over it.")
+  @Option(
+      names = "--preview",
+      paramLabel = "P.png",
+      description =
+          "Also write a PNG of the raster (at most "
+              + PreviewRenderer.MAX_SIDE
+              + " px a side) with the polygon outlines drawn over it.")
   Path preview;
 
-  @Option(names = "--simplify", paramLabel = "TOL",
+  @Option(
+      names = "--simplify",
+      paramLabel = "TOL",
       description = "Simplify outlines with this tolerance, in CRS units (metres, degrees).")
   Double simplify;
 
-  @Option(names = "--min-area", paramLabel = "M2",
+  @Option(
+      names = "--min-area",
+      paramLabel = "M2",
       description = "Drop polygons smaller than this many square metres.")
   Double minArea;
 
@@ -127,8 +173,10 @@ public final class SegmentCommand implements Callable<Integer> {
       ModelBundle bundle = openBundle(modelOptions.bundleLocation());
       // ONNX Runtime sessions load while the raster opens: both take seconds.
       try (ModelOpening opening = new ModelOpening(bundle, SessionSettings.of(provider));
-          GeoTiffRaster image = probabilities != null ? GeoTiffRaster.openWithGeoTools(raster)
-              : GeoTiffRaster.open(raster);
+          GeoTiffRaster image =
+              probabilities != null
+                  ? GeoTiffRaster.openWithGeoTools(raster)
+                  : GeoTiffRaster.open(raster);
           Segmenter segmenter = take(opening, bundle)) {
         RasterInput input = image.input();
         SegmentationPlan plan = segmenter.plan(input, options);
@@ -152,27 +200,39 @@ public final class SegmentCommand implements Callable<Integer> {
   }
 
   /** Runs the plan into the outputs; each file is moved into place only when all are complete. */
-  private SegmentationSummary write(GeoTiffRaster image, RasterInput input, SegmentationPlan plan,
-      Segmenter segmenter) throws IOException {
-    ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr(),
-        System.console() != null);
+  private SegmentationSummary write(
+      GeoTiffRaster image, RasterInput input, SegmentationPlan plan, Segmenter segmenter)
+      throws IOException {
+    ProgressBar bar =
+        ProgressBar.forTerminal(spec.commandLine().getErr(), System.console() != null);
     try (AtomicOutput out = new AtomicOutput(output.out, output.overwrite);
         AtomicOutput probabilityFile = optional(probabilities);
         AtomicOutput previewFile = optional(preview);
-        RegionWriter writer = output.writer(out.temporary(), image,
-            OutputSchema.segmentation(query, segmenter.label()), false)) {
-      ProbabilityTiff tiff = probabilities == null ? null
-          : new ProbabilityTiff(image.width(), image.height());
-      PreviewRenderer renderer = preview == null ? null
-          : new PreviewRenderer(image.width(), image.height(), image.pixelToWorld());
+        RegionWriter writer =
+            output.writer(
+                out.temporary(),
+                image,
+                OutputSchema.segmentation(query, segmenter.label()),
+                false)) {
+      ProbabilityTiff tiff =
+          probabilities == null ? null : new ProbabilityTiff(image.width(), image.height());
+      PreviewRenderer renderer =
+          preview == null
+              ? null
+              : new PreviewRenderer(image.width(), image.height(), image.pixelToWorld());
       SegmentationSummary summary;
       try {
-        summary = plan.run((VectorizedRegion region) -> {
-          writer.accept(region);
-          if (renderer != null) {
-            renderer.add(region.geometry());
-          }
-        }, tiff == null ? null : tiff::put, bar, () -> false);
+        summary =
+            plan.run(
+                (VectorizedRegion region) -> {
+                  writer.accept(region);
+                  if (renderer != null) {
+                    renderer.add(region.geometry());
+                  }
+                },
+                tiff == null ? null : tiff::put,
+                bar,
+                () -> false);
       } finally {
         bar.finish();
       }
@@ -181,8 +241,12 @@ public final class SegmentCommand implements Callable<Integer> {
         tiff.write(probabilityFile.temporary(), image.gridGeometry());
       }
       if (renderer != null) {
-        renderer.write(previewFile.temporary(), input.source(), plan.bands(),
-            plan.scaling().low(), plan.scaling().high());
+        renderer.write(
+            previewFile.temporary(),
+            input.source(),
+            plan.bands(),
+            plan.scaling().low(),
+            plan.scaling().high());
       }
       for (AtomicOutput file : Arrays.asList(out, probabilityFile, previewFile)) {
         if (file != null) {
@@ -197,16 +261,26 @@ public final class SegmentCommand implements Callable<Integer> {
     return file == null ? null : new AtomicOutput(file, output.overwrite);
   }
 
-  private void report(PrintWriter stdout, SegmentationSummary s, ProviderReport provider,
-      GeoTiffRaster image) {
+  private void report(
+      PrintWriter stdout, SegmentationSummary s, ProviderReport provider, GeoTiffRaster image) {
     long totalMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-    stdout.println(String.format(Locale.ROOT,
-        "polygons=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f inference_ms=%.0f "
-            + "resample=%.4g area_m2=%.2f crs=%s threshold=%s out=%s total_ms=%d",
-        s.regions(), s.inference().tiles(), s.inference().tilesSkipped(), providerKey(provider),
-        s.inference().modelMillis(), s.inference().totalMillis(),
-        s.inference().resampleFactor(), s.areaSquareMetres(), image.spatialReference().label(),
-        s.threshold(), output.out, totalMs));
+    stdout.println(
+        String.format(
+            Locale.ROOT,
+            "polygons=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f inference_ms=%.0f "
+                + "resample=%.4g area_m2=%.2f crs=%s threshold=%s out=%s total_ms=%d",
+            s.regions(),
+            s.inference().tiles(),
+            s.inference().tilesSkipped(),
+            providerKey(provider),
+            s.inference().modelMillis(),
+            s.inference().totalMillis(),
+            s.inference().resampleFactor(),
+            s.areaSquareMetres(),
+            image.spatialReference().label(),
+            s.threshold(),
+            output.out,
+            totalMs));
     stdout.flush();
   }
 
@@ -214,16 +288,23 @@ public final class SegmentCommand implements Callable<Integer> {
   private SegmentOptions options() {
     output.format(spec);
     if (probabilities != null && !hasExtension(probabilities, ".tif", ".tiff")) {
-      throw CommandFailures.usage(spec, "--probabilities must name a .tif file, got "
-          + probabilities.getFileName());
+      throw CommandFailures.usage(
+          spec, "--probabilities must name a .tif file, got " + probabilities.getFileName());
     }
     if (preview != null && !hasExtension(preview, ".png")) {
-      throw CommandFailures.usage(spec, "--preview must name a .png file, got "
-          + preview.getFileName());
+      throw CommandFailures.usage(
+          spec, "--preview must name a .png file, got " + preview.getFileName());
     }
     try {
-      return SegmentOptions.builder(query).threshold(threshold).bands(bands).tileSize(tile)
-          .overlap(overlap).batchSize(batch).simplify(simplify).minArea(minArea).build();
+      return SegmentOptions.builder(query)
+          .threshold(threshold)
+          .bands(bands)
+          .tileSize(tile)
+          .overlap(overlap)
+          .batchSize(batch)
+          .simplify(simplify)
+          .minArea(minArea)
+          .build();
     } catch (InvalidOptionException e) {
       throw CommandFailures.usage(spec, e.messageFor(FLAGS.getOrDefault(e.option(), e.option())));
     }
@@ -241,8 +322,12 @@ public final class SegmentCommand implements Callable<Integer> {
       }
     }
     long given = Arrays.stream(outputs).filter(Objects::nonNull).count();
-    if (Arrays.stream(outputs).filter(Objects::nonNull)
-        .map(p -> p.toAbsolutePath().normalize()).distinct().count() < given) {
+    if (Arrays.stream(outputs)
+            .filter(Objects::nonNull)
+            .map(p -> p.toAbsolutePath().normalize())
+            .distinct()
+            .count()
+        < given) {
       throw new InputException("--out, --probabilities and --preview must be different files");
     }
   }
@@ -262,14 +347,14 @@ public final class SegmentCommand implements Callable<Integer> {
     try {
       return opening.take();
     } catch (IOException e) {
-      throw new InputException("model bundle " + bundle.location() + " is not usable: "
-          + oneLine(e), e);
+      throw new InputException(
+          "model bundle " + bundle.location() + " is not usable: " + oneLine(e), e);
     }
   }
 
   private static boolean hasExtension(Path file, String... extensions) {
-    String name = file.getFileName() == null ? ""
-        : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     return Arrays.stream(extensions).anyMatch(name::endsWith);
   }
 

@@ -33,15 +33,19 @@ import picocli.CommandLine.Spec;
     name = "vectorize",
     mixinStandardHelpOptions = true,
     description = {
-        "Turns a raster mask (GeoTIFF) into georeferenced polygons with holes, pixel-exact.",
-        "Non-zero pixels are the mask; nodata pixels never are. With --threshold the band is read "
-            + "as probabilities and pixels >= the threshold are the mask.",
-        "Last line on stdout: polygons=... pixels=... area_m2=... ms=..."})
+      "Turns a raster mask (GeoTIFF) into georeferenced polygons with holes, pixel-exact.",
+      "Non-zero pixels are the mask; nodata pixels never are. With --threshold the band is read "
+          + "as probabilities and pixels >= the threshold are the mask.",
+      "Last line on stdout: polygons=... pixels=... area_m2=... ms=..."
+    })
 public final class VectorizeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--mask", required = true, paramLabel = "MASK.tif",
+  @Option(
+      names = "--mask",
+      required = true,
+      paramLabel = "MASK.tif",
       description = "GeoTIFF mask: byte, 16-bit, or float; any CRS; rotated grids allowed.")
   Path mask;
 
@@ -50,27 +54,41 @@ public final class VectorizeCommand implements Callable<Integer> {
   @Option(names = "--band", defaultValue = "1", description = "Band to read, from 1 (default 1).")
   int band;
 
-  @Option(names = "--threshold", paramLabel = "T",
-      description = "Read the band as probabilities; pixels >= T (0 < T < 1) are the mask, and "
-          + "each polygon gets its score (mean probability).")
+  @Option(
+      names = "--threshold",
+      paramLabel = "T",
+      description =
+          "Read the band as probabilities; pixels >= T (0 < T < 1) are the mask, and "
+              + "each polygon gets its score (mean probability).")
   Double threshold;
 
-  @Option(names = "--connectivity", defaultValue = "4", paramLabel = "4|8",
-      description = "Pixels joined by edges only (4, default, as gdal_polygonize) or by corners "
-          + "too (8).")
+  @Option(
+      names = "--connectivity",
+      defaultValue = "4",
+      paramLabel = "4|8",
+      description =
+          "Pixels joined by edges only (4, default, as gdal_polygonize) or by corners "
+              + "too (8).")
   int connectivity;
 
-  @Option(names = "--simplify", paramLabel = "TOL",
+  @Option(
+      names = "--simplify",
+      paramLabel = "TOL",
       description = "Simplify outlines with this tolerance, in CRS units (metres, feet, degrees).")
   Double simplify;
 
-  @Option(names = "--min-area", paramLabel = "M2",
+  @Option(
+      names = "--min-area",
+      paramLabel = "M2",
       description = "Drop polygons smaller than this many square metres.")
   Double minArea;
 
-  @Option(names = "--max-features", paramLabel = "N",
-      description = "Keep at most N polygons, the largest (holds every polygon in memory; "
-          + "without it polygons are written as they complete).")
+  @Option(
+      names = "--max-features",
+      paramLabel = "N",
+      description =
+          "Keep at most N polygons, the largest (holds every polygon in memory; "
+              + "without it polygons are written as they complete).")
   Integer maxFeatures;
 
   @Override
@@ -81,17 +99,23 @@ public final class VectorizeCommand implements Callable<Integer> {
       output.checkWritable(output.out);
       Summary summary = run();
       PrintWriter stdout = spec.commandLine().getOut();
-      stdout.println(String.format(Locale.ROOT,
-          "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d", summary.polygons,
-          summary.pixels, summary.areaSquareMetres, summary.crs, output.out,
-          (System.nanoTime() - start) / 1_000_000));
+      stdout.println(
+          String.format(
+              Locale.ROOT,
+              "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d",
+              summary.polygons,
+              summary.pixels,
+              summary.areaSquareMetres,
+              summary.crs,
+              output.out,
+              (System.nanoTime() - start) / 1_000_000));
       stdout.flush();
       return 0;
     } catch (InputException | InvalidInputException e) {
       return CommandFailures.fail(spec, e.getMessage());
     } catch (IOException e) {
-      return CommandFailures.fail(spec, "cannot vectorize " + mask + " into " + output.out + ": "
-          + e.getMessage());
+      return CommandFailures.fail(
+          spec, "cannot vectorize " + mask + " into " + output.out + ": " + e.getMessage());
     }
   }
 
@@ -105,15 +129,25 @@ public final class VectorizeCommand implements Callable<Integer> {
       MaskReader reader = new MaskReader(raster, band);
       VectorizerOptions options = options(raster, reader);
       Summary summary = new Summary(raster.spatialReference().label());
-      try (RegionWriter writer = output.writer(file.temporary(), raster,
-          OutputSchema.mask(probabilities), options.connectivity() == Connectivity.EIGHT)) {
-        MaskVectorizer vectorizer = new MaskVectorizer(raster.width(), raster.height(),
-            raster.pixelToWorld(), options, new GeometryFactory(), region -> {
-              writer.accept(region);
-              summary.polygons++;
-              summary.pixels += region.pixelCount();
-              summary.areaSquareMetres += region.areaSquareMetres();
-            });
+      try (RegionWriter writer =
+          output.writer(
+              file.temporary(),
+              raster,
+              OutputSchema.mask(probabilities),
+              options.connectivity() == Connectivity.EIGHT)) {
+        MaskVectorizer vectorizer =
+            new MaskVectorizer(
+                raster.width(),
+                raster.height(),
+                raster.pixelToWorld(),
+                options,
+                new GeometryFactory(),
+                region -> {
+                  writer.accept(region);
+                  summary.polygons++;
+                  summary.pixels += region.pixelCount();
+                  summary.areaSquareMetres += region.areaSquareMetres();
+                });
         try (RowBandReader bands = new RowBandReader(reader, probabilities)) {
           while (bands.hasNext()) {
             vectorizer.accept(bands.next());
@@ -128,9 +162,10 @@ public final class VectorizeCommand implements Callable<Integer> {
   }
 
   private VectorizerOptions options(GeoTiffRaster raster, MaskReader reader) {
-    VectorizerOptions.Builder options = VectorizerOptions.builder()
-        .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
-        .areaModel(raster.areaModel());
+    VectorizerOptions.Builder options =
+        VectorizerOptions.builder()
+            .connectivity(connectivity == 8 ? Connectivity.EIGHT : Connectivity.FOUR)
+            .areaModel(raster.areaModel());
     if (threshold != null) {
       options.threshold(reader.thresholdAtSamplePrecision(threshold));
     }
@@ -150,8 +185,8 @@ public final class VectorizeCommand implements Callable<Integer> {
   private void checkOptions() {
     output.format(spec);
     if (threshold != null && !VectorizerOptions.isThreshold(threshold)) {
-      throw CommandFailures.usage(spec, "--threshold must be " + VectorizerOptions.THRESHOLD_RANGE
-          + ", got " + threshold);
+      throw CommandFailures.usage(
+          spec, "--threshold must be " + VectorizerOptions.THRESHOLD_RANGE + ", got " + threshold);
     }
     if (connectivity != 4 && connectivity != 8) {
       throw CommandFailures.usage(spec, "--connectivity must be 4 or 8, got " + connectivity);

@@ -22,10 +22,14 @@ class CliJarIT {
     assertTrue(Files.isRegularFile(jar), "command-line jar not built: " + jar);
     try (ZipFile zip = new ZipFile(jar.toFile())) {
       List<String> names = zip.stream().map(ZipEntry::getName).toList();
-      assertEquals(List.of(), names.stream()
-          .filter(n -> n.startsWith("org/diffris/geoserver/")
-              || n.startsWith("META-INF/services/org.geotools.process."))
-          .toList());
+      assertEquals(
+          List.of(),
+          names.stream()
+              .filter(
+                  n ->
+                      n.startsWith("org/diffris/geoserver/")
+                          || n.startsWith("META-INF/services/org.geotools.process."))
+              .toList());
       assertTrue(names.contains("org/diffris/pipeline/Segmenter.class"));
       assertTrue(names.contains("org/diffris/geotools/GeoTiffRaster.class"));
       assertTrue(names.contains("org/diffris/cli/SegmentCommand.class"));

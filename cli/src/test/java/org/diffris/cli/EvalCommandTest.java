@@ -3,7 +3,6 @@ package org.diffris.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -75,10 +74,20 @@ class EvalCommandTest {
     // d: nothing red, truth 10 x 10: IoU 0
     image(dir.resolve("images/d.tif"), 64, 0, 0, 0);
     mask(dir.resolve("masks/d.tif"), 64, 30, 30, 10, 10);
-    Files.writeString(dir.resolve("output_phrase_test.txt"),
+    Files.writeString(
+        dir.resolve("output_phrase_test.txt"),
         "a red square\nb red square\n\nc nothing\nd the grey one\n");
-    Cli run = Cli.run("eval", "--data", dir.toString(), "--split", "test", "--model",
-        bundle.toString(), "--device", "cpu");
+    Cli run =
+        Cli.run(
+            "eval",
+            "--data",
+            dir.toString(),
+            "--split",
+            "test",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu");
     assertEquals(0, run.exitCode, run.err);
     Map<String, String> s = run.summary();
     assertEquals("4", s.get("samples"));
@@ -103,47 +112,79 @@ class EvalCommandTest {
     mask(dir.resolve("masks/a.tif"), 128, 16, 16, 32, 32);
     image(dir.resolve("images/b.tif"), 128, 16, 16, 32);
     mask(dir.resolve("masks/b.tif"), 128, 16, 16, 16, 32);
-    Files.writeString(dir.resolve("expressions_val.tsv"),
+    Files.writeString(
+        dir.resolve("expressions_val.tsv"),
         "a\tcategory\tthe red square\nb\tposition\tthe left part\n");
     Files.writeString(dir.resolve("output_phrase_val.txt"), "a ignored\nb ignored\n");
-    Cli run = Cli.run("eval", "--data", dir.toString(), "--split", "val", "--model",
-        bundle.toString(), "--device", "cpu");
+    Cli run =
+        Cli.run(
+            "eval",
+            "--data",
+            dir.toString(),
+            "--split",
+            "val",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu");
     assertEquals(0, run.exitCode, run.err);
-    double a = 1020.0 / 1024;        // I = 1024 - 4, U = 1024
-    double b = 510.0 / 1022;         // two lost corners lie in the truth: I = 510, U = 1020 + 2
+    double a = 1020.0 / 1024; // I = 1024 - 4, U = 1024
+    double b = 510.0 / 1022; // two lost corners lie in the truth: I = 510, U = 1020 + 2
     Map<String, String> s = run.summary();
     assertEquals(String.format(java.util.Locale.ROOT, "%.4f", (a + b) / 2), s.get("mIoU"));
-    assertEquals("0.5000", s.get("Pr@0.5"));  // b's 0.499 fails 0.5
-    assertTrue(run.out.lines().anyMatch(l -> l.matches("category\\s+1\\s+99\\.61\\s.*")),
-        run.out);
-    assertTrue(run.out.lines().anyMatch(l -> l.matches("position\\s+1\\s+49\\.90\\s.*")),
-        run.out);
+    assertEquals("0.5000", s.get("Pr@0.5")); // b's 0.499 fails 0.5
+    assertTrue(run.out.lines().anyMatch(l -> l.matches("category\\s+1\\s+99\\.61\\s.*")), run.out);
+    assertTrue(run.out.lines().anyMatch(l -> l.matches("position\\s+1\\s+49\\.90\\s.*")), run.out);
   }
 
   @Test
   void badFolders() throws Exception {
-    Cli none = Cli.run("eval", "--data", shared.resolve("nowhere").toString(), "--split", "test",
-        "--model", bundle.toString());
+    Cli none =
+        Cli.run(
+            "eval",
+            "--data",
+            shared.resolve("nowhere").toString(),
+            "--split",
+            "test",
+            "--model",
+            bundle.toString());
     assertEquals(1, none.exitCode);
     assertTrue(none.err.contains("data folder not found"), none.err);
 
     Path empty = folder("empty");
-    Cli noSplit = Cli.run("eval", "--data", empty.toString(), "--split", "test", "--model",
-        bundle.toString());
+    Cli noSplit =
+        Cli.run(
+            "eval", "--data", empty.toString(), "--split", "test", "--model", bundle.toString());
     assertEquals(1, noSplit.exitCode);
     assertTrue(noSplit.err.contains("output_phrase_test.txt"), noSplit.err);
 
     Path malformed = folder("malformed");
     Files.writeString(malformed.resolve("output_phrase_test.txt"), "a red\nlonely\n");
-    Cli bad = Cli.run("eval", "--data", malformed.toString(), "--split", "test", "--model",
-        bundle.toString());
+    Cli bad =
+        Cli.run(
+            "eval",
+            "--data",
+            malformed.toString(),
+            "--split",
+            "test",
+            "--model",
+            bundle.toString());
     assertEquals(1, bad.exitCode);
     assertTrue(bad.err.contains("output_phrase_test.txt:2"), bad.err);
 
     Path missing = folder("missing");
     Files.writeString(missing.resolve("output_phrase_test.txt"), "a red\n");
-    Cli noImage = Cli.run("eval", "--data", missing.toString(), "--split", "test", "--model",
-        bundle.toString(), "--device", "cpu");
+    Cli noImage =
+        Cli.run(
+            "eval",
+            "--data",
+            missing.toString(),
+            "--split",
+            "test",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu");
     assertEquals(1, noImage.exitCode);
     assertTrue(noImage.err.contains("a.tif"), noImage.err);
     assertEquals(1, noImage.err.strip().lines().count(), noImage.err);

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvalPythonAgreementTest {
   private static final String PYTHON = "/usr/bin/python3";
-  private static final String[] KEYS = {"mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8",
-      "Pr@0.9"};
+  private static final String[] KEYS = {
+    "mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9"
+  };
 
   @TempDir Path work;
 
@@ -41,32 +42,66 @@ class EvalPythonAgreementTest {
   void javaAndPythonScoresAgree() throws Exception {
     Path root = TestBundle.root();
     Path checkpoint = checkpoint(root);
-    assumeTrue(checkpoint != null, "no checkpoint (-Ddiffris.checkpoint, $DIFFRIS_CHECKPOINT, "
-        + "model/runs/{main,tiny}/model.pt or model/checkpoints/diffris-tiny/model.pt): "
-        + "Java-vs-Python eval agreement not checked");
-    assumeTrue(pythonReady(), PYTHON + " with torch, onnx and osgeo is missing: Java-vs-Python "
-        + "eval agreement not checked");
+    assumeTrue(
+        checkpoint != null,
+        "no checkpoint (-Ddiffris.checkpoint, $DIFFRIS_CHECKPOINT, "
+            + "model/runs/{main,tiny}/model.pt or model/checkpoints/diffris-tiny/model.pt): "
+            + "Java-vs-Python eval agreement not checked");
+    assumeTrue(
+        pythonReady(),
+        PYTHON
+            + " with torch, onnx and osgeo is missing: Java-vs-Python "
+            + "eval agreement not checked");
     Path data = work.resolve("data");
     Path bundle = work.resolve("bundle");
-    python(root, "model/generate.py", "--seed", "7", "--count", "60", "--split", "test",
-        "--out", data.toString());
-    python(root, "model/export.py", "--checkpoint", checkpoint.toString(), "--out",
-        bundle.toString());
-    Map<String, Double> py = scores(python(root, "model/evaluate.py", "--data", data.toString(),
-        "--split", "test", "--checkpoint", checkpoint.toString()));
-    Cli javaRun = Cli.run("eval", "--data", data.toString(), "--split", "test", "--model",
-        bundle.toString(), "--device", "cpu");
+    python(
+        root,
+        "model/generate.py",
+        "--seed",
+        "7",
+        "--count",
+        "60",
+        "--split",
+        "test",
+        "--out",
+        data.toString());
+    python(
+        root, "model/export.py", "--checkpoint", checkpoint.toString(), "--out", bundle.toString());
+    Map<String, Double> py =
+        scores(
+            python(
+                root,
+                "model/evaluate.py",
+                "--data",
+                data.toString(),
+                "--split",
+                "test",
+                "--checkpoint",
+                checkpoint.toString()));
+    Cli javaRun =
+        Cli.run(
+            "eval",
+            "--data",
+            data.toString(),
+            "--split",
+            "test",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu");
     assertEquals(0, javaRun.exitCode, javaRun.err);
     Map<String, String> js = javaRun.summary();
     assertEquals("60", js.get("samples"));
     StringBuilder report = new StringBuilder();
     for (String key : KEYS) {
-      report.append(String.format(java.util.Locale.ROOT, "%s java=%s python=%.4f%n", key,
-          js.get(key), py.get(key)));
+      report.append(
+          String.format(
+              java.util.Locale.ROOT, "%s java=%s python=%.4f%n", key, js.get(key), py.get(key)));
     }
     System.out.print("eval agreement on 60 generated samples, " + checkpoint + ":\n" + report);
     for (String key : KEYS) {
-      assertTrue(Math.abs(Double.parseDouble(js.get(key)) - py.get(key)) <= 0.005,
+      assertTrue(
+          Math.abs(Double.parseDouble(js.get(key)) - py.get(key)) <= 0.005,
           key + " differs by more than 0.005:\n" + report);
     }
   }
@@ -77,8 +112,12 @@ class EvalPythonAgreementTest {
       Path file = Path.of(given).toAbsolutePath();
       return Files.isRegularFile(file) ? file : null;
     }
-    for (String run : new String[] {"model/runs/main/model.pt", "model/runs/tiny/model.pt",
-        "model/checkpoints/diffris-tiny/model.pt"}) {
+    for (String run :
+        new String[] {
+          "model/runs/main/model.pt",
+          "model/runs/tiny/model.pt",
+          "model/checkpoints/diffris-tiny/model.pt"
+        }) {
       if (Files.isRegularFile(root.resolve(run))) {
         return root.resolve(run);
       }
@@ -91,8 +130,10 @@ class EvalPythonAgreementTest {
       return false;
     }
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import torch, onnx; from osgeo import gdal")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import torch, onnx; from osgeo import gdal")
+              .redirectErrorStream(true)
+              .start();
       p.getInputStream().readAllBytes();
       return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException | InterruptedException e) {
@@ -103,8 +144,8 @@ class EvalPythonAgreementTest {
   private static String python(Path root, String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(PYTHON, root.resolve(script).toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(600, TimeUnit.SECONDS), script + " did not finish");
     assertEquals(0, p.exitValue(), script + " failed:\n" + out);

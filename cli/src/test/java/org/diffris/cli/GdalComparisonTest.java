@@ -37,18 +37,25 @@ class GdalComparisonTest {
   static void requireGdal() throws Exception {
     Assumptions.assumeTrue(Gdal.onPath("gdal_polygonize.py"), Gdal.SKIP_MESSAGE);
     // A random 50% mask on a sheared grid in EPSG:3035: thousands of holes and corner contacts.
-    String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-    Gdal.run(List.of(python, "-c", String.join("\n",
-        "import numpy as np",
-        "from osgeo import gdal",
-        "rng = np.random.default_rng(7)",
-        "a = (rng.random((80, 96)) < 0.5).astype(np.uint8)",
-        "ds = gdal.GetDriverByName('GTiff').Create('" + generated.resolve("noise_sheared.tif")
-            + "', 96, 80, 1, gdal.GDT_Byte)",
-        "ds.SetGeoTransform((4321000.0, 10.0, 3.0, 3210000.0, 2.0, -10.0))",
-        "ds.SetProjection('EPSG:3035')",
-        "ds.GetRasterBand(1).WriteArray(a)",
-        "ds = None")));
+    String python =
+        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    Gdal.run(
+        List.of(
+            python,
+            "-c",
+            String.join(
+                "\n",
+                "import numpy as np",
+                "from osgeo import gdal",
+                "rng = np.random.default_rng(7)",
+                "a = (rng.random((80, 96)) < 0.5).astype(np.uint8)",
+                "ds = gdal.GetDriverByName('GTiff').Create('"
+                    + generated.resolve("noise_sheared.tif")
+                    + "', 96, 80, 1, gdal.GDT_Byte)",
+                "ds.SetGeoTransform((4321000.0, 10.0, 3.0, 3210000.0, 2.0, -10.0))",
+                "ds.SetProjection('EPSG:3035')",
+                "ds.GetRasterBand(1).WriteArray(a)",
+                "ds = None")));
   }
 
   @Test
@@ -57,12 +64,24 @@ class GdalComparisonTest {
     Path gpkg = dir.resolve("blobs.gpkg");
     Path json = dir.resolve("blobs.geojson");
     for (Path out : List.of(gpkg, json)) {
-      Cli run = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
-          "--out", out.toString());
+      Cli run =
+          Cli.run(
+              "vectorize",
+              "--mask",
+              Cli.sampleMask("blobs_utm.tif").toString(),
+              "--out",
+              out.toString());
       assertEquals(0, run.exitCode, run.err);
     }
-    String polygons = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
-        "--out", dir.resolve("again.gpkg").toString()).summary().get("polygons");
+    String polygons =
+        Cli.run(
+                "vectorize",
+                "--mask",
+                Cli.sampleMask("blobs_utm.tif").toString(),
+                "--out",
+                dir.resolve("again.gpkg").toString())
+            .summary()
+            .get("polygons");
 
     String info = Gdal.run(List.of("ogrinfo", "-ro", "-so", gpkg.toString(), "blobs"));
     assertFalse(info.contains("Warning") || info.contains("ERROR"), info);
@@ -97,8 +116,16 @@ class GdalComparisonTest {
       throws Exception {
     Path mask = name.startsWith("noise") ? generated.resolve(name) : Cli.sampleMask(name);
     Path ours = dir.resolve("ours.gpkg");
-    List<String> args = new ArrayList<>(List.of("vectorize", "--mask", mask.toString(),
-        "--out", ours.toString(), "--connectivity", eight ? "8" : "4"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "vectorize",
+                "--mask",
+                mask.toString(),
+                "--out",
+                ours.toString(),
+                "--connectivity",
+                eight ? "8" : "4"));
     if (threshold != null) {
       args.addAll(List.of("--threshold", threshold.toString()));
     }
@@ -107,9 +134,11 @@ class GdalComparisonTest {
 
     GeoPackageContents mine = GeoPackageContents.read(ours);
     GeoPackageContents gdal = GeoPackageContents.read(Gdal.polygonize(mask, dir, eight, threshold));
-    List<Geometry> theirs = gdal.features.stream()
-        .filter(f -> f.number("DN") != 0 && (threshold == null || f.number("DN") == 1))
-        .map(Feature::geometry).toList();
+    List<Geometry> theirs =
+        gdal.features.stream()
+            .filter(f -> f.number("DN") != 0 && (threshold == null || f.number("DN") == 1))
+            .map(Feature::geometry)
+            .toList();
     List<Geometry> ourGeometries = mine.features.stream().map(Feature::geometry).toList();
 
     assertTrue(theirs.size() > 0, "fixture has no mask pixels");
@@ -125,8 +154,8 @@ class GdalComparisonTest {
     // Same ground covered: catches a wrong transform, axis swap or half-pixel shift.
     Geometry ourUnion = OverlayNGRobust.union(ourGeometries);
     Geometry theirUnion = OverlayNGRobust.union(theirs);
-    double difference = OverlayNGRobust.overlay(ourUnion, theirUnion, OverlayNG.SYMDIFFERENCE)
-        .getArea();
+    double difference =
+        OverlayNGRobust.overlay(ourUnion, theirUnion, OverlayNG.SYMDIFFERENCE).getArea();
     assertTrue(difference <= theirArea * 1e-9, "symmetric difference " + difference);
   }
 }

@@ -17,14 +17,14 @@ class ModelLocationTest {
   @Test
   void searchStartsBesideTheCodeAndInTheWorkingFolder() {
     // the test classes live in cli/target/test-classes: walking up reaches the project root
-    assertTrue(ModelLocation.startingPoints().stream()
-        .anyMatch(p -> p.startsWith(TestBundle.root())), ModelLocation.startingPoints()::toString);
+    assertTrue(
+        ModelLocation.startingPoints().stream().anyMatch(p -> p.startsWith(TestBundle.root())),
+        ModelLocation.startingPoints()::toString);
   }
 
   @Test
   void embeddedBundleIsFoundWhenPresent() throws Exception {
-    if (System.getenv(ModelLocation.ENVIRONMENT_VARIABLE) == null
-        && TestBundle.embeddedExists()) {
+    if (System.getenv(ModelLocation.ENVIRONMENT_VARIABLE) == null && TestBundle.embeddedExists()) {
       assertEquals(TestBundle.embedded().toRealPath(), ModelLocation.resolve(null).toRealPath());
     }
   }

@@ -48,10 +48,23 @@ class SegmentBadInputTest {
   }
 
   private String[] with(String... extra) {
-    List<String> args = new ArrayList<>(List.of("--raster", scene.toString(), "--query",
-        "red things", "--model", bundle.toString(), "--device", "cpu", "--out",
-        outputs.resolve("out.gpkg").toString(), "--probabilities",
-        outputs.resolve("p.tif").toString(), "--preview", outputs.resolve("p.png").toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--raster",
+                scene.toString(),
+                "--query",
+                "red things",
+                "--model",
+                bundle.toString(),
+                "--device",
+                "cpu",
+                "--out",
+                outputs.resolve("out.gpkg").toString(),
+                "--probabilities",
+                outputs.resolve("p.tif").toString(),
+                "--preview",
+                outputs.resolve("p.png").toString()));
     for (int i = 0; i < extra.length; i += 2) {
       int at = args.indexOf(extra[i]);
       if (at >= 0) {
@@ -94,7 +107,9 @@ class SegmentBadInputTest {
 
   @Test
   void badBandList() throws Exception {
-    assertFails(2, "--bands 'red,green,blue' not understood: give band numbers counted from 1",
+    assertFails(
+        2,
+        "--bands 'red,green,blue' not understood: give band numbers counted from 1",
         with("--bands", "red,green,blue"));
     assertFails(2, "--bands '0,1,2' not understood", with("--bands", "0,1,2"));
   }
@@ -143,10 +158,16 @@ class SegmentBadInputTest {
   @Test
   void badOutputNames() throws Exception {
     assertFails(2, "unknown output extension", with("--out", outputs.resolve("o.shp").toString()));
-    assertFails(2, "--probabilities must name a .tif", with("--probabilities",
-        outputs.resolve("p.png").toString(), "--preview", outputs.resolve("q.png").toString()));
-    assertFails(2, "--preview must name a .png", with("--preview",
-        outputs.resolve("p.jpg").toString()));
+    assertFails(
+        2,
+        "--probabilities must name a .tif",
+        with(
+            "--probabilities",
+            outputs.resolve("p.png").toString(),
+            "--preview",
+            outputs.resolve("q.png").toString()));
+    assertFails(
+        2, "--preview must name a .png", with("--preview", outputs.resolve("p.jpg").toString()));
   }
 
   @Test

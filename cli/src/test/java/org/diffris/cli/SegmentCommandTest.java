@@ -39,8 +39,17 @@ class SegmentCommandTest {
   }
 
   private Cli segment(String... extra) {
-    String[] base = {"segment", "--raster", scene.toString(), "--query", "red things",
-        "--model", bundle.toString(), "--device", "cpu"};
+    String[] base = {
+      "segment",
+      "--raster",
+      scene.toString(),
+      "--query",
+      "red things",
+      "--model",
+      bundle.toString(),
+      "--device",
+      "cpu"
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -64,14 +73,15 @@ class SegmentCommandTest {
 
     GeoPackageContents contents = GeoPackageContents.read(gpkg);
     assertEquals(32633, contents.organizationCode);
-    assertEquals(List.of("fid", "geom", "query", "score", "area", "pixels", "model"),
-        contents.columns);
+    assertEquals(
+        List.of("fid", "geom", "query", "score", "area", "pixels", "model"), contents.columns);
     assertEquals(2, contents.features.size());
     // written as they complete (streaming): sort by area, the 60 x 50 rectangle first
     List<GeoPackageContents.Feature> features = new java.util.ArrayList<>(contents.features);
     features.sort(java.util.Comparator.comparingDouble(f -> -f.geometry().getArea()));
     GeoPackageContents.Feature big = features.get(0);
-    assertEquals(new Envelope(500120, 500180, 5300000 - 130, 5300000 - 80),
+    assertEquals(
+        new Envelope(500120, 500180, 5300000 - 130, 5300000 - 80),
         big.geometry().getEnvelopeInternal());
     assertEquals(3000, big.number("area"), 1e-9);
     assertEquals(3000, big.geometry().getArea(), 1e-9);
@@ -82,8 +92,10 @@ class SegmentCommandTest {
     Polygon holed = (Polygon) features.get(1).geometry();
     assertEquals(1, holed.getNumInteriorRing());
     assertEquals(40 * 30 - 100, holed.getArea(), 1e-9);
-    assertEquals(Scenes.RED_PIXELS, contents.features.stream()
-        .mapToDouble(f -> f.number("pixels")).sum(), 0);
+    assertEquals(
+        Scenes.RED_PIXELS,
+        contents.features.stream().mapToDouble(f -> f.number("pixels")).sum(),
+        0);
   }
 
   @Test
@@ -111,8 +123,8 @@ class SegmentCommandTest {
     String text = Files.readString(json);
     assertTrue(text.contains("\"query\":\"red things\""), text);
     assertTrue(text.contains("\"model\":\"analytic-test 0.0.1\""), text);
-    java.util.regex.Matcher score = java.util.regex.Pattern.compile("\"score\":([0-9.]+)")
-        .matcher(text);
+    java.util.regex.Matcher score =
+        java.util.regex.Pattern.compile("\"score\":([0-9.]+)").matcher(text);
     assertTrue(score.find(), text);
     assertEquals(Scenes.probability(Scenes.RED, 81), Double.parseDouble(score.group(1)), 1e-5);
     assertTrue(text.contains("\"area\":3000"), text);
@@ -125,8 +137,14 @@ class SegmentCommandTest {
     Path gpkg = out.resolve("red.gpkg");
     Path tif = out.resolve("p.tif");
     Path png = out.resolve("p.png");
-    Cli run = segment("--out", gpkg.toString(), "--probabilities", tif.toString(),
-        "--preview", png.toString());
+    Cli run =
+        segment(
+            "--out",
+            gpkg.toString(),
+            "--probabilities",
+            tif.toString(),
+            "--preview",
+            png.toString());
     assertEquals(0, run.exitCode, run.err);
     GeoTiffReader reader = new GeoTiffReader(tif.toFile());
     try {
@@ -142,8 +160,13 @@ class SegmentCommandTest {
       assertEquals(ground, r.getSampleFloat(28, 33, 0), 1e-5); // the hole
       assertEquals(500000, coverage.getEnvelope2D().getMinX(), 1e-9);
       assertEquals(5300000, coverage.getEnvelope2D().getMaxY(), 1e-9);
-      assertEquals("EPSG:32633", org.geotools.referencing.CRS.toSRS(
-          coverage.getCoordinateReferenceSystem(), false).replace("EPSG:", "EPSG:"));
+      assertEquals(
+          "EPSG:32633",
+          org.geotools
+              .referencing
+              .CRS
+              .toSRS(coverage.getCoordinateReferenceSystem(), false)
+              .replace("EPSG:", "EPSG:"));
       coverage.dispose(true);
     } finally {
       reader.dispose();
@@ -164,13 +187,27 @@ class SegmentCommandTest {
     // constant and map to 0.5; the analytic model then finds the same rectangles
     Path scene16 = Scenes.twoRedRectangles16(out.resolve("scene16.tif"));
     Path gpkg = out.resolve("red16.gpkg");
-    Cli run = Cli.run("segment", "--raster", scene16.toString(), "--query", "red things",
-        "--model", bundle.toString(), "--device", "cpu", "--out", gpkg.toString(),
-        "--bands", "1,2,3");
+    Cli run =
+        Cli.run(
+            "segment",
+            "--raster",
+            scene16.toString(),
+            "--query",
+            "red things",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu",
+            "--out",
+            gpkg.toString(),
+            "--bands",
+            "1,2,3");
     assertEquals(0, run.exitCode, run.err);
     assertEquals("2", run.summary().get("polygons"));
-    assertEquals(Scenes.RED_PIXELS, GeoPackageContents.read(gpkg).features.stream()
-        .mapToDouble(f -> f.number("pixels")).sum(), 0);
+    assertEquals(
+        Scenes.RED_PIXELS,
+        GeoPackageContents.read(gpkg).features.stream().mapToDouble(f -> f.number("pixels")).sum(),
+        0);
   }
 
   @Test
@@ -179,16 +216,34 @@ class SegmentCommandTest {
     BufferedImage picture = javax.imageio.ImageIO.read(scene.toFile());
     Path lonLat = out.resolve("lonlat.tif");
     org.geotools.coverage.grid.GridCoverage2D coverage =
-        new org.geotools.coverage.grid.GridCoverageFactory().create("fixture", picture,
-            new org.geotools.geometry.jts.ReferencedEnvelope(15.0, 15.0 + 200e-5, 47.8,
-                47.8 + 150e-5, org.geotools.referencing.crs.DefaultGeographicCRS.WGS84));
+        new org.geotools.coverage.grid.GridCoverageFactory()
+            .create(
+                "fixture",
+                picture,
+                new org.geotools.geometry.jts.ReferencedEnvelope(
+                    15.0,
+                    15.0 + 200e-5,
+                    47.8,
+                    47.8 + 150e-5,
+                    org.geotools.referencing.crs.DefaultGeographicCRS.WGS84));
     org.geotools.gce.geotiff.GeoTiffWriter writer =
         new org.geotools.gce.geotiff.GeoTiffWriter(lonLat.toFile());
     writer.write(coverage, null);
     writer.dispose();
     Path gpkg = out.resolve("lonlat.gpkg");
-    Cli run = Cli.run("segment", "--raster", lonLat.toString(), "--query", "red things",
-        "--model", bundle.toString(), "--device", "cpu", "--out", gpkg.toString());
+    Cli run =
+        Cli.run(
+            "segment",
+            "--raster",
+            lonLat.toString(),
+            "--query",
+            "red things",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu",
+            "--out",
+            gpkg.toString());
     assertEquals(0, run.exitCode, run.err);
     Map<String, String> summary = run.summary();
     assertEquals("EPSG:4326", summary.get("crs"));
@@ -198,19 +253,28 @@ class SegmentCommandTest {
     // edges by under a pixel
     double pixelArea = 1e-5 * 1e-5 * Math.cos(Math.toRadians(47.8)) * Math.pow(111195.08, 2);
     double expected = Scenes.RED_PIXELS * pixelArea;
-    double area = GeoPackageContents.read(gpkg).features.stream()
-        .mapToDouble(f -> f.number("area")).sum();
+    double area =
+        GeoPackageContents.read(gpkg).features.stream().mapToDouble(f -> f.number("area")).sum();
     assertEquals(expected, area, 0.1 * expected);
   }
 
   @Test
   void embeddedBundleIsTheDefaultModel() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(TestBundle.embeddedExists()
-        && System.getenv(ModelLocation.ENVIRONMENT_VARIABLE) == null,
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        TestBundle.embeddedExists() && System.getenv(ModelLocation.ENVIRONMENT_VARIABLE) == null,
         "no embedded bundle, or $DIFFRIS_MODEL chooses another");
     Path gpkg = out.resolve("default.gpkg");
-    Cli run = Cli.run("segment", "--raster", Scenes.twoRedRectangles(out.resolve("s.tif"))
-        .toString(), "--query", "red buildings", "--out", gpkg.toString(), "--device", "cpu");
+    Cli run =
+        Cli.run(
+            "segment",
+            "--raster",
+            Scenes.twoRedRectangles(out.resolve("s.tif")).toString(),
+            "--query",
+            "red buildings",
+            "--out",
+            gpkg.toString(),
+            "--device",
+            "cpu");
     assertEquals(0, run.exitCode, run.err);
     assertTrue(run.out.contains("model: diffris-tiny"), run.out);
     Map<String, String> summary = run.summary();

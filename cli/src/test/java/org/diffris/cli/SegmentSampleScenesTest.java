@@ -16,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.TestBundle;
+import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.vectorizer.PixelToWorld;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,8 @@ import org.locationtech.jts.geom.Polygon;
 class SegmentSampleScenesTest {
   static final double TARGET_MEAN_IOU = 0.6;
   static final double FLOOR_MEAN_IOU =
-      Double.parseDouble(System.getProperty("diffris.sceneIouFloor", String.valueOf(TARGET_MEAN_IOU)));
+      Double.parseDouble(
+          System.getProperty("diffris.sceneIouFloor", String.valueOf(TARGET_MEAN_IOU)));
 
   @TempDir Path out;
 
@@ -52,8 +53,9 @@ class SegmentSampleScenesTest {
   void everyQueryOfTheSampleScenes() throws Exception {
     String given = System.getenv(ModelLocation.ENVIRONMENT_VARIABLE);
     Path bundle = given != null && !given.isBlank() ? Path.of(given) : TestBundle.embedded();
-    assumeTrue(Files.exists(bundle.resolve("model.json")), "bundle " + bundle
-        + " not there yet (the embedded one, or $DIFFRIS_MODEL)");
+    assumeTrue(
+        Files.exists(bundle.resolve("model.json")),
+        "bundle " + bundle + " not there yet (the embedded one, or $DIFFRIS_MODEL)");
     Path scenes = TestBundle.root().resolve("sample-data/scenes");
     List<String> lines = Files.readAllLines(scenes.resolve("queries.tsv"), StandardCharsets.UTF_8);
     List<Double> ious = new ArrayList<>();
@@ -65,9 +67,19 @@ class SegmentSampleScenesTest {
       }
       String[] f = line.split("\t");
       Path gpkg = out.resolve("q" + (n++) + ".gpkg");
-      Cli run = Cli.run("segment", "--raster", scenes.resolve(f[0]).toString(), "--query", f[1],
-          "--out", gpkg.toString(), "--model", bundle.toString(),
-          "--device", "cpu");
+      Cli run =
+          Cli.run(
+              "segment",
+              "--raster",
+              scenes.resolve(f[0]).toString(),
+              "--query",
+              f[1],
+              "--out",
+              gpkg.toString(),
+              "--model",
+              bundle.toString(),
+              "--device",
+              "cpu");
       assertEquals(0, run.exitCode, run.err);
       Map<String, String> summary = run.summary();
       for (String key : new String[] {"polygons", "tiles", "provider", "model_ms", "total_ms"}) {
@@ -82,16 +94,30 @@ class SegmentSampleScenesTest {
       }
       double iou = iou(scenes.resolve(f[2]), contents);
       ious.add(iou);
-      report.append(String.format(Locale.ROOT, "%-12s %-22s IoU %.3f  polygons %s  tiles %s  "
-          + "model_ms %s  inference_ms %s%n", f[0], f[1], iou, summary.get("polygons"),
-          summary.get("tiles"), summary.get("model_ms"), summary.get("inference_ms")));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "%-12s %-22s IoU %.3f  polygons %s  tiles %s  " + "model_ms %s  inference_ms %s%n",
+              f[0],
+              f[1],
+              iou,
+              summary.get("polygons"),
+              summary.get("tiles"),
+              summary.get("model_ms"),
+              summary.get("inference_ms")));
     }
     double mean = ious.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    report.append(String.format(Locale.ROOT, "mean IoU over %d queries: %.3f (target %.1f %s)%n",
-        ious.size(), mean, TARGET_MEAN_IOU, mean >= TARGET_MEAN_IOU ? "reached" : "NOT reached"));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "mean IoU over %d queries: %.3f (target %.1f %s)%n",
+            ious.size(),
+            mean,
+            TARGET_MEAN_IOU,
+            mean >= TARGET_MEAN_IOU ? "reached" : "NOT reached"));
     System.out.print(report);
-    assertTrue(mean >= FLOOR_MEAN_IOU, "mean IoU below the floor " + FLOOR_MEAN_IOU
-        + ":\n" + report);
+    assertTrue(
+        mean >= FLOOR_MEAN_IOU, "mean IoU below the floor " + FLOOR_MEAN_IOU + ":\n" + report);
   }
 
   /** IoU of the polygons, burned on the mask's grid, with the mask (non-zero = object). */

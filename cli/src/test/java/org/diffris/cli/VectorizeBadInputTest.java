@@ -51,8 +51,14 @@ class VectorizeBadInputTest {
   @Test
   void textFileIsNotAGeoTiff() throws Exception {
     Path text = Files.writeString(inputs.resolve("notes.tif"), "not a raster\n");
-    assertFails(1, "not a readable GeoTIFF", "vectorize", "--mask", text.toString(),
-        "--out", out("a.gpkg"));
+    assertFails(
+        1,
+        "not a readable GeoTIFF",
+        "vectorize",
+        "--mask",
+        text.toString(),
+        "--out",
+        out("a.gpkg"));
   }
 
   @Test
@@ -64,27 +70,51 @@ class VectorizeBadInputTest {
 
   @Test
   void missingMask() throws Exception {
-    assertFails(1, "mask not found", "vectorize", "--mask", inputs.resolve("nope.tif").toString(),
-        "--out", out("a.gpkg"));
+    assertFails(
+        1,
+        "mask not found",
+        "vectorize",
+        "--mask",
+        inputs.resolve("nope.tif").toString(),
+        "--out",
+        out("a.gpkg"));
   }
 
   @Test
   void bandThatDoesNotExist() throws Exception {
-    Path rgb = TestRasters.write(inputs.resolve("rgb.tif"),
-        new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR));
-    assertFails(1, "band 4 requested, raster has 3 bands", "vectorize", "--mask", rgb.toString(),
-        "--out", out("a.gpkg"), "--band", "4");
-    assertFails(2, "--band counts from 1", "vectorize", "--mask", rgb.toString(),
-        "--out", out("a.gpkg"), "--band", "0");
+    Path rgb =
+        TestRasters.write(
+            inputs.resolve("rgb.tif"), new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR));
+    assertFails(
+        1,
+        "band 4 requested, raster has 3 bands",
+        "vectorize",
+        "--mask",
+        rgb.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--band",
+        "4");
+    assertFails(
+        2,
+        "--band counts from 1",
+        "vectorize",
+        "--mask",
+        rgb.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--band",
+        "0");
   }
 
   @Test
   void tiffWithoutGeoreferencing() throws Exception {
     Path plain = inputs.resolve("plain.tif");
-    assertTrue(ImageIO.write(new BufferedImage(20, 10, BufferedImage.TYPE_BYTE_GRAY), "tiff",
-        plain.toFile()));
-    assertFails(1, "no georeferencing", "vectorize", "--mask", plain.toString(),
-        "--out", out("a.gpkg"));
+    assertTrue(
+        ImageIO.write(
+            new BufferedImage(20, 10, BufferedImage.TYPE_BYTE_GRAY), "tiff", plain.toFile()));
+    assertFails(
+        1, "no georeferencing", "vectorize", "--mask", plain.toString(), "--out", out("a.gpkg"));
   }
 
   @Test
@@ -101,43 +131,103 @@ class VectorizeBadInputTest {
 
   @Test
   void unknownOutputExtension() throws Exception {
-    assertFails(2, "unknown output extension: a.shp (accepted: .gpkg, .geojson", "vectorize",
-        "--mask", good.toString(), "--out", out("a.shp"));
+    assertFails(
+        2,
+        "unknown output extension: a.shp (accepted: .gpkg, .geojson",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.shp"));
   }
 
   @Test
   void outputFolderMissing() throws Exception {
-    assertFails(1, "output folder does not exist", "vectorize", "--mask", good.toString(),
-        "--out", outputs.resolve("no/such/dir/a.gpkg").toString());
+    assertFails(
+        1,
+        "output folder does not exist",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        outputs.resolve("no/such/dir/a.gpkg").toString());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"0", "1", "1.5", "-0.2", "NaN"})
   void thresholdOutsideOpenUnitInterval(String threshold) throws Exception {
-    assertFails(2, "--threshold must be between 0 and 1", "vectorize", "--mask", good.toString(),
-        "--out", out("a.gpkg"), "--threshold", threshold);
+    assertFails(
+        2,
+        "--threshold must be between 0 and 1",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--threshold",
+        threshold);
   }
 
   @Test
   void thresholdThatIsNotANumber() throws Exception {
-    assertFails(2, "--threshold", "vectorize", "--mask", good.toString(), "--out", out("a.gpkg"),
-        "--threshold", "half");
+    assertFails(
+        2,
+        "--threshold",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--threshold",
+        "half");
   }
 
   @Test
   void connectivityOtherThanFourOrEight() throws Exception {
-    assertFails(2, "--connectivity must be 4 or 8, got 6", "vectorize", "--mask", good.toString(),
-        "--out", out("a.gpkg"), "--connectivity", "6");
+    assertFails(
+        2,
+        "--connectivity must be 4 or 8, got 6",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--connectivity",
+        "6");
   }
 
   @Test
   void negativeFilters() throws Exception {
-    assertFails(2, "--min-area must be >= 0", "vectorize", "--mask", good.toString(),
-        "--out", out("a.gpkg"), "--min-area", "-1");
-    assertFails(2, "--simplify must be >= 0", "vectorize", "--mask", good.toString(),
-        "--out", out("a.gpkg"), "--simplify", "-1");
-    assertFails(2, "--max-features must be >= 1", "vectorize", "--mask", good.toString(),
-        "--out", out("a.gpkg"), "--max-features", "0");
+    assertFails(
+        2,
+        "--min-area must be >= 0",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--min-area",
+        "-1");
+    assertFails(
+        2,
+        "--simplify must be >= 0",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--simplify",
+        "-1");
+    assertFails(
+        2,
+        "--max-features must be >= 1",
+        "vectorize",
+        "--mask",
+        good.toString(),
+        "--out",
+        out("a.gpkg"),
+        "--max-features",
+        "0");
   }
 
   @Test
@@ -148,8 +238,10 @@ class VectorizeBadInputTest {
 
   @Test
   void geoJsonAndGeoPackageFailTheSameWay() throws Exception {
-    List<String> args = new ArrayList<>(List.of("vectorize", "--mask", good.toString(), "--out",
-        out("a.geojson"), "--band", "2"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "vectorize", "--mask", good.toString(), "--out", out("a.geojson"), "--band", "2"));
     assertFails(1, "band 2 requested, raster has 1 band", args.toArray(String[]::new));
   }
 }

@@ -37,8 +37,10 @@ class VectorizeCommandTest {
 
   private GeoPackageContents vectorize(String mask, String... extra) throws Exception {
     Path out = dir.resolve(mask.replace(".tif", ".gpkg"));
-    List<String> args = new ArrayList<>(List.of("vectorize", "--mask",
-        Cli.sampleMask(mask).toString(), "--out", out.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "vectorize", "--mask", Cli.sampleMask(mask).toString(), "--out", out.toString()));
     args.addAll(List.of(extra));
     Cli run = Cli.run(args.toArray(String[]::new));
     assertEquals(0, run.exitCode, run.err);
@@ -83,8 +85,8 @@ class VectorizeCommandTest {
     }
     assertEquals(oracle.maskPixels(), pixels);
     // The ring in the middle comes out as a polygon with a hole.
-    assertTrue(gpkg.features.stream()
-        .anyMatch(f -> ((Polygon) f.geometry()).getNumInteriorRing() > 0));
+    assertTrue(
+        gpkg.features.stream().anyMatch(f -> ((Polygon) f.geometry()).getNumInteriorRing() > 0));
   }
 
   @Test
@@ -125,8 +127,13 @@ class VectorizeCommandTest {
     double e2 = f * (2 - f);
     double phi = Math.toRadians(latDeg);
     double s = Math.sin(phi);
-    return a * a * (1 - e2) * Math.cos(phi) / Math.pow(1 - e2 * s * s, 2)
-        * Math.toRadians(dLatDeg) * Math.toRadians(dLonDeg);
+    return a
+        * a
+        * (1 - e2)
+        * Math.cos(phi)
+        / Math.pow(1 - e2 * s * s, 2)
+        * Math.toRadians(dLatDeg)
+        * Math.toRadians(dLonDeg);
   }
 
   @Test
@@ -153,7 +160,8 @@ class VectorizeCommandTest {
     GeoPackageContents gpkg = vectorize("counts_ftus_uint16.tif");
     assertEquals(2263, gpkg.srsId);
     // Nodata (65535) is non-zero but never part of the mask: the oracle excludes it.
-    assertEquals(oracle.maskPixels(),
+    assertEquals(
+        oracle.maskPixels(),
         gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum());
     for (Feature f : gpkg.features) {
       double squareFeet = f.number("pixels") * 4.0; // 2 ft pixels
@@ -170,7 +178,8 @@ class VectorizeCommandTest {
     assertEquals(3857, gpkg.srsId);
     assertTrue(gpkg.columns.contains("score"));
     assertEquals(oracle.regions(false), gpkg.features.size());
-    assertEquals(oracle.maskPixels(),
+    assertEquals(
+        oracle.maskPixels(),
         gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum());
     for (Feature f : gpkg.features) {
       double mean = f.number("score");
@@ -184,7 +193,8 @@ class VectorizeCommandTest {
     RasterOracle oracle = RasterOracle.read(mask, 1, Double.NaN);
     GeoPackageContents gpkg = vectorize("probabilities_3857_nodata.tif");
     assertFalse(gpkg.columns.contains("score"));
-    assertEquals(oracle.maskPixels(),
+    assertEquals(
+        oracle.maskPixels(),
         gpkg.features.stream().mapToLong(f -> (long) f.number("pixels")).sum());
   }
 
@@ -194,10 +204,16 @@ class VectorizeCommandTest {
     Files.delete(dir.resolve("blobs_utm.gpkg"));
     GeoPackageContents top = vectorize("blobs_utm.tif", "--max-features", "3");
     assertEquals(3, top.features.size());
-    List<Double> areas = all.features.stream().map(f -> f.number("area"))
-        .sorted((a, b) -> Double.compare(b, a)).toList();
-    assertEquals(areas.subList(0, 3),
-        top.features.stream().map(f -> f.number("area")).sorted((a, b) -> Double.compare(b, a))
+    List<Double> areas =
+        all.features.stream()
+            .map(f -> f.number("area"))
+            .sorted((a, b) -> Double.compare(b, a))
+            .toList();
+    assertEquals(
+        areas.subList(0, 3),
+        top.features.stream()
+            .map(f -> f.number("area"))
+            .sorted((a, b) -> Double.compare(b, a))
             .toList());
 
     Files.delete(dir.resolve("blobs_utm.gpkg"));
@@ -212,7 +228,8 @@ class VectorizeCommandTest {
     GeoPackageContents simple = vectorize("blobs_utm.tif", "--simplify", "1.0");
     assertEquals(exact.features.size(), simple.features.size());
     long exactVertices = exact.features.stream().mapToLong(f -> f.geometry().getNumPoints()).sum();
-    long simpleVertices = simple.features.stream().mapToLong(f -> f.geometry().getNumPoints()).sum();
+    long simpleVertices =
+        simple.features.stream().mapToLong(f -> f.geometry().getNumPoints()).sum();
     assertTrue(simpleVertices < exactVertices, simpleVertices + " >= " + exactVertices);
   }
 
@@ -220,8 +237,13 @@ class VectorizeCommandTest {
   void geoJsonIsWgs84LonLatWithRightHandRule() throws Exception {
     GeoPackageContents gpkg = vectorize("blobs_utm.tif");
     Path out = dir.resolve("blobs.geojson");
-    Cli run = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
-        "--out", out.toString());
+    Cli run =
+        Cli.run(
+            "vectorize",
+            "--mask",
+            Cli.sampleMask("blobs_utm.tif").toString(),
+            "--out",
+            out.toString());
     assertEquals(0, run.exitCode, run.err);
 
     JSONObject collection;
@@ -272,8 +294,9 @@ class VectorizeCommandTest {
     java.util.Arrays.fill(ones, (byte) 1);
     Path full = TestRasters.byteMask(dir.resolve("ones.tif"), 50, 40, ones);
     Path out = dir.resolve("ones.geojson");
-    Cli run = Cli.run("vectorize", "--mask", full.toString(), "--out", out.toString(),
-        "--connectivity", "8");
+    Cli run =
+        Cli.run(
+            "vectorize", "--mask", full.toString(), "--out", out.toString(), "--connectivity", "8");
     assertEquals(0, run.exitCode, run.err);
     assertEquals("1", run.summary().get("polygons"));
     assertEquals("2000", run.summary().get("pixels"));
@@ -284,8 +307,14 @@ class VectorizeCommandTest {
   void overwriteReplacesAnExistingOutput() throws Exception {
     Path out = dir.resolve("o.gpkg");
     Files.writeString(out, "old");
-    Cli run = Cli.run("vectorize", "--mask", Cli.sampleMask("blobs_utm.tif").toString(),
-        "--out", out.toString(), "--overwrite");
+    Cli run =
+        Cli.run(
+            "vectorize",
+            "--mask",
+            Cli.sampleMask("blobs_utm.tif").toString(),
+            "--out",
+            out.toString(),
+            "--overwrite");
     assertEquals(0, run.exitCode, run.err);
     assertEquals(32633, GeoPackageContents.read(out).srsId);
     try (var files = Files.list(dir)) {

@@ -82,11 +82,16 @@ public final class LoadedModels {
    * @throws IOException when the bundle cannot be opened or its graphs cannot be loaded
    */
   public static synchronized Lease lease(ServerSettings settings) throws IOException {
-    Key key = new Key(settings.modelLocation().toAbsolutePath().normalize(), settings.device(),
-        settings.threads());
+    Key key =
+        new Key(
+            settings.modelLocation().toAbsolutePath().normalize(),
+            settings.device(),
+            settings.threads());
     if (current == null || !current.key.equals(key)) {
-      Segmenter segmenter = Segmenter.open(ModelBundle.open(key.location()),
-          SessionSettings.of(key.device()).withThreads(key.threads(), 1));
+      Segmenter segmenter =
+          Segmenter.open(
+              ModelBundle.open(key.location()),
+              SessionSettings.of(key.device()).withThreads(key.threads(), 1));
       replace(new Loaded(key, segmenter, new InferenceGate(settings.maxConcurrent())));
     }
     current.users++;

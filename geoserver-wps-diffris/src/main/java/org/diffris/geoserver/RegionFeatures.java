@@ -50,8 +50,8 @@ public final class RegionFeatures implements RegionSink {
   public void accept(VectorizedRegion region) {
     if (!(region.geometry() instanceof Polygon polygon)) {
       // 4-connectivity makes one Polygon per region; anything else is a vectorizer bug.
-      throw new IllegalStateException("expected a Polygon per region, got "
-          + region.geometry().getGeometryType());
+      throw new IllegalStateException(
+          "expected a Polygon per region, got " + region.geometry().getGeometryType());
     }
     builder.add(polygon);
     for (Object value : schema.values(region)) {

@@ -43,58 +43,95 @@ import org.locationtech.jts.geom.Geometry;
  */
 @DescribeProcess(
     title = "DiffRIS referring segmentation",
-    description = "Finds the objects a short English phrase refers to (for example 'white storage "
-        + "tanks' or 'the ship next to the pier') in a raster and returns their outlines as "
-        + "polygons in the raster's CRS, one feature per object, with its mean model probability "
-        + "and its area in square metres.")
+    description =
+        "Finds the objects a short English phrase refers to (for example 'white storage "
+            + "tanks' or 'the ship next to the pier') in a raster and returns their outlines as "
+            + "polygons in the raster's CRS, one feature per object, with its mean model probability "
+            + "and its area in square metres.")
 public class SegmentProcess {
   private static final Logger LOG = Logger.getLogger(SegmentProcess.class.getName());
 
-  @DescribeResult(name = "result",
-      description = "One Polygon per object, in the raster's CRS (with its EPSG code), largest "
-          + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
-          + "(square metres), pixels (raster pixels inside) and model (model name and version).")
+  @DescribeResult(
+      name = "result",
+      description =
+          "One Polygon per object, in the raster's CRS (with its EPSG code), largest "
+              + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
+              + "(square metres), pixels (raster pixels inside) and model (model name and version).")
   public SimpleFeatureCollection execute(
-      @DescribeParameter(name = "coverage",
-          description = "Raster to search, 8-bit RGB imagery works as is; 16-bit or float bands "
-              + "are stretched from their 2nd to 98th percentile. Needs a CRS with an EPSG code.")
+      @DescribeParameter(
+              name = "coverage",
+              description =
+                  "Raster to search, 8-bit RGB imagery works as is; 16-bit or float bands "
+                      + "are stretched from their 2nd to 98th percentile. Needs a CRS with an EPSG code.")
           GridCoverage2D coverage,
-      @DescribeParameter(name = "query",
-          description = "What to find, in English, e.g. 'white storage tanks', 'cars on the road'.")
+      @DescribeParameter(
+              name = "query",
+              description =
+                  "What to find, in English, e.g. 'white storage tanks', 'cars on the road'.")
           String query,
-      @DescribeParameter(name = "threshold", min = 0, minValue = 0, maxValue = 1,
-          description = "Probability (0 to 1, exclusive) from which a pixel belongs to the objects. "
-              + "Default: the model's own threshold.")
+      @DescribeParameter(
+              name = "threshold",
+              min = 0,
+              minValue = 0,
+              maxValue = 1,
+              description =
+                  "Probability (0 to 1, exclusive) from which a pixel belongs to the objects. "
+                      + "Default: the model's own threshold.")
           Double threshold,
-      @DescribeParameter(name = "bands", min = 0,
-          description = "Bands feeding the model's red, green and blue inputs, numbered from 1 and "
-              + "separated by commas, e.g. '4,3,2' or '1,1,1' for grey imagery. Default: the first "
-              + "three bands.")
+      @DescribeParameter(
+              name = "bands",
+              min = 0,
+              description =
+                  "Bands feeding the model's red, green and blue inputs, numbered from 1 and "
+                      + "separated by commas, e.g. '4,3,2' or '1,1,1' for grey imagery. Default: the first "
+                      + "three bands.")
           String bands,
-      @DescribeParameter(name = "roi", min = 0,
-          description = "Region of interest: only pixels whose centres are inside this polygon are "
-              + "searched. Coordinates in the raster's CRS, x = easting or longitude. Default: the "
-              + "whole raster.")
+      @DescribeParameter(
+              name = "roi",
+              min = 0,
+              description =
+                  "Region of interest: only pixels whose centres are inside this polygon are "
+                      + "searched. Coordinates in the raster's CRS, x = easting or longitude. Default: the "
+                      + "whole raster.")
           Geometry roi,
-      @DescribeParameter(name = "simplify", min = 0, minValue = 0, defaultValue = "0",
-          description = "Simplification distance in the raster's CRS units (metres for UTM, "
-              + "degrees for EPSG:4326); outlines stay valid and never overlap. Default 0: "
-              + "pixel-exact outlines.")
+      @DescribeParameter(
+              name = "simplify",
+              min = 0,
+              minValue = 0,
+              defaultValue = "0",
+              description =
+                  "Simplification distance in the raster's CRS units (metres for UTM, "
+                      + "degrees for EPSG:4326); outlines stay valid and never overlap. Default 0: "
+                      + "pixel-exact outlines.")
           Double simplify,
-      @DescribeParameter(name = "minArea", min = 0, minValue = 0, defaultValue = "0",
-          description = "Smallest object kept, in square metres (geodesic for geographic CRSs). "
-              + "Default 0: keep all.")
+      @DescribeParameter(
+              name = "minArea",
+              min = 0,
+              minValue = 0,
+              defaultValue = "0",
+              description =
+                  "Smallest object kept, in square metres (geodesic for geographic CRSs). "
+                      + "Default 0: keep all.")
           Double minArea,
-      @DescribeParameter(name = "maxFeatures", min = 0, minValue = 1,
-          description = "Most objects returned, the largest by area. Default: all.")
+      @DescribeParameter(
+              name = "maxFeatures",
+              min = 0,
+              minValue = 1,
+              description = "Most objects returned, the largest by area. Default: all.")
           Integer maxFeatures,
       ProgressListener monitor) {
     ServerSettings settings = settings();
     ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
     try {
-      SegmentOptions.Builder options = SegmentOptions.builder(query).threshold(threshold)
-          .bands(bands).simplify(simplify).minArea(minArea).maxFeatures(maxFeatures)
-          .maxPixels(settings.maxPixels()).largestFirst(true);
+      SegmentOptions.Builder options =
+          SegmentOptions.builder(query)
+              .threshold(threshold)
+              .bands(bands)
+              .simplify(simplify)
+              .minArea(minArea)
+              .maxFeatures(maxFeatures)
+              .maxPixels(settings.maxPixels())
+              .largestFirst(true);
       CoverageRaster raster = CoverageRaster.of(coverage);
       PixelWindow window = raster.window(roi);
       // Checked before the model loads: an oversized request costs nothing.
@@ -105,25 +142,38 @@ public class SegmentProcess {
       }
       try (LoadedModels.Lease model = lease(settings)) {
         SegmentationPlan plan = model.segmenter().plan(input, options.build());
-        RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(),
-            OutputSchema.segmentation(query, model.segmenter().label()));
+        RegionFeatures features =
+            new RegionFeatures(
+                raster.crs().featureCrs(),
+                OutputSchema.segmentation(query, model.segmenter().label()));
         try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
           if (permit == null) {
-            throw new ProcessException("diffris:Segment cancelled while waiting for a free model "
-                + "slot");
+            throw new ProcessException(
+                "diffris:Segment cancelled while waiting for a free model " + "slot");
           }
           progress.started();
-          SegmentationSummary summary = plan.run(features, null,
-              (done, total) -> progress.progress(100f * done / total), progress::isCanceled);
+          SegmentationSummary summary =
+              plan.run(
+                  features,
+                  null,
+                  (done, total) -> progress.progress(100f * done / total),
+                  progress::isCanceled);
           log(query, window, raster, summary);
           progress.complete();
           return features.collection();
         }
       }
     } catch (PixelLimitException e) {
-      throw new ProcessException("the request covers " + e.pixels() + " pixels (" + e.what()
-          + "), above this server's limit of " + e.limit() + " (diffris.maxPixels / "
-          + "DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser coverage", e);
+      throw new ProcessException(
+          "the request covers "
+              + e.pixels()
+              + " pixels ("
+              + e.what()
+              + "), above this server's limit of "
+              + e.limit()
+              + " (diffris.maxPixels / "
+              + "DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser coverage",
+          e);
     } catch (InvalidInputException e) {
       throw new ProcessException(e.getMessage(), e);
     } catch (InferenceCancelledException e) {
@@ -149,14 +199,24 @@ public class SegmentProcess {
     }
   }
 
-  private static void log(String query, PixelWindow window, CoverageRaster raster,
-      SegmentationSummary summary) {
-    LOG.log(Level.INFO, () -> String.format(Locale.ROOT,
-        "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions, model_ms %.0f, "
-            + "total_ms %.0f, resampled x%.3f, execution provider %s",
-        query, window, raster.crs().label(), summary.inference().tiles(),
-        summary.inference().tilesSkipped(), summary.regions(), summary.inference().modelMillis(),
-        summary.inference().totalMillis(), summary.inference().resampleFactor(),
-        summary.inference().provider()));
+  private static void log(
+      String query, PixelWindow window, CoverageRaster raster, SegmentationSummary summary) {
+    LOG.log(
+        Level.INFO,
+        () ->
+            String.format(
+                Locale.ROOT,
+                "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions, model_ms %.0f, "
+                    + "total_ms %.0f, resampled x%.3f, execution provider %s",
+                query,
+                window,
+                raster.crs().label(),
+                summary.inference().tiles(),
+                summary.inference().tilesSkipped(),
+                summary.regions(),
+                summary.inference().modelMillis(),
+                summary.inference().totalMillis(),
+                summary.inference().resampleFactor(),
+                summary.inference().provider()));
   }
 }

@@ -28,8 +28,8 @@ import org.diffris.runtime.onnx.ExecutionProvider;
  * <p>A bad value is an {@link IllegalArgumentException} naming the setting and what it accepts.
  * Immutable.
  */
-public record ServerSettings(Path model, ExecutionProvider device, long maxPixels,
-    int maxConcurrent, int threads) {
+public record ServerSettings(
+    Path model, ExecutionProvider device, long maxPixels, int maxConcurrent, int threads) {
 
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
   public static final int DEFAULT_MAX_CONCURRENT = 2;
@@ -40,8 +40,8 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
   }
 
   static ServerSettings read(Properties properties, Map<String, String> environment) {
-    String model = value("diffris.model", EmbeddedModel.ENVIRONMENT_VARIABLE, properties,
-        environment);
+    String model =
+        value("diffris.model", EmbeddedModel.ENVIRONMENT_VARIABLE, properties, environment);
     String device = value("diffris.device", "DIFFRIS_DEVICE", properties, environment);
     ExecutionProvider provider;
     try {
@@ -49,18 +49,33 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("diffris.device / DIFFRIS_DEVICE: " + e.getMessage(), e);
     }
-    long maxPixels = number("diffris.maxPixels", "DIFFRIS_MAX_PIXELS", properties, environment,
-        DEFAULT_MAX_PIXELS, 1, Long.MAX_VALUE);
-    int maxConcurrent = (int) number("diffris.maxConcurrent", "DIFFRIS_MAX_CONCURRENT",
-        properties, environment, DEFAULT_MAX_CONCURRENT, 1, 1024);
-    int threads = (int) number("diffris.threads", "DIFFRIS_THREADS", properties, environment, 0, 0,
-        1024);
-    return new ServerSettings(model == null ? null : Path.of(model), provider, maxPixels,
-        maxConcurrent, threads);
+    long maxPixels =
+        number(
+            "diffris.maxPixels",
+            "DIFFRIS_MAX_PIXELS",
+            properties,
+            environment,
+            DEFAULT_MAX_PIXELS,
+            1,
+            Long.MAX_VALUE);
+    int maxConcurrent =
+        (int)
+            number(
+                "diffris.maxConcurrent",
+                "DIFFRIS_MAX_CONCURRENT",
+                properties,
+                environment,
+                DEFAULT_MAX_CONCURRENT,
+                1,
+                1024);
+    int threads =
+        (int) number("diffris.threads", "DIFFRIS_THREADS", properties, environment, 0, 0, 1024);
+    return new ServerSettings(
+        model == null ? null : Path.of(model), provider, maxPixels, maxConcurrent, threads);
   }
 
-  private static String value(String property, String variable, Properties properties,
-      Map<String, String> environment) {
+  private static String value(
+      String property, String variable, Properties properties, Map<String, String> environment) {
     String v = properties.getProperty(property);
     if (v == null || v.isBlank()) {
       v = environment.get(variable);
@@ -68,8 +83,14 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
     return v == null || v.isBlank() ? null : v.trim();
   }
 
-  private static long number(String property, String variable, Properties properties,
-      Map<String, String> environment, long fallback, long min, long max) {
+  private static long number(
+      String property,
+      String variable,
+      Properties properties,
+      Map<String, String> environment,
+      long fallback,
+      long min,
+      long max) {
     String v = value(property, variable, properties, environment);
     if (v == null) {
       return fallback;
@@ -82,8 +103,16 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(property + " / " + variable + " is '" + v
-        + "'; give a whole number from " + min + " to " + max);
+    throw new IllegalArgumentException(
+        property
+            + " / "
+            + variable
+            + " is '"
+            + v
+            + "'; give a whole number from "
+            + min
+            + " to "
+            + max);
   }
 
   /**
@@ -100,9 +129,12 @@ public record ServerSettings(Path model, ExecutionProvider device, long maxPixel
     try {
       return EmbeddedModel.find(EmbeddedModel.codeFolder(ServerSettings.class).stream().toList());
     } catch (InvalidInputException e) {
-      throw new IllegalStateException("no DiffRIS model configured and " + e.getMessage()
-          + "; set the diffris.model system property or the DIFFRIS_MODEL environment variable "
-          + "to a bundle folder or zip", e);
+      throw new IllegalStateException(
+          "no DiffRIS model configured and "
+              + e.getMessage()
+              + "; set the diffris.model system property or the DIFFRIS_MODEL environment variable "
+              + "to a bundle folder or zip",
+          e);
     }
   }
 }

@@ -38,11 +38,13 @@ class ConcurrencyTest {
     InferenceGate gate = new InferenceGate(1);
     InferenceGate.Permit first = gate.enter(() -> false);
     AtomicBoolean secondIn = new AtomicBoolean();
-    Thread second = new Thread(() -> {
-      try (InferenceGate.Permit p = gate.enter(() -> false)) {
-        secondIn.set(p != null);
-      }
-    });
+    Thread second =
+        new Thread(
+            () -> {
+              try (InferenceGate.Permit p = gate.enter(() -> false)) {
+                secondIn.set(p != null);
+              }
+            });
     second.start();
     for (int i = 0; i < 100 && gate.queued() == 0; i++) {
       Thread.sleep(10);
@@ -65,30 +67,36 @@ class ConcurrencyTest {
     try {
       List<Future<Integer>> results = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        results.add(pool.submit(() -> {
-          DefaultProgressListener listener = new DefaultProgressListener() {
-            @Override
-            public void started() {
-              mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-            }
+        results.add(
+            pool.submit(
+                () -> {
+                  DefaultProgressListener listener =
+                      new DefaultProgressListener() {
+                        @Override
+                        public void started() {
+                          mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        }
 
-            @Override
-            public void progress(float percent) {
-              try {
-                Thread.sleep(20); // keep the slot a little, so that others must queue
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            }
+                        @Override
+                        public void progress(float percent) {
+                          try {
+                            Thread.sleep(20); // keep the slot a little, so that others must queue
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        }
 
-            @Override
-            public void complete() {
-              running.decrementAndGet();
-            }
-          };
-          return SegmentProcessTest.features(SegmentProcessTest.run(
-              SegmentProcessTest.inputs(TestCoverages.standard(), "tanks"), listener)).size();
-        }));
+                        @Override
+                        public void complete() {
+                          running.decrementAndGet();
+                        }
+                      };
+                  return SegmentProcessTest.features(
+                          SegmentProcessTest.run(
+                              SegmentProcessTest.inputs(TestCoverages.standard(), "tanks"),
+                              listener))
+                      .size();
+                }));
       }
       for (Future<Integer> f : results) {
         assertEquals(2, f.get(60, TimeUnit.SECONDS));

@@ -37,8 +37,12 @@ import org.locationtech.jts.geom.GeometryFactory;
  */
 class CoreParityTest {
   /** The real bundle; {@code -Ddiffris.parityBundle=FOLDER} runs the comparison with another. */
-  static final Path BUNDLE = Path.of(System.getProperty("diffris.parityBundle",
-      Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
+  static final Path BUNDLE =
+      Path.of(
+          System.getProperty(
+              "diffris.parityBundle",
+              Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
+
   static final Path SCENE = Path.of("..", "sample-data", "scenes", "port.tif");
   static final int CROP = 128;
 
@@ -50,55 +54,70 @@ class CoreParityTest {
 
   @Test
   void processMatchesTheCoresOnACrop() throws Exception {
-    assumeTrue(Files.isRegularFile(BUNDLE.resolve("model.json")),
+    assumeTrue(
+        Files.isRegularFile(BUNDLE.resolve("model.json")),
         "the real model bundle " + BUNDLE + " is not there yet");
     System.setProperty("diffris.model", BUNDLE.toAbsolutePath().toString());
     GeoTiffReader reader = new GeoTiffReader(SCENE.toFile());
     try {
       GridCoverage2D coverage = reader.read(null);
       // port.tif: origin (402000, 5059000), 0.5 m pixels, EPSG:32633.
-      Geometry roi = new GeometryFactory().toGeometry(
-          new Envelope(402000, 402000 + CROP * 0.5, 5059000 - CROP * 0.5, 5059000));
+      Geometry roi =
+          new GeometryFactory()
+              .toGeometry(new Envelope(402000, 402000 + CROP * 0.5, 5059000 - CROP * 0.5, 5059000));
       Map<String, Object> in = SegmentProcessTest.inputs(coverage, "storage tanks");
       in.put("roi", roi);
       List<SimpleFeature> features = SegmentProcessTest.features(SegmentProcessTest.run(in, null));
 
       ModelBundle bundle = ModelBundle.open(BUNDLE);
       List<VectorizedRegion> expected = new java.util.ArrayList<>();
-      try (DiffrisModel model = DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
+      try (DiffrisModel model =
+          DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
         RenderedImageSource whole = new RenderedImageSource(coverage.getRenderedImage(), null);
-        RasterSource crop = new RasterSource() {
-          public int width() {
-            return CROP;
-          }
+        RasterSource crop =
+            new RasterSource() {
+              public int width() {
+                return CROP;
+              }
 
-          public int height() {
-            return CROP;
-          }
+              public int height() {
+                return CROP;
+              }
 
-          public int bandCount() {
-            return whole.bandCount();
-          }
+              public int bandCount() {
+                return whole.bandCount();
+              }
 
-          public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
-            whole.read(x, y, w, h, bands, dest);
-          }
-        };
-        MaskVectorizer v = new MaskVectorizer(CROP, CROP,
-            PixelToWorld.fromGdal(new double[] {402000, 0.5, 0, 5059000, 0, -0.5}),
-            VectorizerOptions.builder().threshold(bundle.description().threshold())
-                .areaModel(AreaModel.planar(1)).largestFirst(true).build(),
-            new GeometryFactory(new org.locationtech.jts.geom.PrecisionModel(), 32633),
-            expected::add);
-        TiledSegmenter.forModel(bundle.description()).rasterGsd(0.5).build()
-            .run(crop, model.forQuery("storage tanks"),
+              public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+                whole.read(x, y, w, h, bands, dest);
+              }
+            };
+        MaskVectorizer v =
+            new MaskVectorizer(
+                CROP,
+                CROP,
+                PixelToWorld.fromGdal(new double[] {402000, 0.5, 0, 5059000, 0, -0.5}),
+                VectorizerOptions.builder()
+                    .threshold(bundle.description().threshold())
+                    .areaModel(AreaModel.planar(1))
+                    .largestFirst(true)
+                    .build(),
+                new GeometryFactory(new org.locationtech.jts.geom.PrecisionModel(), 32633),
+                expected::add);
+        TiledSegmenter.forModel(bundle.description())
+            .rasterGsd(0.5)
+            .build()
+            .run(
+                crop,
+                model.forQuery("storage tanks"),
                 (row, h, p, valid) -> v.accept(MaskBand.probabilities(row, CROP, h, p, valid)));
         v.finish();
       }
       assertEquals(expected.size(), features.size());
       for (int i = 0; i < expected.size(); i++) {
         SimpleFeature f = features.get(i);
-        assertTrue(expected.get(i).geometry().equalsExact((Geometry) f.getDefaultGeometry()),
+        assertTrue(
+            expected.get(i).geometry().equalsExact((Geometry) f.getDefaultGeometry()),
             "region " + i);
         assertEquals(expected.get(i).areaSquareMetres(), (Double) f.getAttribute("area"), 1e-9);
         assertEquals(expected.get(i).meanProbability(), (Double) f.getAttribute("score"), 1e-9);

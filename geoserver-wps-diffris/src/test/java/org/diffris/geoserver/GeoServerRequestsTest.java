@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.geotools.feature.NameImpl;
 import org.geotools.process.Processors;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -59,7 +58,8 @@ class GeoServerRequestsTest {
       Element dataInputs = (Element) execute.getElementsByTagNameNS(WPS, "DataInputs").item(0);
       for (org.w3c.dom.Node n = dataInputs.getFirstChild(); n != null; n = n.getNextSibling()) {
         if (n instanceof Element input && input.getLocalName().equals("Input")) {
-          names.add(input.getElementsByTagNameNS(OWS, "Identifier").item(0).getTextContent().trim());
+          names.add(
+              input.getElementsByTagNameNS(OWS, "Identifier").item(0).getTextContent().trim());
         }
       }
     }
@@ -68,10 +68,12 @@ class GeoServerRequestsTest {
 
   @Test
   void requestsUseOnlyTheProcessParameters() throws Exception {
-    Set<String> params = Processors.createProcessFactory(SegmentProcessTest.NAME)
-        .getParameterInfo(SegmentProcessTest.NAME).keySet();
-    for (String name : List.of("segment-sync-geojson.xml", "segment-async.xml",
-        "segment-import-layer.xml")) {
+    Set<String> params =
+        Processors.createProcessFactory(SegmentProcessTest.NAME)
+            .getParameterInfo(SegmentProcessTest.NAME)
+            .keySet();
+    for (String name :
+        List.of("segment-sync-geojson.xml", "segment-async.xml", "segment-import-layer.xml")) {
       List<String> inputs = inputsOf(parse(name), "diffris:Segment");
       assertTrue(inputs.containsAll(List.of("coverage", "query")), name + ": " + inputs);
       assertTrue(params.containsAll(inputs), name + ": " + inputs + " not all in " + params);
@@ -81,7 +83,9 @@ class GeoServerRequestsTest {
     String text = Files.readString(REQUESTS.resolve("segment-import-layer.xml"));
     assertTrue(text.contains("xlink:href=\"http://geoserver/wps\""));
     assertTrue(text.contains("xlink:href=\"http://geoserver/wcs\""));
-    Element form = (Element) parse("segment-async.xml").getElementsByTagNameNS(WPS, "ResponseDocument").item(0);
+    Element form =
+        (Element)
+            parse("segment-async.xml").getElementsByTagNameNS(WPS, "ResponseDocument").item(0);
     assertEquals("true", form.getAttribute("storeExecuteResponse"));
     assertEquals("true", form.getAttribute("status"));
   }
@@ -90,36 +94,56 @@ class GeoServerRequestsTest {
 
   static String geoserver() {
     String url = System.getenv("GEOSERVER_URL");
-    assumeTrue(url != null && !url.isBlank(), "GEOSERVER_URL is not set: the live GeoServer checks "
-        + "are skipped (set it to e.g. http://localhost:8080/geoserver with the plugin installed)");
+    assumeTrue(
+        url != null && !url.isBlank(),
+        "GEOSERVER_URL is not set: the live GeoServer checks "
+            + "are skipped (set it to e.g. http://localhost:8080/geoserver with the plugin installed)");
     return url.replaceAll("/+$", "");
   }
 
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     String user = System.getenv().getOrDefault("GEOSERVER_USER", "admin");
     String password = System.getenv().getOrDefault("GEOSERVER_PASSWORD", "geoserver");
-    request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-        (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
-    return HTTP.send(request.timeout(Duration.ofMinutes(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    request.header(
+        "Authorization",
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    return HTTP.send(
+        request.timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(String base, String requestFile) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + "/wps"))
-        .header("Content-Type", "text/xml")
-        .POST(HttpRequest.BodyPublishers.ofFile(REQUESTS.resolve(requestFile))));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/wps"))
+            .header("Content-Type", "text/xml")
+            .POST(HttpRequest.BodyPublishers.ofFile(REQUESTS.resolve(requestFile))));
   }
 
   @Test
   void liveCapabilitiesListTheProcess() throws Exception {
     String base = geoserver();
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base
-        + "/wps?service=WPS&version=1.0.0&request=DescribeProcess&identifier=diffris:Segment")));
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(
+                URI.create(
+                    base
+                        + "/wps?service=WPS&version=1.0.0&request=DescribeProcess&identifier=diffris:Segment")));
     assertEquals(200, r.statusCode(), r.body());
-    for (String param : List.of("coverage", "query", "threshold", "bands", "roi", "simplify",
-        "minArea", "maxFeatures", "result")) {
+    for (String param :
+        List.of(
+            "coverage",
+            "query",
+            "threshold",
+            "bands",
+            "roi",
+            "simplify",
+            "minArea",
+            "maxFeatures",
+            "result")) {
       assertTrue(r.body().contains(">" + param + "<"), param + " missing in " + r.body());
     }
   }
@@ -147,7 +171,8 @@ class GeoServerRequestsTest {
     String location = status.group(1).replace("&amp;", "&");
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     String body = r.body();
-    while (!body.contains("ProcessSucceeded") && !body.contains("ProcessFailed")
+    while (!body.contains("ProcessSucceeded")
+        && !body.contains("ProcessFailed")
         && System.nanoTime() < deadline) {
       Thread.sleep(2000);
       body = send(HttpRequest.newBuilder(URI.create(location))).body();
@@ -163,9 +188,16 @@ class GeoServerRequestsTest {
     assertFalse(r.body().contains("ExceptionReport"), r.body());
     String layer = r.body().trim();
     assertTrue(layer.startsWith("diffris:port_storage_tanks"), layer);
-    HttpResponse<String> wfs = send(HttpRequest.newBuilder(URI.create(base + "/wfs?service=WFS"
-        + "&version=2.0.0&request=GetFeature&typeNames=" + layer + "&outputFormat=application/json"
-        + "&count=1")));
+    HttpResponse<String> wfs =
+        send(
+            HttpRequest.newBuilder(
+                URI.create(
+                    base
+                        + "/wfs?service=WFS"
+                        + "&version=2.0.0&request=GetFeature&typeNames="
+                        + layer
+                        + "&outputFormat=application/json"
+                        + "&count=1")));
     assertEquals(200, wfs.statusCode(), wfs.body());
     assertTrue(wfs.body().contains("\"FeatureCollection\""), wfs.body());
   }

@@ -45,8 +45,11 @@ class ModelLifecycleTest {
   }
 
   private static void segment() throws Exception {
-    assertFalse(SegmentProcessTest.features(SegmentProcessTest.run(SegmentProcessTest.inputs(
-        TestCoverages.standardFromGeoTiff(), "tanks"), null)).isEmpty());
+    assertFalse(
+        SegmentProcessTest.features(
+                SegmentProcessTest.run(
+                    SegmentProcessTest.inputs(TestCoverages.standardFromGeoTiff(), "tanks"), null))
+            .isEmpty());
   }
 
   @Test
@@ -60,7 +63,8 @@ class ModelLifecycleTest {
     segment();
     assertEquals(before + SESSIONS_PER_MODEL, GraphSession.openSessions(), "model a loaded");
     segment();
-    assertEquals(before + SESSIONS_PER_MODEL, GraphSession.openSessions(), "a reused, not reloaded");
+    assertEquals(
+        before + SESSIONS_PER_MODEL, GraphSession.openSessions(), "a reused, not reloaded");
 
     System.setProperty("diffris.model", b.toString());
     segment();
@@ -85,10 +89,12 @@ class ModelLifecycleTest {
     LoadedModels.Lease running = LoadedModels.lease(ServerSettings.current());
     System.setProperty("diffris.model", b.toString());
     segment(); // loads b while a job still holds a
-    assertEquals(before + 2 * SESSIONS_PER_MODEL, GraphSession.openSessions(), "a kept for its job");
+    assertEquals(
+        before + 2 * SESSIONS_PER_MODEL, GraphSession.openSessions(), "a kept for its job");
     assertEquals("analytic-test 0.0.1", running.segmenter().label(), "a still usable");
     running.close();
-    assertEquals(before + SESSIONS_PER_MODEL, GraphSession.openSessions(), "a closed after its job");
+    assertEquals(
+        before + SESSIONS_PER_MODEL, GraphSession.openSessions(), "a closed after its job");
     running.close(); // a second close changes nothing
     assertEquals(before + SESSIONS_PER_MODEL, GraphSession.openSessions());
   }

@@ -43,8 +43,10 @@ class PluginZipIT {
     boolean gpu = isGpuVariant();
     String onnx = gpu ? "onnxruntime_gpu-" : "onnxruntime-";
     String otherOnnx = gpu ? "onnxruntime-" : "onnxruntime_gpu-";
-    assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-geoserver-wps-")), jars.toString());
-    assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-model-runtime-")), jars.toString());
+    assertTrue(
+        jars.stream().anyMatch(j -> j.startsWith("diffris-geoserver-wps-")), jars.toString());
+    assertTrue(
+        jars.stream().anyMatch(j -> j.startsWith("diffris-model-runtime-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-vectorizer-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-pipeline-")), jars.toString());
     assertTrue(jars.stream().anyMatch(j -> j.startsWith("diffris-geotools-")), jars.toString());
@@ -55,8 +57,13 @@ class PluginZipIT {
     for (String jar : jars) {
       // Our adapter is diffris-geotools; GeoTools' own jars (GeoServer ships them) stay out.
       boolean ours = jar.startsWith("diffris-");
-      assertFalse(jar.startsWith("gt-") || (!ours && jar.contains("geotools"))
-          || jar.startsWith("jts") || jar.contains("jackson") || jar.contains("jai"), jar);
+      assertFalse(
+          jar.startsWith("gt-")
+              || (!ours && jar.contains("geotools"))
+              || jar.startsWith("jts")
+              || jar.contains("jackson")
+              || jar.contains("jai"),
+          jar);
       assertFalse(jar.contains("/"), "jars sit at the top, ready for WEB-INF/lib: " + jar);
     }
   }
@@ -77,9 +84,11 @@ class PluginZipIT {
     boolean hasCudaProvider = false;
     boolean hasCpuRuntime = false;
     try (ZipFile z = new ZipFile(zip().toFile())) {
-      ZipEntry onnxJar = z.stream()
-          .filter(e -> e.getName().matches("onnxruntime(_gpu)?-.*\\.jar"))
-          .findFirst().orElseThrow();
+      ZipEntry onnxJar =
+          z.stream()
+              .filter(e -> e.getName().matches("onnxruntime(_gpu)?-.*\\.jar"))
+              .findFirst()
+              .orElseThrow();
       // Streamed entry by entry: the GPU jar is about 450 MB and is never held in memory.
       try (ZipInputStream jar = new ZipInputStream(z.getInputStream(onnxJar))) {
         for (ZipEntry e; (e = jar.getNextEntry()) != null; ) {
@@ -89,15 +98,20 @@ class PluginZipIT {
       }
     }
     assertTrue(hasCpuRuntime, "no linux-x64 libonnxruntime.so in the ONNX Runtime jar");
-    assertEquals(isGpuVariant(), hasCudaProvider,
+    assertEquals(
+        isGpuVariant(),
+        hasCudaProvider,
         (isGpuVariant() ? "the GPU zip lacks " : "the CPU zip holds ") + cudaProvider);
   }
 
   @Test
   void serviceFileNamesAFactoryClassInTheZip() throws IOException {
     try (ZipFile z = new ZipFile(zip().toFile())) {
-      ZipEntry pluginJar = z.stream()
-          .filter(e -> e.getName().matches("diffris-geoserver-wps-.*\\.jar")).findFirst().orElseThrow();
+      ZipEntry pluginJar =
+          z.stream()
+              .filter(e -> e.getName().matches("diffris-geoserver-wps-.*\\.jar"))
+              .findFirst()
+              .orElseThrow();
       byte[] bytes;
       try (InputStream in = z.getInputStream(pluginJar)) {
         bytes = in.readAllBytes();

@@ -57,8 +57,8 @@ class SegmentProcessTest {
     System.clearProperty("diffris.maxPixels");
   }
 
-  static SimpleFeatureCollection run(Map<String, Object> inputs,
-      org.geotools.api.util.ProgressListener listener) {
+  static SimpleFeatureCollection run(
+      Map<String, Object> inputs, org.geotools.api.util.ProgressListener listener) {
     Process process = Processors.createProcess(NAME);
     Map<String, Object> out = process.execute(inputs, listener);
     return (SimpleFeatureCollection) out.get("result");
@@ -83,7 +83,8 @@ class SegmentProcessTest {
 
   /** The analytic model's probability for a white pixel and a query. */
   static double whiteProbability(String query) throws Exception {
-    long firstToken = ModelBundle.open(TestBundle.folder()).tokenizer().encode(query).idsAsLongs()[1];
+    long firstToken =
+        ModelBundle.open(TestBundle.folder()).tokenizer().encode(query).idsAsLongs()[1];
     double x0 = (1 - 0.485) / 0.229;
     double x1 = (1 - 0.456) / 0.224;
     double x2 = (1 - 0.406) / 0.225;
@@ -97,8 +98,10 @@ class SegmentProcessTest {
     assertInstanceOf(DiffrisProcessFactory.class, factory);
     assertTrue(factory.getNames().contains(NAME));
     Map<String, Parameter<?>> params = factory.getParameterInfo(NAME);
-    assertEquals(Set.of("coverage", "query", "threshold", "bands", "roi", "simplify", "minArea",
-        "maxFeatures"), params.keySet());
+    assertEquals(
+        Set.of(
+            "coverage", "query", "threshold", "bands", "roi", "simplify", "minArea", "maxFeatures"),
+        params.keySet());
     assertEquals(GridCoverage2D.class, params.get("coverage").type);
     assertEquals(String.class, params.get("query").type);
     assertEquals(Double.class, params.get("threshold").type);
@@ -109,7 +112,8 @@ class SegmentProcessTest {
     assertEquals(Integer.class, params.get("maxFeatures").type);
     assertEquals(1, params.get("coverage").minOccurs);
     assertEquals(1, params.get("query").minOccurs);
-    for (String optional : List.of("threshold", "bands", "roi", "simplify", "minArea", "maxFeatures")) {
+    for (String optional :
+        List.of("threshold", "bands", "roi", "simplify", "minArea", "maxFeatures")) {
       assertEquals(0, params.get(optional).minOccurs, optional);
     }
     assertEquals(0.0, params.get("simplify").getDefaultValue());
@@ -125,15 +129,17 @@ class SegmentProcessTest {
   void segmentsAGeoTiffIntoOnePolygonPerObject() throws Exception {
     SimpleFeatureCollection fc = run(inputs(TestCoverages.standardFromGeoTiff(), "tanks"), null);
     SimpleFeatureType type = fc.getSchema();
-    assertEquals(Integer.valueOf(32633), CRS.lookupEpsgCode(type.getCoordinateReferenceSystem(), false));
+    assertEquals(
+        Integer.valueOf(32633), CRS.lookupEpsgCode(type.getCoordinateReferenceSystem(), false));
     assertEquals(Polygon.class, type.getGeometryDescriptor().getType().getBinding());
     assertEquals(String.class, type.getDescriptor("query").getType().getBinding());
     assertEquals(Double.class, type.getDescriptor("score").getType().getBinding());
     assertEquals(Double.class, type.getDescriptor("area").getType().getBinding());
     assertEquals(Long.class, type.getDescriptor("pixels").getType().getBinding());
     assertEquals(String.class, type.getDescriptor("model").getType().getBinding());
-    assertEquals(List.of("geometry", "query", "score", "area", "pixels", "model"), type
-        .getAttributeDescriptors().stream().map(d -> d.getLocalName()).toList());
+    assertEquals(
+        List.of("geometry", "query", "score", "area", "pixels", "model"),
+        type.getAttributeDescriptors().stream().map(d -> d.getLocalName()).toList());
 
     List<SimpleFeature> features = features(fc);
     assertEquals(2, features.size());
@@ -143,9 +149,12 @@ class SegmentProcessTest {
       SimpleFeature f = features.get(i);
       Polygon polygon = (Polygon) f.getDefaultGeometry();
       assertTrue(IsValidOp.isValid(polygon));
-      Envelope expected = new Envelope(
-          TestCoverages.ORIGIN_X + 0.5 * o[0], TestCoverages.ORIGIN_X + 0.5 * (o[0] + o[2]),
-          TestCoverages.ORIGIN_Y - 0.5 * o[1], TestCoverages.ORIGIN_Y - 0.5 * (o[1] + o[3]));
+      Envelope expected =
+          new Envelope(
+              TestCoverages.ORIGIN_X + 0.5 * o[0],
+              TestCoverages.ORIGIN_X + 0.5 * (o[0] + o[2]),
+              TestCoverages.ORIGIN_Y - 0.5 * o[1],
+              TestCoverages.ORIGIN_Y - 0.5 * (o[1] + o[3]));
       assertEquals(expected, polygon.getEnvelopeInternal());
       assertEquals(expected.getArea(), polygon.getArea(), 1e-9);
       assertEquals(o[2] * o[3] * 0.25, (Double) f.getAttribute("area"), 1e-9);
@@ -162,10 +171,13 @@ class SegmentProcessTest {
     // A triangle around the first object's left half only: the pixels whose centres are inside.
     double x0 = TestCoverages.ORIGIN_X;
     double y0 = TestCoverages.ORIGIN_Y;
-    Polygon box = GF.createPolygon(new Coordinate[] {
-        new Coordinate(x0 + 10, y0 - 15), new Coordinate(x0 + 20, y0 - 15),
-        new Coordinate(x0 + 20, y0 - 30), new Coordinate(x0 + 10, y0 - 30),
-        new Coordinate(x0 + 10, y0 - 15)});
+    Polygon box =
+        GF.createPolygon(
+            new Coordinate[] {
+              new Coordinate(x0 + 10, y0 - 15), new Coordinate(x0 + 20, y0 - 15),
+              new Coordinate(x0 + 20, y0 - 30), new Coordinate(x0 + 10, y0 - 30),
+              new Coordinate(x0 + 10, y0 - 15)
+            });
     Map<String, Object> in = inputs(TestCoverages.standard(), "tanks");
     in.put("roi", box);
     List<SimpleFeature> features = features(run(in, null));
@@ -175,13 +187,18 @@ class SegmentProcessTest {
     assertEquals(new Envelope(x0 + 15, x0 + 20, y0 - 25, y0 - 20), p.getEnvelopeInternal());
     assertTrue(box.covers(p));
 
-    Polygon triangle = GF.createPolygon(new Coordinate[] {
-        new Coordinate(x0 + 15, y0 - 20), new Coordinate(x0 + 25, y0 - 20),
-        new Coordinate(x0 + 15, y0 - 25), new Coordinate(x0 + 15, y0 - 20)});
+    Polygon triangle =
+        GF.createPolygon(
+            new Coordinate[] {
+              new Coordinate(x0 + 15, y0 - 20), new Coordinate(x0 + 25, y0 - 20),
+              new Coordinate(x0 + 15, y0 - 25), new Coordinate(x0 + 15, y0 - 20)
+            });
     in.put("roi", triangle);
     Polygon clipped = (Polygon) features(run(in, null)).get(0).getDefaultGeometry();
     assertTrue(triangle.buffer(0.5).covers(clipped)); // pixel centres inside, squares may stick out
-    assertTrue(clipped.getArea() > 0.8 * triangle.getArea() && clipped.getArea() < 1.2 * triangle.getArea());
+    assertTrue(
+        clipped.getArea() > 0.8 * triangle.getArea()
+            && clipped.getArea() < 1.2 * triangle.getArea());
   }
 
   @Test
@@ -203,35 +220,46 @@ class SegmentProcessTest {
   void rotatedGridsKeepTheFullTransform() throws Exception {
     AffineTransform gridToCrs = new AffineTransform(0.5, 0, 0, -0.5, 600_000, 4_000_000);
     gridToCrs.rotate(Math.toRadians(30));
-    GridCoverage2D rotated = TestCoverages.coverage(
-        TestCoverages.scene(TestCoverages.WIDTH, TestCoverages.HEIGHT, TestCoverages.OBJECTS),
-        gridToCrs, TestCoverages.utm33());
+    GridCoverage2D rotated =
+        TestCoverages.coverage(
+            TestCoverages.scene(TestCoverages.WIDTH, TestCoverages.HEIGHT, TestCoverages.OBJECTS),
+            gridToCrs,
+            TestCoverages.utm33());
     List<SimpleFeature> features = features(run(inputs(rotated, "tanks"), null));
     assertEquals(2, features.size());
     Polygon p = (Polygon) features.get(0).getDefaultGeometry();
     int[] o = TestCoverages.OBJECTS[0];
-    double[][] corners = {{o[0], o[1]}, {o[0] + o[2], o[1]}, {o[0] + o[2], o[1] + o[3]}, {o[0], o[1] + o[3]}};
+    double[][] corners = {
+      {o[0], o[1]}, {o[0] + o[2], o[1]}, {o[0] + o[2], o[1] + o[3]}, {o[0], o[1] + o[3]}
+    };
     List<Coordinate> vertices = List.of(p.getExteriorRing().getCoordinates());
     for (double[] c : corners) {
       double[] w = new double[2];
       gridToCrs.transform(c, 0, w, 0, 1);
-      assertTrue(vertices.stream().anyMatch(v -> v.distance(new Coordinate(w[0], w[1])) < 1e-6),
+      assertTrue(
+          vertices.stream().anyMatch(v -> v.distance(new Coordinate(w[0], w[1])) < 1e-6),
           "corner " + c[0] + "," + c[1] + " -> " + w[0] + "," + w[1] + " missing in " + p);
     }
     assertEquals(50.0, (Double) features.get(0).getAttribute("area"), 1e-6);
   }
 
   @Test
-  void latitudeFirstGeographicCoveragesGiveLongitudeFirstFeaturesAndGeodesicAreas() throws Exception {
+  void latitudeFirstGeographicCoveragesGiveLongitudeFirstFeaturesAndGeodesicAreas()
+      throws Exception {
     double d = 0.5 / 111_000.0; // about 0.5 m
     // EPSG:4326 as the EPSG database has it: latitude first.
     AffineTransform gridToLatLon = new AffineTransform(0, d, -d, 0, 45.0, 10.0);
-    GridCoverage2D coverage = TestCoverages.coverage(
-        TestCoverages.scene(TestCoverages.WIDTH, TestCoverages.HEIGHT, TestCoverages.OBJECTS),
-        gridToLatLon, CRS.decode("EPSG:4326"));
+    GridCoverage2D coverage =
+        TestCoverages.coverage(
+            TestCoverages.scene(TestCoverages.WIDTH, TestCoverages.HEIGHT, TestCoverages.OBJECTS),
+            gridToLatLon,
+            CRS.decode("EPSG:4326"));
     SimpleFeatureCollection fc = run(inputs(coverage, "tanks"), null);
-    assertEquals(CRS.AxisOrder.EAST_NORTH, CRS.getAxisOrder(fc.getSchema().getCoordinateReferenceSystem()));
-    assertEquals(Integer.valueOf(4326), CRS.lookupEpsgCode(fc.getSchema().getCoordinateReferenceSystem(), false));
+    assertEquals(
+        CRS.AxisOrder.EAST_NORTH, CRS.getAxisOrder(fc.getSchema().getCoordinateReferenceSystem()));
+    assertEquals(
+        Integer.valueOf(4326),
+        CRS.lookupEpsgCode(fc.getSchema().getCoordinateReferenceSystem(), false));
     SimpleFeature f = features(fc).get(0);
     Envelope e = ((Geometry) f.getDefaultGeometry()).getEnvelopeInternal();
     assertEquals(10.0 + 30 * d, e.getMinX(), 1e-12); // longitude
@@ -245,23 +273,24 @@ class SegmentProcessTest {
   void progressIsReportedPerBatchFromStartToComplete() throws Exception {
     List<Float> seen = new ArrayList<>();
     boolean[] startedCompleted = new boolean[2];
-    DefaultProgressListener listener = new DefaultProgressListener() {
-      @Override
-      public void started() {
-        startedCompleted[0] = true;
-      }
+    DefaultProgressListener listener =
+        new DefaultProgressListener() {
+          @Override
+          public void started() {
+            startedCompleted[0] = true;
+          }
 
-      @Override
-      public void progress(float percent) {
-        assertTrue(startedCompleted[0]);
-        seen.add(percent);
-      }
+          @Override
+          public void progress(float percent) {
+            assertTrue(startedCompleted[0]);
+            seen.add(percent);
+          }
 
-      @Override
-      public void complete() {
-        startedCompleted[1] = true;
-      }
-    };
+          @Override
+          public void complete() {
+            startedCompleted[1] = true;
+          }
+        };
     run(inputs(TestCoverages.standard(), "tanks"), listener);
     assertTrue(startedCompleted[1]);
     assertTrue(seen.size() >= 2, "progress calls " + seen);
@@ -274,15 +303,17 @@ class SegmentProcessTest {
   @Test
   void cancellingStopsAtTheNextTile() throws Exception {
     List<Float> seen = new ArrayList<>();
-    DefaultProgressListener listener = new DefaultProgressListener() {
-      @Override
-      public void progress(float percent) {
-        seen.add(percent);
-        setCanceled(true); // after the first batch of tiles
-      }
-    };
-    ProcessException e = assertThrows(ProcessException.class,
-        () -> run(inputs(TestCoverages.standard(), "tanks"), listener));
+    DefaultProgressListener listener =
+        new DefaultProgressListener() {
+          @Override
+          public void progress(float percent) {
+            seen.add(percent);
+            setCanceled(true); // after the first batch of tiles
+          }
+        };
+    ProcessException e =
+        assertThrows(
+            ProcessException.class, () -> run(inputs(TestCoverages.standard(), "tanks"), listener));
     String message = rootMessage(e);
     // 200 x 150 at 64-pixel tiles with 16 overlap: 4 x 3 tiles, batches of 4.
     assertTrue(message.contains("cancelled after 4 of 12 tiles"), message);
@@ -292,19 +323,33 @@ class SegmentProcessTest {
   @Test
   void exceptionsFromTheListenerGoThroughUntouched() throws Exception {
     RuntimeException dismissed = new IllegalStateException("process dismissed by the client");
-    DefaultProgressListener listener = new DefaultProgressListener() {
-      @Override
-      public void progress(float percent) {
-        throw dismissed;
-      }
-    };
-    RuntimeException direct = assertThrows(RuntimeException.class,
-        () -> new SegmentProcess().execute(TestCoverages.standard(), "tanks", null, null, null,
-            null, null, null, listener));
+    DefaultProgressListener listener =
+        new DefaultProgressListener() {
+          @Override
+          public void progress(float percent) {
+            throw dismissed;
+          }
+        };
+    RuntimeException direct =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                new SegmentProcess()
+                    .execute(
+                        TestCoverages.standard(),
+                        "tanks",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        listener));
     assertSame(dismissed, direct);
     // Through the factory (GeoServer's path) it is the cause of the wrapper, not replaced.
-    RuntimeException viaFactory = assertThrows(RuntimeException.class,
-        () -> run(inputs(TestCoverages.standard(), "tanks"), listener));
+    RuntimeException viaFactory =
+        assertThrows(
+            RuntimeException.class, () -> run(inputs(TestCoverages.standard(), "tanks"), listener));
     assertTrue(causes(viaFactory).contains(dismissed));
     // The permit was given back on that path too: a normal run still goes through.
     assertEquals(2, features(run(inputs(TestCoverages.standard(), "tanks"), null)).size());
@@ -313,59 +358,79 @@ class SegmentProcessTest {
   @Test
   void badInputsGiveSpecificErrors() throws Exception {
     GridCoverage2D standard = TestCoverages.standard();
-    assertEquals("query is empty: describe the objects to find, e.g. 'white storage tanks'",
+    assertEquals(
+        "query is empty: describe the objects to find, e.g. 'white storage tanks'",
         rootMessage(assertThrows(ProcessException.class, () -> run(inputs(standard, "  "), null))));
 
     Map<String, Object> in = inputs(standard, "tanks");
     in.put("bands", "1,2,4");
-    assertEquals("band 4 requested, the raster has 3 bands (numbered from 1)",
+    assertEquals(
+        "band 4 requested, the raster has 3 bands (numbered from 1)",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
     in.put("bands", "1;2;3");
-    assertTrue(rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
-        .startsWith("bands '1;2;3' not understood"));
+    assertTrue(
+        rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
+            .startsWith("bands '1;2;3' not understood"));
     in.put("bands", "1,2");
-    assertEquals("bands lists 2 bands (1,2), the model takes 3",
+    assertEquals(
+        "bands lists 2 bands (1,2), the model takes 3",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
     in.remove("bands");
 
     in.put("threshold", 1.5);
-    assertEquals("threshold must be between 0 and 1 (exclusive), got 1.5",
+    assertEquals(
+        "threshold must be between 0 and 1 (exclusive), got 1.5",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
     in.remove("threshold");
 
     in.put("roi", GF.toGeometry(new Envelope(0, 10, 0, 10)));
-    assertTrue(rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
-        .contains("does not overlap the coverage"));
-    in.put("roi", GF.createPoint(new Coordinate(TestCoverages.ORIGIN_X + 5, TestCoverages.ORIGIN_Y - 5)));
-    assertTrue(rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
-        .startsWith("roi must be a Polygon or MultiPolygon"));
+    assertTrue(
+        rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
+            .contains("does not overlap the coverage"));
+    in.put(
+        "roi",
+        GF.createPoint(new Coordinate(TestCoverages.ORIGIN_X + 5, TestCoverages.ORIGIN_Y - 5)));
+    assertTrue(
+        rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
+            .startsWith("roi must be a Polygon or MultiPolygon"));
     in.remove("roi");
 
     System.setProperty("diffris.maxPixels", "10000");
-    assertEquals("the request covers 30000 pixels (200 x 150 pixels at column 0, row 0), above "
-        + "this server's limit of 10000 (diffris.maxPixels / DIFFRIS_MAX_PIXELS); give a smaller "
-        + "roi or a coarser coverage",
+    assertEquals(
+        "the request covers 30000 pixels (200 x 150 pixels at column 0, row 0), above "
+            + "this server's limit of 10000 (diffris.maxPixels / DIFFRIS_MAX_PIXELS); give a smaller "
+            + "roi or a coarser coverage",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
     System.setProperty("diffris.maxPixels", "lots");
-    assertTrue(rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
-        .contains("diffris.maxPixels / DIFFRIS_MAX_PIXELS is 'lots'"));
+    assertTrue(
+        rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
+            .contains("diffris.maxPixels / DIFFRIS_MAX_PIXELS is 'lots'"));
     System.clearProperty("diffris.maxPixels");
 
-    GridCoverage2D noCrs = TestCoverages.coverage(TestCoverages.scene(50, 50, new int[0][]),
-        new AffineTransform(0.5, 0, 0, -0.5, 0, 0), null);
-    String noCrsMessage = rootMessage(assertThrows(ProcessException.class, () -> run(inputs(noCrs, "x"), null)));
-    assertTrue(noCrsMessage.startsWith("the coverage has no coordinate reference system"), noCrsMessage);
+    GridCoverage2D noCrs =
+        TestCoverages.coverage(
+            TestCoverages.scene(50, 50, new int[0][]),
+            new AffineTransform(0.5, 0, 0, -0.5, 0, 0),
+            null);
+    String noCrsMessage =
+        rootMessage(assertThrows(ProcessException.class, () -> run(inputs(noCrs, "x"), null)));
+    assertTrue(
+        noCrsMessage.startsWith("the coverage has no coordinate reference system"), noCrsMessage);
 
-    GridCoverage2D custom = TestCoverages.coverage(TestCoverages.scene(50, 50, new int[0][]),
-        new AffineTransform(0.5, 0, 0, -0.5, 0, 0), CRS.parseWKT(
-            "PROJCS[\"made up\",GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,"
-                + "298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]],"
-                + "PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"latitude_of_origin\",1.234],"
-                + "PARAMETER[\"central_meridian\",7.891],PARAMETER[\"scale_factor\",0.9871],"
-                + "PARAMETER[\"false_easting\",12345],PARAMETER[\"false_northing\",0],UNIT[\"metre\",1]]"));
-    assertEquals("the coverage's CRS 'made up' matches no EPSG code; the output layer needs one "
-        + "(gs:Import and WFS name CRSs by code): declare an EPSG CRS for the layer in GeoServer "
-        + "or reproject the raster",
+    GridCoverage2D custom =
+        TestCoverages.coverage(
+            TestCoverages.scene(50, 50, new int[0][]),
+            new AffineTransform(0.5, 0, 0, -0.5, 0, 0),
+            CRS.parseWKT(
+                "PROJCS[\"made up\",GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,"
+                    + "298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]],"
+                    + "PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"latitude_of_origin\",1.234],"
+                    + "PARAMETER[\"central_meridian\",7.891],PARAMETER[\"scale_factor\",0.9871],"
+                    + "PARAMETER[\"false_easting\",12345],PARAMETER[\"false_northing\",0],UNIT[\"metre\",1]]"));
+    assertEquals(
+        "the coverage's CRS 'made up' matches no EPSG code; the output layer needs one "
+            + "(gs:Import and WFS name CRSs by code): declare an EPSG CRS for the layer in GeoServer "
+            + "or reproject the raster",
         rootMessage(assertThrows(ProcessException.class, () -> run(inputs(custom, "x"), null))));
     assertNotNull(DefaultGeographicCRS.WGS84);
   }
@@ -374,7 +439,8 @@ class SegmentProcessTest {
     // The factory may wrap our ProcessException; the first message of ours is what users see.
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof ProcessException && c.getCause() == null
-          || c instanceof ProcessException && !(c.getCause() instanceof ProcessException)
+          || c instanceof ProcessException
+              && !(c.getCause() instanceof ProcessException)
               && !(c.getCause() instanceof java.lang.reflect.InvocationTargetException)) {
         return c.getMessage();
       }

@@ -26,19 +26,24 @@ final class TestBundle {
     }
     Path dir = Path.of("target", "test-bundle").toAbsolutePath();
     Files.createDirectories(dir.resolve("tokenizer"));
-    Path graphs = Path.of("..", "model-runtime", "src", "test", "resources", "org", "diffris",
-        "runtime", "onnx");
+    Path graphs =
+        Path.of(
+            "..", "model-runtime", "src", "test", "resources", "org", "diffris", "runtime", "onnx");
     for (String graph : new String[] {"text_encoder.onnx", "segmenter.onnx"}) {
       Files.copy(graphs.resolve(graph), dir.resolve(graph), StandardCopyOption.REPLACE_EXISTING);
     }
-    Files.writeString(dir.resolve("model.json"), """
+    Files.writeString(
+        dir.resolve("model.json"),
+        """
         {"name": "analytic-test", "version": "0.0.1", "license": "Apache-2.0",
          "task": "referring-segmentation",
          "image": {"size": 64, "channels": 3, "mean": [0.485, 0.456, 0.406],
                    "std": [0.229, 0.224, 0.225], "scale": 0.00392156862745098, "gsd_m": %s},
          "text": {"tokenizer": "clip-bpe", "max_length": 77, "bos": 512, "eos": 513, "pad": 513},
          "output": {"stride": 1, "kind": "logits"}, "threshold": 0.5, "onnx": {"opset": 17}}
-        """.formatted(GSD_METRES), StandardCharsets.UTF_8);
+        """
+            .formatted(GSD_METRES),
+        StandardCharsets.UTF_8);
     StringBuilder vocab = new StringBuilder("{");
     char[] alphabet = ByteLevelAlphabet.alphabetOrder();
     int id = 0;
@@ -48,10 +53,15 @@ final class TestBundle {
         vocab.append(id == 0 ? "" : ",").append('"').append(token).append("\":").append(id++);
       }
     }
-    vocab.append(",\"<|startoftext|>\":").append(id++).append(",\"<|endoftext|>\":").append(id)
+    vocab
+        .append(",\"<|startoftext|>\":")
+        .append(id++)
+        .append(",\"<|endoftext|>\":")
+        .append(id)
         .append('}');
     Files.writeString(dir.resolve("tokenizer/vocab.json"), vocab, StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("tokenizer/merges.txt"), "#version: 0.2\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("tokenizer/merges.txt"), "#version: 0.2\n", StandardCharsets.UTF_8);
     folder = dir;
     return dir;
   }

@@ -28,17 +28,22 @@ import org.geotools.referencing.operation.transform.AffineTransform2D;
 final class TestCoverages {
   /** Width and height of the standard scene. */
   static final int WIDTH = 200;
+
   static final int HEIGHT = 150;
+
   /** White rectangles of the standard scene: {column, row, width, height}. */
   static final int[][] OBJECTS = {{30, 40, 20, 10}, {120, 90, 12, 12}};
+
   /** Upper-left corner of the standard scene in EPSG:32633. */
   static final double ORIGIN_X = 500_000;
+
   static final double ORIGIN_Y = 5_000_000;
 
   private TestCoverages() {}
 
   static BufferedImage scene(int width, int height, int[][] objects) {
-    WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height, 3, null);
+    WritableRaster raster =
+        Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height, 3, null);
     for (int[] o : objects) {
       for (int r = o[1]; r < o[1] + o[3]; r++) {
         for (int c = o[0]; c < o[0] + o[2]; c++) {
@@ -46,8 +51,13 @@ final class TestCoverages {
         }
       }
     }
-    ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-        false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+    ComponentColorModel cm =
+        new ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB),
+            false,
+            false,
+            Transparency.OPAQUE,
+            DataBuffer.TYPE_BYTE);
     return new BufferedImage(cm, raster, false, null);
   }
 
@@ -60,19 +70,24 @@ final class TestCoverages {
   }
 
   /** A coverage on a grid given by its corner-based grid-to-CRS transform. */
-  static GridCoverage2D coverage(BufferedImage image, AffineTransform gridToCrs,
-      CoordinateReferenceSystem crs) {
-    GridGeometry2D grid = new GridGeometry2D(
-        new GridEnvelope2D(0, 0, image.getWidth(), image.getHeight()),
-        org.geotools.api.referencing.datum.PixelInCell.CELL_CORNER,
-        new AffineTransform2D(gridToCrs), crs, null);
+  static GridCoverage2D coverage(
+      BufferedImage image, AffineTransform gridToCrs, CoordinateReferenceSystem crs) {
+    GridGeometry2D grid =
+        new GridGeometry2D(
+            new GridEnvelope2D(0, 0, image.getWidth(), image.getHeight()),
+            org.geotools.api.referencing.datum.PixelInCell.CELL_CORNER,
+            new AffineTransform2D(gridToCrs),
+            crs,
+            null);
     return new GridCoverageFactory().create("scene", image, grid, null, null, null);
   }
 
   /** The standard scene, north-up, 0.5 m pixels, EPSG:32633. */
   static GridCoverage2D standard() {
-    return coverage(scene(WIDTH, HEIGHT, OBJECTS),
-        new AffineTransform(0.5, 0, 0, -0.5, ORIGIN_X, ORIGIN_Y), utm33());
+    return coverage(
+        scene(WIDTH, HEIGHT, OBJECTS),
+        new AffineTransform(0.5, 0, 0, -0.5, ORIGIN_X, ORIGIN_Y),
+        utm33());
   }
 
   /** The standard scene written as a GeoTIFF and read back with GeoTools' GeoTiffReader. */

@@ -15,9 +15,8 @@ final class AxisOrder {
    * @param northFirst whether the CRS lists northing or latitude first
    */
   static PixelToWorld eastFirst(double[] gdal, boolean northFirst) {
-    double[] gt = northFirst
-        ? new double[] {gdal[3], gdal[4], gdal[5], gdal[0], gdal[1], gdal[2]}
-        : gdal;
+    double[] gt =
+        northFirst ? new double[] {gdal[3], gdal[4], gdal[5], gdal[0], gdal[1], gdal[2]} : gdal;
     return PixelToWorld.fromGdal(gt);
   }
 }

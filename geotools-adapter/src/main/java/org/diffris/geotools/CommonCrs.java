@@ -23,8 +23,8 @@ import org.diffris.vectorizer.AreaModel;
  * @param metresPerUnit length of one axis unit (projected CRSs)
  * @param northEast whether the CRS's first axis is northing or latitude
  */
-public record CommonCrs(SpatialReference srs, boolean geographic, double metresPerUnit,
-    boolean northEast) {
+public record CommonCrs(
+    SpatialReference srs, boolean geographic, double metresPerUnit, boolean northEast) {
   static final String RESOURCE = "common-crs.properties";
   private static final Properties TABLE = load();
 

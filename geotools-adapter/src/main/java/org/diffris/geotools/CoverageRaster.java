@@ -40,8 +40,8 @@ public final class CoverageRaster {
   private final PixelToWorld pixelToWorld;
   private final double[] nodata;
 
-  private CoverageRaster(RenderedImage image, RasterCrs crs, PixelToWorld pixelToWorld,
-      double[] nodata) {
+  private CoverageRaster(
+      RenderedImage image, RasterCrs crs, PixelToWorld pixelToWorld, double[] nodata) {
     this.image = image;
     this.crs = crs;
     this.pixelToWorld = pixelToWorld;
@@ -58,8 +58,11 @@ public final class CoverageRaster {
     }
     RasterCrs crs = RasterCrs.of(coverage.getCoordinateReferenceSystem2D());
     RenderedImage image = coverage.getRenderedImage();
-    PixelToWorld pixelToWorld = pixelToWorld(
-        coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT), image, crs.crs());
+    PixelToWorld pixelToWorld =
+        pixelToWorld(
+            coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),
+            image,
+            crs.crs());
     return new CoverageRaster(image, crs, pixelToWorld, nodataOf(coverage, image));
   }
 
@@ -71,17 +74,25 @@ public final class CoverageRaster {
    *
    * @throws InvalidInputException when the transform is not affine
    */
-  public static PixelToWorld pixelToWorld(MathTransform gridToCrs, RenderedImage image,
-      CoordinateReferenceSystem crs) {
+  public static PixelToWorld pixelToWorld(
+      MathTransform gridToCrs, RenderedImage image, CoordinateReferenceSystem crs) {
     if (!(gridToCrs instanceof AffineTransform affine)) {
-      throw new InvalidInputException("the raster's grid-to-world transform is not affine ("
-          + gridToCrs.getClass().getSimpleName() + "); warp the raster to a regular grid first");
+      throw new InvalidInputException(
+          "the raster's grid-to-world transform is not affine ("
+              + gridToCrs.getClass().getSimpleName()
+              + "); warp the raster to a regular grid first");
     }
     AffineTransform at = new AffineTransform(affine);
     // The grid coordinates are the image's: move the origin to its first pixel.
     at.translate(image.getMinX(), image.getMinY());
-    double[] gt = {at.getTranslateX(), at.getScaleX(), at.getShearX(),
-        at.getTranslateY(), at.getShearY(), at.getScaleY()};
+    double[] gt = {
+      at.getTranslateX(),
+      at.getScaleX(),
+      at.getShearX(),
+      at.getTranslateY(),
+      at.getShearY(),
+      at.getScaleY()
+    };
     return AxisOrder.eastFirst(gt, CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST);
   }
 
@@ -170,11 +181,13 @@ public final class CoverageRaster {
       return all();
     }
     if (!(roi instanceof org.locationtech.jts.geom.Polygonal)) {
-      throw new InvalidInputException("roi must be a Polygon or MultiPolygon in the coverage's CRS, got "
-          + roi.getGeometryType());
+      throw new InvalidInputException(
+          "roi must be a Polygon or MultiPolygon in the coverage's CRS, got "
+              + roi.getGeometryType());
     }
     if (roi.isEmpty()) {
-      throw new InvalidInputException("roi is empty; give a polygon inside the coverage or leave it out");
+      throw new InvalidInputException(
+          "roi is empty; give a polygon inside the coverage or leave it out");
     }
     double minC = Double.POSITIVE_INFINITY;
     double minR = Double.POSITIVE_INFINITY;
@@ -192,8 +205,13 @@ public final class CoverageRaster {
     int c1 = (int) Math.min(width(), Math.ceil(maxC));
     int r1 = (int) Math.min(height(), Math.ceil(maxR));
     if (c1 <= c0 || r1 <= r0) {
-      throw new InvalidInputException("roi " + roi.getEnvelopeInternal() + " does not overlap the "
-          + "coverage; give it in the coverage's CRS (" + crs.label() + ", x = east)");
+      throw new InvalidInputException(
+          "roi "
+              + roi.getEnvelopeInternal()
+              + " does not overlap the "
+              + "coverage; give it in the coverage's CRS ("
+              + crs.label()
+              + ", x = east)");
     }
     return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
   }
@@ -207,13 +225,18 @@ public final class CoverageRaster {
   /** Pixel corners of a window (pixel (0, 0) = its first pixel) to world coordinates. */
   public PixelToWorld pixelToWorld(PixelWindow window) {
     PixelToWorld t = pixelToWorld;
-    return new PixelToWorld(t.x(window.x(), window.y()), t.pixelWidth(), t.rowRotation(),
-        t.y(window.x(), window.y()), t.colRotation(), t.pixelHeight());
+    return new PixelToWorld(
+        t.x(window.x(), window.y()),
+        t.pixelWidth(),
+        t.rowRotation(),
+        t.y(window.x(), window.y()),
+        t.colRotation(),
+        t.pixelHeight());
   }
 
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
   public RasterInput input(PixelWindow window) {
-    return new RasterInput(source(window), pixelToWorld(window), crs.areaModel(), isEightBit(),
-        crs.epsgCode());
+    return new RasterInput(
+        source(window), pixelToWorld(window), crs.areaModel(), isEightBit(), crs.epsgCode());
   }
 }

@@ -26,11 +26,21 @@ final class DirectGeoTiff extends GeoTiffRaster {
   private final CommonCrs commonCrs;
   private CoordinateReferenceSystem crs; // decoded on demand
 
-  private DirectGeoTiff(Path file, ImageReader tiff, ImageInputStream input,
-      SimpleGeoTiffTags tags, CommonCrs commonCrs) throws IOException {
-    super(file, tiff.getWidth(0), tiff.getHeight(0), tiff.getTileHeight(0),
+  private DirectGeoTiff(
+      Path file,
+      ImageReader tiff,
+      ImageInputStream input,
+      SimpleGeoTiffTags tags,
+      CommonCrs commonCrs)
+      throws IOException {
+    super(
+        file,
+        tiff.getWidth(0),
+        tiff.getHeight(0),
+        tiff.getTileHeight(0),
         tiff.getRawImageType(0).getSampleModel(),
-        AxisOrder.eastFirst(tags.gdalTransform(), commonCrs.northEast()), tags.noData());
+        AxisOrder.eastFirst(tags.gdalTransform(), commonCrs.northEast()),
+        tags.noData());
     this.tiff = tiff;
     this.input = input;
     this.commonCrs = commonCrs;
@@ -77,7 +87,8 @@ final class DirectGeoTiff extends GeoTiffRaster {
       tiff = spi.createReaderInstance();
       tiff.setInput(input);
       return tiff.getImageMetadata(0) instanceof TIFFImageMetadata metadata
-          ? SimpleGeoTiffTags.parse(metadata) : null;
+          ? SimpleGeoTiffTags.parse(metadata)
+          : null;
     } finally {
       release(tiff, input);
     }
@@ -91,8 +102,8 @@ final class DirectGeoTiff extends GeoTiffRaster {
         full = new GeoTiffReader(file.toFile());
         crs = full.getCoordinateReferenceSystem();
       } catch (IOException e) {
-        throw new IllegalStateException("cannot decode the CRS of " + file + ": "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            "cannot decode the CRS of " + file + ": " + e.getMessage(), e);
       } finally {
         if (full != null) {
           full.dispose();
@@ -124,8 +135,16 @@ final class DirectGeoTiff extends GeoTiffRaster {
     try {
       return tiff.read(0, region).getRaster();
     } catch (IOException e) {
-      throw new IOException("cannot decode rows " + firstRow + " to " + (firstRow + rows - 1)
-          + " of " + file + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot decode rows "
+              + firstRow
+              + " to "
+              + (firstRow + rows - 1)
+              + " of "
+              + file
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -33,8 +33,14 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   private final PixelToWorld pixelToWorld;
   private final Double noData;
 
-  GeoTiffRaster(Path file, int width, int height, int tileHeight, SampleModel sampleModel,
-      PixelToWorld pixelToWorld, Double noData) {
+  GeoTiffRaster(
+      Path file,
+      int width,
+      int height,
+      int tileHeight,
+      SampleModel sampleModel,
+      PixelToWorld pixelToWorld,
+      Double noData) {
     this.file = file;
     this.width = width;
     this.height = height;
@@ -144,8 +150,12 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   /** The whole raster as the pipeline takes it. */
   public RasterInput input() {
     SpatialReference srs = spatialReference();
-    return new RasterInput(new GeoTiffRasterSource(this), pixelToWorld, areaModel(),
-        dataType() == DataBuffer.TYPE_BYTE, srs.epsgCode() == null ? 0 : srs.epsgCode());
+    return new RasterInput(
+        new GeoTiffRasterSource(this),
+        pixelToWorld,
+        areaModel(),
+        dataType() == DataBuffer.TYPE_BYTE,
+        srs.epsgCode() == null ? 0 : srs.epsgCode());
   }
 
   @Override

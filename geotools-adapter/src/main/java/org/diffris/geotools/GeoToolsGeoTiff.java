@@ -23,13 +23,17 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
   private final RenderedImage image;
   private SpatialReference srs; // an EPSG scan can take long: once
 
-  private GeoToolsGeoTiff(Path file, GeoTiffReader reader, GridCoverage2D coverage,
-      Double noData) {
-    super(file, coverage.getRenderedImage().getWidth(), coverage.getRenderedImage().getHeight(),
+  private GeoToolsGeoTiff(Path file, GeoTiffReader reader, GridCoverage2D coverage, Double noData) {
+    super(
+        file,
+        coverage.getRenderedImage().getWidth(),
+        coverage.getRenderedImage().getHeight(),
         coverage.getRenderedImage().getTileHeight(),
         coverage.getRenderedImage().getSampleModel(),
-        CoverageRaster.pixelToWorld(reader.getOriginalGridToWorld(PixelInCell.CELL_CORNER),
-            coverage.getRenderedImage(), reader.getCoordinateReferenceSystem()),
+        CoverageRaster.pixelToWorld(
+            reader.getOriginalGridToWorld(PixelInCell.CELL_CORNER),
+            coverage.getRenderedImage(),
+            reader.getCoordinateReferenceSystem()),
         noData);
     this.reader = reader;
     this.coverage = coverage;
@@ -38,9 +42,10 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
 
   static GeoToolsGeoTiff read(Path file) {
     if (!new GeoTiffFormat().accepts(file.toFile())) {
-      throw new InvalidInputException(isTiff(file)
-          ? "raster has no georeferencing (a TIFF without GeoTIFF tags): " + file
-          : "not a readable GeoTIFF: " + file);
+      throw new InvalidInputException(
+          isTiff(file)
+              ? "raster has no georeferencing (a TIFF without GeoTIFF tags): " + file
+              : "not a readable GeoTIFF: " + file);
     }
     GeoTiffReader reader = null;
     try {
@@ -55,22 +60,25 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
       throw e;
     } catch (IOException | RuntimeException e) {
       dispose(reader);
-      throw new InvalidInputException("not a readable GeoTIFF: " + file + " (" + firstLine(e)
-          + ")", e);
+      throw new InvalidInputException(
+          "not a readable GeoTIFF: " + file + " (" + firstLine(e) + ")", e);
     }
   }
 
   private static void requireGeoreferencing(GeoTiffIIOMetadataDecoder metadata, Path file) {
-    boolean inFile = metadata != null
-        && ((metadata.hasTiePoints() && metadata.hasPixelScales())
-            || metadata.hasModelTrasformation());
+    boolean inFile =
+        metadata != null
+            && ((metadata.hasTiePoints() && metadata.hasPixelScales())
+                || metadata.hasModelTrasformation());
     if (!inFile && !WorldFile.exists(file)) {
-      throw new InvalidInputException("raster has no georeferencing (no GeoTIFF tie points or "
-          + "model transformation, no world file): " + file);
+      throw new InvalidInputException(
+          "raster has no georeferencing (no GeoTIFF tie points or "
+              + "model transformation, no world file): "
+              + file);
     }
     if (metadata != null && !metadata.hasGeoKey()) {
-      throw new InvalidInputException("raster has no coordinate reference system (no GeoTIFF "
-          + "geokeys): " + file);
+      throw new InvalidInputException(
+          "raster has no coordinate reference system (no GeoTIFF " + "geokeys): " + file);
     }
   }
 
@@ -120,7 +128,10 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
       byte[] head = in.readNBytes(4);
       return head.length == 4
           && ((head[0] == 'I' && head[1] == 'I' && (head[2] == 42 || head[2] == 43) && head[3] == 0)
-              || (head[0] == 'M' && head[1] == 'M' && head[2] == 0 && (head[3] == 42 || head[3] == 43)));
+              || (head[0] == 'M'
+                  && head[1] == 'M'
+                  && head[2] == 0
+                  && (head[3] == 42 || head[3] == 43)));
     } catch (IOException e) {
       return false;
     }

@@ -29,8 +29,14 @@ public final class MaskReader {
   public MaskReader(GeoTiffRaster raster, int bandNumber) {
     int bands = raster.bandCount();
     if (bandNumber < 1 || bandNumber > bands) {
-      throw new InvalidInputException("band " + bandNumber + " requested, raster has " + bands
-          + (bands == 1 ? " band" : " bands") + ": " + raster.file());
+      throw new InvalidInputException(
+          "band "
+              + bandNumber
+              + " requested, raster has "
+              + bands
+              + (bands == 1 ? " band" : " bands")
+              + ": "
+              + raster.file());
     }
     this.raster = raster;
     this.band = bandNumber - 1;
@@ -69,14 +75,13 @@ public final class MaskReader {
         }
       }
     } else if (raster.isFloatingPoint()) {
-      float[] samples = data.getSamples(data.getMinX(), data.getMinY(), w, rows, band,
-          (float[]) null);
+      float[] samples =
+          data.getSamples(data.getMinX(), data.getMinY(), w, rows, band, (float[]) null);
       for (int i = 0; i < mask.length; i++) {
         mask[i] = (byte) (samples[i] != 0f && !isNoData(samples[i]) ? 1 : 0);
       }
     } else {
-      int[] samples = data.getSamples(data.getMinX(), data.getMinY(), w, rows, band,
-          (int[]) null);
+      int[] samples = data.getSamples(data.getMinX(), data.getMinY(), w, rows, band, (int[]) null);
       for (int i = 0; i < mask.length; i++) {
         int v = samples[i];
         mask[i] = (byte) (v != 0 && !(hasNoData && v == noData) ? 1 : 0);
@@ -92,8 +97,8 @@ public final class MaskReader {
     float[] p;
     ComponentSampleModel layout = directLayout(data, DataBuffer.TYPE_FLOAT);
     if (layout != null) {
-      float[] floats = ((DataBufferFloat) data.getDataBuffer())
-          .getData(layout.getBankIndices()[band]);
+      float[] floats =
+          ((DataBufferFloat) data.getDataBuffer()).getData(layout.getBankIndices()[band]);
       p = new float[w * rows];
       for (int r = 0; r < rows; r++) {
         int src = firstElement(data, layout, r);
@@ -134,7 +139,9 @@ public final class MaskReader {
     int x = data.getMinX() - data.getSampleModelTranslateX();
     int y = data.getMinY() + r - data.getSampleModelTranslateY();
     int bank = layout.getBankIndices()[band];
-    return data.getDataBuffer().getOffsets()[bank] + y * layout.getScanlineStride()
-        + x * layout.getPixelStride() + layout.getBandOffsets()[band];
+    return data.getDataBuffer().getOffsets()[bank]
+        + y * layout.getScanlineStride()
+        + x * layout.getPixelStride()
+        + layout.getBandOffsets()[band];
   }
 }

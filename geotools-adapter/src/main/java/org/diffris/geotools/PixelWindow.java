@@ -8,8 +8,8 @@ public record PixelWindow(int x, int y, int width, int height) {
 
   public PixelWindow {
     if (width < 1 || height < 1) {
-      throw new IllegalArgumentException("a pixel window is at least 1 x 1, got " + width + " x "
-          + height);
+      throw new IllegalArgumentException(
+          "a pixel window is at least 1 x 1, got " + width + " x " + height);
     }
   }
 

@@ -35,8 +35,9 @@ public final class RasterCrs {
    */
   public static RasterCrs of(CoordinateReferenceSystem crs) {
     if (crs == null || crs instanceof EngineeringCRS) { // engineering: GeoTools' stand-in for none
-      throw new InvalidInputException("the coverage has no coordinate reference system; assign "
-          + "one with an EPSG code to the layer (e.g. EPSG:32633)");
+      throw new InvalidInputException(
+          "the coverage has no coordinate reference system; assign "
+              + "one with an EPSG code to the layer (e.g. EPSG:32633)");
     }
     Integer code;
     try {
@@ -47,9 +48,11 @@ public final class RasterCrs {
       code = null;
     }
     if (code == null) {
-      throw new InvalidInputException("the coverage's CRS '" + crs.getName().getCode()
-          + "' matches no EPSG code; the output layer needs one (gs:Import and WFS name CRSs by "
-          + "code): declare an EPSG CRS for the layer in GeoServer or reproject the raster");
+      throw new InvalidInputException(
+          "the coverage's CRS '"
+              + crs.getName().getCode()
+              + "' matches no EPSG code; the output layer needs one (gs:Import and WFS name CRSs by "
+              + "code): declare an EPSG CRS for the layer in GeoServer or reproject the raster");
     }
     return new RasterCrs(crs, code, areaModel(crs));
   }
@@ -72,8 +75,10 @@ public final class RasterCrs {
     }
     Unit<?> unit = horizontal.getCoordinateSystem().getAxis(0).getUnit();
     if (unit == null || !unit.isCompatible(Units.METRE)) {
-      throw new InvalidInputException("the raster's CRS axis unit is not a length (" + unit
-          + "): areas in square metres cannot be measured; use a projected or geographic CRS");
+      throw new InvalidInputException(
+          "the raster's CRS axis unit is not a length ("
+              + unit
+              + "): areas in square metres cannot be measured; use a projected or geographic CRS");
     }
     return AreaModel.planar(unit.asType(Length.class).getConverterTo(Units.METRE).convert(1.0));
   }
@@ -117,8 +122,8 @@ public final class RasterCrs {
     try {
       return CRS.decode("EPSG:" + epsgCode, true);
     } catch (FactoryException e) {
-      throw new InvalidInputException("EPSG:" + epsgCode + " cannot be decoded with east first: "
-          + e.getMessage(), e);
+      throw new InvalidInputException(
+          "EPSG:" + epsgCode + " cannot be decoded with east first: " + e.getMessage(), e);
     }
   }
 }

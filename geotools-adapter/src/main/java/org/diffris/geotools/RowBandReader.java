@@ -17,11 +17,13 @@ public final class RowBandReader implements AutoCloseable {
   private final MaskReader raster;
   private final boolean probabilities;
   private final int step;
-  private final ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "diffris-band-decoder");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService decoder =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "diffris-band-decoder");
+            t.setDaemon(true);
+            return t;
+          });
   private int nextRow;
   private Future<MaskBand> pending;
 
@@ -55,7 +57,9 @@ public final class RowBandReader implements AutoCloseable {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     }
     pending = submitNext();
     return band;
@@ -69,8 +73,9 @@ public final class RowBandReader implements AutoCloseable {
     int first = nextRow;
     int rows = Math.min(step, height - first);
     nextRow += rows;
-    return decoder.submit(() -> probabilities
-        ? raster.readProbabilities(first, rows) : raster.readBinary(first, rows));
+    return decoder.submit(
+        () ->
+            probabilities ? raster.readProbabilities(first, rows) : raster.readBinary(first, rows));
   }
 
   @Override

@@ -34,6 +34,7 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
   private static final int MODEL_PROJECTED = 1;
   private static final int MODEL_GEOGRAPHIC = 2;
   private static final int RASTER_PIXEL_IS_AREA = 1;
+
   /** GeoTIFF's "user-defined" and "undefined" key values: not an EPSG code. */
   private static final int USER_DEFINED = 32767;
 
@@ -57,7 +58,7 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
       int location = keys[at + 1];
       int value = keys[at + 3];
       switch (id) {
-        case GT_CITATION, GEOG_CITATION, PCS_CITATION -> { } // names only
+        case GT_CITATION, GEOG_CITATION, PCS_CITATION -> {} // names only
         case GT_MODEL_TYPE, GT_RASTER_TYPE, GEOGRAPHIC_TYPE, PROJECTED_CS_TYPE -> {
           if (location != 0) {
             return null;
@@ -83,7 +84,9 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
     int code;
     if (modelType == MODEL_PROJECTED && projected > 0 && projected < USER_DEFINED) {
       code = projected;
-    } else if (modelType == MODEL_GEOGRAPHIC && projected == 0 && geographic > 0
+    } else if (modelType == MODEL_GEOGRAPHIC
+        && projected == 0
+        && geographic > 0
         && geographic < USER_DEFINED) {
       code = geographic;
     } else {
@@ -94,8 +97,8 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
     if (noDataField != null) {
       String text = noDataField.getAsString(0).trim();
       try {
-        noData = text.toLowerCase(Locale.ROOT).equals("nan") ? Double.NaN
-            : Double.parseDouble(text);
+        noData =
+            text.toLowerCase(Locale.ROOT).equals("nan") ? Double.NaN : Double.parseDouble(text);
       } catch (NumberFormatException e) {
         return null; // let the full decoder judge it
       }
@@ -110,11 +113,21 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
     TIFFField matrix = metadata.getTIFFField(MODEL_TRANSFORMATION);
     if (matrix != null && scale == null && tiepoint == null && matrix.getCount() == 16) {
       double[] m = matrix.getAsDoubles();
-      boolean affine2d = m[2] == 0 && m[6] == 0 && m[8] == 0 && m[9] == 0 && m[12] == 0
-          && m[13] == 0 && m[14] == 0 && m[15] == 1;
+      boolean affine2d =
+          m[2] == 0
+              && m[6] == 0
+              && m[8] == 0
+              && m[9] == 0
+              && m[12] == 0
+              && m[13] == 0
+              && m[14] == 0
+              && m[15] == 1;
       return affine2d ? new double[] {m[3], m[0], m[1], m[7], m[4], m[5]} : null;
     }
-    if (matrix == null && scale != null && tiepoint != null && scale.getCount() >= 2
+    if (matrix == null
+        && scale != null
+        && tiepoint != null
+        && scale.getCount() >= 2
         && tiepoint.getCount() == 6) {
       double[] s = scale.getAsDoubles();
       double[] t = tiepoint.getAsDoubles();

@@ -32,15 +32,22 @@ import org.geotools.referencing.CRS;
  */
 public final class CommonCrsTableWriter {
   /** WGS84, ETRS89, NAD83 and common national grids, then every WGS84 and ETRS89 UTM zone. */
-  static final int[] CODES = IntStream.concat(
-      IntStream.of(4326, 4258, 4269, 4283, 3857, 3395, 3035, 2154, 27700, 2056, 28992, 3067,
-          5070, 31467, 31468, 31469),
-      IntStream.concat(IntStream.rangeClosed(25828, 25838),
-          IntStream.concat(IntStream.rangeClosed(26910, 26919),
-              IntStream.concat(IntStream.rangeClosed(32601, 32660),
-                  IntStream.rangeClosed(32701, 32760))))).toArray();
+  static final int[] CODES =
+      IntStream.concat(
+              IntStream.of(
+                  4326, 4258, 4269, 4283, 3857, 3395, 3035, 2154, 27700, 2056, 28992, 3067, 5070,
+                  31467, 31468, 31469),
+              IntStream.concat(
+                  IntStream.rangeClosed(25828, 25838),
+                  IntStream.concat(
+                      IntStream.rangeClosed(26910, 26919),
+                      IntStream.concat(
+                          IntStream.rangeClosed(32601, 32660),
+                          IntStream.rangeClosed(32701, 32760)))))
+          .toArray();
 
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       # EPSG codes the command line recognises without loading GeoTools' referencing: per code,
       # the name and OGC WKT 1 definition written to outputs, whether areas are geodesic
       # (geographic CRS), metres per axis unit, and whether the first axis is north.
@@ -74,9 +81,12 @@ public final class CommonCrsTableWriter {
     double x = geographic ? 10.25 : 500000.25;
     double y = geographic ? 45.75 : 4000000.75;
     double size = geographic ? 0.001 : 0.5;
-    GridCoverage2D coverage = new GridCoverageFactory().create("crs", new BufferedImage(2, 2,
-        BufferedImage.TYPE_BYTE_GRAY), new ReferencedEnvelope(x, x + 2 * size, y - 2 * size, y,
-            lonLat));
+    GridCoverage2D coverage =
+        new GridCoverageFactory()
+            .create(
+                "crs",
+                new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY),
+                new ReferencedEnvelope(x, x + 2 * size, y - 2 * size, y, lonLat));
     GeoTiffWriter writer = new GeoTiffWriter(file.toFile());
     try {
       writer.write(coverage, null);
@@ -98,10 +108,13 @@ public final class CommonCrsTableWriter {
       entry.put(code + ".name", srs.name());
       entry.put(code + ".wkt", srs.wkt());
       entry.put(code + ".geographic", Boolean.toString(horizontal instanceof GeographicCRS));
-      entry.put(code + ".metresPerUnit", horizontal instanceof GeographicCRS ? "NaN"
-          : Double.toString(RasterCrs.areaModel(horizontal).metresPerUnit()));
-      entry.put(code + ".northEast",
-          Boolean.toString(CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST));
+      entry.put(
+          code + ".metresPerUnit",
+          horizontal instanceof GeographicCRS
+              ? "NaN"
+              : Double.toString(RasterCrs.areaModel(horizontal).metresPerUnit()));
+      entry.put(
+          code + ".northEast", Boolean.toString(CRS.getAxisOrder(crs) == CRS.AxisOrder.NORTH_EAST));
       return entry;
     } finally {
       Files.deleteIfExists(file);
@@ -128,5 +141,4 @@ public final class CommonCrsTableWriter {
     }
     return out.toString();
   }
-
 }

@@ -19,7 +19,6 @@ import java.util.Properties;
 import java.util.TreeSet;
 import org.diffris.vectorizer.MaskVectorizer;
 import org.diffris.vectorizer.VectorizerOptions;
-import org.locationtech.jts.geom.GeometryFactory;
 import org.geotools.coverage.grid.GridCoverage2D;
 import org.geotools.coverage.grid.GridCoverageFactory;
 import org.geotools.gce.geotiff.GeoTiffWriter;
@@ -27,6 +26,7 @@ import org.geotools.geometry.jts.ReferencedEnvelope;
 import org.geotools.referencing.CRS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.GeometryFactory;
 
 /** The direct GeoTIFF path gives what the GeoTools path gives. */
 class CommonCrsTest {
@@ -42,7 +42,8 @@ class CommonCrsTest {
     }
     TreeSet<Integer> codes = new TreeSet<>();
     table.stringPropertyNames().forEach(k -> codes.add(Integer.parseInt(k.split("\\.")[0])));
-    assertTrue(codes.contains(4326) && codes.contains(32633) && codes.size() > 100,
+    assertTrue(
+        codes.contains(4326) && codes.contains(32633) && codes.size() > 100,
         "table lists " + codes.size() + " codes");
     for (int code : codes) {
       Map<String, String> fresh = CommonCrsTableWriter.entry(code, folder);
@@ -61,8 +62,8 @@ class CommonCrsTest {
     try (GeoTiffRaster full = GeoTiffRaster.openWithGeoTools(file);
         GeoTiffRaster direct = GeoTiffRaster.open(file)) {
       assertFalse(full instanceof DirectGeoTiff);
-      assertTrue(direct instanceof DirectGeoTiff,
-          "a north-up EPSG:32633 byte mask takes the direct path");
+      assertTrue(
+          direct instanceof DirectGeoTiff, "a north-up EPSG:32633 byte mask takes the direct path");
       assertArrayEquals(full.pixelToWorld().toGdal(), direct.pixelToWorld().toGdal());
       assertEquals(full.spatialReference(), direct.spatialReference());
       assertEquals(full.width(), direct.width());
@@ -83,17 +84,25 @@ class CommonCrsTest {
     for (int i = 0; i < codes.length; i++) {
       double[] g = grids[i];
       Path file = folder.resolve("odd" + i + ".tif");
-      GridCoverage2D coverage = new GridCoverageFactory().create("odd", image,
-          new ReferencedEnvelope(g[0], g[0] + 3 * g[1], g[2] - 2 * g[1], g[2],
-              CRS.decode("EPSG:" + codes[i], true)));
+      GridCoverage2D coverage =
+          new GridCoverageFactory()
+              .create(
+                  "odd",
+                  image,
+                  new ReferencedEnvelope(
+                      g[0],
+                      g[0] + 3 * g[1],
+                      g[2] - 2 * g[1],
+                      g[2],
+                      CRS.decode("EPSG:" + codes[i], true)));
       GeoTiffWriter writer = new GeoTiffWriter(file.toFile());
       writer.write(coverage, null);
       writer.dispose();
       try (GeoTiffRaster full = GeoTiffRaster.openWithGeoTools(file);
           GeoTiffRaster direct = GeoTiffRaster.open(file)) {
         assertTrue(direct instanceof DirectGeoTiff, "EPSG:" + codes[i]);
-        assertArrayEquals(full.pixelToWorld().toGdal(), direct.pixelToWorld().toGdal(),
-            "EPSG:" + codes[i]);
+        assertArrayEquals(
+            full.pixelToWorld().toGdal(), direct.pixelToWorld().toGdal(), "EPSG:" + codes[i]);
         assertEquals(full.spatialReference(), direct.spatialReference());
       }
     }
@@ -102,10 +111,14 @@ class CommonCrsTest {
   /** The mask's polygons as WKT with their areas, read in bands of 2 rows. */
   private static List<String> regions(GeoTiffRaster raster) throws Exception {
     List<String> out = new ArrayList<>();
-    MaskVectorizer vectorizer = new MaskVectorizer(raster.width(), raster.height(),
-        raster.pixelToWorld(), VectorizerOptions.builder().areaModel(raster.areaModel()).build(),
-        new GeometryFactory(),
-        region -> out.add(region.geometry().toText() + " " + region.areaSquareMetres()));
+    MaskVectorizer vectorizer =
+        new MaskVectorizer(
+            raster.width(),
+            raster.height(),
+            raster.pixelToWorld(),
+            VectorizerOptions.builder().areaModel(raster.areaModel()).build(),
+            new GeometryFactory(),
+            region -> out.add(region.geometry().toText() + " " + region.areaSquareMetres()));
     MaskReader mask = new MaskReader(raster, 1);
     for (int row = 0; row < raster.height(); row += 2) {
       vectorizer.accept(mask.readBinary(row, Math.min(2, raster.height() - row)));
@@ -127,9 +140,13 @@ class CommonCrsTest {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     System.arraycopy(values, 0, data, 0, values.length);
-    GridCoverage2D coverage = new GridCoverageFactory().create("fixture", image,
-        new ReferencedEnvelope(500000, 500000 + width, 5300000 - height, 5300000,
-            CRS.decode("EPSG:32633")));
+    GridCoverage2D coverage =
+        new GridCoverageFactory()
+            .create(
+                "fixture",
+                image,
+                new ReferencedEnvelope(
+                    500000, 500000 + width, 5300000 - height, 5300000, CRS.decode("EPSG:32633")));
     GeoTiffWriter writer = new GeoTiffWriter(file.toFile());
     try {
       writer.write(coverage, null);

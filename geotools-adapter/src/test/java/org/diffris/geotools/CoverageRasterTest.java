@@ -2,8 +2,6 @@ package org.diffris.geotools;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
@@ -26,7 +24,8 @@ class CoverageRasterTest {
         r.setSample(x, y, 0, x + y);
       }
     }
-    ReferencedEnvelope env = new ReferencedEnvelope(1000, 1040, 2000, 2030, CRS.decode("EPSG:32633"));
+    ReferencedEnvelope env =
+        new ReferencedEnvelope(1000, 1040, 2000, 2030, CRS.decode("EPSG:32633"));
     return new GridCoverageFactory().create("grey", image, env, null, null, properties);
   }
 
@@ -35,10 +34,14 @@ class CoverageRasterTest {
     CoverageRaster raster = CoverageRaster.of(grey(Map.of(CoverageRaster.NODATA_PROPERTY, 7.0)));
     assertEquals(7.0, raster.nodata(0).getAsDouble());
     org.diffris.pipeline.RasterInput all = raster.input(raster.all());
-    assertEquals(1.0, org.diffris.vectorizer.GroundSampleDistance.metres(all.pixelToWorld(),
-        all.width(), all.height(), all.areaModel()), 1e-12);
+    assertEquals(
+        1.0,
+        org.diffris.vectorizer.GroundSampleDistance.metres(
+            all.pixelToWorld(), all.width(), all.height(), all.areaModel()),
+        1e-12);
     assertEquals(32633, all.srid());
-    PixelWindow w = raster.window(new GeometryFactory().toGeometry(new Envelope(1010.5, 1012, 2020, 2029.2)));
+    PixelWindow w =
+        raster.window(new GeometryFactory().toGeometry(new Envelope(1010.5, 1012, 2020, 2029.2)));
     assertEquals(new PixelWindow(10, 0, 2, 10), w); // row 0 is the north edge at 2030
     RasterSource source = raster.source(w);
     float[] out = new float[2 * 3];
@@ -50,16 +53,19 @@ class CoverageRasterTest {
 
   @Test
   void noDataPropertyObjectsAreReadWithoutLinkingTheirType() {
-    Object container = new Object() {
-      @SuppressWarnings("unused")
-      public double getAsSingleValue() {
-        return -9999;
-      }
-    };
+    Object container =
+        new Object() {
+          @SuppressWarnings("unused")
+          public double getAsSingleValue() {
+            return -9999;
+          }
+        };
     assertEquals(null, CoverageRaster.propertyNoData(new Object()));
     assertEquals(3.0, CoverageRaster.propertyNoData(3));
     assertEquals(-9999.0, CoverageRaster.propertyNoData(container));
     // What GeoTools 33's readers put there (JAI-ext; ImageN's own class on GeoTools 34+).
-    assertEquals(-1.0, CoverageRaster.propertyNoData(new it.geosolutions.jaiext.range.NoDataContainer(-1.0)));
+    assertEquals(
+        -1.0,
+        CoverageRaster.propertyNoData(new it.geosolutions.jaiext.range.NoDataContainer(-1.0)));
   }
 }

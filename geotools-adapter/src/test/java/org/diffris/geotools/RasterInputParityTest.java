@@ -25,7 +25,10 @@ class RasterInputParityTest {
     try (Stream<Path> scenes = Files.list(root.resolve("scenes"));
         Stream<Path> masks = Files.list(root.resolve("masks"))) {
       return Stream.concat(scenes.toList().stream(), masks.toList().stream())
-          .filter(p -> p.toString().endsWith(".tif")).sorted().toList().stream();
+          .filter(p -> p.toString().endsWith(".tif"))
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 

@@ -60,8 +60,9 @@ public final class DiffrisModel implements AutoCloseable {
   // buffer in place, while a heap array would be copied into a fresh direct buffer every call.
   private final ThreadLocal<FloatBuffer> imageBuffer = new ThreadLocal<>();
 
-  private DiffrisModel(ModelBundle bundle, GraphSession textEncoder, GraphSession segmenter,
-      ProviderReport provider) throws BundleFileException {
+  private DiffrisModel(
+      ModelBundle bundle, GraphSession textEncoder, GraphSession segmenter, ProviderReport provider)
+      throws BundleFileException {
     this.bundle = bundle;
     this.textEncoder = textEncoder;
     this.segmenter = segmenter;
@@ -84,16 +85,22 @@ public final class DiffrisModel implements AutoCloseable {
     try {
       return open(bundle, settings, ExecutionProvider.cuda(0), "");
     } catch (ProviderUnavailableException e) {
-      return open(bundle, settings, ExecutionProvider.CPU, "auto: CUDA not available, " + e.reason());
+      return open(
+          bundle, settings, ExecutionProvider.CPU, "auto: CUDA not available, " + e.reason());
     }
   }
 
-  private static DiffrisModel open(ModelBundle bundle, SessionSettings settings,
-      ExecutionProvider provider, String note) throws IOException {
-    SessionSettings resolved = new SessionSettings(provider, settings.intraOpThreads(),
-        settings.interOpThreads());
-    ProviderReport report = new ProviderReport(settings.provider(),
-        provider.kind() == ExecutionProvider.Kind.CUDA ? "CUDA" : "CPU", provider.deviceId(), note);
+  private static DiffrisModel open(
+      ModelBundle bundle, SessionSettings settings, ExecutionProvider provider, String note)
+      throws IOException {
+    SessionSettings resolved =
+        new SessionSettings(provider, settings.intraOpThreads(), settings.interOpThreads());
+    ProviderReport report =
+        new ProviderReport(
+            settings.provider(),
+            provider.kind() == ExecutionProvider.Kind.CUDA ? "CUDA" : "CPU",
+            provider.deviceId(),
+            note);
     GraphSession text = session(bundle, ModelBundle.TEXT_ENCODER_FILE, resolved);
     try {
       GraphSession seg = session(bundle, ModelBundle.SEGMENTER_FILE, resolved);
@@ -130,8 +137,11 @@ public final class DiffrisModel implements AutoCloseable {
     segmenter.requireOutput(MASK_LOGITS, OnnxJavaType.FLOAT, -1, 1, -1, -1);
     long dim = features[2] >= 0 ? features[2] : segFeatures[2];
     if (d.output().stride() != 1) {
-      throw new BundleFileException(ModelBundle.DESCRIPTION_FILE, "field output.stride is "
-          + d.output().stride() + "; this runtime takes full-resolution logits only (stride 1)");
+      throw new BundleFileException(
+          ModelBundle.DESCRIPTION_FILE,
+          "field output.stride is "
+              + d.output().stride()
+              + "; this runtime takes full-resolution logits only (stride 1)");
     }
     return (int) dim; // -1: known only after the first text encoder run
   }
@@ -167,14 +177,24 @@ public final class DiffrisModel implements AutoCloseable {
   private QueryFeatures runTextEncoder(String query) {
     long[] ids = bundle.tokenizer().encode(query).idsAsLongs();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
+    try (OnnxTensor input =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
         OrtSession.Result result = textEncoder.run(Map.of(INPUT_IDS, input), null)) {
       OnnxTensor out = (OnnxTensor) result.get(TEXT_FEATURES).orElseThrow();
       long[] shape = out.getInfo().getShape();
-      if (shape.length != 3 || shape[0] != 1 || shape[1] != ids.length
+      if (shape.length != 3
+          || shape[0] != 1
+          || shape[1] != ids.length
           || (featureDim >= 0 && shape[2] != featureDim)) {
-        throw new IllegalStateException(ModelBundle.TEXT_ENCODER_FILE + ": output " + TEXT_FEATURES
-            + " came out as " + Arrays.toString(shape) + ", expected [1," + ids.length + ",D]");
+        throw new IllegalStateException(
+            ModelBundle.TEXT_ENCODER_FILE
+                + ": output "
+                + TEXT_FEATURES
+                + " came out as "
+                + Arrays.toString(shape)
+                + ", expected [1,"
+                + ids.length
+                + ",D]");
       }
       FloatBuffer buffer = out.getFloatBuffer();
       float[] values = new float[buffer.remaining()];
@@ -182,7 +202,8 @@ public final class DiffrisModel implements AutoCloseable {
       textEncoderRuns.incrementAndGet();
       return new QueryFeatures(query, ids.length, (int) shape[2], values);
     } catch (OrtException e) {
-      throw new IllegalStateException(ModelBundle.TEXT_ENCODER_FILE + " failed to run: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          ModelBundle.TEXT_ENCODER_FILE + " failed to run: " + e.getMessage(), e);
     }
   }
 
@@ -245,7 +266,8 @@ public final class DiffrisModel implements AutoCloseable {
   /** The segmenter with one query's features, repeated per batch size once and shared. */
   private final class QueryModel implements TileModel {
     private final QueryFeatures features;
-    private final Map<Integer, FloatBuffer> repeated = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, FloatBuffer> repeated =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     QueryModel(QueryFeatures features) {
       this.features = features;
@@ -262,14 +284,18 @@ public final class DiffrisModel implements AutoCloseable {
     }
 
     private FloatBuffer repeatedFeatures(int count) {
-      return repeated.computeIfAbsent(count, n -> {
-        FloatBuffer b = ByteBuffer.allocateDirect(n * features.values.length * Float.BYTES)
-            .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < n; i++) {
-          b.put(features.values);
-        }
-        return b.flip().asReadOnlyBuffer();
-      });
+      return repeated.computeIfAbsent(
+          count,
+          n -> {
+            FloatBuffer b =
+                ByteBuffer.allocateDirect(n * features.values.length * Float.BYTES)
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+              b.put(features.values);
+            }
+            return b.flip().asReadOnlyBuffer();
+          });
     }
 
     @Override
@@ -281,29 +307,44 @@ public final class DiffrisModel implements AutoCloseable {
       int values = count * c * height * width;
       FloatBuffer direct = imageBuffer.get();
       if (direct == null || direct.capacity() < values) {
-        direct = ByteBuffer.allocateDirect(values * Float.BYTES).order(ByteOrder.nativeOrder())
-            .asFloatBuffer();
+        direct =
+            ByteBuffer.allocateDirect(values * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         imageBuffer.set(direct);
       }
       direct.clear();
       direct.put(images, 0, values).flip();
-      try (OnnxTensor image = OnnxTensor.createTensor(env, direct,
-              new long[] {count, c, height, width});
-          OnnxTensor textTensor = OnnxTensor.createTensor(env, text,
-              new long[] {count, features.tokens, features.dim});
+      try (OnnxTensor image =
+              OnnxTensor.createTensor(env, direct, new long[] {count, c, height, width});
+          OnnxTensor textTensor =
+              OnnxTensor.createTensor(
+                  env, text, new long[] {count, features.tokens, features.dim});
           OrtSession.Result result =
               segmenter.run(Map.of(IMAGE, image, TEXT_FEATURES, textTensor), elapsed)) {
         OnnxTensor out = (OnnxTensor) result.get(MASK_LOGITS).orElseThrow();
         long[] shape = out.getInfo().getShape();
         if (!Arrays.equals(shape, new long[] {count, 1, height, width})) {
-          throw new IllegalStateException(ModelBundle.SEGMENTER_FILE + ": output " + MASK_LOGITS
-              + " came out as " + Arrays.toString(shape) + " for input " + Arrays.toString(
-              new long[] {count, c, height, width}) + ", expected [" + count + ",1," + height + ","
-              + width + "]");
+          throw new IllegalStateException(
+              ModelBundle.SEGMENTER_FILE
+                  + ": output "
+                  + MASK_LOGITS
+                  + " came out as "
+                  + Arrays.toString(shape)
+                  + " for input "
+                  + Arrays.toString(new long[] {count, c, height, width})
+                  + ", expected ["
+                  + count
+                  + ",1,"
+                  + height
+                  + ","
+                  + width
+                  + "]");
         }
         out.getFloatBuffer().get(logits, 0, count * height * width);
       } catch (OrtException e) {
-        throw new IllegalStateException(ModelBundle.SEGMENTER_FILE + " failed to run: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            ModelBundle.SEGMENTER_FILE + " failed to run: " + e.getMessage(), e);
       }
       return elapsed[0];
     }

@@ -85,7 +85,8 @@ public final class ModelBundle {
         }
       }
     } catch (ZipException e) {
-      throw new BundleFileException(zip.toString(), "not a readable zip file: " + e.getMessage(), e);
+      throw new BundleFileException(
+          zip.toString(), "not a readable zip file: " + e.getMessage(), e);
     }
     if (candidates.size() != 1) {
       throw new BundleFileException(
@@ -103,8 +104,9 @@ public final class ModelBundle {
           DESCRIPTION_FILE, "file not found in the model bundle " + location);
     }
     try {
-      Object root = JsonReader.parse(JsonReader.decodeUtf8(read(DESCRIPTION_FILE), DESCRIPTION_FILE),
-          DESCRIPTION_FILE);
+      Object root =
+          JsonReader.parse(
+              JsonReader.decodeUtf8(read(DESCRIPTION_FILE), DESCRIPTION_FILE), DESCRIPTION_FILE);
       return ModelDescription.from(JsonFields.of(root, DESCRIPTION_FILE));
     } catch (JsonSyntaxException e) {
       throw new BundleFileException(
@@ -128,19 +130,33 @@ public final class ModelBundle {
     if (text.padId() >= vocabulary.size()) {
       throw new BundleFileException(
           DESCRIPTION_FILE,
-          "field text.pad is " + text.padId() + ", outside " + vocabName + " (ids 0.."
-              + (vocabulary.size() - 1) + ")");
+          "field text.pad is "
+              + text.padId()
+              + ", outside "
+              + vocabName
+              + " (ids 0.."
+              + (vocabulary.size() - 1)
+              + ")");
     }
     return new ClipTokenizer(vocabulary, text.maxLength(), text.padId());
   }
 
-  private static void checkId(String field, int declared, int actual, String token, String vocabName)
+  private static void checkId(
+      String field, int declared, int actual, String token, String vocabName)
       throws BundleFileException {
     if (declared != actual) {
       throw new BundleFileException(
           DESCRIPTION_FILE,
-          "field text." + field + " is " + declared + " but " + vocabName + " gives " + token
-              + " the id " + actual);
+          "field text."
+              + field
+              + " is "
+              + declared
+              + " but "
+              + vocabName
+              + " gives "
+              + token
+              + " the id "
+              + actual);
     }
   }
 

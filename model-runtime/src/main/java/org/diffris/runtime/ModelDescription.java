@@ -19,6 +19,7 @@ import org.diffris.runtime.json.JsonFields.FieldException;
 public final class ModelDescription {
   /** Tokenizers this runtime implements. */
   public static final List<String> TOKENIZERS = List.of("clip-bpe");
+
   /** What the segmenter's output holds. */
   public static final List<String> OUTPUT_KINDS = List.of("logits");
 
@@ -95,8 +96,16 @@ public final class ModelDescription {
   public record Output(int stride, String kind) {}
 
   private ModelDescription(
-      String name, String version, String license, String task, Image image, Text text,
-      Output output, double threshold, int opset, Tiling tiling) {
+      String name,
+      String version,
+      String license,
+      String task,
+      Image image,
+      Text text,
+      Output output,
+      double threshold,
+      int opset,
+      Tiling tiling) {
     this.name = name;
     this.version = version;
     this.license = license;
@@ -132,21 +141,22 @@ public final class ModelDescription {
     JsonFields out = root.object("output");
     int stride = out.integer("stride", 1, size);
     if (size % stride != 0) {
-      throw out.problem(
-          "stride", "is " + stride + ", which does not divide image.size " + size);
+      throw out.problem("stride", "is " + stride + ", which does not divide image.size " + size);
     }
     Output output = new Output(stride, out.choice("kind", OUTPUT_KINDS));
 
     int multiple = img.has("size_multiple") ? img.integer("size_multiple", 1, size) : 1;
     if (size % multiple != 0) {
-      throw img.problem("size", "is " + size + ", not a multiple of image.size_multiple " + multiple);
+      throw img.problem(
+          "size", "is " + size + ", not a multiple of image.size_multiple " + multiple);
     }
     Tiling tiling = new Tiling(size, size / 4, multiple);
     if (root.has("tiling")) {
       JsonFields t = root.object("tiling");
       int tileSize = t.has("size") ? t.integer("size", 1, 1 << 16) : size;
       if (tileSize % multiple != 0) {
-        throw t.problem("size", "is " + tileSize + ", not a multiple of image.size_multiple " + multiple);
+        throw t.problem(
+            "size", "is " + tileSize + ", not a multiple of image.size_multiple " + multiple);
       }
       int overlap = t.has("overlap") ? t.integer("overlap", 0, tileSize - 1) : tileSize / 4;
       tiling = new Tiling(tileSize, overlap, multiple);

@@ -28,17 +28,21 @@ import org.junit.jupiter.api.Test;
  */
 class BundleParityTest {
   /** The exported bundle; {@code -Ddiffris.bundle=FOLDER} checks another one. */
-  static final Path BUNDLE = Path.of(System.getProperty("diffris.bundle",
-      Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
+  static final Path BUNDLE =
+      Path.of(
+          System.getProperty(
+              "diffris.bundle", Path.of("..", "sample-data", "models", "diffris-tiny").toString()));
 
   @SuppressWarnings("unchecked")
   @Test
   void onnxRuntimeMatchesPyTorchOnTheStoredCases() throws IOException {
     Path parity = BUNDLE.resolve("parity");
-    assumeTrue(Files.isRegularFile(parity.resolve("index.json")),
+    assumeTrue(
+        Files.isRegularFile(parity.resolve("index.json")),
         "no exported bundle at " + BUNDLE + " (model/ exports it); parity not checked");
-    Map<String, Object> index = (Map<String, Object>) JsonReader.parse(
-        Files.readString(parity.resolve("index.json")), "parity/index.json");
+    Map<String, Object> index =
+        (Map<String, Object>)
+            JsonReader.parse(Files.readString(parity.resolve("index.json")), "parity/index.json");
     Map<String, Object> arrays = (Map<String, Object>) index.get("arrays");
     double tolerance = ((Number) index.get("tolerance")).doubleValue();
     assertTrue(tolerance <= 1e-4, "stored tolerance " + tolerance);
@@ -49,11 +53,14 @@ class BundleParityTest {
     int length = bundle.description().text().maxLength();
     for (int q = 0; q < queries.size(); q++) {
       long[] expected = java.util.Arrays.copyOfRange(ids, q * length, (q + 1) * length);
-      assertArrayEquals(expected, bundle.tokenizer().encode(queries.get(q)).idsAsLongs(),
+      assertArrayEquals(
+          expected,
+          bundle.tokenizer().encode(queries.get(q)).idsAsLongs(),
           "token ids of '" + queries.get(q) + "'");
     }
 
-    try (DiffrisModel model = DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
+    try (DiffrisModel model =
+        DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
       float[] features = Arrays.floats(parity, arrays, "text_features");
       int perQuery = features.length / queries.size();
       double worst = 0;
@@ -69,16 +76,25 @@ class BundleParityTest {
 
       // Case a: tiles 0 and 1 with queries 0 and 1; case b: one non-square tile with query 2.
       // Printed so that the figures quoted in the README can be reproduced.
-      System.out.println("parity: mask_logits_a max abs difference "
-          + checkCase(model, bundle, parity, arrays, "a", queries, 0, tolerance));
-      System.out.println("parity: mask_logits_b max abs difference "
-          + checkCase(model, bundle, parity, arrays, "b", queries, 2, tolerance));
+      System.out.println(
+          "parity: mask_logits_a max abs difference "
+              + checkCase(model, bundle, parity, arrays, "a", queries, 0, tolerance));
+      System.out.println(
+          "parity: mask_logits_b max abs difference "
+              + checkCase(model, bundle, parity, arrays, "b", queries, 2, tolerance));
     }
   }
 
-  private static double checkCase(DiffrisModel model, ModelBundle bundle, Path parity,
-      Map<String, Object> arrays, String name, List<String> queries, int firstQuery,
-      double tolerance) throws IOException {
+  private static double checkCase(
+      DiffrisModel model,
+      ModelBundle bundle,
+      Path parity,
+      Map<String, Object> arrays,
+      String name,
+      List<String> queries,
+      int firstQuery,
+      double tolerance)
+      throws IOException {
     long[] shape = Arrays.shape(arrays, "image_" + name);
     int n = (int) shape[0];
     int c = (int) shape[1];
@@ -130,7 +146,8 @@ class BundleParityTest {
       ByteBuffer b = bytes(parity, name);
       float[] out = new float[b.remaining() / 4];
       b.asFloatBuffer().get(out);
-      assertEquals(java.util.Arrays.stream(shape(arrays, name)).reduce(1, (x, y) -> x * y), out.length);
+      assertEquals(
+          java.util.Arrays.stream(shape(arrays, name)).reduce(1, (x, y) -> x * y), out.length);
       return out;
     }
 

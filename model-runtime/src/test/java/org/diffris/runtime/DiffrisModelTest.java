@@ -63,9 +63,12 @@ class DiffrisModelTest {
     return 1 / (1 + Math.exp(-logit));
   }
 
-  static float[] segment(TiledSegmenter tiler, RasterSource raster, String query) throws IOException {
+  static float[] segment(TiledSegmenter tiler, RasterSource raster, String query)
+      throws IOException {
     float[] out = new float[raster.width() * raster.height()];
-    tiler.run(raster, model.forQuery(query),
+    tiler.run(
+        raster,
+        model.forQuery(query),
         (first, h, p, v) -> System.arraycopy(p, 0, out, first * raster.width(), p.length));
     return out;
   }
@@ -85,11 +88,15 @@ class DiffrisModelTest {
     float[] p = segment(tiler, raster, "car");
     for (int r = 0; r < raster.height(); r++) {
       for (int c = 0; c < raster.width(); c++) {
-        assertEquals(expected(raster, c, r, "car"), p[r * raster.width() + c], 1e-5, "at " + c + "," + r);
+        assertEquals(
+            expected(raster, c, r, "car"), p[r * raster.width() + c], 1e-5, "at " + c + "," + r);
       }
     }
-    float[] single = segment(TiledSegmenter.forModel(bundle.description()).tileSize(160).overlap(0)
-        .build(), raster, "car");
+    float[] single =
+        segment(
+            TiledSegmenter.forModel(bundle.description()).tileSize(160).overlap(0).build(),
+            raster,
+            "car");
     for (int i = 0; i < p.length; i++) {
       assertEquals(single[i], p[i], 1e-5, "tiled vs one tile at pixel " + i);
     }
@@ -148,22 +155,32 @@ class DiffrisModelTest {
 
   @Test
   void cudaOnTheCpuBuildIsAClearError() {
-    assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+    assumeFalse(
+        OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
         "this ONNX Runtime has CUDA; the CPU-build error path does not apply");
-    ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
-        () -> DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.parse("cuda:1"))));
-    assertTrue(e.getMessage().startsWith("CUDA was requested (cuda:1) but this ONNX Runtime build"
-        + " has no CUDA provider"), e.getMessage());
+    ProviderUnavailableException e =
+        assertThrows(
+            ProviderUnavailableException.class,
+            () -> DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.parse("cuda:1"))));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "CUDA was requested (cuda:1) but this ONNX Runtime build"
+                    + " has no CUDA provider"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("choose cpu or auto"), e.getMessage());
   }
 
   @Test
   void autoFallsBackToCpuAndSaysWhy() throws IOException {
-    assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+    assumeFalse(
+        OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
         "this ONNX Runtime has CUDA; auto may run on it");
-    try (DiffrisModel auto = DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.AUTO))) {
+    try (DiffrisModel auto =
+        DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.AUTO))) {
       assertEquals("CPU", auto.provider().name());
-      assertEquals("CPU (auto: CUDA not available, this ONNX Runtime build has no CUDA provider)",
+      assertEquals(
+          "CPU (auto: CUDA not available, this ONNX Runtime build has no CUDA provider)",
           auto.provider().toString());
       assertEquals(ExecutionProvider.AUTO, auto.provider().requested());
     }
@@ -171,25 +188,39 @@ class DiffrisModelTest {
 
   @Test
   void aGraphWithOtherInputNamesIsRefusedNamingFileAndInput() throws IOException {
-    ModelBundle wrong = ModelBundle.open(TestBundles.write(temp.resolve("misnamed"),
-        "segmenter_misnamed.onnx"));
-    BundleFileException e = assertThrows(BundleFileException.class,
-        () -> DiffrisModel.open(wrong, SessionSettings.of(ExecutionProvider.CPU)));
+    ModelBundle wrong =
+        ModelBundle.open(TestBundles.write(temp.resolve("misnamed"), "segmenter_misnamed.onnx"));
+    BundleFileException e =
+        assertThrows(
+            BundleFileException.class,
+            () -> DiffrisModel.open(wrong, SessionSettings.of(ExecutionProvider.CPU)));
     assertEquals("segmenter.onnx", e.file());
-    assertEquals("segmenter.onnx: input 'text_features' not found; the graph's inputs are"
-        + " [pixels, text] (expected text_features float32 [?,77,4])", e.getMessage());
+    assertEquals(
+        "segmenter.onnx: input 'text_features' not found; the graph's inputs are"
+            + " [pixels, text] (expected text_features float32 [?,77,4])",
+        e.getMessage());
   }
 
   @Test
   void aGraphOfTheWrongKindIsRefused() throws IOException {
     // The text encoder standing in for the segmenter: no 'image' input.
     Path folder = TestBundles.write(temp.resolve("swapped"), "segmenter.onnx");
-    java.nio.file.Files.copy(folder.resolve("text_encoder.onnx"), folder.resolve("segmenter.onnx"),
+    java.nio.file.Files.copy(
+        folder.resolve("text_encoder.onnx"),
+        folder.resolve("segmenter.onnx"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    BundleFileException e = assertThrows(BundleFileException.class,
-        () -> DiffrisModel.open(ModelBundle.open(folder), SessionSettings.of(ExecutionProvider.CPU)));
-    assertTrue(e.getMessage().startsWith("segmenter.onnx: input 'text_features' not found; the graph's"
-        + " inputs are [input_ids]"), e.getMessage());
+    BundleFileException e =
+        assertThrows(
+            BundleFileException.class,
+            () ->
+                DiffrisModel.open(
+                    ModelBundle.open(folder), SessionSettings.of(ExecutionProvider.CPU)));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "segmenter.onnx: input 'text_features' not found; the graph's"
+                    + " inputs are [input_ids]"),
+        e.getMessage());
   }
 
   @Test
@@ -200,17 +231,24 @@ class DiffrisModelTest {
             new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip));
         java.util.stream.Stream<Path> files = java.nio.file.Files.walk(folder)) {
       for (Path f : (Iterable<Path>) files.filter(java.nio.file.Files::isRegularFile)::iterator) {
-        z.putNextEntry(new java.util.zip.ZipEntry(folder.relativize(f).toString().replace('\\', '/')));
+        z.putNextEntry(
+            new java.util.zip.ZipEntry(folder.relativize(f).toString().replace('\\', '/')));
         z.write(java.nio.file.Files.readAllBytes(f));
         z.closeEntry();
       }
     }
     RasterArray raster = raster(90, 70);
-    try (DiffrisModel zipped = DiffrisModel.open(ModelBundle.open(zip), SessionSettings.of(ExecutionProvider.CPU))) {
+    try (DiffrisModel zipped =
+        DiffrisModel.open(ModelBundle.open(zip), SessionSettings.of(ExecutionProvider.CPU))) {
       float[] out = new float[90 * 70];
-      TiledSegmenter.forModel(zipped.description()).build().run(raster, zipped.forQuery("car"),
-          (first, h, p, v) -> System.arraycopy(p, 0, out, first * 90, p.length));
-      assertArrayEquals(segment(TiledSegmenter.forModel(bundle.description()).build(), raster, "car"), out);
+      TiledSegmenter.forModel(zipped.description())
+          .build()
+          .run(
+              raster,
+              zipped.forQuery("car"),
+              (first, h, p, v) -> System.arraycopy(p, 0, out, first * 90, p.length));
+      assertArrayEquals(
+          segment(TiledSegmenter.forModel(bundle.description()).build(), raster, "car"), out);
     }
   }
 
@@ -221,8 +259,10 @@ class DiffrisModelTest {
     assertEquals(ExecutionProvider.CPU, ExecutionProvider.parse("cpu"));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parse("tpu"));
-    assertEquals("execution provider 'tpu' is not known; use cpu, cuda, cuda:N (N = GPU index, 0 or"
-        + " more) or auto", e.getMessage());
+    assertEquals(
+        "execution provider 'tpu' is not known; use cpu, cuda, cuda:N (N = GPU index, 0 or"
+            + " more) or auto",
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parse("cuda:-1"));
   }
 }

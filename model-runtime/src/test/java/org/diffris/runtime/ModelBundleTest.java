@@ -52,7 +52,8 @@ class ModelBundleTest {
         ZipOutputStream z = new ZipOutputStream(out);
         Stream<Path> files = Files.walk(folder)) {
       for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        z.putNextEntry(new ZipEntry(prefix + folder.relativize(file).toString().replace('\\', '/')));
+        z.putNextEntry(
+            new ZipEntry(prefix + folder.relativize(file).toString().replace('\\', '/')));
         z.write(Files.readAllBytes(file));
         z.closeEntry();
       }
@@ -135,8 +136,7 @@ class ModelBundleTest {
   @Test
   void namesBrokenJsonAndMissingFiles() throws IOException {
     assertEquals(
-        "model.json: line 2, column 3: expected a quoted member name",
-        failure("{\n  name: 1}"));
+        "model.json: line 2, column 3: expected a quoted member name", failure("{\n  name: 1}"));
     Path folder = bundle(validDescription());
     Files.delete(folder.resolve("segmenter.onnx"));
     BundleFileException missing =

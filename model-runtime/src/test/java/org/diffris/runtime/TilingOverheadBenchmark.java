@@ -29,8 +29,10 @@ import org.diffris.runtime.tiling.TiledSegmenter;
  */
 public final class TilingOverheadBenchmark {
   public static void main(String[] args) throws Exception {
-    Path bundlePath = args.length > 0 && !args[0].equals("-")
-        ? Path.of(args[0]) : TestBundles.write(Files.createTempDirectory("bench-bundle"));
+    Path bundlePath =
+        args.length > 0 && !args[0].equals("-")
+            ? Path.of(args[0])
+            : TestBundles.write(Files.createTempDirectory("bench-bundle"));
     int side = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 0;
@@ -57,19 +59,21 @@ public final class TilingOverheadBenchmark {
       }
       // The pipeline alone: a model that costs nothing, with the caller thread's CPU time (the
       // wall time on a busy machine also waits for the read-ahead thread and other processes).
-      org.diffris.runtime.tiling.TileModel free = new org.diffris.runtime.tiling.TileModel() {
-        @Override
-        public int channels() {
-          return bundle.description().image().channels();
-        }
+      org.diffris.runtime.tiling.TileModel free =
+          new org.diffris.runtime.tiling.TileModel() {
+            @Override
+            public int channels() {
+              return bundle.description().image().channels();
+            }
 
-        @Override
-        public long predict(float[] images, int count, int height, int width, float[] logits) {
-          Arrays.fill(logits, 0, count * height * width, 0.3f);
-          return 0;
-        }
-      };
-      java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+            @Override
+            public long predict(float[] images, int count, int height, int width, float[] logits) {
+              Arrays.fill(logits, 0, count * height * width, 0.3f);
+              return 0;
+            }
+          };
+      java.lang.management.ThreadMXBean cpu =
+          java.lang.management.ManagementFactory.getThreadMXBean();
       long[] freeWall = new long[7];
       long[] freeCpu = new long[7];
       for (int i = 0; i < freeWall.length; i++) {
@@ -80,19 +84,36 @@ public final class TilingOverheadBenchmark {
       int tiles = grid.tileCount();
       double oursMs = median(ours) / 1e6;
       double bareMs = median(bare) / 1e6;
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "bundle %s, raster %dx%d, %d tiles of %d (overlap %d), batch %d, provider %s%n",
-          bundle.description().name(), side, side, tiles, tiler.tileSize(), tiler.overlap(), batch,
+          bundle.description().name(),
+          side,
+          side,
+          tiles,
+          tiler.tileSize(),
+          tiler.overlap(),
+          batch,
           model.provider());
-      System.out.printf(Locale.ROOT, "bare ONNX Runtime: %.1f ms (%.3f ms/tile)%n", bareMs, bareMs / tiles);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT, "bare ONNX Runtime: %.1f ms (%.3f ms/tile)%n", bareMs, bareMs / tiles);
+      System.out.printf(
+          Locale.ROOT,
           "tiled pipeline:    %.1f ms (%.3f ms/tile), of which model_ms %.1f%n",
-          oursMs, oursMs / tiles, median(oursModel) / 1e6);
-      System.out.printf(Locale.ROOT, "overhead: %.3f ms/tile (%.1f %% of bare)%n",
-          (oursMs - bareMs) / tiles, 100 * (oursMs - bareMs) / bareMs);
-      System.out.printf(Locale.ROOT,
+          oursMs,
+          oursMs / tiles,
+          median(oursModel) / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "overhead: %.3f ms/tile (%.1f %% of bare)%n",
+          (oursMs - bareMs) / tiles,
+          100 * (oursMs - bareMs) / bareMs);
+      System.out.printf(
+          Locale.ROOT,
           "pipeline with a free model: %.1f ms wall, %.1f ms CPU of the calling thread (%.3f ms/tile)%n",
-          median(freeWall) / 1e6, median(freeCpu) / 1e6, median(freeCpu) / 1e6 / tiles);
+          median(freeWall) / 1e6,
+          median(freeCpu) / 1e6,
+          median(freeCpu) / 1e6 / tiles);
     }
   }
 
@@ -109,21 +130,30 @@ public final class TilingOverheadBenchmark {
     private final int tokens;
     private final int dim;
 
-    Bare(ModelBundle bundle, DiffrisModel.QueryFeatures f, int batch, int size,
-        SessionSettings settings) throws Exception {
+    Bare(
+        ModelBundle bundle,
+        DiffrisModel.QueryFeatures f,
+        int batch,
+        int size,
+        SessionSettings settings)
+        throws Exception {
       this.batch = batch;
       this.size = size;
       this.channels = bundle.description().image().channels();
       this.tokens = f.tokens();
       this.dim = f.dim();
-      images = ByteBuffer.allocateDirect(batch * channels * size * size * 4)
-          .order(ByteOrder.nativeOrder()).asFloatBuffer();
+      images =
+          ByteBuffer.allocateDirect(batch * channels * size * size * 4)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
       while (images.hasRemaining()) {
         images.put(0.1f);
       }
       images.flip();
-      text = ByteBuffer.allocateDirect(batch * tokens * dim * 4).order(ByteOrder.nativeOrder())
-          .asFloatBuffer();
+      text =
+          ByteBuffer.allocateDirect(batch * tokens * dim * 4)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
       for (int i = 0; i < batch * tokens * dim; i++) {
         text.put(f.value((i / dim) % tokens, i % dim));
       }
@@ -144,7 +174,8 @@ public final class TilingOverheadBenchmark {
         int n = Math.min(batch, tiles - done);
         FloatBuffer in = images.duplicate().limit(n * channels * size * size);
         FloatBuffer tf = text.duplicate().limit(n * tokens * dim);
-        try (OnnxTensor image = OnnxTensor.createTensor(env, in, new long[] {n, channels, size, size});
+        try (OnnxTensor image =
+                OnnxTensor.createTensor(env, in, new long[] {n, channels, size, size});
             OnnxTensor t = OnnxTensor.createTensor(env, tf, new long[] {n, tokens, dim});
             OrtSession.Result r = session.run(Map.of("image", image, "text_features", t))) {
           ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, n * size * size);

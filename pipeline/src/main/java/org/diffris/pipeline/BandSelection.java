@@ -24,8 +24,12 @@ public final class BandSelection {
     for (String part : text.split(",", -1)) {
       String p = part.trim();
       if (!p.matches("[0-9]{1,6}") || Integer.parseInt(p) < 1) {
-        throw new InvalidOptionException("bands", "'" + text + "' not understood: give band "
-            + "numbers counted from 1, separated by commas, e.g. 1,2,3");
+        throw new InvalidOptionException(
+            "bands",
+            "'"
+                + text
+                + "' not understood: give band "
+                + "numbers counted from 1, separated by commas, e.g. 1,2,3");
       }
     }
   }
@@ -40,9 +44,14 @@ public final class BandSelection {
   public static int[] parse(String text, int bandCount, int channels) {
     if (text == null || text.isBlank()) {
       if (bandCount < channels) {
-        throw new InvalidInputException("the model takes " + channels + " bands, the raster has "
-            + bands(bandCount) + "; give bands with " + channels
-            + " band numbers (repeat a band for grey imagery, e.g. 1,1,1)");
+        throw new InvalidInputException(
+            "the model takes "
+                + channels
+                + " bands, the raster has "
+                + bands(bandCount)
+                + "; give bands with "
+                + channels
+                + " band numbers (repeat a band for grey imagery, e.g. 1,1,1)");
       }
       int[] first = new int[channels];
       Arrays.setAll(first, i -> i);
@@ -51,15 +60,20 @@ public final class BandSelection {
     checkSyntax(text);
     String[] parts = text.split(",", -1);
     if (parts.length != channels) {
-      throw new InvalidOptionException("bands", "lists " + parts.length + " bands (" + text.trim()
-          + "), the model takes " + channels);
+      throw new InvalidOptionException(
+          "bands",
+          "lists " + parts.length + " bands (" + text.trim() + "), the model takes " + channels);
     }
     int[] selected = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {
       int band = Integer.parseInt(parts[i].trim());
       if (band > bandCount) {
-        throw new InvalidInputException("band " + band + " requested, the raster has "
-            + bands(bandCount) + " (numbered from 1)");
+        throw new InvalidInputException(
+            "band "
+                + band
+                + " requested, the raster has "
+                + bands(bandCount)
+                + " (numbered from 1)");
       }
       selected[i] = band - 1;
     }

@@ -18,8 +18,10 @@ import java.util.Optional;
 public final class EmbeddedModel {
   /** The bundle's folder name (or zip name, with .zip) next to the code. */
   public static final String NAME = "diffris-tiny";
+
   /** Where the bundle lives in a source checkout. */
   public static final String SOURCE_TREE = "sample-data/models/diffris-tiny";
+
   /** The environment variable every host reads for a bundle of the user's. */
   public static final String ENVIRONMENT_VARIABLE = "DIFFRIS_MODEL";
 
@@ -40,8 +42,8 @@ public final class EmbeddedModel {
         return found.get();
       }
     }
-    throw new InvalidInputException("the embedded model bundle was not found (looked at "
-        + search.looked + ")");
+    throw new InvalidInputException(
+        "the embedded model bundle was not found (looked at " + search.looked + ")");
   }
 
   private Optional<Path> from(Path start) {

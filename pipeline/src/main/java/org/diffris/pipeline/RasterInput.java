@@ -14,13 +14,17 @@ import org.diffris.vectorizer.PixelToWorld;
  * @param eightBit whether the samples are 8-bit (fed with the model's own scaling)
  * @param srid the CRS's EPSG code given to the output geometries, 0 when it has none
  */
-public record RasterInput(RasterSource source, PixelToWorld pixelToWorld, AreaModel areaModel,
-    boolean eightBit, int srid) {
+public record RasterInput(
+    RasterSource source,
+    PixelToWorld pixelToWorld,
+    AreaModel areaModel,
+    boolean eightBit,
+    int srid) {
 
   public RasterInput {
     if (source == null || pixelToWorld == null || areaModel == null) {
-      throw new IllegalArgumentException("a raster input needs its source, pixel-to-world "
-          + "transform and area model");
+      throw new IllegalArgumentException(
+          "a raster input needs its source, pixel-to-world " + "transform and area model");
     }
   }
 

@@ -27,8 +27,9 @@ public final class RoiMask implements RegionOfInterest {
    */
   public RoiMask(Geometry roi, PixelToWorld windowToWorld) {
     if (!(roi instanceof Polygonal)) {
-      throw new InvalidOptionException("roi", "must be a Polygon or MultiPolygon in the raster's CRS, got "
-          + roi.getGeometryType());
+      throw new InvalidOptionException(
+          "roi",
+          "must be a Polygon or MultiPolygon in the raster's CRS, got " + roi.getGeometryType());
     }
     int edges = 0;
     for (int i = 0; i < roi.getNumGeometries(); i++) {

@@ -138,16 +138,16 @@ public final class SegmentOptions {
 
     private Builder(String query) {
       if (query == null || query.isBlank()) {
-        throw new InvalidOptionException("query", "is empty: describe the objects to find, e.g. "
-            + "'white storage tanks'");
+        throw new InvalidOptionException(
+            "query", "is empty: describe the objects to find, e.g. " + "'white storage tanks'");
       }
       this.query = query;
     }
 
     public Builder threshold(Double threshold) {
       if (threshold != null && !VectorizerOptions.isThreshold(threshold)) {
-        throw new InvalidOptionException("threshold", "must be " + VectorizerOptions.THRESHOLD_RANGE
-            + ", got " + threshold);
+        throw new InvalidOptionException(
+            "threshold", "must be " + VectorizerOptions.THRESHOLD_RANGE + ", got " + threshold);
       }
       this.threshold = threshold;
       return this;
@@ -192,10 +192,9 @@ public final class SegmentOptions {
     }
 
     public Builder minArea(Double squareMetres) {
-      if (squareMetres != null
-          && !(squareMetres >= 0 && squareMetres < Double.POSITIVE_INFINITY)) {
-        throw new InvalidOptionException("minArea", "must be >= 0 (square metres), got "
-            + squareMetres);
+      if (squareMetres != null && !(squareMetres >= 0 && squareMetres < Double.POSITIVE_INFINITY)) {
+        throw new InvalidOptionException(
+            "minArea", "must be >= 0 (square metres), got " + squareMetres);
       }
       this.minArea = squareMetres == null ? 0 : squareMetres;
       return this;

@@ -35,8 +35,14 @@ public final class SegmentationPlan {
   private final TiledSegmenter tiler;
   private final VectorizerOptions vectorizerOptions;
 
-  private SegmentationPlan(Segmenter segmenter, RasterInput input, SegmentOptions options,
-      int[] bands, ValueScaling scaling, double resampleFactor, TiledSegmenter tiler,
+  private SegmentationPlan(
+      Segmenter segmenter,
+      RasterInput input,
+      SegmentOptions options,
+      int[] bands,
+      ValueScaling scaling,
+      double resampleFactor,
+      TiledSegmenter tiler,
       VectorizerOptions vectorizerOptions) {
     this.segmenter = segmenter;
     this.input = input;
@@ -52,43 +58,52 @@ public final class SegmentationPlan {
       throws IOException {
     ModelDescription model = segmenter.description();
     long rasterPixels = (long) input.width() * input.height();
-    PixelLimitException.check(rasterPixels, input.width() + " x " + input.height() + " pixels",
-        options.maxPixels());
-    int[] bands = BandSelection.parse(options.bands(), input.source().bandCount(),
-        model.image().channels());
-    double gsd = GroundSampleDistance.metres(input.pixelToWorld(), input.width(), input.height(),
-        input.areaModel());
+    PixelLimitException.check(
+        rasterPixels, input.width() + " x " + input.height() + " pixels", options.maxPixels());
+    int[] bands =
+        BandSelection.parse(options.bands(), input.source().bandCount(), model.image().channels());
+    double gsd =
+        GroundSampleDistance.metres(
+            input.pixelToWorld(), input.width(), input.height(), input.areaModel());
     double factor;
     try {
       factor = GsdResampling.between(gsd, model.image().gsdMetres()).factor();
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
-    PixelLimitException.check((long) (rasterPixels * factor * factor), "the model's grid at "
-        + model.image().gsdMetres() + " m per pixel", options.maxPixels());
+    PixelLimitException.check(
+        (long) (rasterPixels * factor * factor),
+        "the model's grid at " + model.image().gsdMetres() + " m per pixel",
+        options.maxPixels());
     ValueScaling scaling = ValueScaling.of(input, bands, model);
     TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd);
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
-    VectorizerOptions.Builder vectorizer = VectorizerOptions.builder()
-        .threshold(threshold)
-        .areaModel(input.areaModel())
-        .simplifyTolerance(options.simplify())
-        .minAreaSquareMetres(options.minArea())
-        .largestFirst(options.largestFirst());
+    VectorizerOptions.Builder vectorizer =
+        VectorizerOptions.builder()
+            .threshold(threshold)
+            .areaModel(input.areaModel())
+            .simplifyTolerance(options.simplify())
+            .minAreaSquareMetres(options.minArea())
+            .largestFirst(options.largestFirst());
     if (options.maxFeatures() != null) {
       vectorizer.maxFeatures(options.maxFeatures());
     }
-    return new SegmentationPlan(segmenter, input, options, bands, scaling, factor, tiler,
-        vectorizer.build());
+    return new SegmentationPlan(
+        segmenter, input, options, bands, scaling, factor, tiler, vectorizer.build());
   }
 
-  private static TiledSegmenter tiler(ModelDescription model, SegmentOptions options, int[] bands,
-      ValueScaling scaling, double gsd) {
-    TiledSegmenter.Builder tiling = TiledSegmenter.forModel(model)
-        .bands(bands)
-        .scaling(scaling.scaling())
-        .rasterGsd(gsd)
-        .batchSize(options.batchSize());
+  private static TiledSegmenter tiler(
+      ModelDescription model,
+      SegmentOptions options,
+      int[] bands,
+      ValueScaling scaling,
+      double gsd) {
+    TiledSegmenter.Builder tiling =
+        TiledSegmenter.forModel(model)
+            .bands(bands)
+            .scaling(scaling.scaling())
+            .rasterGsd(gsd)
+            .batchSize(options.batchSize());
     if (options.tileSize() != null) {
       tiling.tileSize(options.tileSize());
     }
@@ -98,8 +113,8 @@ public final class SegmentationPlan {
     try {
       return tiling.build();
     } catch (IllegalArgumentException e) {
-      throw new InvalidOptionException("tileSize", "and overlap do not fit this model: "
-          + e.getMessage());
+      throw new InvalidOptionException(
+          "tileSize", "and overlap do not fit this model: " + e.getMessage());
     }
   }
 
@@ -132,28 +147,43 @@ public final class SegmentationPlan {
    *     {@link org.diffris.runtime.tiling.InferenceCancelledException}
    * @throws IOException from the raster or a sink
    */
-  public SegmentationSummary run(RegionSink regions, BandConsumer probabilities,
-      ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+  public SegmentationSummary run(
+      RegionSink regions,
+      BandConsumer probabilities,
+      ProgressListener progress,
+      BooleanSupplier cancelled)
+      throws IOException {
     int width = input.width();
     double[] area = new double[1];
     int[] count = new int[1];
-    MaskVectorizer vectorizer = new MaskVectorizer(width, input.height(), input.pixelToWorld(),
-        vectorizerOptions, new GeometryFactory(new PrecisionModel(), input.srid()), region -> {
-          regions.accept(region);
-          count[0]++;
-          area[0] += region.areaSquareMetres();
-        });
+    MaskVectorizer vectorizer =
+        new MaskVectorizer(
+            width,
+            input.height(),
+            input.pixelToWorld(),
+            vectorizerOptions,
+            new GeometryFactory(new PrecisionModel(), input.srid()),
+            region -> {
+              regions.accept(region);
+              count[0]++;
+              area[0] += region.areaSquareMetres();
+            });
     RegionOfInterest roi = options.roi();
-    InferenceSummary inference = tiler.run(input.source(),
-        segmenter.model().forQuery(options.query().strip()), (row, height, p, valid) -> {
-          if (roi != null) {
-            roi.apply(row, width, height, p, valid);
-          }
-          if (probabilities != null) {
-            probabilities.accept(row, height, p, valid);
-          }
-          vectorizer.accept(MaskBand.probabilities(row, width, height, p, valid));
-        }, progress, cancelled);
+    InferenceSummary inference =
+        tiler.run(
+            input.source(),
+            segmenter.model().forQuery(options.query().strip()),
+            (row, height, p, valid) -> {
+              if (roi != null) {
+                roi.apply(row, width, height, p, valid);
+              }
+              if (probabilities != null) {
+                probabilities.accept(row, height, p, valid);
+              }
+              vectorizer.accept(MaskBand.probabilities(row, width, height, p, valid));
+            },
+            progress,
+            cancelled);
     vectorizer.finish();
     return new SegmentationSummary(inference, count[0], area[0], threshold());
   }

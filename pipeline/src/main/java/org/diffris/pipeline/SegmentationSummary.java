@@ -10,5 +10,5 @@ import org.diffris.runtime.tiling.InferenceSummary;
  * @param areaSquareMetres their total area
  * @param threshold the probability threshold used
  */
-public record SegmentationSummary(InferenceSummary inference, int regions,
-    double areaSquareMetres, double threshold) {}
+public record SegmentationSummary(
+    InferenceSummary inference, int regions, double areaSquareMetres, double threshold) {}

@@ -35,7 +35,7 @@ public record ValueScaling(PixelScaling scaling, double[] low, double[] high) {
     }
     double[][] limits =
         RasterStatistics.percentiles(input.source(), bands, LOW_PERCENT, HIGH_PERCENT);
-    return new ValueScaling(PixelScaling.stretch(limits[0], limits[1], model), limits[0],
-        limits[1]);
+    return new ValueScaling(
+        PixelScaling.stretch(limits[0], limits[1], model), limits[0], limits[1]);
   }
 }

@@ -26,8 +26,10 @@ public final class AreaModel {
 
   /** WGS84 semi-major axis in metres. */
   private static final double A = 6378137.0;
+
   /** WGS84 flattening. */
   private static final double F = 1 / 298.257223563;
+
   private static final double E2 = F * (2 - F);
   private static final double E = Math.sqrt(E2);
 
@@ -128,6 +130,8 @@ public final class AreaModel {
 
   @Override
   public String toString() {
-    return geodesic ? "AreaModel[geodesic WGS84]" : "AreaModel[planar, " + metresPerUnit + " m/unit]";
+    return geodesic
+        ? "AreaModel[geodesic WGS84]"
+        : "AreaModel[planar, " + metresPerUnit + " m/unit]";
   }
 }

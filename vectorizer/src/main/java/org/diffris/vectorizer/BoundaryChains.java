@@ -1,6 +1,7 @@
 package org.diffris.vectorizer;
 
 import java.util.Arrays;
+
 /**
  * Open boundary chains: directed paths of boundary edges (in-pixels on the right when walking in
  * pixel space, y down, so that shells run clockwise on screen and have positive shoelace area)
@@ -19,6 +20,7 @@ final class BoundaryChains {
 
   /** Location of the pending horizontal edge of the line being swept. */
   static final int PENDING = -1;
+
   /** Returned by {@link #join} when the join closed a ring, now in {@link #closedRing()}. */
   static final int CLOSED = -2;
 
@@ -44,7 +46,6 @@ final class BoundaryChains {
   static int loc(RowRuns runs, int k, boolean head) {
     return (k << 2) | (runs.bank << 1) | (head ? 1 : 0);
   }
-
 
   /** The ring closed by the last {@link #join} that returned {@link #CLOSED}. */
   int[] closedRing() {

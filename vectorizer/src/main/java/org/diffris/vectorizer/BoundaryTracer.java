@@ -37,7 +37,7 @@ final class BoundaryTracer {
     int a = 0;
     int b = 0;
     boolean prevIn = false; // pixel above, left of the current position, is in
-    boolean curIn = false;  // pixel below, left of the current position, is in
+    boolean curIn = false; // pixel below, left of the current position, is in
     while (a < np || b < nc) {
       int xa = a < np ? prev.port(a) : Integer.MAX_VALUE;
       int xb = b < nc ? cur.port(b) : Integer.MAX_VALUE;
@@ -77,9 +77,10 @@ final class BoundaryTracer {
         if (prevIn != curIn) {
           // The pending horizontal edge ends here and turns up.
           int p = ch.at(BoundaryChains.PENDING);
-          int r = prevIn
-              ? ch.join(prev.headChain[i], x, y, false, p)
-              : ch.join(p, x, y, false, prev.tailChain[i]);
+          int r =
+              prevIn
+                  ? ch.join(prev.headChain[i], x, y, false, p)
+                  : ch.join(p, x, y, false, prev.tailChain[i]);
           if (r == BoundaryChains.CLOSED) {
             sink.ringClosed(ch.closedRing(), i);
           }

@@ -1,6 +1,7 @@
 package org.diffris.vectorizer;
 
 import java.util.Arrays;
+
 /**
  * Labels the runs of each new row against the previous row (union-find over recycled slots) and
  * reports parts and regions as soon as they are complete.

@@ -17,8 +17,8 @@ public final class MaskBand {
   private final float[] probabilities;
   private final byte[] valid;
 
-  private MaskBand(int firstRow, int width, int height, byte[] mask, float[] probabilities,
-                   byte[] valid) {
+  private MaskBand(
+      int firstRow, int width, int height, byte[] mask, float[] probabilities, byte[] valid) {
     this.firstRow = firstRow;
     this.width = width;
     this.height = height;
@@ -48,8 +48,8 @@ public final class MaskBand {
    * @param probabilities at least {@code width * height} values; NaN marks nodata
    * @param valid {@code null} when every pixel is valid; otherwise 0 marks nodata (never in)
    */
-  public static MaskBand probabilities(int firstRow, int width, int height, float[] probabilities,
-                                       byte[] valid) {
+  public static MaskBand probabilities(
+      int firstRow, int width, int height, float[] probabilities, byte[] valid) {
     checkShape(firstRow, width, height);
     checkLength("probability", probabilities == null ? -1 : probabilities.length, width, height);
     if (valid != null) {
@@ -67,8 +67,12 @@ public final class MaskBand {
           "band width and height must be >= 1, got " + width + " x " + height);
     }
     if ((long) width * height > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("band of " + width + " x " + height
-          + " pixels is too large for one Java array; split it into bands of fewer rows");
+      throw new IllegalArgumentException(
+          "band of "
+              + width
+              + " x "
+              + height
+              + " pixels is too large for one Java array; split it into bands of fewer rows");
     }
   }
 
@@ -77,8 +81,16 @@ public final class MaskBand {
       throw new IllegalArgumentException(what + " array must not be null");
     }
     if (length < width * height) {
-      throw new IllegalArgumentException(what + " array has " + length + " values, a band of "
-          + width + " x " + height + " pixels needs " + width * height);
+      throw new IllegalArgumentException(
+          what
+              + " array has "
+              + length
+              + " values, a band of "
+              + width
+              + " x "
+              + height
+              + " pixels needs "
+              + width * height);
     }
   }
 

@@ -76,8 +76,13 @@ public final class MaskVectorizer {
    * options allow streaming (see the class documentation), else in output order during
    * {@link #finish()}.
    */
-  public MaskVectorizer(int width, int height, PixelToWorld transform, VectorizerOptions options,
-                        GeometryFactory factory, RegionSink sink) {
+  public MaskVectorizer(
+      int width,
+      int height,
+      PixelToWorld transform,
+      VectorizerOptions options,
+      GeometryFactory factory,
+      RegionSink sink) {
     if (sink == null) {
       throw new IllegalArgumentException("region sink must not be null");
     }
@@ -86,8 +91,9 @@ public final class MaskVectorizer {
           "raster width and height must be >= 1, got " + width + " x " + height);
     }
     if (transform == null) {
-      throw new IllegalArgumentException("pixel-to-world transform must not be null"
-          + " (use PixelToWorld.identity() for pixel coordinates)");
+      throw new IllegalArgumentException(
+          "pixel-to-world transform must not be null"
+              + " (use PixelToWorld.identity() for pixel coordinates)");
     }
     if (options == null) {
       throw new IllegalArgumentException(
@@ -103,43 +109,48 @@ public final class MaskVectorizer {
     this.options = options;
     this.builder = new WorldGeometryBuilder(transform, factory);
     AreaModel am = options.areaModel();
-    this.planarPixelSquareMetres = am.isGeodesic() ? Double.NaN
-        : transform.pixelArea() * am.metresPerUnit() * am.metresPerUnit();
+    this.planarPixelSquareMetres =
+        am.isGeodesic()
+            ? Double.NaN
+            : transform.pixelArea() * am.metresPerUnit() * am.metresPerUnit();
     this.labeler = new ComponentLabeler(width, options.connectivity());
     this.prev = new RowRuns(0, width);
     this.cur = new RowRuns(1, width);
     this.tracer = new BoundaryTracer(new BoundaryChains(prev, cur));
     this.collector = new RegionCollector(options.minAreaSquareMetres(), options.maxFeatures());
-    this.ringSink = (ring, prevRun) ->
-        labeler.parts.addRing(labeler.partOf(prev, prevRun), ring);
-    this.completionSink = new ComponentLabeler.Sink() {
-      @Override
-      public void partComplete(int part, int regionRoot) {
-        PartShape shape = PartShape.of(labeler.parts.rings[part]);
-        double area = options.areaModel().isGeodesic() ? builder.geodesicArea(shape) : 0;
-        labeler.regions.addPart(regionRoot, shape, area);
-      }
+    this.ringSink = (ring, prevRun) -> labeler.parts.addRing(labeler.partOf(prev, prevRun), ring);
+    this.completionSink =
+        new ComponentLabeler.Sink() {
+          @Override
+          public void partComplete(int part, int regionRoot) {
+            PartShape shape = PartShape.of(labeler.parts.rings[part]);
+            double area = options.areaModel().isGeodesic() ? builder.geodesicArea(shape) : 0;
+            labeler.regions.addPart(regionRoot, shape, area);
+          }
 
-      @Override
-      public void regionComplete(int region) {
-        RegionLabels r = labeler.regions;
-        long pixels = r.pixelCount[region];
-        double area = options.areaModel().isGeodesic() ? r.measuredArea[region]
-            : pixels * planarPixelSquareMetres;
-        if (!collector.wouldKeep(area, r.firstPixel[region])) {
-          return;
-        }
-        double mean = Boolean.TRUE.equals(probabilities)
-            ? r.probabilitySum[region] / pixels : Double.NaN;
-        RegionCollector.Candidate c = new RegionCollector.Candidate(
-            r.parts[region], pixels, area, mean, r.firstPixel[region]);
-        if (streaming) {
-          completedThisRow.add(c);
-        } else {
-          collector.offer(c);
-        }
-      }
-    };
+          @Override
+          public void regionComplete(int region) {
+            RegionLabels r = labeler.regions;
+            long pixels = r.pixelCount[region];
+            double area =
+                options.areaModel().isGeodesic()
+                    ? r.measuredArea[region]
+                    : pixels * planarPixelSquareMetres;
+            if (!collector.wouldKeep(area, r.firstPixel[region])) {
+              return;
+            }
+            double mean =
+                Boolean.TRUE.equals(probabilities) ? r.probabilitySum[region] / pixels : Double.NaN;
+            RegionCollector.Candidate c =
+                new RegionCollector.Candidate(
+                    r.parts[region], pixels, area, mean, r.firstPixel[region]);
+            if (streaming) {
+              completedThisRow.add(c);
+            } else {
+              collector.offer(c);
+            }
+          }
+        };
   }
 
   /**
@@ -158,21 +169,33 @@ public final class MaskVectorizer {
       throw new IllegalArgumentException("band must not be null");
     }
     if (band.width() != width) {
-      throw new IllegalArgumentException("band width " + band.width()
-          + " does not match the raster width " + width);
+      throw new IllegalArgumentException(
+          "band width " + band.width() + " does not match the raster width " + width);
     }
     if (band.firstRow() != nextRow) {
-      throw new IllegalArgumentException("band starts at row " + band.firstRow()
-          + " but the next expected row is " + nextRow
-          + " (bands must be contiguous, top to bottom)");
+      throw new IllegalArgumentException(
+          "band starts at row "
+              + band.firstRow()
+              + " but the next expected row is "
+              + nextRow
+              + " (bands must be contiguous, top to bottom)");
     }
     if ((long) band.firstRow() + band.height() > height) {
-      throw new IllegalArgumentException("band rows " + band.firstRow() + ".."
-          + (band.firstRow() + band.height() - 1) + " run past the raster height " + height);
+      throw new IllegalArgumentException(
+          "band rows "
+              + band.firstRow()
+              + ".."
+              + (band.firstRow() + band.height() - 1)
+              + " run past the raster height "
+              + height);
     }
     if (probabilities != null && probabilities != band.hasProbabilities()) {
-      throw new IllegalArgumentException("band is " + kind(band.hasProbabilities())
-          + " but earlier bands were " + kind(probabilities) + "; do not mix them");
+      throw new IllegalArgumentException(
+          "band is "
+              + kind(band.hasProbabilities())
+              + " but earlier bands were "
+              + kind(probabilities)
+              + "; do not mix them");
     }
     probabilities = band.hasProbabilities();
     double threshold = options.threshold();
@@ -204,8 +227,8 @@ public final class MaskVectorizer {
     }
   }
 
-  private static VectorizedRegion toRegion(RegionCollector.Candidate c, Geometry g,
-                                          boolean normalize) {
+  private static VectorizedRegion toRegion(
+      RegionCollector.Candidate c, Geometry g, boolean normalize) {
     if (normalize) {
       g.normalize();
     }
@@ -225,8 +248,12 @@ public final class MaskVectorizer {
       throw new IllegalStateException("finish() was already called");
     }
     if (nextRow != height) {
-      throw new IllegalStateException("only " + nextRow + " of " + height
-          + " rows were given; feed every band before finish()");
+      throw new IllegalStateException(
+          "only "
+              + nextRow
+              + " of "
+              + height
+              + " rows were given; feed every band before finish()");
     }
     finished = true;
     cur.count = 0;
@@ -253,12 +280,16 @@ public final class MaskVectorizer {
    * One-shot: vectorizes a band holding the whole raster (first row 0, {@code height} rows) and
    * returns the regions largest first.
    */
-  public static List<VectorizedRegion> vectorize(MaskBand whole, int width, int height,
-                                                 PixelToWorld t, VectorizerOptions o,
-                                                 GeometryFactory f) {
+  public static List<VectorizedRegion> vectorize(
+      MaskBand whole,
+      int width,
+      int height,
+      PixelToWorld t,
+      VectorizerOptions o,
+      GeometryFactory f) {
     List<VectorizedRegion> out = new ArrayList<>();
-    MaskVectorizer v = new MaskVectorizer(width, height, t, o.toBuilder().largestFirst(true).build(),
-        f, out::add);
+    MaskVectorizer v =
+        new MaskVectorizer(width, height, t, o.toBuilder().largestFirst(true).build(), f, out::add);
     try {
       v.accept(whole);
       v.finish();

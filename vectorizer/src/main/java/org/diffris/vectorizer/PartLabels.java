@@ -14,6 +14,7 @@ import java.util.Arrays;
 final class PartLabels extends RecyclingUnionFind {
 
   int[] region = new int[64];
+
   @SuppressWarnings("unchecked")
   ArrayList<int[]>[] rings = new ArrayList[64];
 

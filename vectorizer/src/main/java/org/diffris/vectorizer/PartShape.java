@@ -43,5 +43,4 @@ final class PartShape {
     }
     return new PartShape(shell, holes);
   }
-
 }

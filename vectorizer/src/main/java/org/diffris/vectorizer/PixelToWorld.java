@@ -15,8 +15,13 @@ import java.util.Arrays;
  * its centre is {@code (c + 0.5, r + 0.5)}. North-up rasters have a negative {@code pixelHeight}.
  * The transform must be invertible (non-zero determinant) and all six values finite.
  */
-public record PixelToWorld(double originX, double pixelWidth, double rowRotation,
-                           double originY, double colRotation, double pixelHeight) {
+public record PixelToWorld(
+    double originX,
+    double pixelWidth,
+    double rowRotation,
+    double originY,
+    double colRotation,
+    double pixelHeight) {
 
   public PixelToWorld {
     double[] all = {originX, pixelWidth, rowRotation, originY, colRotation, pixelHeight};
@@ -27,8 +32,8 @@ public record PixelToWorld(double originX, double pixelWidth, double rowRotation
       }
     }
     if (pixelWidth * pixelHeight - rowRotation * colRotation == 0) {
-      throw new IllegalArgumentException("pixel-to-world transform is not invertible (determinant 0): "
-          + Arrays.toString(all));
+      throw new IllegalArgumentException(
+          "pixel-to-world transform is not invertible (determinant 0): " + Arrays.toString(all));
     }
   }
 
@@ -36,11 +41,17 @@ public record PixelToWorld(double originX, double pixelWidth, double rowRotation
    *  originY, colRotation, pixelHeight]}. */
   public static PixelToWorld fromGdal(double[] geoTransform) {
     if (geoTransform == null || geoTransform.length != 6) {
-      throw new IllegalArgumentException("a GDAL geotransform has 6 values, got "
-          + (geoTransform == null ? "null" : geoTransform.length + " values"));
+      throw new IllegalArgumentException(
+          "a GDAL geotransform has 6 values, got "
+              + (geoTransform == null ? "null" : geoTransform.length + " values"));
     }
-    return new PixelToWorld(geoTransform[0], geoTransform[1], geoTransform[2],
-        geoTransform[3], geoTransform[4], geoTransform[5]);
+    return new PixelToWorld(
+        geoTransform[0],
+        geoTransform[1],
+        geoTransform[2],
+        geoTransform[3],
+        geoTransform[4],
+        geoTransform[5]);
   }
 
   /** World coordinates equal pixel corner coordinates (x = col, y = row). */
@@ -79,7 +90,7 @@ public record PixelToWorld(double originX, double pixelWidth, double rowRotation
     double dy = y - originY;
     double det = determinant();
     return new double[] {
-        (dx * pixelHeight - dy * rowRotation) / det,
-        (dy * pixelWidth - dx * colRotation) / det};
+      (dx * pixelHeight - dy * rowRotation) / det, (dy * pixelWidth - dx * colRotation) / det
+    };
   }
 }

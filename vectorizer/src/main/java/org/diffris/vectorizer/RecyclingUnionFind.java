@@ -66,7 +66,6 @@ abstract class RecyclingUnionFind {
     freeSlots[freeCount++] = s;
   }
 
-
   /** Whether root {@code a} should survive a union with root {@code b}. */
   protected abstract boolean prefer(int a, int b);
 

@@ -16,12 +16,17 @@ import java.util.PriorityQueue;
 final class RegionCollector {
 
   /** A completed region still in pixel space. */
-  record Candidate(List<PartShape> parts, long pixelCount, double areaSquareMetres,
-                   double meanProbability, long firstPixel) {}
+  record Candidate(
+      List<PartShape> parts,
+      long pixelCount,
+      double areaSquareMetres,
+      double meanProbability,
+      long firstPixel) {}
 
   /** Output order: largest area first, then first pixel. */
   static final Comparator<Candidate> OUTPUT_ORDER =
-      Comparator.comparingDouble(Candidate::areaSquareMetres).reversed()
+      Comparator.comparingDouble(Candidate::areaSquareMetres)
+          .reversed()
           .thenComparingLong(Candidate::firstPixel);
 
   private final double minArea;
@@ -33,8 +38,10 @@ final class RegionCollector {
     this.minArea = minAreaSquareMetres;
     this.maxFeatures = maxFeatures;
     // Head = the worst kept region, the first to go.
-    this.best = maxFeatures == VectorizerOptions.UNLIMITED ? null
-        : new PriorityQueue<>(OUTPUT_ORDER.reversed());
+    this.best =
+        maxFeatures == VectorizerOptions.UNLIMITED
+            ? null
+            : new PriorityQueue<>(OUTPUT_ORDER.reversed());
   }
 
   /** Whether a region of this area and first pixel would be kept now (saves building it). */

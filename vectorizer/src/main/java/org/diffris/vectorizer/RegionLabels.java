@@ -16,6 +16,7 @@ final class RegionLabels extends RecyclingUnionFind {
   double[] probabilitySum = new double[64];
   long[] firstPixel = new long[64];
   double[] measuredArea = new double[64];
+
   @SuppressWarnings("unchecked")
   ArrayList<PartShape>[] parts = new ArrayList[64];
 

@@ -13,6 +13,7 @@ final class RowRuns {
 
   /** Which of the two alternating banks this is; part of a chain end's location. */
   final int bank;
+
   final int[] starts;
   final int[] ends;
   final double[] sums;

@@ -14,5 +14,5 @@ import org.locationtech.jts.geom.Geometry;
  * @param meanProbability mean probability of the region's pixels, or {@code NaN} when the input
  *     was a binary mask
  */
-public record VectorizedRegion(Geometry geometry, long pixelCount, double areaSquareMetres,
-                               double meanProbability) {}
+public record VectorizedRegion(
+    Geometry geometry, long pixelCount, double areaSquareMetres, double meanProbability) {}

@@ -94,17 +94,33 @@ public final class VectorizerOptions {
 
   /** A builder pre-filled with these options. */
   public Builder toBuilder() {
-    return builder().connectivity(connectivity).threshold(threshold)
-        .minAreaSquareMetres(minAreaSquareMetres).maxFeatures(maxFeatures)
-        .simplifyTolerance(simplifyTolerance).areaModel(areaModel).largestFirst(largestFirst);
+    return builder()
+        .connectivity(connectivity)
+        .threshold(threshold)
+        .minAreaSquareMetres(minAreaSquareMetres)
+        .maxFeatures(maxFeatures)
+        .simplifyTolerance(simplifyTolerance)
+        .areaModel(areaModel)
+        .largestFirst(largestFirst);
   }
 
   @Override
   public String toString() {
-    return "VectorizerOptions[connectivity=" + connectivity + ", threshold=" + threshold
-        + ", minAreaSquareMetres=" + minAreaSquareMetres + ", maxFeatures="
-        + (maxFeatures == UNLIMITED ? "unlimited" : maxFeatures) + ", simplifyTolerance="
-        + simplifyTolerance + ", areaModel=" + areaModel + ", largestFirst=" + largestFirst + "]";
+    return "VectorizerOptions[connectivity="
+        + connectivity
+        + ", threshold="
+        + threshold
+        + ", minAreaSquareMetres="
+        + minAreaSquareMetres
+        + ", maxFeatures="
+        + (maxFeatures == UNLIMITED ? "unlimited" : maxFeatures)
+        + ", simplifyTolerance="
+        + simplifyTolerance
+        + ", areaModel="
+        + areaModel
+        + ", largestFirst="
+        + largestFirst
+        + "]";
   }
 
   /** Builder; every setter validates its argument at once. */
@@ -149,8 +165,10 @@ public final class VectorizerOptions {
     /** Keep at most this many regions, the largest by area; {@link #UNLIMITED} for all. */
     public Builder maxFeatures(int maxFeatures) {
       if (maxFeatures < 1) {
-        throw new IllegalArgumentException("maximum number of features must be >= 1, got "
-            + maxFeatures + " (use VectorizerOptions.UNLIMITED for no limit)");
+        throw new IllegalArgumentException(
+            "maximum number of features must be >= 1, got "
+                + maxFeatures
+                + " (use VectorizerOptions.UNLIMITED for no limit)");
       }
       this.maxFeatures = maxFeatures;
       return this;
@@ -159,8 +177,10 @@ public final class VectorizerOptions {
     /** Simplification distance in CRS units; 0 keeps pixel-exact boundaries. */
     public Builder simplifyTolerance(double simplifyTolerance) {
       if (!(simplifyTolerance >= 0) || Double.isInfinite(simplifyTolerance)) {
-        throw new IllegalArgumentException("simplification tolerance must be a finite number >= 0"
-            + " (CRS units), got " + simplifyTolerance);
+        throw new IllegalArgumentException(
+            "simplification tolerance must be a finite number >= 0"
+                + " (CRS units), got "
+                + simplifyTolerance);
       }
       this.simplifyTolerance = simplifyTolerance;
       return this;

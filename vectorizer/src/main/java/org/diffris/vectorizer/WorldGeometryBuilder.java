@@ -26,6 +26,7 @@ final class WorldGeometryBuilder {
   private final PixelToWorld t;
   private final GeometryFactory factory;
   private final CoordinateSequenceFactory sequences;
+
   /** Pixel-space orientation must be reversed to get clockwise shells in world space. */
   private final boolean reverse;
 

@@ -9,14 +9,16 @@ class GroundSampleDistanceTest {
   @Test
   void projectedGridsUseThePixelAreaInMetres() {
     PixelToWorld halfMetre = PixelToWorld.fromGdal(new double[] {402000, 0.5, 0, 5059000, 0, -0.5});
-    assertEquals(0.5, GroundSampleDistance.metres(halfMetre, 1792, 1792, AreaModel.planar(1)),
-        1e-15);
+    assertEquals(
+        0.5, GroundSampleDistance.metres(halfMetre, 1792, 1792, AreaModel.planar(1)), 1e-15);
     // 2 x 1 ft pixels, rotated: the square root of the area, in metres
     double c = Math.cos(0.3);
     double s = Math.sin(0.3);
     PixelToWorld rotatedFeet = PixelToWorld.fromGdal(new double[] {0, 2 * c, s, 0, 2 * s, -c});
-    assertEquals(Math.sqrt(2) * 0.3048,
-        GroundSampleDistance.metres(rotatedFeet, 10, 10, AreaModel.planar(0.3048)), 1e-12);
+    assertEquals(
+        Math.sqrt(2) * 0.3048,
+        GroundSampleDistance.metres(rotatedFeet, 10, 10, AreaModel.planar(0.3048)),
+        1e-12);
   }
 
   @Test
@@ -25,7 +27,7 @@ class GroundSampleDistanceTest {
     PixelToWorld grid = PixelToWorld.fromGdal(new double[] {15, 1e-5, 0, 47.8015, 0, -1e-5});
     double metresPerDegree = Math.PI * 6_371_008.8 / 180;
     double expected = 1e-5 * metresPerDegree * Math.sqrt(Math.cos(Math.toRadians(47.80075)));
-    assertEquals(expected, GroundSampleDistance.metres(grid, 200, 150, AreaModel.geodesicWgs84()),
-        1e-12);
+    assertEquals(
+        expected, GroundSampleDistance.metres(grid, 200, 150, AreaModel.geodesicWgs84()), 1e-12);
   }
 }

@@ -55,8 +55,10 @@ class MaskVectorizerExamplesTest {
   void ringHasAHole() throws Exception {
     List<VectorizedRegion> out = run(Connectivity.FOUR, "###", "#.#", "###");
     assertEquals(1, out.size());
-    assertTrue(out.get(0).geometry().equalsExact(
-        wkt("POLYGON ((0 0, 3 0, 3 3, 0 3, 0 0), (1 1, 2 1, 2 2, 1 2, 1 1))")));
+    assertTrue(
+        out.get(0)
+            .geometry()
+            .equalsExact(wkt("POLYGON ((0 0, 3 0, 3 3, 0 3, 0 0), (1 1, 2 1, 2 2, 1 2, 1 1))")));
     assertEquals(8, out.get(0).pixelCount());
   }
 
@@ -68,8 +70,12 @@ class MaskVectorizerExamplesTest {
     List<VectorizedRegion> eight = run(Connectivity.EIGHT, "#.", ".#");
     assertEquals(1, eight.size());
     assertTrue(eight.get(0).geometry() instanceof MultiPolygon);
-    assertTrue(eight.get(0).geometry().equalsExact(wkt(
-        "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 1, 0 0)), ((1 1, 2 1, 2 2, 1 2, 1 1)))")));
+    assertTrue(
+        eight
+            .get(0)
+            .geometry()
+            .equalsExact(
+                wkt("MULTIPOLYGON (((0 0, 1 0, 1 1, 0 1, 0 0)), ((1 1, 2 1, 2 2, 1 2, 1 1)))")));
     assertValid(eight);
   }
 
@@ -80,18 +86,21 @@ class MaskVectorizerExamplesTest {
     assertEquals(1, out.size());
     Polygon p = (Polygon) out.get(0).geometry();
     assertEquals(1, p.getNumInteriorRing());
-    assertTrue(p.equalsExact(wkt("POLYGON ((0 0, 3 0, 3 2, 2 2, 2 3, 0 3, 0 0),"
-        + " (1 1, 2 1, 2 2, 1 2, 1 1))")));
+    assertTrue(
+        p.equalsExact(
+            wkt("POLYGON ((0 0, 3 0, 3 2, 2 2, 2 3, 0 3, 0 0)," + " (1 1, 2 1, 2 2, 1 2, 1 1))")));
     assertValid(out);
   }
 
   @Test
   void twoHolesTouchingAtACornerStayTwoHoles() {
+    // spotless:off
     List<VectorizedRegion> out = run(Connectivity.FOUR,
         "####",
         "##.#",
         "#.##",
         "####");
+    // spotless:on
     assertEquals(1, out.size());
     Polygon p = (Polygon) out.get(0).geometry();
     assertEquals(2, p.getNumInteriorRing());
@@ -100,12 +109,14 @@ class MaskVectorizerExamplesTest {
 
   @Test
   void islandTouchingTheInsideOfAHoleAtACorner() {
+    // spotless:off
     String[] rows = {
         "#####",
         "##..#",
         "#.#.#",
         "#...#",
         "#####"};
+    // spotless:on
     List<VectorizedRegion> four = run(Connectivity.FOUR, rows);
     assertEquals(2, four.size());
     assertValid(four);
@@ -130,11 +141,13 @@ class MaskVectorizerExamplesTest {
   @Test
   void uShapeJoinedFarBelowIsOneRegion() {
     // The two arms meet only at the last row: labels merge late, rings must still be right.
+    // spotless:off
     List<VectorizedRegion> out = run(Connectivity.FOUR,
         "#...#",
         "#.#.#",
         "#...#",
         "#####");
+    // spotless:on
     assertEquals(2, out.size());
     assertEquals(11, out.get(0).pixelCount());
     assertEquals(0, ((Polygon) out.get(0).geometry()).getNumInteriorRing());
@@ -143,10 +156,12 @@ class MaskVectorizerExamplesTest {
 
   @Test
   void orderIsLargestFirstThenFirstPixel() {
+    // spotless:off
     List<VectorizedRegion> out = run(Connectivity.FOUR,
         "#.##.#",
         "......",
         "##..#.");
+    // spotless:on
     long[] sizes = out.stream().mapToLong(VectorizedRegion::pixelCount).toArray();
     assertEquals(List.of(2L, 2L, 1L, 1L, 1L), java.util.Arrays.stream(sizes).boxed().toList());
     // Equal sizes: (2,0) comes before (0,2) in row-major order.
@@ -159,8 +174,14 @@ class MaskVectorizerExamplesTest {
   void northUpTransformGivesValidWorldPolygons() {
     PixelToWorld t = PixelToWorld.fromGdal(new double[] {500000, 10, 0, 4000000, 0, -10});
     byte[] m = TestMasks.parse("##.", "#.#", ".##");
-    List<VectorizedRegion> out = MaskVectorizer.vectorize(MaskBand.binary(0, 3, 3, m, null),
-        3, 3, t, VectorizerOptions.defaults(), TestMasks.FACTORY);
+    List<VectorizedRegion> out =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, 3, 3, m, null),
+            3,
+            3,
+            t,
+            VectorizerOptions.defaults(),
+            TestMasks.FACTORY);
     assertEquals(2, out.size());
     for (VectorizedRegion r : out) {
       assertTrue(r.geometry().isValid());
@@ -172,11 +193,17 @@ class MaskVectorizerExamplesTest {
 
   @Test
   void srisFromTheCallersFactory() {
-    var factory = new org.locationtech.jts.geom.GeometryFactory(
-        new org.locationtech.jts.geom.PrecisionModel(), 32633);
-    List<VectorizedRegion> out = MaskVectorizer.vectorize(
-        MaskBand.binary(0, 2, 1, new byte[] {1, 0}, null), 2, 1, PixelToWorld.identity(),
-        VectorizerOptions.defaults(), factory);
+    var factory =
+        new org.locationtech.jts.geom.GeometryFactory(
+            new org.locationtech.jts.geom.PrecisionModel(), 32633);
+    List<VectorizedRegion> out =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, 2, 1, new byte[] {1, 0}, null),
+            2,
+            1,
+            PixelToWorld.identity(),
+            VectorizerOptions.defaults(),
+            factory);
     assertEquals(32633, out.get(0).geometry().getSRID());
   }
 }

@@ -71,10 +71,17 @@ class MaskVectorizerPropertiesTest {
   void areasArePixelCountTimesPixelArea(@ForAll("masks") MaskCase c) {
     double pixelArea = 0.5 * 0.5;
     PixelToWorld t = new PixelToWorld(500000, 0.5, 0, 4100000, 0, -0.5);
-    List<VectorizedRegion> out = MaskVectorizer.vectorize(
-        MaskBand.binary(0, c.width(), c.height(), c.mask(), null), c.width(), c.height(), t,
-        VectorizerOptions.builder().connectivity(c.connectivity())
-            .areaModel(AreaModel.planar(2)).build(), TestMasks.FACTORY);
+    List<VectorizedRegion> out =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, c.width(), c.height(), c.mask(), null),
+            c.width(),
+            c.height(),
+            t,
+            VectorizerOptions.builder()
+                .connectivity(c.connectivity())
+                .areaModel(AreaModel.planar(2))
+                .build(),
+            TestMasks.FACTORY);
     long totalPixels = 0;
     double totalArea = 0;
     for (VectorizedRegion r : out) {
@@ -95,8 +102,8 @@ class MaskVectorizerPropertiesTest {
   @Property(tries = 300)
   void regionsMatchAReferenceFloodFillInOutputOrder(@ForAll("masks") MaskCase c) {
     // Flood fill lists components by first pixel; a stable sort by size gives the output order.
-    List<Long> expected = new ArrayList<>(
-        TestMasks.componentSizes(c.mask(), c.width(), c.height(), c.eight()));
+    List<Long> expected =
+        new ArrayList<>(TestMasks.componentSizes(c.mask(), c.width(), c.height(), c.eight()));
     expected.sort(Comparator.reverseOrder());
     List<Long> actual = new ArrayList<>();
     for (VectorizedRegion r : vectorize(c)) {
@@ -112,8 +119,14 @@ class MaskVectorizerPropertiesTest {
     List<VectorizedRegion> whole = vectorize(c);
     for (int bandRows = 1; bandRows <= c.height(); bandRows++) {
       List<VectorizedRegion> streamed = new ArrayList<>();
-      MaskVectorizer v = new MaskVectorizer(c.width(), c.height(), PixelToWorld.identity(),
-          options(c).toBuilder().largestFirst(true).build(), TestMasks.FACTORY, streamed::add);
+      MaskVectorizer v =
+          new MaskVectorizer(
+              c.width(),
+              c.height(),
+              PixelToWorld.identity(),
+              options(c).toBuilder().largestFirst(true).build(),
+              TestMasks.FACTORY,
+              streamed::add);
       for (int row = 0; row < c.height(); row += bandRows) {
         int h = Math.min(bandRows, c.height() - row);
         byte[] band = java.util.Arrays.copyOfRange(m, row * c.width(), (row + h) * c.width());
@@ -122,7 +135,8 @@ class MaskVectorizerPropertiesTest {
       v.finish();
       assertEquals(whole.size(), streamed.size(), "band height " + bandRows);
       for (int i = 0; i < whole.size(); i++) {
-        assertTrue(whole.get(i).geometry().equalsExact(streamed.get(i).geometry()),
+        assertTrue(
+            whole.get(i).geometry().equalsExact(streamed.get(i).geometry()),
             "band height " + bandRows + ", region " + i);
         assertEquals(whole.get(i), streamed.get(i));
       }
@@ -133,16 +147,26 @@ class MaskVectorizerPropertiesTest {
   void regionSinkDeliversTheSameRegions(@ForAll("masks") MaskCase c) throws IOException {
     List<VectorizedRegion> listed = vectorize(c);
     List<VectorizedRegion> sunk = new ArrayList<>();
-    MaskVectorizer v = new MaskVectorizer(c.width(), c.height(), PixelToWorld.identity(),
-        options(c), TestMasks.FACTORY, sunk::add);
+    MaskVectorizer v =
+        new MaskVectorizer(
+            c.width(),
+            c.height(),
+            PixelToWorld.identity(),
+            options(c),
+            TestMasks.FACTORY,
+            sunk::add);
     v.accept(MaskBand.binary(0, c.width(), c.height(), c.mask(), null));
     v.finish();
-    sunk.sort(Comparator.comparingDouble(VectorizedRegion::areaSquareMetres).reversed()
-        .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinY())
-        .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinX()));
-    listed.sort(Comparator.comparingDouble(VectorizedRegion::areaSquareMetres).reversed()
-        .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinY())
-        .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinX()));
+    sunk.sort(
+        Comparator.comparingDouble(VectorizedRegion::areaSquareMetres)
+            .reversed()
+            .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinY())
+            .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinX()));
+    listed.sort(
+        Comparator.comparingDouble(VectorizedRegion::areaSquareMetres)
+            .reversed()
+            .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinY())
+            .thenComparing(r -> r.geometry().getEnvelopeInternal().getMinX()));
     assertEquals(listed, sunk);
   }
 
@@ -151,12 +175,22 @@ class MaskVectorizerPropertiesTest {
       @ForAll("masks") MaskCase c) {
     PixelToWorld t = new PixelToWorld(1000.25, 0.8, 0.3, -200.5, -0.2, -0.9);
     List<VectorizedRegion> identity = vectorize(c);
-    List<VectorizedRegion> mapped = MaskVectorizer.vectorize(
-        MaskBand.binary(0, c.width(), c.height(), c.mask(), null), c.width(), c.height(), t,
-        options(c), TestMasks.FACTORY);
-    AffineTransformation affine = new AffineTransformation(
-        t.pixelWidth(), t.rowRotation(), t.originX(), t.colRotation(), t.pixelHeight(),
-        t.originY());
+    List<VectorizedRegion> mapped =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, c.width(), c.height(), c.mask(), null),
+            c.width(),
+            c.height(),
+            t,
+            options(c),
+            TestMasks.FACTORY);
+    AffineTransformation affine =
+        new AffineTransformation(
+            t.pixelWidth(),
+            t.rowRotation(),
+            t.originX(),
+            t.colRotation(),
+            t.pixelHeight(),
+            t.originY());
     assertEquals(identity.size(), mapped.size());
     for (int i = 0; i < identity.size(); i++) {
       Geometry expected = affine.transform(identity.get(i).geometry());
@@ -185,23 +219,24 @@ class MaskVectorizerPropertiesTest {
 
   private static Geometry snapped(Geometry g) {
     Geometry copy = g.copy();
-    copy.apply(new CoordinateSequenceFilter() {
-      @Override
-      public void filter(CoordinateSequence seq, int i) {
-        seq.setOrdinate(i, 0, Math.round(seq.getX(i) * 1e6) / 1e6);
-        seq.setOrdinate(i, 1, Math.round(seq.getY(i) * 1e6) / 1e6);
-      }
+    copy.apply(
+        new CoordinateSequenceFilter() {
+          @Override
+          public void filter(CoordinateSequence seq, int i) {
+            seq.setOrdinate(i, 0, Math.round(seq.getX(i) * 1e6) / 1e6);
+            seq.setOrdinate(i, 1, Math.round(seq.getY(i) * 1e6) / 1e6);
+          }
 
-      @Override
-      public boolean isDone() {
-        return false;
-      }
+          @Override
+          public boolean isDone() {
+            return false;
+          }
 
-      @Override
-      public boolean isGeometryChanged() {
-        return true;
-      }
-    });
+          @Override
+          public boolean isGeometryChanged() {
+            return true;
+          }
+        });
     copy.normalize();
     return copy;
   }
@@ -210,8 +245,8 @@ class MaskVectorizerPropertiesTest {
     for (int p = 0; p < g.getNumGeometries(); p++) {
       Polygon poly = (Polygon) g.getGeometryN(p);
       for (int r = -1; r < poly.getNumInteriorRing(); r++) {
-        Coordinate[] cs = (r < 0 ? poly.getExteriorRing() : poly.getInteriorRingN(r))
-            .getCoordinates();
+        Coordinate[] cs =
+            (r < 0 ? poly.getExteriorRing() : poly.getInteriorRingN(r)).getCoordinates();
         int n = cs.length - 1;
         for (int i = 0; i < n; i++) {
           Coordinate prev = cs[(i + n - 1) % n];
@@ -219,8 +254,8 @@ class MaskVectorizerPropertiesTest {
           Coordinate next = cs[(i + 1) % n];
           assertEquals(Math.rint(here.x), here.x, 0.0);
           assertEquals(Math.rint(here.y), here.y, 0.0);
-          boolean collinear = (prev.x == here.x && here.x == next.x)
-              || (prev.y == here.y && here.y == next.y);
+          boolean collinear =
+              (prev.x == here.x && here.x == next.x) || (prev.y == here.y && here.y == next.y);
           assertFalse(collinear, "collinear vertex " + here + " in " + g);
         }
       }

@@ -26,11 +26,16 @@ class SimplificationTest {
   void simplifiedRegionsStayValidDisjointAndKeepAttributes(
       @ForAll("masks") MaskCase c, @ForAll @DoubleRange(min = 0.5, max = 4) double tolerance) {
     List<VectorizedRegion> exact = MaskVectorizerPropertiesTest.vectorize(c);
-    List<VectorizedRegion> simple = MaskVectorizer.vectorize(
-        MaskBand.binary(0, c.width(), c.height(), c.mask(), null), c.width(), c.height(),
-        PixelToWorld.identity(),
-        MaskVectorizerPropertiesTest.options(c).toBuilder().simplifyTolerance(tolerance).build(),
-        TestMasks.FACTORY);
+    List<VectorizedRegion> simple =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, c.width(), c.height(), c.mask(), null),
+            c.width(),
+            c.height(),
+            PixelToWorld.identity(),
+            MaskVectorizerPropertiesTest.options(c).toBuilder()
+                .simplifyTolerance(tolerance)
+                .build(),
+            TestMasks.FACTORY);
     assertEquals(exact.size(), simple.size());
     for (int i = 0; i < exact.size(); i++) {
       VectorizedRegion s = simple.get(i);
@@ -53,6 +58,7 @@ class SimplificationTest {
   @Test
   void cornerTouchingStaircasesDoNotStartToOverlap() {
     // Two 4-connected staircases touching at corners all along the diagonal.
+    // spotless:off
     byte[] m = TestMasks.parse(
         "##......",
         "###.....",
@@ -60,9 +66,15 @@ class SimplificationTest {
         "#...#...",
         "#....#..",
         "######..");
-    List<VectorizedRegion> out = MaskVectorizer.vectorize(MaskBand.binary(0, 8, 6, m, null),
-        8, 6, PixelToWorld.identity(),
-        VectorizerOptions.builder().simplifyTolerance(2).build(), TestMasks.FACTORY);
+    // spotless:on
+    List<VectorizedRegion> out =
+        MaskVectorizer.vectorize(
+            MaskBand.binary(0, 8, 6, m, null),
+            8,
+            6,
+            PixelToWorld.identity(),
+            VectorizerOptions.builder().simplifyTolerance(2).build(),
+            TestMasks.FACTORY);
     assertTrue(out.size() >= 2);
     for (int a = 0; a < out.size(); a++) {
       assertTrue(out.get(a).geometry().isValid());
@@ -83,10 +95,17 @@ class SimplificationTest {
       }
     }
     VectorizedRegion exact = TestMasks.vectorize(m, 40, 40, Connectivity.FOUR).get(0);
-    VectorizedRegion simple = MaskVectorizer.vectorize(MaskBand.binary(0, 40, 40, m, null), 40,
-        40, PixelToWorld.identity(), VectorizerOptions.builder().simplifyTolerance(1).build(),
-        TestMasks.FACTORY).get(0);
-    assertTrue(simple.geometry().getNumPoints() < exact.geometry().getNumPoints() * 0.7,
+    VectorizedRegion simple =
+        MaskVectorizer.vectorize(
+                MaskBand.binary(0, 40, 40, m, null),
+                40,
+                40,
+                PixelToWorld.identity(),
+                VectorizerOptions.builder().simplifyTolerance(1).build(),
+                TestMasks.FACTORY)
+            .get(0);
+    assertTrue(
+        simple.geometry().getNumPoints() < exact.geometry().getNumPoints() * 0.7,
         simple.geometry().getNumPoints() + " vs " + exact.geometry().getNumPoints());
     assertEquals(exact.geometry().getArea(), simple.geometry().getArea(), 0.05 * 706);
   }

@@ -136,7 +136,12 @@ final class TestMasks {
   }
 
   static List<VectorizedRegion> vectorize(byte[] m, int width, int height, Connectivity conn) {
-    return MaskVectorizer.vectorize(MaskBand.binary(0, width, height, m, null), width, height,
-        PixelToWorld.identity(), VectorizerOptions.builder().connectivity(conn).build(), FACTORY);
+    return MaskVectorizer.vectorize(
+        MaskBand.binary(0, width, height, m, null),
+        width,
+        height,
+        PixelToWorld.identity(),
+        VectorizerOptions.builder().connectivity(conn).build(),
+        FACTORY);
   }
 }

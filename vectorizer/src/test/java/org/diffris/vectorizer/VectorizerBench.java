@@ -25,9 +25,10 @@ public final class VectorizerBench {
     boolean sinkMode = args.length > 4 && args[4].equals("sink");
     String dump = args.length > 5 && !args[5].equals("-") ? args[5] : null;
     boolean packed = args.length <= 6 || args[6].equals("packed");
-    GeometryFactory f = packed
-        ? new GeometryFactory(PackedCoordinateSequenceFactory.DOUBLE_FACTORY)
-        : new GeometryFactory();
+    GeometryFactory f =
+        packed
+            ? new GeometryFactory(PackedCoordinateSequenceFactory.DOUBLE_FACTORY)
+            : new GeometryFactory();
     Discs discs = new Discs(size, 42);
     java.lang.management.ThreadMXBean threads =
         java.lang.management.ManagementFactory.getThreadMXBean();
@@ -38,15 +39,21 @@ public final class VectorizerBench {
       long genNanos = 0;
       long[] streamed = new long[2];
       List<VectorizedRegion> out = new ArrayList<>();
-      MaskVectorizer v = new MaskVectorizer(size, size, PixelToWorld.identity(),
-          VectorizerOptions.builder().largestFirst(!sinkMode).build(), f, r -> {
-            if (sinkMode) {
-              streamed[0]++;
-              streamed[1] += r.geometry().getNumPoints();
-            } else {
-              out.add(r);
-            }
-          });
+      MaskVectorizer v =
+          new MaskVectorizer(
+              size,
+              size,
+              PixelToWorld.identity(),
+              VectorizerOptions.builder().largestFirst(!sinkMode).build(),
+              f,
+              r -> {
+                if (sinkMode) {
+                  streamed[0]++;
+                  streamed[1] += r.geometry().getNumPoints();
+                } else {
+                  out.add(r);
+                }
+              });
       byte[] band = new byte[size * bandRows];
       Random salt = new Random(7);
       for (int row = 0; row < size; row += bandRows) {
@@ -81,15 +88,26 @@ public final class VectorizerBench {
         vertices += r.geometry().getNumPoints();
       }
       long peak = 0;
-      for (java.lang.management.MemoryPoolMXBean pool
-          : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      for (java.lang.management.MemoryPoolMXBean pool :
+          java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == java.lang.management.MemoryType.HEAP) {
           peak += pool.getPeakUsage().getUsed();
         }
       }
-      System.out.printf("%dx%d %s band=%d %s: %d regions, %d vertices, vectorize %.2f s wall,"
-          + " %.2f s main-thread CPU (mask generation excluded), peak heap (sum of pool peaks)"
-          + " %d MB%n", size, size, kind, bandRows, sinkMode ? "sink" : "list", out.size() + streamed[0], vertices, secs, cpu, peak >> 20);
+      System.out.printf(
+          "%dx%d %s band=%d %s: %d regions, %d vertices, vectorize %.2f s wall,"
+              + " %.2f s main-thread CPU (mask generation excluded), peak heap (sum of pool peaks)"
+              + " %d MB%n",
+          size,
+          size,
+          kind,
+          bandRows,
+          sinkMode ? "sink" : "list",
+          out.size() + streamed[0],
+          vertices,
+          secs,
+          cpu,
+          peak >> 20);
     }
   }
 
@@ -145,7 +163,8 @@ public final class VectorizerBench {
           int dy = y - cy[i];
           int dx = (int) Math.sqrt((double) r * r - (double) dy * dy);
           // Ring-shaped discs (every third) give holes.
-          int inner = i % 3 == 0 ? (int) Math.sqrt(Math.max(0, (r / 2.0) * (r / 2.0) - dy * dy)) : -1;
+          int inner =
+              i % 3 == 0 ? (int) Math.sqrt(Math.max(0, (r / 2.0) * (r / 2.0) - dy * dy)) : -1;
           int base = (y - row0) * size;
           for (int x = Math.max(0, cx[i] - dx); x <= Math.min(size - 1, cx[i] + dx); x++) {
             if (inner < 0 || Math.abs(x - cx[i]) > inner || Math.abs(dy) > r / 2) {

@@ -27,8 +27,7 @@ public final class RefSegEvaluation {
     int size = description.image().size();
     int channels = description.image().channels();
     if (channels != 3) {
-      throw new InputException("eval reads RGB images; the model takes " + channels
-          + " channels");
+      throw new InputException("eval reads RGB images; the model takes " + channels + " channels");
     }
     float[] mean = new float[3];
     float[] std = new float[3];
@@ -46,15 +45,19 @@ public final class RefSegEvaluation {
       }
       EvalImages.Planes image = EvalImages.read(split.image(sample), 3);
       if (image.bands() < 3) {
-        throw new InputException(sample.id() + ": image must have 3 bands (RGB), has "
-            + image.bands() + ": " + split.image(sample));
+        throw new InputException(
+            sample.id()
+                + ": image must have 3 bands (RGB), has "
+                + image.bands()
+                + ": "
+                + split.image(sample));
       }
       int plane = image.width() * image.height();
       for (int c = 0; c < 3; c++) {
         float[] band = new float[plane];
         System.arraycopy(image.values(), c * plane, band, 0, plane);
-        float[] resized = ModelResolution.areaAverage(band, image.height(), image.width(), size,
-            size);
+        float[] resized =
+            ModelResolution.areaAverage(band, image.height(), image.width(), size, size);
         for (int i = 0; i < resized.length; i++) {
           float v = (float) Math.min(255, Math.max(0, Math.rint(resized[i])));
           input[c * size * size + i] = (v / 255.0f - mean[c]) / std[c];
@@ -64,8 +67,8 @@ public final class RefSegEvaluation {
       boolean[] truth = EvalImages.mask(maskPlanes);
       TileModel tileModel = model.forQuery(sample.expression());
       modelNanos += tileModel.predict(input, 1, size, size, logits);
-      float[] up = ModelResolution.bilinear(logits, size, size, maskPlanes.height(),
-          maskPlanes.width());
+      float[] up =
+          ModelResolution.bilinear(logits, size, size, maskPlanes.height(), maskPlanes.width());
       boolean[] predicted = new boolean[up.length];
       for (int i = 0; i < up.length; i++) {
         predicted[i] = up[i] > 0;

@@ -41,8 +41,8 @@ public final class RefSegSplit {
           }
           String[] parts = line.split("\t", -1);
           if (parts.length != 3) {
-            throw new InputException(tsv + ":" + (n + 1)
-                + ": expected '<id><TAB><type><TAB><expression>'");
+            throw new InputException(
+                tsv + ":" + (n + 1) + ": expected '<id><TAB><type><TAB><expression>'");
           }
           samples.add(new RefSegSample(parts[0], parts[1], parts[2]));
         }
@@ -57,17 +57,22 @@ public final class RefSegSplit {
           if (space < 0 || space == line.length() - 1) {
             throw new InputException(phrases + ":" + (n + 1) + ": expected '<id> <expression>'");
           }
-          samples.add(new RefSegSample(line.substring(0, space), "unknown",
-              line.substring(space + 1)));
+          samples.add(
+              new RefSegSample(line.substring(0, space), "unknown", line.substring(space + 1)));
         }
       } else {
-        throw new InputException(folder + ": neither expressions_" + split
-            + ".tsv nor output_phrase_" + split + ".txt exists (RefSegRS layout expected: "
-            + "images/<id>.tif, masks/<id>.tif, output_phrase_<split>.txt)");
+        throw new InputException(
+            folder
+                + ": neither expressions_"
+                + split
+                + ".tsv nor output_phrase_"
+                + split
+                + ".txt exists (RefSegRS layout expected: "
+                + "images/<id>.tif, masks/<id>.tif, output_phrase_<split>.txt)");
       }
     } catch (IOException e) {
-      throw new InputException("cannot read split " + split + " of " + folder + ": "
-          + e.getMessage(), e);
+      throw new InputException(
+          "cannot read split " + split + " of " + folder + ": " + e.getMessage(), e);
     }
     if (samples.isEmpty()) {
       throw new InputException("split " + split + " of " + folder + " has no samples");

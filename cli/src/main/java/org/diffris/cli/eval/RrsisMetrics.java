@@ -17,8 +17,8 @@ public final class RrsisMetrics {
   public static final int[] THRESHOLD_PERCENTS = {50, 60, 70, 80, 90};
 
   /** The scores of a set of samples. */
-  public record Scores(int count, double mIoU, double oIoU, double[] precision,
-      long intersection, long union) {
+  public record Scores(
+      int count, double mIoU, double oIoU, double[] precision, long intersection, long union) {
     /** Share of samples with IoU >= {@code THRESHOLD_PERCENTS[k] / 100}. */
     public double precisionAt(int k) {
       return precision[k];
@@ -31,8 +31,8 @@ public final class RrsisMetrics {
   /** Adds one sample by its pixel counts; returns its IoU. */
   public double add(long intersection, long union, String type) {
     if (intersection < 0 || intersection > union) {
-      throw new IllegalArgumentException("need 0 <= intersection <= union, got I=" + intersection
-          + ", U=" + union);
+      throw new IllegalArgumentException(
+          "need 0 <= intersection <= union, got I=" + intersection + ", U=" + union);
     }
     all.add(intersection, union);
     if (type != null) {
@@ -44,8 +44,8 @@ public final class RrsisMetrics {
   /** Adds one sample from two binary masks of equal size (any non-zero value is "in"). */
   public double add(boolean[] prediction, boolean[] truth, String type) {
     if (prediction.length != truth.length) {
-      throw new IllegalArgumentException("prediction has " + prediction.length
-          + " pixels, truth " + truth.length);
+      throw new IllegalArgumentException(
+          "prediction has " + prediction.length + " pixels, truth " + truth.length);
     }
     long i = 0;
     long u = 0;
@@ -104,8 +104,13 @@ public final class RrsisMetrics {
       for (int k = 0; k < hits.length; k++) {
         precision[k] = count == 0 ? 0 : (double) hits[k] / count;
       }
-      return new Scores(count, count == 0 ? 0 : iouSum / count,
-          union == 0 ? 0 : (double) intersection / union, precision, intersection, union);
+      return new Scores(
+          count,
+          count == 0 ? 0 : iouSum / count,
+          union == 0 ? 0 : (double) intersection / union,
+          precision,
+          intersection,
+          union);
     }
   }
 }

@@ -21,8 +21,12 @@ public final class AtomicOutput implements AutoCloseable {
   public AtomicOutput(Path target, boolean overwrite) {
     this.target = target.toAbsolutePath();
     this.overwrite = overwrite;
-    String name = "." + this.target.getFileName() + "."
-        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".partial";
+    String name =
+        "."
+            + this.target.getFileName()
+            + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
+            + ".partial";
     this.temporary = this.target.resolveSibling(name);
   }
 
@@ -36,8 +40,8 @@ public final class AtomicOutput implements AutoCloseable {
       throw new IOException("output appeared while writing, not replaced: " + target);
     }
     try {
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -56,8 +56,14 @@ public final class GeoJsonWriter implements RegionWriter {
     this.toWgs84 = toWgs84(sourceCrs);
     geometryWriter.setEncodeCRS(false);
     geometryWriter.setForceCCW(true);
-    this.out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
+    this.out =
+        new BufferedWriter(
+            Files.newBufferedWriter(
+                file,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE),
+            1 << 16);
     out.write("{\"type\":\"FeatureCollection\",\"features\":[");
   }
 
@@ -66,13 +72,17 @@ public final class GeoJsonWriter implements RegionWriter {
       MathTransform transform = CRS.findMathTransform(sourceCrs, DefaultGeographicCRS.WGS84, true);
       if (CRS.getAxisOrder(sourceCrs) == CRS.AxisOrder.NORTH_EAST) {
         // Regions hold (east, north); the CRS expects (north, east) first.
-        transform = ConcatenatedTransform.create(
-            ProjectiveTransform.create(new AffineTransform(0, 1, 1, 0, 0, 0)), transform);
+        transform =
+            ConcatenatedTransform.create(
+                ProjectiveTransform.create(new AffineTransform(0, 1, 1, 0, 0, 0)), transform);
       }
       return transform;
     } catch (FactoryException e) {
-      throw new InvalidInputException("cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
-          + e.getMessage() + "); write a .gpkg instead", e);
+      throw new InvalidInputException(
+          "cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
+              + e.getMessage()
+              + "); write a .gpkg instead",
+          e);
     }
   }
 
@@ -86,9 +96,12 @@ public final class GeoJsonWriter implements RegionWriter {
       out.write(i == 0 ? "" : ",");
       out.write(jsonString(schema.fields().get(i).name()));
       out.write(":");
-      out.write(values[i] instanceof String text ? jsonString(text)
-          : values[i] instanceof Long count ? Long.toString(count)
-          : number((Double) values[i]));
+      out.write(
+          values[i] instanceof String text
+              ? jsonString(text)
+              : values[i] instanceof Long count
+                  ? Long.toString(count)
+                  : number((Double) values[i]));
     }
     out.write("},\"geometry\":");
     geometryWriter.write(toWgs84(region.geometry()), out);

@@ -36,15 +36,19 @@ import org.locationtech.jts.io.WKBWriter;
 public final class GeoPackageWriter implements RegionWriter {
   /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
   private static final int APPLICATION_ID = 0x47504B47;
+
   /** 1.2: what GDAL 3.6 and QGIS read without a warning; nothing here needs 1.3 or 1.4. */
   private static final int USER_VERSION = 10200;
+
   /** srs_id for a CRS without an EPSG code: outside the EPSG range, as GDAL does. */
   private static final int CUSTOM_SRS_ID = 100000;
-  private static final String WGS84_WKT = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","
-      + "6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],"
-      + "PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
-      + "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
-      + "AUTHORITY[\"EPSG\",\"4326\"]]";
+
+  private static final String WGS84_WKT =
+      "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","
+          + "6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],"
+          + "PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
+          + "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
+          + "AUTHORITY[\"EPSG\",\"4326\"]]";
 
   private static final String IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*";
 
@@ -67,8 +71,9 @@ public final class GeoPackageWriter implements RegionWriter {
    * @param multi {@code MULTIPOLYGON} layer (8-connectivity regions may be multipart), else
    *     {@code POLYGON}
    */
-  public GeoPackageWriter(Path file, String layer, SpatialReference srs, boolean multi,
-      OutputSchema schema) throws IOException {
+  public GeoPackageWriter(
+      Path file, String layer, SpatialReference srs, boolean multi, OutputSchema schema)
+      throws IOException {
     if (!layer.matches(IDENTIFIER)) {
       throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
     }
@@ -96,8 +101,9 @@ public final class GeoPackageWriter implements RegionWriter {
         columns.append(", ").append(field.name());
         values.append(", ?");
       }
-      this.insert = connection.prepareStatement("INSERT INTO \"" + layer + "\" (" + columns
-          + ") VALUES (" + values + ")");
+      this.insert =
+          connection.prepareStatement(
+              "INSERT INTO \"" + layer + "\" (" + columns + ") VALUES (" + values + ")");
       this.db = connection;
     } catch (SQLException e) {
       closeQuietly(connection);
@@ -137,8 +143,10 @@ public final class GeoPackageWriter implements RegionWriter {
     try {
       insert.executeBatch();
       pending = 0;
-      try (PreparedStatement p = db.prepareStatement("UPDATE gpkg_contents SET min_x = ?, "
-          + "min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")) {
+      try (PreparedStatement p =
+          db.prepareStatement(
+              "UPDATE gpkg_contents SET min_x = ?, "
+                  + "min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")) {
         setExtent(p, 1, extent);
         p.setString(5, layer);
         p.executeUpdate();
@@ -171,32 +179,42 @@ public final class GeoPackageWriter implements RegionWriter {
 
   private static void createMetadataTables(Connection db) throws SQLException {
     try (Statement s = db.createStatement()) {
-      s.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, "
-          + "srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL, "
-          + "organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, "
-          + "description TEXT)");
-      s.execute("CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, "
-          + "data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '', "
-          + "last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
-          + "min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER, "
-          + "CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) "
-          + "REFERENCES gpkg_spatial_ref_sys(srs_id))");
-      s.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, "
-          + "column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, "
-          + "srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, "
-          + "CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), "
-          + "CONSTRAINT uk_gc_table_name UNIQUE (table_name), "
-          + "CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name), "
-          + "CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))");
+      s.execute(
+          "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, "
+              + "srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL, "
+              + "organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, "
+              + "description TEXT)");
+      s.execute(
+          "CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, "
+              + "data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '', "
+              + "last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+              + "min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER, "
+              + "CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) "
+              + "REFERENCES gpkg_spatial_ref_sys(srs_id))");
+      s.execute(
+          "CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, "
+              + "column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, "
+              + "srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, "
+              + "CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), "
+              + "CONSTRAINT uk_gc_table_name UNIQUE (table_name), "
+              + "CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name), "
+              + "CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))");
     }
   }
 
   private void insertSpatialReferences(Connection db, SpatialReference srs) throws SQLException {
-    String sql = "INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
-        + "organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)";
+    String sql =
+        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+            + "organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)";
     try (PreparedStatement p = db.prepareStatement(sql)) {
       // The raster's CRS first, so that EPSG:4326 gets the raster's own definition.
-      insertSrs(p, srs.name(), srsId, srs.epsgCode() == null ? "NONE" : "EPSG", srsId, srs.wkt(),
+      insertSrs(
+          p,
+          srs.name(),
+          srsId,
+          srs.epsgCode() == null ? "NONE" : "EPSG",
+          srsId,
+          srs.wkt(),
           "CRS of the vectorized raster");
       insertSrs(p, "Undefined cartesian SRS", -1, "NONE", -1, "undefined", null);
       insertSrs(p, "Undefined geographic SRS", 0, "NONE", 0, "undefined", null);
@@ -204,8 +222,15 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  private static void insertSrs(PreparedStatement p, String name, int id, String org, int code,
-      String definition, String description) throws SQLException {
+  private static void insertSrs(
+      PreparedStatement p,
+      String name,
+      int id,
+      String org,
+      int code,
+      String definition,
+      String description)
+      throws SQLException {
     p.setString(1, name);
     p.setInt(2, id);
     p.setString(3, org);
@@ -218,19 +243,29 @@ public final class GeoPackageWriter implements RegionWriter {
   private void createLayer(Connection db) throws SQLException {
     String geometryType = multi ? "MULTIPOLYGON" : "POLYGON";
     try (Statement s = db.createStatement()) {
-      s.execute("CREATE TABLE \"" + layer + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
-          + "geom " + geometryType + columnDefinitions() + ")");
+      s.execute(
+          "CREATE TABLE \""
+              + layer
+              + "\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+              + "geom "
+              + geometryType
+              + columnDefinitions()
+              + ")");
     }
-    try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_contents (table_name, "
-        + "data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "INSERT INTO gpkg_contents (table_name, "
+                + "data_type, identifier, description, srs_id) VALUES (?, 'features', ?, ?, ?)")) {
       p.setString(1, layer);
       p.setString(2, layer);
       p.setString(3, "Regions vectorized from a raster mask");
       p.setInt(4, srsId);
       p.executeUpdate();
     }
-    try (PreparedStatement p = db.prepareStatement("INSERT INTO gpkg_geometry_columns "
-        + "(table_name, column_name, geometry_type_name, srs_id, z, m) VALUES (?, 'geom', ?, ?, 0, 0)")) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "INSERT INTO gpkg_geometry_columns "
+                + "(table_name, column_name, geometry_type_name, srs_id, z, m) VALUES (?, 'geom', ?, ?, 0, 0)")) {
       p.setString(1, layer);
       p.setString(2, geometryType);
       p.setInt(3, srsId);
@@ -242,13 +277,12 @@ public final class GeoPackageWriter implements RegionWriter {
   private String columnDefinitions() {
     StringBuilder sql = new StringBuilder();
     for (OutputSchema.Field field : schema.fields()) {
-      String type = field.type() == String.class ? "TEXT"
-          : field.type() == Long.class ? "INTEGER" : "DOUBLE";
+      String type =
+          field.type() == String.class ? "TEXT" : field.type() == Long.class ? "INTEGER" : "DOUBLE";
       sql.append(", ").append(field.name()).append(' ').append(type);
     }
     return sql.toString();
   }
-
 
   private static void setExtent(PreparedStatement p, int first, Envelope e) throws SQLException {
     if (e.isNull()) {
@@ -268,9 +302,11 @@ public final class GeoPackageWriter implements RegionWriter {
     byte[] wkb = wkbWriter.write(g);
     boolean empty = g.isEmpty();
     int envelopeBytes = empty ? 0 : 32;
-    ByteBuffer b = ByteBuffer.allocate(8 + envelopeBytes + wkb.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + envelopeBytes + wkb.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 'G').put((byte) 'P').put((byte) 0);
-    int flags = 1 /* little-endian */ | (empty ? 0x10 : (1 << 1) /* envelope [minx,maxx,miny,maxy] */);
+    int flags =
+        1 /* little-endian */ | (empty ? 0x10 : (1 << 1) /* envelope [minx,maxx,miny,maxy] */);
     b.put((byte) flags);
     b.putInt(srsId);
     if (!empty) {

@@ -1,5 +1,6 @@
 package org.diffris.cli.io;
 
+import it.geosolutions.jaiext.range.NoDataContainer;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -20,12 +21,11 @@ import org.geotools.coverage.grid.GridCoverageFactory;
 import org.geotools.coverage.grid.GridGeometry2D;
 import org.geotools.coverage.grid.io.AbstractGridFormat;
 import org.geotools.coverage.grid.io.imageio.GeoToolsWriteParams;
+import org.geotools.coverage.util.CoverageUtilities;
 import org.geotools.gce.geotiff.GeoTiffFormat;
 import org.geotools.gce.geotiff.GeoTiffWriteParams;
 import org.geotools.gce.geotiff.GeoTiffWriter;
 import org.geotools.util.factory.Hints;
-import org.geotools.coverage.util.CoverageUtilities;
-import it.geosolutions.jaiext.range.NoDataContainer;
 
 /**
  * The blended probabilities of a run as a single-band float32 GeoTIFF on the raster's own grid
@@ -42,8 +42,12 @@ public final class ProbabilityTiff {
 
   public ProbabilityTiff(int width, int height) {
     if ((long) width * height > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("raster of " + width + " x " + height
-          + " pixels is too large for a probability GeoTIFF written from memory");
+      throw new IllegalArgumentException(
+          "raster of "
+              + width
+              + " x "
+              + height
+              + " pixels is too large for a probability GeoTIFF written from memory");
     }
     this.width = width;
     this.height = height;
@@ -61,19 +65,27 @@ public final class ProbabilityTiff {
   /** Writes the GeoTIFF to {@code file} (which must not exist) on {@code grid}. */
   public void write(Path file, GridGeometry2D grid) throws IOException {
     DataBufferFloat buffer = new DataBufferFloat(values, values.length);
-    PixelInterleavedSampleModel layout = new PixelInterleavedSampleModel(DataBuffer.TYPE_FLOAT,
-        width, height, 1, width, new int[] {0});
+    PixelInterleavedSampleModel layout =
+        new PixelInterleavedSampleModel(
+            DataBuffer.TYPE_FLOAT, width, height, 1, width, new int[] {0});
     WritableRaster raster = Raster.createWritableRaster(layout, buffer, null);
-    ComponentColorModel colours = new ComponentColorModel(
-        ColorSpace.getInstance(ColorSpace.CS_GRAY), false, false, Transparency.OPAQUE,
-        DataBuffer.TYPE_FLOAT);
+    ComponentColorModel colours =
+        new ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_GRAY),
+            false,
+            false,
+            Transparency.OPAQUE,
+            DataBuffer.TYPE_FLOAT);
     BufferedImage image = new BufferedImage(colours, raster, false, null);
     Map<String, Object> properties = new HashMap<>();
     CoverageUtilities.setNoDataProperty(properties, new NoDataContainer(Double.NaN));
-    GridCoverage2D coverage = new GridCoverageFactory().create("probability", image, grid, null,
-        null, properties);
-    GeoTiffWriter writer = new GeoTiffWriter(file.toFile(),
-        new Hints(Hints.DEFAULT_COORDINATE_REFERENCE_SYSTEM, grid.getCoordinateReferenceSystem()));
+    GridCoverage2D coverage =
+        new GridCoverageFactory().create("probability", image, grid, null, null, properties);
+    GeoTiffWriter writer =
+        new GeoTiffWriter(
+            file.toFile(),
+            new Hints(
+                Hints.DEFAULT_COORDINATE_REFERENCE_SYSTEM, grid.getCoordinateReferenceSystem()));
     try {
       GeoTiffWriteParams params = new GeoTiffWriteParams();
       params.setCompressionMode(GeoTiffWriteParams.MODE_EXPLICIT);
@@ -81,7 +93,8 @@ public final class ProbabilityTiff {
       params.setTilingMode(GeoToolsWriteParams.MODE_EXPLICIT);
       params.setTiling(256, 256);
       ParameterValueGroup group = new GeoTiffFormat().getWriteParameters();
-      group.parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString())
+      group
+          .parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString())
           .setValue(params);
       writer.write(coverage, group.values().toArray(new GeneralParameterValue[0]));
     } finally {

@@ -18,13 +18,15 @@ public final class ModelOpening implements AutoCloseable {
   private boolean taken;
 
   public ModelOpening(ModelBundle bundle, SessionSettings settings) {
-    this.future = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Segmenter.open(bundle, settings);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    this.future =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return Segmenter.open(bundle, settings);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /**
@@ -38,7 +40,8 @@ public final class ModelOpening implements AutoCloseable {
       taken = true;
       return segmenter;
     } catch (CompletionException e) {
-      Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+      Throwable cause =
+          e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
       if (cause instanceof IOException io) {
         throw io;
       }

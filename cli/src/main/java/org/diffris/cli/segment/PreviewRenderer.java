@@ -86,8 +86,10 @@ public final class PreviewRenderer {
     int w = Math.max(1, image.width() / factor);
     int h = Math.max(1, image.height() / factor);
     BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    int[] shown = bands.length >= 3 ? new int[] {bands[0], bands[1], bands[2]}
-        : new int[] {bands[0], bands[0], bands[0]};
+    int[] shown =
+        bands.length >= 3
+            ? new int[] {bands[0], bands[1], bands[2]}
+            : new int[] {bands[0], bands[0], bands[0]};
     int[] index = bands.length >= 3 ? new int[] {0, 1, 2} : new int[] {0, 0, 0};
     int stripRows = Math.max(factor, (64 / factor) * factor);
     int fullWidth = w * factor;
@@ -102,9 +104,14 @@ public final class PreviewRenderer {
           for (int c = 0; c < 3; c++) {
             double v = strip[(c * rows + r) * fullWidth + x * factor];
             double span = high[index[c]] - low[index[c]];
-            int level = Double.isNaN(v) ? 0
-                : (int) Math.round(255 * Math.min(1, Math.max(0, span > 0
-                    ? (v - low[index[c]]) / span : 0)));
+            int level =
+                Double.isNaN(v)
+                    ? 0
+                    : (int)
+                        Math.round(
+                            255
+                                * Math.min(
+                                    1, Math.max(0, span > 0 ? (v - low[index[c]]) / span : 0)));
             pixel = (pixel << 8) | level;
           }
           rgb[x] = pixel;

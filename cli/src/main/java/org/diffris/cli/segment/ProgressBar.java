@@ -50,7 +50,10 @@ public final class ProgressBar implements ProgressListener {
   /** The bar's text, e.g. {@code "[#########.....] 12/40 tiles  3.1 s"}. */
   static String line(int done, int total, double seconds) {
     int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
-    return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] "
+    return "["
+        + "#".repeat(filled)
+        + ".".repeat(WIDTH - filled)
+        + "] "
         + String.format(Locale.ROOT, "%d/%d tiles %5.1f s", done, total, seconds);
   }
 

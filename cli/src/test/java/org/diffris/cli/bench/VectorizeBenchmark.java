@@ -84,8 +84,13 @@ public final class VectorizeBenchmark {
     int inProcessNoise = 512; // jt-vectorize needs about 15 s for one 512² salt-and-pepper run
 
     line("# diffris vectorize benchmark");
-    line("java " + System.getProperty("java.version") + ", " + Runtime.getRuntime()
-        .availableProcessors() + " CPUs, load average at start: " + loadAverage());
+    line(
+        "java "
+            + System.getProperty("java.version")
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " CPUs, load average at start: "
+            + loadAverage());
     line("");
 
     Path blobsLarge = writeGeoTiff("blobs_" + large, blobs(large, 11));
@@ -110,11 +115,17 @@ public final class VectorizeBenchmark {
     line("");
     Path gcLog = work.resolve("gc.log");
     Run capped = ours(blobsHuge, "-Xmx256m -Xlog:gc:file=" + gcLog);
-    line(String.format(Locale.ROOT,
-        "exit %d, %d polygons, wall %.1f s, peak RSS %.0f MiB, heap: at most %d MiB in use "
-            + "before a collection, at most %d MiB live after one (of 256)", capped.exitCode,
-        capped.polygons, capped.wallSeconds, capped.peakRssMiB, peakHeapMiB(gcLog, 1),
-        peakHeapMiB(gcLog, 2)));
+    line(
+        String.format(
+            Locale.ROOT,
+            "exit %d, %d polygons, wall %.1f s, peak RSS %.0f MiB, heap: at most %d MiB in use "
+                + "before a collection, at most %d MiB live after one (of 256)",
+            capped.exitCode,
+            capped.polygons,
+            capped.wallSeconds,
+            capped.peakRssMiB,
+            peakHeapMiB(gcLog, 1),
+            peakHeapMiB(gcLog, 2)));
     line("");
 
     line("## In-process, same in-memory raster: MaskVectorizer vs jt-vectorize 1.6.0");
@@ -193,8 +204,13 @@ public final class VectorizeBenchmark {
     }
     long start = System.nanoTime();
     BufferedImage image = image(size, mask);
-    ReferencedEnvelope envelope = new ReferencedEnvelope(500000, 500000 + size * PIXEL,
-        5300000 - size * PIXEL, 5300000, CRS.decode("EPSG:32633"));
+    ReferencedEnvelope envelope =
+        new ReferencedEnvelope(
+            500000,
+            500000 + size * PIXEL,
+            5300000 - size * PIXEL,
+            5300000,
+            CRS.decode("EPSG:32633"));
     GridCoverage2D coverage = new GridCoverageFactory().create(name, image, envelope);
     GeoTiffWriteParams writeParams = new GeoTiffWriteParams();
     writeParams.setCompressionMode(GeoTiffWriteParams.MODE_EXPLICIT);
@@ -202,14 +218,19 @@ public final class VectorizeBenchmark {
     writeParams.setTilingMode(GeoTiffWriteParams.MODE_EXPLICIT);
     writeParams.setTiling(512, 512);
     ParameterValueGroup params = new GeoTiffFormat().getWriteParameters();
-    params.parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString())
+    params
+        .parameter(AbstractGridFormat.GEOTOOLS_WRITE_PARAMS.getName().toString())
         .setValue(writeParams);
     GeoTiffWriter writer = new GeoTiffWriter(file.toFile());
     writer.write(coverage, params.values().toArray(new GeneralParameterValue[0]));
     writer.dispose();
     coverage.dispose(true);
-    System.err.printf(Locale.ROOT, "wrote %s (%d KiB) in %.1f s%n", file,
-        Files.size(file) >> 10, (System.nanoTime() - start) / 1e9);
+    System.err.printf(
+        Locale.ROOT,
+        "wrote %s (%d KiB) in %.1f s%n",
+        file,
+        Files.size(file) >> 10,
+        (System.nanoTime() - start) / 1e9);
     return file;
   }
 
@@ -242,8 +263,15 @@ public final class VectorizeBenchmark {
         command.add(opt);
       }
     }
-    command.addAll(List.of("-jar", jar.toString(), "vectorize", "--mask", mask.toString(),
-        "--out", out.toString()));
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "vectorize",
+            "--mask",
+            mask.toString(),
+            "--out",
+            out.toString()));
     Timed t = timed(command);
     Matcher polygons = Pattern.compile("polygons=(\\d+)").matcher(t.output);
     Matcher area = Pattern.compile("area_m2=([0-9.]+)").matcher(t.output);
@@ -251,7 +279,11 @@ public final class VectorizeBenchmark {
       System.err.println(t.output);
       return new Run(t.exitCode, t.wallSeconds, t.peakRssMiB, -1, Double.NaN);
     }
-    return new Run(t.exitCode, t.wallSeconds, t.peakRssMiB, Long.parseLong(polygons.group(1)),
+    return new Run(
+        t.exitCode,
+        t.wallSeconds,
+        t.peakRssMiB,
+        Long.parseLong(polygons.group(1)),
         Double.parseDouble(area.group(1)));
   }
 
@@ -259,14 +291,37 @@ public final class VectorizeBenchmark {
     Path out = work.resolve("gdal.gpkg");
     Files.deleteIfExists(out);
     // -mask with the raster itself: zero pixels are not polygonized, the same job as ours.
-    Timed t = timed(List.of("/usr/bin/time", "-v", "gdal_polygonize.py", "-q", mask.toString(),
-        "-mask", mask.toString(), "-f", "GPKG", out.toString(), "out", "DN"));
-    Timed count = timed(List.of("ogrinfo", "-q", "-sql",
-        "SELECT COUNT(*) AS n, SUM(ST_Area(geom)) AS a FROM out", out.toString()));
+    Timed t =
+        timed(
+            List.of(
+                "/usr/bin/time",
+                "-v",
+                "gdal_polygonize.py",
+                "-q",
+                mask.toString(),
+                "-mask",
+                mask.toString(),
+                "-f",
+                "GPKG",
+                out.toString(),
+                "out",
+                "DN"));
+    Timed count =
+        timed(
+            List.of(
+                "ogrinfo",
+                "-q",
+                "-sql",
+                "SELECT COUNT(*) AS n, SUM(ST_Area(geom)) AS a FROM out",
+                out.toString()));
     Matcher n = Pattern.compile("n \\(Integer\\) = (\\d+)").matcher(count.output);
     Matcher a = Pattern.compile("a \\(Real\\) = ([0-9.e+]+)").matcher(count.output);
     boolean ok = n.find() && a.find();
-    return new Run(t.exitCode, t.wallSeconds, t.peakRssMiB, ok ? Long.parseLong(n.group(1)) : -1,
+    return new Run(
+        t.exitCode,
+        t.wallSeconds,
+        t.peakRssMiB,
+        ok ? Long.parseLong(n.group(1)) : -1,
         ok ? Double.parseDouble(a.group(1)) : Double.NaN);
   }
 
@@ -279,12 +334,15 @@ public final class VectorizeBenchmark {
     int code = p.waitFor();
     double wall = (System.nanoTime() - start) / 1e9;
     Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(output);
-    Matcher elapsed = Pattern.compile("Elapsed \\(wall clock\\) time.*: (?:(\\d+):)?(\\d+):([0-9.]+)")
-        .matcher(output);
+    Matcher elapsed =
+        Pattern.compile("Elapsed \\(wall clock\\) time.*: (?:(\\d+):)?(\\d+):([0-9.]+)")
+            .matcher(output);
     if (elapsed.find()) {
       double h = elapsed.group(1) == null ? 0 : Double.parseDouble(elapsed.group(1));
-      wall = h * 3600 + Double.parseDouble(elapsed.group(2)) * 60
-          + Double.parseDouble(elapsed.group(3));
+      wall =
+          h * 3600
+              + Double.parseDouble(elapsed.group(2)) * 60
+              + Double.parseDouble(elapsed.group(3));
     }
     double rssMiB = rss.find() ? Long.parseLong(rss.group(1)) / 1024.0 : Double.NaN;
     return new Timed(code, wall, rssMiB, output);
@@ -320,8 +378,14 @@ public final class VectorizeBenchmark {
     Collection<Geometry> jt = null;
     for (int i = 0; i < 3; i++) {
       long start = System.nanoTime();
-      regions = MaskVectorizer.vectorize(MaskBand.binary(0, w, h, data, null), w, h,
-          PixelToWorld.identity(), options, new GeometryFactory());
+      regions =
+          MaskVectorizer.vectorize(
+              MaskBand.binary(0, w, h, data, null),
+              w,
+              h,
+              PixelToWorld.identity(),
+              options,
+              new GeometryFactory());
       oursBest = Math.min(oursBest, (System.nanoTime() - start) / 1e9);
 
       start = System.nanoTime();
@@ -330,10 +394,23 @@ public final class VectorizeBenchmark {
     }
     double ourArea = regions.stream().mapToDouble(r -> r.geometry().getArea()).sum();
     double jtArea = jt.stream().mapToDouble(Geometry::getArea).sum();
-    line(String.format(Locale.ROOT, "| %s | MaskVectorizer | %d | %.0f | %.3f | |", label,
-        regions.size(), ourArea, oursBest));
-    line(String.format(Locale.ROOT, "| %s | jt-vectorize | %d | %.0f | %.3f | %.1f× |", label,
-        jt.size(), jtArea, jtBest, jtBest / oursBest));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %s | MaskVectorizer | %d | %.0f | %.3f | |",
+            label,
+            regions.size(),
+            ourArea,
+            oursBest));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %s | jt-vectorize | %d | %.0f | %.3f | %.1f× |",
+            label,
+            jt.size(),
+            jtArea,
+            jtBest,
+            jtBest / oursBest));
   }
 
   @SuppressWarnings("unchecked")
@@ -351,9 +428,17 @@ public final class VectorizeBenchmark {
   // ---------------------------------------------------------------- report
 
   private void row(Path mask, String tool, Run run, double ratio) {
-    line(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.0f | %.2f |",
-        mask.getFileName(), tool, run.polygons, run.area, run.wallSeconds, run.peakRssMiB,
-        ratio));
+    line(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %d | %.2f | %.2f | %.0f | %.2f |",
+            mask.getFileName(),
+            tool,
+            run.polygons,
+            run.area,
+            run.wallSeconds,
+            run.peakRssMiB,
+            ratio));
   }
 
   private void line(String text) {

@@ -48,14 +48,14 @@ class RrsisMetricsTest {
   @Test
   void overallIsPooledAndTypesAreSorted() {
     RrsisMetrics m = new RrsisMetrics();
-    m.add(1, 2, "plural");      // 0.5
-    m.add(9, 10, "colour");     // 0.9
-    m.add(0, 8, "colour");      // 0
+    m.add(1, 2, "plural"); // 0.5
+    m.add(9, 10, "colour"); // 0.9
+    m.add(0, 8, "colour"); // 0
     RrsisMetrics.Scores s = m.overall();
     assertEquals((0.5 + 0.9 + 0) / 3, s.mIoU(), 1e-15);
     assertEquals(10.0 / 20, s.oIoU(), 1e-15);
-    assertEquals(2.0 / 3, s.precisionAt(0), 1e-15);  // 0.5 and 0.9
-    assertEquals(1.0 / 3, s.precisionAt(4), 1e-15);  // 0.9 only
+    assertEquals(2.0 / 3, s.precisionAt(0), 1e-15); // 0.5 and 0.9
+    assertEquals(1.0 / 3, s.precisionAt(4), 1e-15); // 0.9 only
     assertEquals(List.of("colour", "plural"), List.copyOf(m.byType().keySet()));
     RrsisMetrics.Scores colour = m.byType().get("colour");
     assertEquals(2, colour.count());

@@ -11,7 +11,8 @@ class ProgressBarTest {
 
   @Test
   void lineShowsTheShareOfTilesDone() {
-    assertEquals("[" + "#".repeat(15) + ".".repeat(15) + "] 20/40 tiles   1.5 s",
+    assertEquals(
+        "[" + "#".repeat(15) + ".".repeat(15) + "] 20/40 tiles   1.5 s",
         ProgressBar.line(20, 40, 1.5));
     assertTrue(ProgressBar.line(40, 40, 0).startsWith("[" + "#".repeat(30) + "]"));
     assertTrue(ProgressBar.line(0, 0, 0).startsWith("[" + "#".repeat(30) + "]"));

@@ -42,9 +42,16 @@ public final class Gdal {
     Path source = raster;
     if (threshold != null) {
       source = outDir.resolve("thresholded.tif");
-      run(List.of("gdal_calc.py", "--quiet", "-A", raster.toString(), "--outfile=" + source,
-          String.format(Locale.ROOT, "--calc=A>=%s", threshold), "--type=Byte",
-          "--NoDataValue=255"));
+      run(
+          List.of(
+              "gdal_calc.py",
+              "--quiet",
+              "-A",
+              raster.toString(),
+              "--outfile=" + source,
+              String.format(Locale.ROOT, "--calc=A>=%s", threshold),
+              "--type=Byte",
+              "--NoDataValue=255"));
     }
     Path out = outDir.resolve("gdal.gpkg");
     List<String> command = new ArrayList<>(List.of("gdal_polygonize.py", "-q"));

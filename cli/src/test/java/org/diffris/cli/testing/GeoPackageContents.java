@@ -43,11 +43,13 @@ public final class GeoPackageContents {
       try (ResultSet r = s.executeQuery("PRAGMA application_id")) {
         applicationId = r.getInt(1);
       }
-      try (ResultSet r = s.executeQuery("SELECT g.table_name, g.column_name, "
-          + "g.geometry_type_name, g.srs_id, srs.organization, srs.organization_coordsys_id, "
-          + "srs.definition FROM gpkg_geometry_columns g JOIN gpkg_contents c "
-          + "ON c.table_name = g.table_name JOIN gpkg_spatial_ref_sys srs "
-          + "ON srs.srs_id = g.srs_id")) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT g.table_name, g.column_name, "
+                  + "g.geometry_type_name, g.srs_id, srs.organization, srs.organization_coordsys_id, "
+                  + "srs.definition FROM gpkg_geometry_columns g JOIN gpkg_contents c "
+                  + "ON c.table_name = g.table_name JOIN gpkg_spatial_ref_sys srs "
+                  + "ON srs.srs_id = g.srs_id")) {
         if (!r.next()) {
           throw new IllegalStateException("no feature layer in " + file);
         }
@@ -93,13 +95,14 @@ public final class GeoPackageContents {
     }
     int flags = blob[3];
     int envelope = (flags >> 1) & 0x7;
-    int envelopeBytes = switch (envelope) {
-      case 0 -> 0;
-      case 1 -> 32;
-      case 2, 3 -> 48;
-      case 4 -> 64;
-      default -> throw new ParseException("bad envelope indicator " + envelope);
-    };
+    int envelopeBytes =
+        switch (envelope) {
+          case 0 -> 0;
+          case 1 -> 32;
+          case 2, 3 -> 48;
+          case 4 -> 64;
+          default -> throw new ParseException("bad envelope indicator " + envelope);
+        };
     int offset = 8 + envelopeBytes;
     byte[] body = new byte[blob.length - offset];
     System.arraycopy(blob, offset, body, 0, body.length);

@@ -31,10 +31,10 @@ public final class RasterOracle {
       Raster raster = image.getData();
       int w = image.getWidth();
       int h = image.getHeight();
-      double[] v = raster.getSamples(raster.getMinX(), raster.getMinY(), w, h, band - 1,
-          (double[]) null);
-      double noData = reader.getMetadata().hasNoData() ? reader.getMetadata().getNoData()
-          : Double.NaN;
+      double[] v =
+          raster.getSamples(raster.getMinX(), raster.getMinY(), w, h, band - 1, (double[]) null);
+      double noData =
+          reader.getMetadata().hasNoData() ? reader.getMetadata().getNoData() : Double.NaN;
       boolean[] in = new boolean[w * h];
       for (int i = 0; i < v.length; i++) {
         boolean valid = !Double.isNaN(v[i]) && v[i] != noData && (float) v[i] != (float) noData;

@@ -49,19 +49,24 @@ public final class Scenes {
    * rectangles (50000, 1000, 1000).
    */
   public static Path twoRedRectangles16(Path file) throws Exception {
-    java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
-        java.awt.image.DataBuffer.TYPE_USHORT, 200, 150, 3, null);
+    java.awt.image.WritableRaster raster =
+        java.awt.image.Raster.createInterleavedRaster(
+            java.awt.image.DataBuffer.TYPE_USHORT, 200, 150, 3, null);
     for (int r = 0; r < 150; r++) {
       for (int c = 0; c < 200; c++) {
-        boolean first = c >= 10 && c < 50 && r >= 20 && r < 50 && !(c >= 25 && c < 35
-            && r >= 30 && r < 40);
+        boolean first =
+            c >= 10 && c < 50 && r >= 20 && r < 50 && !(c >= 25 && c < 35 && r >= 30 && r < 40);
         boolean second = c >= 120 && c < 180 && r >= 80 && r < 130;
         raster.setPixel(c, r, new int[] {first || second ? 50000 : 1000, 1000, 1000});
       }
     }
-    java.awt.image.ColorModel colours = new java.awt.image.ComponentColorModel(
-        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
-        java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
+    java.awt.image.ColorModel colours =
+        new java.awt.image.ComponentColorModel(
+            java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+            false,
+            false,
+            java.awt.Transparency.OPAQUE,
+            java.awt.image.DataBuffer.TYPE_USHORT);
     return TestRasters.write(file, new BufferedImage(colours, raster, false, null));
   }
 

@@ -39,7 +39,9 @@ public final class TestBundle {
     Files.createDirectories(folder.resolve("tokenizer"));
     Files.copy(onnx.resolve("text_encoder.onnx"), folder.resolve("text_encoder.onnx"));
     Files.copy(onnx.resolve("segmenter.onnx"), folder.resolve("segmenter.onnx"));
-    Files.writeString(folder.resolve("model.json"), """
+    Files.writeString(
+        folder.resolve("model.json"),
+        """
         {
           "name": "analytic-test",
           "version": "0.0.1",
@@ -52,7 +54,8 @@ public final class TestBundle {
           "threshold": 0.5,
           "onnx": {"opset": 17}
         }
-        """.formatted(size));
+        """
+            .formatted(size));
     StringBuilder vocab = new StringBuilder("{");
     int id = 0;
     for (String suffix : new String[] {"", ClipVocabulary.END_OF_WORD}) {
@@ -66,7 +69,9 @@ public final class TestBundle {
     vocab.append(',').append(quote(ClipVocabulary.END_TOKEN)).append(':').append(id);
     vocab.append('}');
     Files.writeString(folder.resolve("tokenizer/vocab.json"), vocab, StandardCharsets.UTF_8);
-    Files.writeString(folder.resolve("tokenizer/merges.txt"), "#version: 0.2\nc a\nca r</w>\n",
+    Files.writeString(
+        folder.resolve("tokenizer/merges.txt"),
+        "#version: 0.2\nc a\nca r</w>\n",
         StandardCharsets.UTF_8);
     return folder;
   }

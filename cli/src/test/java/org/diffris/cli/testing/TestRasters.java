@@ -21,9 +21,17 @@ public final class TestRasters {
   }
 
   public static Path write(Path file, BufferedImage image) throws Exception {
-    GridCoverage2D coverage = new GridCoverageFactory().create("fixture", image,
-        new ReferencedEnvelope(500000, 500000 + image.getWidth(), 5300000 - image.getHeight(),
-            5300000, CRS.decode("EPSG:32633")));
+    GridCoverage2D coverage =
+        new GridCoverageFactory()
+            .create(
+                "fixture",
+                image,
+                new ReferencedEnvelope(
+                    500000,
+                    500000 + image.getWidth(),
+                    5300000 - image.getHeight(),
+                    5300000,
+                    CRS.decode("EPSG:32633")));
     GeoTiffWriter writer = new GeoTiffWriter(file.toFile());
     try {
       writer.write(coverage, null);

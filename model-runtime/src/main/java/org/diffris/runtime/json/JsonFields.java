@@ -75,7 +75,8 @@ public final class JsonFields {
   public String string(String key) throws FieldException {
     Object value = require(key, "a non-empty string");
     if (!(value instanceof String) || ((String) value).isBlank()) {
-      throw new FieldException(file, name(key), "must be a non-empty string, got " + describe(value));
+      throw new FieldException(
+          file, name(key), "must be a non-empty string, got " + describe(value));
     }
     return (String) value;
   }
@@ -126,7 +127,8 @@ public final class JsonFields {
       double d = item instanceof Number ? ((Number) item).doubleValue() : Double.NaN;
       if (!(d >= min && d <= max)) {
         throw new FieldException(
-            file, name(key) + "[" + i + "]",
+            file,
+            name(key) + "[" + i + "]",
             "must be " + numberRange(min, max) + ", got " + describe(item));
       }
       out[i] = d;

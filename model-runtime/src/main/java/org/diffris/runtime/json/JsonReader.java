@@ -89,7 +89,9 @@ public final class JsonReader {
         }
       }
       throw new JsonSyntaxException(
-          source, line, offset - lineStart + 1,
+          source,
+          line,
+          offset - lineStart + 1,
           String.format("not valid UTF-8 text (byte 0x%02X)", bytes[offset] & 0xFF));
     }
     out.flip();
@@ -202,7 +204,9 @@ public final class JsonReader {
       char c = text.charAt(pos);
       if (c == '"') {
         String value =
-            out == null ? text.substring(runStart, pos) : out.append(text, runStart, pos).toString();
+            out == null
+                ? text.substring(runStart, pos)
+                : out.append(text, runStart, pos).toString();
         pos++;
         return value;
       }
@@ -321,7 +325,8 @@ public final class JsonReader {
 
   private Object readLiteral(String word, Object value) throws JsonSyntaxException {
     if (!text.startsWith(word, pos)) {
-      throw error("unexpected word, expected a value (true, false, null, number, string, array or object)");
+      throw error(
+          "unexpected word, expected a value (true, false, null, number, string, array or object)");
     }
     pos += word.length();
     return value;

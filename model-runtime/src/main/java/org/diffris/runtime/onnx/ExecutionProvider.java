@@ -1,6 +1,7 @@
 package org.diffris.runtime.onnx;
 
 import java.util.Locale;
+
 /**
  * Where a user asks the model to run: {@code cpu}, {@code cuda} (device 0), {@code cuda:N}, or
  * {@code auto} (CUDA device 0 where it loads, otherwise CPU, and the run says so). Immutable.

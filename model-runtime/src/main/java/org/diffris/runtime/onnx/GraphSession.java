@@ -26,12 +26,10 @@ import org.diffris.runtime.BundleFileException;
  */
 public final class GraphSession implements AutoCloseable {
   /** Sessions of this JVM opened and not yet closed: how a host proves it leaks none. */
-  private static final AtomicInteger OPEN =
-      new AtomicInteger();
+  private static final AtomicInteger OPEN = new AtomicInteger();
 
   private final String file;
-  private final AtomicBoolean closed =
-      new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final OrtSession session;
   private final AtomicLong runNanos = new AtomicLong();
   private final AtomicLong runs = new AtomicLong();
@@ -69,8 +67,8 @@ public final class GraphSession implements AutoCloseable {
     return open(file, null, model, settings);
   }
 
-  private static GraphSession open(String file, byte[] bytes, Path path,
-      SessionSettings settings) throws BundleFileException {
+  private static GraphSession open(String file, byte[] bytes, Path path, SessionSettings settings)
+      throws BundleFileException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ExecutionProvider provider = settings.provider();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -83,20 +81,30 @@ public final class GraphSession implements AutoCloseable {
       if (provider.kind() == ExecutionProvider.Kind.CUDA) {
         addCuda(options, provider);
       } else if (provider.kind() == ExecutionProvider.Kind.AUTO) {
-        throw new IllegalArgumentException("resolve 'auto' to cpu or cuda before opening a session");
+        throw new IllegalArgumentException(
+            "resolve 'auto' to cpu or cuda before opening a session");
       }
       try {
-        OrtSession session = bytes != null
-            ? env.createSession(bytes, options) : env.createSession(path.toString(), options);
+        OrtSession session =
+            bytes != null
+                ? env.createSession(bytes, options)
+                : env.createSession(path.toString(), options);
         return new GraphSession(file, session);
       } catch (OrtException e) {
         if (provider.kind() == ExecutionProvider.Kind.CUDA) {
           throw new ProviderUnavailableException(
-              "CUDA (" + provider + ") could not start a session for " + file + ": "
-                  + e.getMessage() + "; check the GPU index, CUDA 12 and cuDNN 9, or use cpu or auto",
-              "CUDA could not start a session: " + e.getMessage(), e);
+              "CUDA ("
+                  + provider
+                  + ") could not start a session for "
+                  + file
+                  + ": "
+                  + e.getMessage()
+                  + "; check the GPU index, CUDA 12 and cuDNN 9, or use cpu or auto",
+              "CUDA could not start a session: " + e.getMessage(),
+              e);
         }
-        throw new BundleFileException(file, "ONNX Runtime cannot load this graph: " + e.getMessage(), e);
+        throw new BundleFileException(
+            file, "ONNX Runtime cannot load this graph: " + e.getMessage(), e);
       }
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime session options failed: " + e.getMessage(), e);
@@ -106,19 +114,28 @@ public final class GraphSession implements AutoCloseable {
   private static void addCuda(OrtSession.SessionOptions options, ExecutionProvider provider) {
     if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
       throw new ProviderUnavailableException(
-          "CUDA was requested (" + provider + ") but this ONNX Runtime build has no CUDA provider"
-              + " (it has " + OrtEnvironment.getAvailableProviders() + "): it is the CPU build"
+          "CUDA was requested ("
+              + provider
+              + ") but this ONNX Runtime build has no CUDA provider"
+              + " (it has "
+              + OrtEnvironment.getAvailableProviders()
+              + "): it is the CPU build"
               + " com.microsoft.onnxruntime:onnxruntime. Use the GPU build (onnxruntime_gpu, Maven"
               + " profile -Pgpu) on a machine with CUDA, or choose cpu or auto",
-          "this ONNX Runtime build has no CUDA provider", null);
+          "this ONNX Runtime build has no CUDA provider",
+          null);
     }
     try {
       options.addCUDA(provider.deviceId());
     } catch (OrtException e) {
       throw new ProviderUnavailableException(
-          "CUDA was requested (" + provider + ") but its provider does not load: " + e.getMessage()
+          "CUDA was requested ("
+              + provider
+              + ") but its provider does not load: "
+              + e.getMessage()
               + "; check CUDA 12 and cuDNN 9 are installed, or choose cpu or auto",
-          "the CUDA provider does not load: " + e.getMessage(), e);
+          "the CUDA provider does not load: " + e.getMessage(),
+          e);
     }
   }
 
@@ -128,12 +145,14 @@ public final class GraphSession implements AutoCloseable {
    *
    * @return the graph's shape of that input (-1 for dynamic dimensions)
    */
-  public long[] requireInput(String name, OnnxJavaType type, long... dims) throws BundleFileException {
+  public long[] requireInput(String name, OnnxJavaType type, long... dims)
+      throws BundleFileException {
     return require("input", name, session.getInputNames(), infoOf(true, name), type, dims);
   }
 
   /** As {@link #requireInput}, for an output. */
-  public long[] requireOutput(String name, OnnxJavaType type, long... dims) throws BundleFileException {
+  public long[] requireOutput(String name, OnnxJavaType type, long... dims)
+      throws BundleFileException {
     return require("output", name, session.getOutputNames(), infoOf(false, name), type, dims);
   }
 
@@ -145,25 +164,33 @@ public final class GraphSession implements AutoCloseable {
     }
   }
 
-  private long[] require(String what, String name, java.util.Set<String> names, NodeInfo node,
-      OnnxJavaType type, long[] dims) throws BundleFileException {
+  private long[] require(
+      String what,
+      String name,
+      java.util.Set<String> names,
+      NodeInfo node,
+      OnnxJavaType type,
+      long[] dims)
+      throws BundleFileException {
     String expected = " (expected " + name + " " + typeName(type) + " " + shapeText(dims) + ")";
     if (node == null) {
-      throw new BundleFileException(file, what + " '" + name + "' not found; the graph's " + what
-          + "s are " + names + expected);
+      throw new BundleFileException(
+          file,
+          what + " '" + name + "' not found; the graph's " + what + "s are " + names + expected);
     }
     if (!(node.getInfo() instanceof TensorInfo info)) {
       throw new BundleFileException(file, what + " '" + name + "' is not a tensor" + expected);
     }
     long[] shape = info.getShape();
     if (info.type != type || shape.length != dims.length) {
-      throw new BundleFileException(file, what + " '" + name + "' is " + typeName(info.type) + " "
-          + shapeText(shape) + expected);
+      throw new BundleFileException(
+          file,
+          what + " '" + name + "' is " + typeName(info.type) + " " + shapeText(shape) + expected);
     }
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] >= 0 && shape[i] >= 0 && dims[i] != shape[i]) {
-        throw new BundleFileException(file, what + " '" + name + "' has dimension " + i + " = "
-            + shape[i] + expected);
+        throw new BundleFileException(
+            file, what + " '" + name + "' has dimension " + i + " = " + shape[i] + expected);
       }
     }
     return shape;

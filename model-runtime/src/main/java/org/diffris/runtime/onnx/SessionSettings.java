@@ -11,11 +11,15 @@ public record SessionSettings(ExecutionProvider provider, int intraOpThreads, in
 
   public SessionSettings {
     if (provider == null) {
-      throw new IllegalArgumentException("execution provider must be given; use " + ExecutionProvider.ACCEPTED);
+      throw new IllegalArgumentException(
+          "execution provider must be given; use " + ExecutionProvider.ACCEPTED);
     }
     if (intraOpThreads < 0 || interOpThreads < 0) {
-      throw new IllegalArgumentException("thread counts must be 0 (default) or more, got intra-op "
-          + intraOpThreads + ", inter-op " + interOpThreads);
+      throw new IllegalArgumentException(
+          "thread counts must be 0 (default) or more, got intra-op "
+              + intraOpThreads
+              + ", inter-op "
+              + interOpThreads);
     }
   }
 

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * classify differently from a newer HuggingFace build. Stateless and thread-safe.
  */
 final class ClipTextSplitter {
-  private static final Pattern WHITE_SPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WHITE_SPACE =
+      Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern WORD =
       Pattern.compile(
           "'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
@@ -80,7 +81,9 @@ final class ClipTextSplitter {
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
       int width = Character.charCount(cp);
-      if (Character.isUpperCase(cp) || Character.isTitleCase(cp) || Character.toLowerCase(cp) != cp) {
+      if (Character.isUpperCase(cp)
+          || Character.isTitleCase(cp)
+          || Character.toLowerCase(cp) != cp) {
         if (out == null) {
           out = new StringBuilder(s.length() + 8).append(s, 0, i);
         }
@@ -101,8 +104,8 @@ final class ClipTextSplitter {
       char c = s.charAt(i);
       boolean paired =
           Character.isHighSurrogate(c)
-                  && i + 1 < s.length()
-                  && Character.isLowSurrogate(s.charAt(i + 1));
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
       if (paired) {
         if (out != null) {
           out.append(c).append(s.charAt(i + 1));

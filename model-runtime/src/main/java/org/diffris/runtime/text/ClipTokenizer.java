@@ -38,7 +38,9 @@ public final class ClipTokenizer {
   public ClipTokenizer(ClipVocabulary vocabulary, int maxLength, int padId) {
     if (maxLength < 2) {
       throw new IllegalArgumentException(
-          "maximum length " + maxLength + " is too small: it must hold the start and end tokens (>= 2)");
+          "maximum length "
+              + maxLength
+              + " is too small: it must hold the start and end tokens (>= 2)");
     }
     if (padId < 0 || padId >= vocabulary.size()) {
       throw new IllegalArgumentException(

@@ -27,8 +27,10 @@ import org.diffris.runtime.json.JsonSyntaxException;
 public final class ClipVocabulary {
   /** The start-of-text token CLIP puts before every text. */
   public static final String START_TOKEN = "<|startoftext|>";
+
   /** The end-of-text token CLIP puts after every text (and often pads with). */
   public static final String END_TOKEN = "<|endoftext|>";
+
   /** Suffix of the last symbol of every word. */
   public static final String END_OF_WORD = "</w>";
 
@@ -39,14 +41,19 @@ public final class ClipVocabulary {
   private final String[] tokensById;
   private final int[] byteIds = new int[256];
   private final int[] wordEndByteIds = new int[256];
+
   /** (leftId << 32 | rightId) -> (rank << 32 | mergedId). */
   private final Map<Long, Long> mergeRules;
+
   private final int startId;
   private final int endId;
 
   private ClipVocabulary(
-      Map<String, Integer> idsByToken, String[] tokensById, Map<Long, Long> mergeRules,
-      String vocabName) throws BundleFileException {
+      Map<String, Integer> idsByToken,
+      String[] tokensById,
+      Map<Long, Long> mergeRules,
+      String vocabName)
+      throws BundleFileException {
     this.idsByToken = Collections.unmodifiableMap(idsByToken);
     this.tokensById = tokensById;
     this.mergeRules = mergeRules;
@@ -118,8 +125,13 @@ public final class ClipVocabulary {
       if (!(value instanceof Long) || (Long) value < 0 || (Long) value >= size) {
         throw new BundleFileException(
             name,
-            "token \"" + token + "\" has id " + value + "; ids must be the integers 0.."
-                + (size - 1) + " (one per token)");
+            "token \""
+                + token
+                + "\" has id "
+                + value
+                + "; ids must be the integers 0.."
+                + (size - 1)
+                + " (one per token)");
       }
       int id = ((Long) value).intValue();
       if (tokens[id] != null) {
@@ -135,8 +147,8 @@ public final class ClipVocabulary {
     return tokens;
   }
 
-  private static Map<Long, Long> readMerges(
-      InputStream in, String name, Map<String, Integer> ids) throws IOException {
+  private static Map<Long, Long> readMerges(InputStream in, String name, Map<String, Integer> ids)
+      throws IOException {
     String text;
     try {
       text = JsonReader.decodeUtf8(in.readAllBytes(), name);
@@ -149,7 +161,8 @@ public final class ClipVocabulary {
     int rank = 0;
     for (int i = 0; i < lines.length; i++) {
       int lineNumber = i + 1;
-      String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+      String line =
+          lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
       if (i == 0 && line.startsWith("#version")) {
         continue;
       }
@@ -160,8 +173,11 @@ public final class ClipVocabulary {
       if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
         throw new BundleFileException(
             name,
-            "line " + lineNumber + ": expected two tokens separated by one space, got \""
-                + abbreviate(line) + "\"");
+            "line "
+                + lineNumber
+                + ": expected two tokens separated by one space, got \""
+                + abbreviate(line)
+                + "\"");
       }
       String left = line.substring(0, space);
       String right = line.substring(space + 1);

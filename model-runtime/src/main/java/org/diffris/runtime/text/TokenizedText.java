@@ -58,7 +58,11 @@ public final class TokenizedText {
 
   @Override
   public String toString() {
-    return "TokenizedText" + Arrays.toString(Arrays.copyOf(ids, length))
-        + (truncated ? " (truncated)" : "") + " + " + (ids.length - length) + " padding";
+    return "TokenizedText"
+        + Arrays.toString(Arrays.copyOf(ids, length))
+        + (truncated ? " (truncated)" : "")
+        + " + "
+        + (ids.length - length)
+        + " padding";
   }
 }

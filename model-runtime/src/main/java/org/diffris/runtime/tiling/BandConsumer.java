@@ -14,6 +14,5 @@ public interface BandConsumer {
    * @param probabilities {@code width * height} values in 0..1, row-major; 0 at nodata
    * @param valid {@code width * height} flags, 0 = nodata
    */
-  void accept(int firstRow, int height, float[] probabilities, byte[] valid)
-      throws IOException;
+  void accept(int firstRow, int height, float[] probabilities, byte[] valid) throws IOException;
 }

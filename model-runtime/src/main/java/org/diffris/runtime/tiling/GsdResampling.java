@@ -19,16 +19,26 @@ public record GsdResampling(double rasterGsdMetres, double modelGsdMetres, doubl
    */
   public static GsdResampling between(double rasterGsdMetres, double modelGsdMetres) {
     if (!(rasterGsdMetres > 0) || !(modelGsdMetres > 0) || Double.isInfinite(rasterGsdMetres)) {
-      throw new IllegalArgumentException("ground sampling distances must be positive metres, got raster "
-          + rasterGsdMetres + ", model " + modelGsdMetres);
+      throw new IllegalArgumentException(
+          "ground sampling distances must be positive metres, got raster "
+              + rasterGsdMetres
+              + ", model "
+              + modelGsdMetres);
     }
     double factor = rasterGsdMetres / modelGsdMetres;
     if (factor < MIN_FACTOR || factor > MAX_FACTOR) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "the raster's pixel size %.4g m is %.3g times the model's %.4g m; accepted are %.2g to %.2g"
-              + " times: resample the raster to between %.4g and %.4g m first",
-          rasterGsdMetres, factor, modelGsdMetres, MIN_FACTOR, MAX_FACTOR,
-          modelGsdMetres * MIN_FACTOR, modelGsdMetres * MAX_FACTOR));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "the raster's pixel size %.4g m is %.3g times the model's %.4g m; accepted are %.2g to %.2g"
+                  + " times: resample the raster to between %.4g and %.4g m first",
+              rasterGsdMetres,
+              factor,
+              modelGsdMetres,
+              MIN_FACTOR,
+              MAX_FACTOR,
+              modelGsdMetres * MIN_FACTOR,
+              modelGsdMetres * MAX_FACTOR));
     }
     return new GsdResampling(rasterGsdMetres, modelGsdMetres, factor);
   }

@@ -14,8 +14,16 @@ package org.diffris.runtime.tiling;
  * @param modelHeight height of the grid the model saw, pixels
  * @param provider where the model ran ({@link TileModel#provider()}), for example {@code "CPU"}
  */
-public record InferenceSummary(int tiles, int tilesSkipped, int batches, long modelNanos,
-    long totalNanos, int bands, double resampleFactor, int modelWidth, int modelHeight,
+public record InferenceSummary(
+    int tiles,
+    int tilesSkipped,
+    int batches,
+    long modelNanos,
+    long totalNanos,
+    int bands,
+    double resampleFactor,
+    int modelWidth,
+    int modelHeight,
     String provider) {
 
   public double modelMillis() {

@@ -16,7 +16,12 @@ public final class PixelScaling {
   private final boolean clamp;
   private final String description;
 
-  private PixelScaling(double[] gain, double[] offset, boolean clamp, double[] mean, double[] std,
+  private PixelScaling(
+      double[] gain,
+      double[] offset,
+      boolean clamp,
+      double[] mean,
+      double[] std,
       String description) {
     int n = mean.length;
     if (gain.length != n || offset.length != n || std.length != n) {
@@ -46,7 +51,8 @@ public final class PixelScaling {
   public static PixelScaling identity(int channels) {
     double[] ones = new double[channels];
     Arrays.fill(ones, 1);
-    return new PixelScaling(ones, new double[channels], false, new double[channels], ones, "identity");
+    return new PixelScaling(
+        ones, new double[channels], false, new double[channels], ones, "identity");
   }
 
   /** The bundle's own statistics: {@code v * image.scale}, then mean and std (8-bit input). */
@@ -54,7 +60,12 @@ public final class PixelScaling {
     ModelDescription.Image image = model.image();
     double[] gain = new double[image.channels()];
     Arrays.fill(gain, image.scale());
-    return new PixelScaling(gain, new double[gain.length], false, image.mean(), image.std(),
+    return new PixelScaling(
+        gain,
+        new double[gain.length],
+        false,
+        image.mean(),
+        image.std(),
         "bundle: value x " + image.scale());
   }
 
@@ -70,7 +81,8 @@ public final class PixelScaling {
   public static PixelScaling stretch(double[] low, double[] high, double[] mean, double[] std) {
     int n = mean.length;
     if (low.length != n || high.length != n) {
-      throw new IllegalArgumentException("stretch needs " + n + " low and high values, one per band");
+      throw new IllegalArgumentException(
+          "stretch needs " + n + " low and high values, one per band");
     }
     double[] gain = new double[n];
     double[] offset = new double[n];

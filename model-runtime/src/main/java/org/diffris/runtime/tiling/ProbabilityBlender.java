@@ -39,8 +39,16 @@ public final class ProbabilityBlender {
    * @param probabilities row-major, {@code stride} values per tile row
    * @param colWeights weights per tile column, {@code rowWeights} per tile row
    */
-  public void add(int x, int y, int tileWidth, int tileHeight, float[] probabilities, int offset,
-      int stride, TileWindow colWeights, TileWindow rowWeights) {
+  public void add(
+      int x,
+      int y,
+      int tileWidth,
+      int tileHeight,
+      float[] probabilities,
+      int offset,
+      int stride,
+      TileWindow colWeights,
+      TileWindow rowWeights) {
     checkRows(y, tileHeight);
     for (int r = 0; r < tileHeight; r++) {
       double wr = rowWeights.weight(r);
@@ -62,8 +70,15 @@ public final class ProbabilityBlender {
 
   private void checkRows(int y, int height) {
     if (y < firstRow || y + height > firstRow + capacity) {
-      throw new IllegalArgumentException("rows " + y + ".." + (y + height) + " are outside the window "
-          + firstRow + ".." + (firstRow + capacity));
+      throw new IllegalArgumentException(
+          "rows "
+              + y
+              + ".."
+              + (y + height)
+              + " are outside the window "
+              + firstRow
+              + ".."
+              + (firstRow + capacity));
     }
   }
 
@@ -73,7 +88,8 @@ public final class ProbabilityBlender {
    */
   public Band takeRows(int count) {
     if (count < 0 || count > capacity) {
-      throw new IllegalArgumentException("cannot take " + count + " rows from a window of " + capacity);
+      throw new IllegalArgumentException(
+          "cannot take " + count + " rows from a window of " + capacity);
     }
     int n = count * width;
     float[] p = new float[n];

@@ -16,11 +16,14 @@ public final class RasterStatistics {
   private RasterStatistics() {}
 
   /** Percentile limits, {@code [0] = low per band, [1] = high per band}. */
-  public static double[][] percentiles(RasterSource source, int[] bands, double lowPercent,
-      double highPercent) throws IOException {
+  public static double[][] percentiles(
+      RasterSource source, int[] bands, double lowPercent, double highPercent) throws IOException {
     if (!(0 <= lowPercent && lowPercent < highPercent && highPercent <= 100)) {
-      throw new IllegalArgumentException("percentiles must satisfy 0 <= low < high <= 100, got "
-          + lowPercent + " and " + highPercent);
+      throw new IllegalArgumentException(
+          "percentiles must satisfy 0 <= low < high <= 100, got "
+              + lowPercent
+              + " and "
+              + highPercent);
     }
     int n = bands.length;
     double[] min = new double[n];

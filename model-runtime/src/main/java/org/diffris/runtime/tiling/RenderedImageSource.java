@@ -21,8 +21,8 @@ public final class RenderedImageSource implements RasterSource {
   public RenderedImageSource(RenderedImage image, double[] nodata) {
     int bands = image.getSampleModel().getNumBands();
     if (nodata != null && nodata.length != bands) {
-      throw new IllegalArgumentException("give one nodata value per band (" + bands + "), got "
-          + nodata.length);
+      throw new IllegalArgumentException(
+          "give one nodata value per band (" + bands + "), got " + nodata.length);
     }
     this.image = image;
     this.nodata = nodata == null ? null : nodata.clone();
@@ -46,7 +46,8 @@ public final class RenderedImageSource implements RasterSource {
   @Override
   public OptionalDouble nodata(int band) {
     return nodata == null || Double.isNaN(nodata[band])
-        ? OptionalDouble.empty() : OptionalDouble.of(nodata[band]);
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(nodata[band]);
   }
 
   @Override

@@ -38,8 +38,8 @@ final class ResampledBands implements BandConsumer {
   @Override
   public void accept(int firstRow, int rows, float[] p, byte[] v) throws IOException {
     if (firstRow != bufferEnd) {
-      throw new IllegalStateException("model rows must come in order: got " + firstRow + ", expected "
-          + bufferEnd);
+      throw new IllegalStateException(
+          "model rows must come in order: got " + firstRow + ", expected " + bufferEnd);
     }
     int held = bufferEnd - bufferStart;
     float[] np = new float[(held + rows) * modelWidth];

@@ -76,8 +76,10 @@ final class ResampledRaster implements RasterSource {
           float v10 = src[base + r1 * sw + c0];
           float v11 = src[base + r1 * sw + c1];
           float v;
-          if (missing(v00, nodata) || (tc > 0 && missing(v01, nodata))
-              || (tr > 0 && missing(v10, nodata)) || (tc > 0 && tr > 0 && missing(v11, nodata))) {
+          if (missing(v00, nodata)
+              || (tc > 0 && missing(v01, nodata))
+              || (tr > 0 && missing(v10, nodata))
+              || (tc > 0 && tr > 0 && missing(v11, nodata))) {
             v = Float.NaN;
           } else {
             float top = tc > 0 ? v00 + (v01 - v00) * tc : v00;

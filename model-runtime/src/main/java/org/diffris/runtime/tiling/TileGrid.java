@@ -21,14 +21,20 @@ public final class TileGrid {
    */
   public TileGrid(int width, int height, int size, int overlap) {
     if (width < 1 || height < 1) {
-      throw new IllegalArgumentException("raster must be at least 1 x 1 pixels, got " + width + " x " + height);
+      throw new IllegalArgumentException(
+          "raster must be at least 1 x 1 pixels, got " + width + " x " + height);
     }
     if (size < 1) {
       throw new IllegalArgumentException("tile size must be at least 1 pixel, got " + size);
     }
     if (overlap < 0 || overlap >= size) {
       throw new IllegalArgumentException(
-          "tile overlap must be 0 to " + (size - 1) + " pixels for tiles of " + size + ", got " + overlap);
+          "tile overlap must be 0 to "
+              + (size - 1)
+              + " pixels for tiles of "
+              + size
+              + ", got "
+              + overlap);
     }
     this.width = width;
     this.height = height;

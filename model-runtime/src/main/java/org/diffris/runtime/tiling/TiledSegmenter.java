@@ -145,20 +145,28 @@ public final class TiledSegmenter {
         throw new IllegalArgumentException("batch size must be 1 or more tiles, got " + batchSize);
       }
       if (tileSize < 1 || overlap < 0 || overlap >= tileSize) {
-        throw new IllegalArgumentException("tile size must be 1 or more and overlap 0 to size - 1, got size "
-            + tileSize + ", overlap " + overlap);
+        throw new IllegalArgumentException(
+            "tile size must be 1 or more and overlap 0 to size - 1, got size "
+                + tileSize
+                + ", overlap "
+                + overlap);
       }
       if (tileSize % sizeMultiple != 0) {
-        throw new IllegalArgumentException("tile size " + tileSize + " is not a multiple of "
-            + sizeMultiple + ", which this model requires (image.size_multiple)");
+        throw new IllegalArgumentException(
+            "tile size "
+                + tileSize
+                + " is not a multiple of "
+                + sizeMultiple
+                + ", which this model requires (image.size_multiple)");
       }
       if (bands.length != scaling.channels()) {
-        throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
-            + scaling.channels());
+        throw new IllegalArgumentException(
+            bands.length + " bands selected, the model takes " + scaling.channels());
       }
       if (rasterGsd != 0) {
         if (modelGsd == 0) {
-          throw new IllegalArgumentException("a raster GSD was given but not the model's; set modelGsd");
+          throw new IllegalArgumentException(
+              "a raster GSD was given but not the model's; set modelGsd");
         }
         GsdResampling.between(rasterGsd, modelGsd);
       }
@@ -189,8 +197,13 @@ public final class TiledSegmenter {
    * @throws IOException from the raster or the consumer
    * @throws InferenceCancelledException when the cancellation check said so
    */
-  public InferenceSummary run(RasterSource source, TileModel model, BandConsumer consumer,
-      ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+  public InferenceSummary run(
+      RasterSource source,
+      TileModel model,
+      BandConsumer consumer,
+      ProgressListener progress,
+      BooleanSupplier cancelled)
+      throws IOException {
     checkBands(source, model);
     GsdResampling resampling = rasterGsd == 0 ? null : GsdResampling.between(rasterGsd, modelGsd);
     if (resampling == null || resampling.isIdentity()) {
@@ -198,8 +211,8 @@ public final class TiledSegmenter {
       return new Run(source, model, consumer, factor, progress, cancelled).execute();
     }
     ResampledRaster seen = new ResampledRaster(source, resampling);
-    ResampledBands back = new ResampledBands(consumer, seen.width(), seen.height(), source.width(),
-        source.height());
+    ResampledBands back =
+        new ResampledBands(consumer, seen.width(), seen.height(), source.width(), source.height());
     InferenceSummary summary =
         new Run(seen, model, back, resampling.factor(), progress, cancelled).execute();
     if (!back.complete()) {
@@ -210,14 +223,19 @@ public final class TiledSegmenter {
 
   private void checkBands(RasterSource source, TileModel model) {
     if (model.channels() != bands.length) {
-      throw new IllegalArgumentException(bands.length + " bands selected, the model takes "
-          + model.channels());
+      throw new IllegalArgumentException(
+          bands.length + " bands selected, the model takes " + model.channels());
     }
     for (int b : bands) {
       if (b < 0 || b >= source.bandCount()) {
-        throw new IllegalArgumentException("band " + (b + 1) + " requested, the raster has "
-            + source.bandCount() + " band" + (source.bandCount() == 1 ? "" : "s")
-            + " (bands are numbered from 1 here, from 0 in the API)");
+        throw new IllegalArgumentException(
+            "band "
+                + (b + 1)
+                + " requested, the raster has "
+                + source.bandCount()
+                + " band"
+                + (source.bandCount() == 1 ? "" : "s")
+                + " (bands are numbered from 1 here, from 0 in the API)");
       }
     }
   }
@@ -250,8 +268,13 @@ public final class TiledSegmenter {
     private final ProgressListener progress;
     private final BooleanSupplier cancelled;
 
-    Run(RasterSource source, TileModel model, BandConsumer consumer, double factor,
-        ProgressListener progress, BooleanSupplier cancelled) {
+    Run(
+        RasterSource source,
+        TileModel model,
+        BandConsumer consumer,
+        double factor,
+        ProgressListener progress,
+        BooleanSupplier cancelled) {
       this.factor = factor;
       this.progress = progress;
       this.cancelled = cancelled;
@@ -274,11 +297,13 @@ public final class TiledSegmenter {
 
     InferenceSummary execute() throws IOException {
       long start = System.nanoTime();
-      ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "diffris-tile-reader");
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService reader =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "diffris-tile-reader");
+                t.setDaemon(true);
+                return t;
+              });
       int bandCount = 0;
       try {
         Future<Strip> next = reader.submit(readStrip(0));
@@ -301,15 +326,25 @@ public final class TiledSegmenter {
             }
           }
           flush(strip.y());
-          ProbabilityBlender.Band band = blender.takeRows(grid.finalRowsEnd(j) - blender.firstRow());
+          ProbabilityBlender.Band band =
+              blender.takeRows(grid.finalRowsEnd(j) - blender.firstRow());
           consumer.accept(band.firstRow(), band.height(), band.probabilities(), band.valid());
           bandCount++;
         }
       } finally {
         reader.shutdownNow();
       }
-      return new InferenceSummary(grid.tileCount(), skipped, batches, modelNanos,
-          System.nanoTime() - start, bandCount, factor, width, grid.height(), model.provider());
+      return new InferenceSummary(
+          grid.tileCount(),
+          skipped,
+          batches,
+          modelNanos,
+          System.nanoTime() - start,
+          bandCount,
+          factor,
+          width,
+          grid.height(),
+          model.provider());
     }
 
     private java.util.concurrent.Callable<Strip> readStrip(int row) {
@@ -390,7 +425,8 @@ public final class TiledSegmenter {
       int n = width * th;
       for (int c = 0; c < channels; c++) {
         for (int r = 0; r < th; r++) {
-          System.arraycopy(strip.values(), c * n + r * width + x, batch, base + c * plane + r * tileSize, tw);
+          System.arraycopy(
+              strip.values(), c * n + r * width + x, batch, base + c * plane + r * tileSize, tw);
         }
       }
       batchX[inBatch++] = x;

@@ -21,8 +21,9 @@ class JsonReaderTest {
   @Test
   void readsEveryKindOfValue() throws Exception {
     Object value =
-        parse(" {\"s\": \"x\", \"i\": -12, \"d\": 1.5e2, \"t\": true, \"f\": false, \"n\": null,"
-            + " \"a\": [1, [], {}], \"big\": 12345678901234567890}\n");
+        parse(
+            " {\"s\": \"x\", \"i\": -12, \"d\": 1.5e2, \"t\": true, \"f\": false, \"n\": null,"
+                + " \"a\": [1, [], {}], \"big\": 12345678901234567890}\n");
     Map<?, ?> map = (Map<?, ?>) value;
     assertEquals(List.of("s", "i", "d", "t", "f", "n", "a", "big"), List.copyOf(map.keySet()));
     assertEquals("x", map.get("s"));
@@ -37,7 +38,9 @@ class JsonReaderTest {
 
   @Test
   void decodesEscapes() throws Exception {
-    assertEquals("a\"\\/\b\f\n\r\t\u00e9\uD83D\uDE97", parse("\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9\\ud83d\\ude97\""));
+    assertEquals(
+        "a\"\\/\b\f\n\r\t\u00e9\uD83D\uDE97",
+        parse("\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9\\ud83d\\ude97\""));
     assertEquals("Ġ</w>", parse("\"Ġ</w>\""));
   }
 
@@ -50,7 +53,8 @@ class JsonReaderTest {
   @Test
   void reportsWhereTheTextIsWrong() {
     assertEquals("t.json line 1, column 10: expected a quoted member name", error("{\"a\": 1, }"));
-    assertEquals("t.json line 2, column 3: duplicate member name \"a\"", error("{\"a\": 1,\n  \"a\": 2}"));
+    assertEquals(
+        "t.json line 2, column 3: duplicate member name \"a\"", error("{\"a\": 1,\n  \"a\": 2}"));
     assertEquals("t.json line 1, column 2: unterminated string", error("[\"ab"));
     assertEquals(
         "t.json line 1, column 3: control character U+000A inside a string must be escaped",
@@ -58,9 +62,13 @@ class JsonReaderTest {
     assertEquals("t.json line 1, column 2: unexpected text after the JSON value", error("01"));
     assertEquals("t.json line 1, column 4: invalid escape \\x", error("\"ab\\x\""));
     assertEquals("t.json line 1, column 2: invalid number, expected a digit", error("-a"));
-    assertEquals("t.json line 1, column 3: invalid number, expected a digit after '.'", error("1.]"));
-    assertEquals("t.json line 1, column 1: unexpected end of text, expected a value (at end of text)", error(""));
-    assertEquals("t.json line 1, column 4: expected ',' or ']' after an array element", error("[1 2]"));
+    assertEquals(
+        "t.json line 1, column 3: invalid number, expected a digit after '.'", error("1.]"));
+    assertEquals(
+        "t.json line 1, column 1: unexpected end of text, expected a value (at end of text)",
+        error(""));
+    assertEquals(
+        "t.json line 1, column 4: expected ',' or ']' after an array element", error("[1 2]"));
     assertEquals(
         "t.json line 1, column 1: unexpected word, expected a value (true, false, null, number,"
             + " string, array or object)",

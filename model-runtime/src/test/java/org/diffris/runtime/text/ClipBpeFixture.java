@@ -130,8 +130,10 @@ public final class ClipBpeFixture {
   /** Loads this fixture as our vocabulary, through the same parsing as real files. */
   ClipVocabulary toVocabulary() throws IOException {
     return ClipVocabulary.read(
-        new java.io.ByteArrayInputStream(vocabJson().getBytes(StandardCharsets.UTF_8)), "vocab.json",
-        new java.io.ByteArrayInputStream(mergesTxt().getBytes(StandardCharsets.UTF_8)), "merges.txt");
+        new java.io.ByteArrayInputStream(vocabJson().getBytes(StandardCharsets.UTF_8)),
+            "vocab.json",
+        new java.io.ByteArrayInputStream(mergesTxt().getBytes(StandardCharsets.UTF_8)),
+            "merges.txt");
   }
 
   private int add(String token, Map<String, Integer> ids) {
@@ -204,37 +206,63 @@ public final class ClipBpeFixture {
     String special =
         "{\"id\":%d,\"content\":%s,\"single_word\":false,\"lstrip\":false,\"rstrip\":false,"
             + "\"normalized\":true,\"special\":true}";
-    String truncation = clipLength
-        ? "{\"direction\":\"Right\",\"max_length\":77,\"strategy\":\"LongestFirst\",\"stride\":0}"
-        : "null";
-    String padding = clipLength
-        ? "{\"strategy\":{\"Fixed\":77},\"direction\":\"Right\",\"pad_to_multiple_of\":null,"
-            + "\"pad_id\":" + endId() + ",\"pad_type_id\":0,\"pad_token\":"
-            + quote(ClipVocabulary.END_TOKEN) + "}"
-        : "null";
-    return "{\"version\":\"1.0\",\"truncation\":" + truncation + ",\"padding\":" + padding + ","
+    String truncation =
+        clipLength
+            ? "{\"direction\":\"Right\",\"max_length\":77,\"strategy\":\"LongestFirst\",\"stride\":0}"
+            : "null";
+    String padding =
+        clipLength
+            ? "{\"strategy\":{\"Fixed\":77},\"direction\":\"Right\",\"pad_to_multiple_of\":null,"
+                + "\"pad_id\":"
+                + endId()
+                + ",\"pad_type_id\":0,\"pad_token\":"
+                + quote(ClipVocabulary.END_TOKEN)
+                + "}"
+            : "null";
+    return "{\"version\":\"1.0\",\"truncation\":"
+        + truncation
+        + ",\"padding\":"
+        + padding
+        + ","
         + "\"added_tokens\":["
-        + String.format(special, startId(), quote(ClipVocabulary.START_TOKEN)) + ","
-        + String.format(special, endId(), quote(ClipVocabulary.END_TOKEN)) + "],"
+        + String.format(special, startId(), quote(ClipVocabulary.START_TOKEN))
+        + ","
+        + String.format(special, endId(), quote(ClipVocabulary.END_TOKEN))
+        + "],"
         + "\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":["
         + "{\"type\":\"NFC\"},"
         + "{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"\\\\s+\"},\"content\":\" \"},"
         + "{\"type\":\"Lowercase\"}]},"
         + "\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":["
-        + "{\"type\":\"Split\",\"pattern\":{\"Regex\":" + quote(CLIP_SPLIT_PATTERN) + "},"
+        + "{\"type\":\"Split\",\"pattern\":{\"Regex\":"
+        + quote(CLIP_SPLIT_PATTERN)
+        + "},"
         + "\"behavior\":\"Removed\",\"invert\":true},"
         + "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":true,"
         + "\"use_regex\":false}]},"
         + "\"post_processor\":{\"type\":\"RobertaProcessing\","
-        + "\"sep\":[" + quote(ClipVocabulary.END_TOKEN) + "," + endId() + "],"
-        + "\"cls\":[" + quote(ClipVocabulary.START_TOKEN) + "," + startId() + "],"
+        + "\"sep\":["
+        + quote(ClipVocabulary.END_TOKEN)
+        + ","
+        + endId()
+        + "],"
+        + "\"cls\":["
+        + quote(ClipVocabulary.START_TOKEN)
+        + ","
+        + startId()
+        + "],"
         + "\"trim_offsets\":false,\"add_prefix_space\":false},"
         + "\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,"
         + "\"use_regex\":true},"
         + "\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":"
-        + quote(ClipVocabulary.END_TOKEN) + ",\"continuing_subword_prefix\":\"\","
+        + quote(ClipVocabulary.END_TOKEN)
+        + ",\"continuing_subword_prefix\":\"\","
         + "\"end_of_word_suffix\":\"</w>\",\"fuse_unk\":false,\"byte_fallback\":false,"
-        + "\"vocab\":" + vocabJson() + ",\"merges\":" + merged + "}}";
+        + "\"vocab\":"
+        + vocabJson()
+        + ",\"merges\":"
+        + merged
+        + "}}";
   }
 
   /**

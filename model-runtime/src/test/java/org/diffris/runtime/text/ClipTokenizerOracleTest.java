@@ -79,13 +79,19 @@ class ClipTokenizerOracleTest {
   void corpusExercisesWhatItClaims() {
     assertTrue(corpus.size() >= 1000);
     long long77 = corpus.stream().filter(t -> untruncated.encode(t).getIds().length > 77).count();
-    long cjk = corpus.stream().filter(t -> t.codePoints().anyMatch(c -> c >= 0x4E00 && c <= 0x9FFF)).count();
+    long cjk =
+        corpus.stream()
+            .filter(t -> t.codePoints().anyMatch(c -> c >= 0x4E00 && c <= 0x9FFF))
+            .count();
     long emoji = corpus.stream().filter(t -> t.codePoints().anyMatch(c -> c >= 0x1F300)).count();
     long accents = corpus.stream().filter(t -> t.matches("(?s).*[à-ÿ].*")).count();
     long digits = corpus.stream().filter(t -> t.matches("(?s).*[0-9].*")).count();
-    String summary = String.format("long %d, CJK %d, emoji %d, accents %d, digits %d",
-        long77, cjk, emoji, accents, digits);
-    assertTrue(long77 >= 50 && cjk >= 100 && emoji >= 100 && accents >= 100 && digits >= 100, summary);
+    String summary =
+        String.format(
+            "long %d, CJK %d, emoji %d, accents %d, digits %d",
+            long77, cjk, emoji, accents, digits);
+    assertTrue(
+        long77 >= 50 && cjk >= 100 && emoji >= 100 && accents >= 100 && digits >= 100, summary);
   }
 
   /**
@@ -110,9 +116,7 @@ class ClipTokenizerOracleTest {
   void sameTruncationAndPaddingAsHuggingFaceAtLength77() {
     ClipTokenizer ours = new ClipTokenizer(vocabulary, ClipTokenizer.CLIP_MAX_LENGTH, 0);
     assertSameIds(
-        corpus,
-        text -> clipLength.encode(text).getIds(),
-        text -> ours.encode(text).ids());
+        corpus, text -> clipLength.encode(text).getIds(), text -> ours.encode(text).ids());
     for (String text : corpus.subList(0, 200)) {
       Encoding theirs = clipLength.encode(text);
       assertEquals(
@@ -202,21 +206,29 @@ class ClipTokenizerOracleTest {
       }
     }
     if (differing > 0) {
-      fail(differing + " of " + texts.size() + " texts differ; first ones:\n"
-          + String.join("\n", differences));
+      fail(
+          differing
+              + " of "
+              + texts.size()
+              + " texts differ; first ones:\n"
+              + String.join("\n", differences));
     }
   }
 
   static String escape(String text) {
     StringBuilder out = new StringBuilder("\"");
-    text.codePoints().forEach(c -> {
-      if (c < 0x20 || (c >= 0x7F && c < 0xA0) || Character.getType(c) == Character.FORMAT
-          || Character.isWhitespace(c) && c != ' ') {
-        out.append(String.format("\\u%04X", c));
-      } else {
-        out.appendCodePoint(c);
-      }
-    });
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c < 0x20
+                  || (c >= 0x7F && c < 0xA0)
+                  || Character.getType(c) == Character.FORMAT
+                  || Character.isWhitespace(c) && c != ' ') {
+                out.append(String.format("\\u%04X", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
     String s = out.append('"').toString();
     return s.length() > 300 ? s.substring(0, 300) + "...\" (" + text.length() + " chars)" : s;
   }

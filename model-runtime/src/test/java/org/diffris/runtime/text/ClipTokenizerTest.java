@@ -110,7 +110,8 @@ class ClipTokenizerTest {
 
   @Test
   void cleansUpWhiteSpaceAndCase() {
-    assertArrayEquals(tokenizer.encode("red car").ids(), tokenizer.encode("  RED\t\n\u00A0Car \u3000").ids());
+    assertArrayEquals(
+        tokenizer.encode("red car").ids(), tokenizer.encode("  RED\t\n\u00A0Car \u3000").ids());
     assertArrayEquals(tokenizer.encode("").ids(), tokenizer.encode(" \t\n ").ids());
     assertEquals(2, tokenizer.encode("").length());
   }
@@ -172,7 +173,9 @@ class ClipTokenizerTest {
             pool.submit(
                 () ->
                     IntStream.range(0, texts.size())
-                        .allMatch(i -> Arrays.equals(expected.get(i), fresh.encode(texts.get(i)).ids()))));
+                        .allMatch(
+                            i ->
+                                Arrays.equals(expected.get(i), fresh.encode(texts.get(i)).ids()))));
       }
       for (Future<Boolean> result : results) {
         assertTrue(result.get());

@@ -76,7 +76,8 @@ class ClipVocabularyTest {
   void rejectsBadIds() {
     String vocab = FIXTURE.vocabJson();
     String message = failure(vocab.replace("\"car</w>\":513", "\"car</w>\":\"513\""), "");
-    assertTrue(message.contains("token \"car</w>\" has id 513; ids must be the integers 0..515"), message);
+    assertTrue(
+        message.contains("token \"car</w>\" has id 513; ids must be the integers 0..515"), message);
     message = failure(vocab.replace("\"car</w>\":513", "\"car</w>\":-1"), "");
     assertTrue(message.contains("has id -1"), message);
     message = failure(vocab.replace("\"car</w>\":513", "\"car</w>\":512"), "");
@@ -86,7 +87,9 @@ class ClipVocabularyTest {
   @Test
   void rejectsAVocabularyWithoutEveryByteSymbol() {
     String message = failure(FIXTURE.vocabJson().replace("\"Ġ</w>\":", "\"Ġ</x>\":"), "");
-    assertTrue(message.contains("missing byte symbol \"Ġ</w>\" (byte 0x20 at the end of a word)"), message);
+    assertTrue(
+        message.contains("missing byte symbol \"Ġ</w>\" (byte 0x20 at the end of a word)"),
+        message);
   }
 
   @Test
@@ -102,14 +105,14 @@ class ClipVocabularyTest {
         "merges.txt: line 3: expected two tokens separated by one space, got \"car\"",
         failure(vocab, "#version: 0.2\nc a\ncar\n"));
     assertEquals(
-        "merges.txt: line 2: token \"zz\" is not in the vocabulary",
-        failure(vocab, "c a\nzz a\n"));
+        "merges.txt: line 2: token \"zz\" is not in the vocabulary", failure(vocab, "c a\nzz a\n"));
     assertEquals(
         "merges.txt: line 2: token \"ar</w>\" is not in the vocabulary",
         failure(vocab, "c a\na r</w>\n"));
     assertEquals(
         "merges.txt: line 3: merge \"c a\" repeats line 1", failure(vocab, "c a\nca r</w>\nc a\n"));
-    assertTrue(failure(vocab, "c a\n\nca r</w>\n").startsWith("merges.txt: line 2: expected two tokens"));
+    assertTrue(
+        failure(vocab, "c a\n\nca r</w>\n").startsWith("merges.txt: line 2: expected two tokens"));
   }
 
   @Test

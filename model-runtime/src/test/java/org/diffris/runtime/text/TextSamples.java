@@ -11,47 +11,105 @@ import java.util.Random;
  * special-token look-alikes and texts far longer than 77 tokens.
  */
 final class TextSamples {
-  static final String[] ENGLISH = (
-      "the a an of on in at to with and or near left right top bottom middle center red blue green"
-          + " white black gray grey yellow orange brown dark light small large big tiny long short"
-          + " car cars vehicle vehicles truck bus van ship ships boat boats harbor harbour airplane"
-          + " airplanes plane aircraft runway airport storage tank tanks building buildings roof roofs"
-          + " house houses road roads street bridge river lake pool pools tennis court courts"
-          + " basketball baseball field soccer track tree trees forest grass parking lot stadium"
-          + " chimney windmill dam overpass intersection roundabout train station golf course"
-          + " second third first largest smallest closest farthest next between behind above below"
-          + " image scene side corner edge part upper lower northern southern eastern western"
-          + " rectangular round circular square shaped parked moving two three four five many several")
-      .split(" ");
+  static final String[] ENGLISH =
+      ("the a an of on in at to with and or near left right top bottom middle center red blue green"
+              + " white black gray grey yellow orange brown dark light small large big tiny long short"
+              + " car cars vehicle vehicles truck bus van ship ships boat boats harbor harbour airplane"
+              + " airplanes plane aircraft runway airport storage tank tanks building buildings roof roofs"
+              + " house houses road roads street bridge river lake pool pools tennis court courts"
+              + " basketball baseball field soccer track tree trees forest grass parking lot stadium"
+              + " chimney windmill dam overpass intersection roundabout train station golf course"
+              + " second third first largest smallest closest farthest next between behind above below"
+              + " image scene side corner edge part upper lower northern southern eastern western"
+              + " rectangular round circular square shaped parked moving two three four five many several")
+          .split(" ");
   static final String[] ACCENTED = {
     "café", "naïve", "façade", "Ærø", "straße", "élan", "résumé", "über", "São", "Paulo", "Kraków",
     "Łódź", "Ñandú", "Øresund", "Île", "Évry", "Dvořák", "Škoda", "İzmir", "ĞÜŞ", "Þórr"
   };
   static final String[] OTHER_SCRIPTS = {
-    "Αθήνα", "ΟΔΟΣ", "σκάφος", "Москва", "дорога", "машина", "東京", "白色的车", "左边的建筑物",
-    "飛行機", "港口", "くるま", "カタカナ", "자동차", "건물", "שלום", "مدينة", "नदी", "ถนน"
+    "Αθήνα", "ΟΔΟΣ", "σκάφος", "Москва", "дорога", "машина", "東京", "白色的车", "左边的建筑物", "飛行機", "港口",
+    "くるま", "カタカナ", "자동차", "건물", "שלום", "مدينة", "नदी", "ถนน"
   };
   static final String[] EMOJI = {
-    "🚗", "🏠", "✈️", "🚢", "🌳", "👍🏽", "👨‍👩‍👧", "🇫🇷", "❤️", "🔥🔥", "😀", "🛰️", "★", "→", "©", "°C"
+    "🚗",
+    "🏠",
+    "✈️",
+    "🚢",
+    "🌳",
+    "👍🏽",
+    "👨‍👩‍👧",
+    "🇫🇷",
+    "❤️",
+    "🔥🔥",
+    "😀",
+    "🛰️",
+    "★",
+    "→",
+    "©",
+    "°C"
   };
   static final String[] PUNCTUATION = {
-    ".", ",", "!", "?", "...", "?!", "!!!", ";", ":", "-", "--", "(", ")", "[", "]", "\"", "'",
-    "/", "_", "#", "@", "&", "&amp;", "<b>", "%", "+", "=", "*", "|", "~", "`", "^", "$", "€", "£",
-    "«", "»", "“", "”", "—", "…", "・", "。", "，", "！"
+    ".", ",", "!", "?", "...", "?!", "!!!", ";", ":", "-", "--", "(", ")", "[", "]", "\"", "'", "/",
+    "_", "#", "@", "&", "&amp;", "<b>", "%", "+", "=", "*", "|", "~", "`", "^", "$", "€", "£", "«",
+    "»", "“", "”", "—", "…", "・", "。", "，", "！"
   };
   static final String[] CONTRACTIONS = {
-    "it's", "don't", "we're", "they've", "i'm", "we'll", "he'd", "IT'S", "Don'T", "car's",
-    "ships'", "'s", "'ll", "can't", "o'clock", "rock'n'roll", "'quoted'"
+    "it's",
+    "don't",
+    "we're",
+    "they've",
+    "i'm",
+    "we'll",
+    "he'd",
+    "IT'S",
+    "Don'T",
+    "car's",
+    "ships'",
+    "'s",
+    "'ll",
+    "can't",
+    "o'clock",
+    "rock'n'roll",
+    "'quoted'"
   };
   static final String[] WHITE_SPACE = {
     " ", "  ", "\t", "\n", "\r\n", "\u00A0", "\u3000", "\u2003", "\u2028", "\u000B", "\u0085",
     " \t \n "
   };
   static final String[] ODDITIES = {
-    "e\u0301", "A\u030A", "\u212B", "\u212A", "\u2126", "\uFB01", "ǅ", "ẞ", "İ", "ΣΑΣ", "ΌΣΟΣ",
-    "\u0000", "\u0007", "\u001C", "\u200B", "\u00AD", "\uFEFF", "𝒜𝒷𝒸", "𠀀", "Ⅻ", "½", "²", "٣",
-    "<|endoftext|>", "<|startoftext|>", "<<|endoftext|>>", "<|ENDOFTEXT|>", "<|endoftext",
-    "a<|startoftext|>b", "<|EndOfText|>x", "ſ", "'ſ"
+    "e\u0301",
+    "A\u030A",
+    "\u212B",
+    "\u212A",
+    "\u2126",
+    "\uFB01",
+    "ǅ",
+    "ẞ",
+    "İ",
+    "ΣΑΣ",
+    "ΌΣΟΣ",
+    "\u0000",
+    "\u0007",
+    "\u001C",
+    "\u200B",
+    "\u00AD",
+    "\uFEFF",
+    "𝒜𝒷𝒸",
+    "𠀀",
+    "Ⅻ",
+    "½",
+    "²",
+    "٣",
+    "<|endoftext|>",
+    "<|startoftext|>",
+    "<<|endoftext|>>",
+    "<|ENDOFTEXT|>",
+    "<|endoftext",
+    "a<|startoftext|>b",
+    "<|EndOfText|>x",
+    "ſ",
+    "'ſ"
   };
 
   private TextSamples() {}
@@ -62,7 +120,9 @@ final class TextSamples {
 
   /** A random syllable word, so that the vocabulary does not cover every word whole. */
   static String syllables(Random random) {
-    String[] parts = {"ka", "ro", "tan", "ve", "li", "mu", "ster", "on", "qua", "pri", "zel", "ght"};
+    String[] parts = {
+      "ka", "ro", "tan", "ve", "li", "mu", "ster", "on", "qua", "pri", "zel", "ght"
+    };
     StringBuilder word = new StringBuilder();
     int n = 1 + random.nextInt(4);
     for (int i = 0; i < n; i++) {

@@ -77,7 +77,8 @@ public final class ArrayRaster implements RasterSource {
   @Override
   public synchronized void read(int x, int y, int w, int h, int[] sel, float[] dest) {
     if (x < 0 || y < 0 || x + w > width || y + h > height) {
-      throw new IllegalArgumentException("read outside the raster: " + x + "," + y + " " + w + "x" + h);
+      throw new IllegalArgumentException(
+          "read outside the raster: " + x + "," + y + " " + w + "x" + h);
     }
     reads.add(new int[] {x, y, w, h});
     largestRead = Math.max(largestRead, w * h);

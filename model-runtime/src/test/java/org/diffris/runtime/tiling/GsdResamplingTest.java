@@ -16,8 +16,10 @@ class GsdResamplingTest {
   void factorsOutsideTheRangeAreRefusedSayingWhatToDo() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GsdResampling.between(5, 0.5));
-    assertEquals("the raster's pixel size 5.000 m is 10.0 times the model's 0.5000 m; accepted are"
-        + " 0.25 to 4.0 times: resample the raster to between 0.1250 and 2.000 m first", e.getMessage());
+    assertEquals(
+        "the raster's pixel size 5.000 m is 10.0 times the model's 0.5000 m; accepted are"
+            + " 0.25 to 4.0 times: resample the raster to between 0.1250 and 2.000 m first",
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> GsdResampling.between(0.1, 0.5));
     assertThrows(IllegalArgumentException.class, () -> GsdResampling.between(0, 0.5));
     assertTrue(GsdResampling.between(0.5002, 0.5).isIdentity());
@@ -26,13 +28,17 @@ class GsdResamplingTest {
 
   @ParameterizedTest
   @CsvSource({"1.0,0.5,97,83", "0.25,0.5,160,121", "0.7,0.5,90,70"})
-  void aSmoothRasterComesBackOnItsOwnGridWithTheFactorReported(double rasterGsd, double modelGsd,
-      int w, int h) throws IOException {
+  void aSmoothRasterComesBackOnItsOwnGridWithTheFactorReported(
+      double rasterGsd, double modelGsd, int w, int h) throws IOException {
     ArrayRaster raster = ArrayRaster.of(w, h, 3, null, (b, c, r) -> 0.02f * c - 0.015f * r + b);
     TiledSegmenterTest.PointwiseModel model = new TiledSegmenterTest.PointwiseModel(3, px -> px[0]);
     CollectedBands out = new CollectedBands(w, h);
-    InferenceSummary summary = TiledSegmenter.of(32, 8, PixelScaling.identity(3))
-        .modelGsd(modelGsd).rasterGsd(rasterGsd).build().run(raster, model, out);
+    InferenceSummary summary =
+        TiledSegmenter.of(32, 8, PixelScaling.identity(3))
+            .modelGsd(modelGsd)
+            .rasterGsd(rasterGsd)
+            .build()
+            .run(raster, model, out);
     double factor = rasterGsd / modelGsd;
     assertEquals(factor, summary.resampleFactor(), 1e-12);
     assertEquals(Math.round(w * factor), summary.modelWidth());
@@ -59,16 +65,22 @@ class GsdResamplingTest {
     int w = 100;
     int h = 60;
     ArrayRaster raster = ArrayRaster.of(w, h, 3, 0.0, (b, c, r) -> c < 50 && b == 2 ? 0f : 1f);
-    TiledSegmenterTest.PointwiseModel model = new TiledSegmenterTest.PointwiseModel(3, px -> {
-      for (float v : px) {
-        if (v != 1f && v != 0f) {
-          throw new AssertionError("model saw an interpolated nodata value " + v);
-        }
-      }
-      return 1f;
-    });
+    TiledSegmenterTest.PointwiseModel model =
+        new TiledSegmenterTest.PointwiseModel(
+            3,
+            px -> {
+              for (float v : px) {
+                if (v != 1f && v != 0f) {
+                  throw new AssertionError("model saw an interpolated nodata value " + v);
+                }
+              }
+              return 1f;
+            });
     CollectedBands out = new CollectedBands(w, h);
-    TiledSegmenter.of(32, 8, PixelScaling.identity(3)).modelGsd(0.5).rasterGsd(1.5).build()
+    TiledSegmenter.of(32, 8, PixelScaling.identity(3))
+        .modelGsd(0.5)
+        .rasterGsd(1.5)
+        .build()
         .run(raster, model, out);
     for (int r = 0; r < h; r++) {
       for (int c = 0; c < w; c++) {

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Point;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
-import java.awt.color.ColorSpace;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +26,20 @@ class RenderedImageSourceTest {
         }
       }
     }
-    ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-        false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+    ComponentColorModel cm =
+        new ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB),
+            false,
+            false,
+            java.awt.Transparency.OPAQUE,
+            DataBuffer.TYPE_USHORT);
     return new BufferedImage(cm, raster, false, null);
   }
 
   @Test
   void readsSelectedBandsOfARectangleAsFloats() {
-    RenderedImageSource source = new RenderedImageSource(ushortImage(40, 30), new double[] {0, Double.NaN, 5});
+    RenderedImageSource source =
+        new RenderedImageSource(ushortImage(40, 30), new double[] {0, Double.NaN, 5});
     assertEquals(3, source.bandCount());
     assertEquals(0.0, source.nodata(0).getAsDouble());
     assertTrue(source.nodata(1).isEmpty());
@@ -54,10 +60,11 @@ class RenderedImageSourceTest {
     double[][] lim = RasterStatistics.percentiles(source, bands, 0, 100);
     assertEquals(0, lim[0][0], 1);
     assertEquals(7 * 89 + 69, lim[1][0], 1);
-    PixelScaling scaling = PixelScaling.stretch(lim[0], lim[1], new double[] {0, 0, 0},
-        new double[] {1, 1, 1});
+    PixelScaling scaling =
+        PixelScaling.stretch(lim[0], lim[1], new double[] {0, 0, 0}, new double[] {1, 1, 1});
     CollectedBands out = new CollectedBands(90, 70);
-    TiledSegmenter.of(32, 8, scaling).build()
+    TiledSegmenter.of(32, 8, scaling)
+        .build()
         .run(source, new TiledSegmenterTest.PointwiseModel(3, px -> 4 * px[0] - 2), out);
     double range = lim[1][0] - lim[0][0];
     for (int r = 0; r < 70; r++) {

@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class TileGridTest {
 
   @ParameterizedTest
-  @CsvSource({"100,80,32,8", "32,32,32,8", "33,31,32,8", "20,200,32,0", "1,1,64,16", "1000,7,64,31",
-      "257,129,64,16"})
+  @CsvSource({
+    "100,80,32,8",
+    "32,32,32,8",
+    "33,31,32,8",
+    "20,200,32,0",
+    "1,1,64,16",
+    "1000,7,64,31",
+    "257,129,64,16"
+  })
   void everyPixelIsInATileAndEveryTileInsideTheRaster(int w, int h, int size, int overlap) {
     TileGrid grid = new TileGrid(w, h, size, overlap);
     int[] covered = new int[w * h];
@@ -43,7 +50,8 @@ class TileGridTest {
 
   @Test
   void badSettingsAreRefusedWithTheRange() {
-    String m = assertThrows(IllegalArgumentException.class, () -> new TileGrid(10, 10, 8, 8)).getMessage();
+    String m =
+        assertThrows(IllegalArgumentException.class, () -> new TileGrid(10, 10, 8, 8)).getMessage();
     assertTrue(m.contains("0 to 7"), m);
     assertThrows(IllegalArgumentException.class, () -> new TileGrid(0, 10, 8, 0));
   }

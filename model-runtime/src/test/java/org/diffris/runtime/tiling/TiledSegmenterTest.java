@@ -60,11 +60,16 @@ class TiledSegmenterTest {
 
   /** Values that encode the position, so any tile misplacement shows. */
   static ArrayRaster positional(int w, int h) {
-    return ArrayRaster.of(w, h, 3, null,
+    return ArrayRaster.of(
+        w,
+        h,
+        3,
+        null,
         (b, c, r) -> b == 0 ? c * 0.01f : b == 1 ? r * 0.02f : ((c * 7 + r * 3) % 11) * 0.1f);
   }
 
-  static final PixelFunction SMOOTH = px -> (float) (3 * (px[0] - 0.5 * px[1]) + Math.sin(4 * px[2]));
+  static final PixelFunction SMOOTH =
+      px -> (float) (3 * (px[0] - 0.5 * px[1]) + Math.sin(4 * px[2]));
 
   static CollectedBands run(TiledSegmenter tiler, RasterSource raster, TileModel model)
       throws IOException {
@@ -92,7 +97,10 @@ class TiledSegmenterTest {
     ArrayRaster raster = positional(173, 131);
     PointwiseModel model = new PointwiseModel(3, SMOOTH);
     CollectedBands tiled =
-        run(TiledSegmenter.of(40, 12, PixelScaling.identity(3)).batchSize(4).build(), raster, model);
+        run(
+            TiledSegmenter.of(40, 12, PixelScaling.identity(3)).batchSize(4).build(),
+            raster,
+            model);
     CollectedBands whole =
         run(TiledSegmenter.of(200, 0, PixelScaling.identity(3)).build(), raster, model);
     assertTrue(tiled.bands.size() > 3 && whole.bands.size() == 1);
@@ -108,26 +116,28 @@ class TiledSegmenterTest {
 
   @Test
   void taperedWeightsHideAModelThatIsWrongAtTileEdges() throws IOException {
-    // Like real models, this one is worse near tile borders: logit 2 within 4 px of an edge, else 0.
-    TileModel edgy = new TileModel() {
-      @Override
-      public int channels() {
-        return 3;
-      }
-
-      @Override
-      public long predict(float[] images, int count, int height, int width, float[] logits) {
-        for (int k = 0; k < count; k++) {
-          for (int r = 0; r < height; r++) {
-            for (int c = 0; c < width; c++) {
-              int fromEdge = Math.min(Math.min(r, height - 1 - r), Math.min(c, width - 1 - c));
-              logits[(k * height + r) * width + c] = fromEdge < 4 ? 2f : 0f;
-            }
+    // Like real models, this one is worse near tile borders: logit 2 within 4 px of an edge, else
+    // 0.
+    TileModel edgy =
+        new TileModel() {
+          @Override
+          public int channels() {
+            return 3;
           }
-        }
-        return 0;
-      }
-    };
+
+          @Override
+          public long predict(float[] images, int count, int height, int width, float[] logits) {
+            for (int k = 0; k < count; k++) {
+              for (int r = 0; r < height; r++) {
+                for (int c = 0; c < width; c++) {
+                  int fromEdge = Math.min(Math.min(r, height - 1 - r), Math.min(c, width - 1 - c));
+                  logits[(k * height + r) * width + c] = fromEdge < 4 ? 2f : 0f;
+                }
+              }
+            }
+            return 0;
+          }
+        };
     ArrayRaster raster = positional(200, 170);
     CollectedBands out =
         run(TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(), raster, edgy);
@@ -167,16 +177,20 @@ class TiledSegmenterTest {
     ArrayRaster raster = positional(w, h);
     List<Integer> rowsReadAtBand = new ArrayList<>();
     BandConsumer consumer = (first, height, p, v) -> rowsReadAtBand.add(raster.rowsReadSoFar);
-    TiledSegmenter.of(tile, overlap, PixelScaling.identity(3)).build()
+    TiledSegmenter.of(tile, overlap, PixelScaling.identity(3))
+        .build()
         .run(raster, new PointwiseModel(3, SMOOTH), consumer);
     // Reads are strips of one tile row: width x tile height, never more.
     assertTrue(raster.largestRead <= w * tile, "largest read " + raster.largestRead);
     // Each row is read by at most ceil(tile / (tile - overlap)) strips.
     for (int r = 0; r < h; r++) {
-      assertTrue(raster.rowReads[r] >= 1 && raster.rowReads[r] <= 2, "row " + r + " read " + raster.rowReads[r]);
+      assertTrue(
+          raster.rowReads[r] >= 1 && raster.rowReads[r] <= 2,
+          "row " + r + " read " + raster.rowReads[r]);
     }
     // The first band leaves while at most two strips (this one and the read-ahead) were read.
-    assertTrue(rowsReadAtBand.get(0) <= 2 * tile, "rows read at first band: " + rowsReadAtBand.get(0));
+    assertTrue(
+        rowsReadAtBand.get(0) <= 2 * tile, "rows read at first band: " + rowsReadAtBand.get(0));
     for (int i = 0; i < rowsReadAtBand.size() - 2; i++) {
       assertTrue(rowsReadAtBand.get(i) < h, "band " + i + " waited for the whole raster");
     }
@@ -185,53 +199,56 @@ class TiledSegmenterTest {
   @Test
   void theNextStripIsReadWhileTheModelRuns() throws IOException {
     ArrayRaster raster = positional(40, 100);
-    java.util.concurrent.CountDownLatch secondStripRead = new java.util.concurrent.CountDownLatch(1);
-    RasterSource watched = new RasterSource() {
-      @Override
-      public int width() {
-        return raster.width();
-      }
+    java.util.concurrent.CountDownLatch secondStripRead =
+        new java.util.concurrent.CountDownLatch(1);
+    RasterSource watched =
+        new RasterSource() {
+          @Override
+          public int width() {
+            return raster.width();
+          }
 
-      @Override
-      public int height() {
-        return raster.height();
-      }
+          @Override
+          public int height() {
+            return raster.height();
+          }
 
-      @Override
-      public int bandCount() {
-        return 3;
-      }
+          @Override
+          public int bandCount() {
+            return 3;
+          }
 
-      @Override
-      public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
-        raster.read(x, y, w, h, bands, dest);
-        if (y > 0) {
-          secondStripRead.countDown();
-        }
-      }
-    };
+          @Override
+          public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+            raster.read(x, y, w, h, bands, dest);
+            if (y > 0) {
+              secondStripRead.countDown();
+            }
+          }
+        };
     AtomicInteger overlapped = new AtomicInteger();
     PointwiseModel inner = new PointwiseModel(3, SMOOTH);
-    TileModel waiting = new TileModel() {
-      @Override
-      public int channels() {
-        return 3;
-      }
-
-      @Override
-      public long predict(float[] images, int count, int height, int width, float[] logits) {
-        // The first model call waits for the second strip: it only arrives if reading runs
-        // beside inference.
-        try {
-          if (secondStripRead.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-            overlapped.incrementAndGet();
+    TileModel waiting =
+        new TileModel() {
+          @Override
+          public int channels() {
+            return 3;
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return inner.predict(images, count, height, width, logits);
-      }
-    };
+
+          @Override
+          public long predict(float[] images, int count, int height, int width, float[] logits) {
+            // The first model call waits for the second strip: it only arrives if reading runs
+            // beside inference.
+            try {
+              if (secondStripRead.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                overlapped.incrementAndGet();
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return inner.predict(images, count, height, width, logits);
+          }
+        };
     run(TiledSegmenter.of(32, 8, PixelScaling.identity(3)).build(), watched, waiting);
     assertTrue(overlapped.get() > 0, "the second strip was read while the first tiles ran");
   }
@@ -242,39 +259,55 @@ class TiledSegmenterTest {
     int h = 96;
     // Left half of the raster is nodata (-9999) in every band; one more hole (NaN) in band 0.
     // Band 1 alone holds -9999 in column 70: that pixel stays valid, fed as the mean (0).
-    ArrayRaster raster = ArrayRaster.of(w, h, 3, -9999.0, (b, c, r) -> {
-      if (c < 64 || (b == 1 && c == 70)) {
-        return -9999f;
-      }
-      if (b == 0 && c == 100 && r == 50) {
-        return Float.NaN;
-      }
-      return 0.25f;
-    });
-    PointwiseModel model = new PointwiseModel(3, px -> {
-      for (float v : px) {
-        if (v != 0.25f) {
-          throw new AssertionError("the model saw a nodata value " + v);
-        }
-      }
-      return 2f;
-    });
+    ArrayRaster raster =
+        ArrayRaster.of(
+            w,
+            h,
+            3,
+            -9999.0,
+            (b, c, r) -> {
+              if (c < 64 || (b == 1 && c == 70)) {
+                return -9999f;
+              }
+              if (b == 0 && c == 100 && r == 50) {
+                return Float.NaN;
+              }
+              return 0.25f;
+            });
+    PointwiseModel model =
+        new PointwiseModel(
+            3,
+            px -> {
+              for (float v : px) {
+                if (v != 0.25f) {
+                  throw new AssertionError("the model saw a nodata value " + v);
+                }
+              }
+              return 2f;
+            });
     // Nodata is replaced by the scaled mean (here 0): the model must see 0.25 or 0 only.
-    PointwiseModel checking = new PointwiseModel(3, px -> {
-      for (float v : px) {
-        if (v != 0.25f && v != 0f) {
-          throw new AssertionError("unexpected model input " + v);
-        }
-      }
-      return 2f;
-    });
+    PointwiseModel checking =
+        new PointwiseModel(
+            3,
+            px -> {
+              for (float v : px) {
+                if (v != 0.25f && v != 0f) {
+                  throw new AssertionError("unexpected model input " + v);
+                }
+              }
+              return 2f;
+            });
     CollectedBands out =
-        run(TiledSegmenter.of(32, 0, PixelScaling.identity(3)).batchSize(1).build(), raster, checking);
+        run(
+            TiledSegmenter.of(32, 0, PixelScaling.identity(3)).batchSize(1).build(),
+            raster,
+            checking);
     for (int r = 0; r < h; r++) {
       for (int c = 0; c < w; c++) {
         boolean nodata = c < 64 || (c == 100 && r == 50);
         assertEquals(nodata ? 0 : 1, out.valid[r * w + c], "validity at " + c + "," + r);
-        assertEquals(nodata ? 0f : (float) sigmoid(2), out.p(c, r), 0f, "probability at " + c + "," + r);
+        assertEquals(
+            nodata ? 0f : (float) sigmoid(2), out.p(c, r), 0f, "probability at " + c + "," + r);
       }
     }
     // 4 x 3 tiles, the left two columns are all nodata: only 6 tiles reach the model.
@@ -301,8 +334,11 @@ class TiledSegmenterTest {
   @Test
   void aOnePixelRasterWorks() throws IOException {
     ArrayRaster raster = ArrayRaster.of(1, 1, 3, null, (b, c, r) -> 0.5f);
-    CollectedBands out = run(TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(), raster,
-        new PointwiseModel(3, px -> px[0]));
+    CollectedBands out =
+        run(
+            TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(),
+            raster,
+            new PointwiseModel(3, px -> px[0]));
     assertEquals((float) sigmoid(0.5), out.p(0, 0));
   }
 
@@ -310,11 +346,19 @@ class TiledSegmenterTest {
   void aConsumerFailureStopsTheRun() {
     ArrayRaster raster = positional(64, 300);
     PointwiseModel model = new PointwiseModel(3, SMOOTH);
-    IOException e = assertThrows(IOException.class, () ->
-        TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(1).build().run(raster, model,
-            (f, h, p, v) -> {
-              throw new IOException("disk full");
-            }));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                TiledSegmenter.of(32, 8, PixelScaling.identity(3))
+                    .batchSize(1)
+                    .build()
+                    .run(
+                        raster,
+                        model,
+                        (f, h, p, v) -> {
+                          throw new IOException("disk full");
+                        }));
     assertEquals("disk full", e.getMessage());
     assertEquals(3, model.tiles.get(), "only the first tile row ran");
   }
@@ -324,8 +368,9 @@ class TiledSegmenterTest {
     // A 16-bit-like raster whose two halves have very different value ranges.
     int w = 100;
     int h = 120;
-    ArrayRaster raster = ArrayRaster.of(w, h, 3, null,
-        (b, c, r) -> r < 60 ? 100 + c + b * 10 : 3000 + 20 * c + r + b);
+    ArrayRaster raster =
+        ArrayRaster.of(
+            w, h, 3, null, (b, c, r) -> r < 60 ? 100 + c + b * 10 : 3000 + 20 * c + r + b);
     int[] bands = {0, 1, 2};
     double[][] limits = RasterStatistics.percentiles(raster, bands, 0, 100);
     double[] mean = {0.5, 0.5, 0.5};
@@ -341,8 +386,10 @@ class TiledSegmenterTest {
         float half = r < 60 ? top.p(c, r) : bottom.p(c, r - 60);
         assertEquals(whole.p(c, r), half, 1e-6, "at " + c + "," + r);
         // And the value is the one the whole-raster statistics give, computed here by hand.
-        double x0 = ((raster.value(0, c, r) - limits[0][0]) / (limits[1][0] - limits[0][0]) - 0.5) / 0.25;
-        double x2 = ((raster.value(2, c, r) - limits[0][2]) / (limits[1][2] - limits[0][2]) - 0.5) / 0.25;
+        double x0 =
+            ((raster.value(0, c, r) - limits[0][0]) / (limits[1][0] - limits[0][0]) - 0.5) / 0.25;
+        double x2 =
+            ((raster.value(2, c, r) - limits[0][2]) / (limits[1][2] - limits[0][2]) - 0.5) / 0.25;
         assertEquals(sigmoid(x0 + 0.3 * x2), whole.p(c, r), 1e-5);
       }
     }
@@ -362,12 +409,17 @@ class TiledSegmenterTest {
     ArrayRaster raster = positional(200, 200);
     AtomicInteger seen = new AtomicInteger();
     PointwiseModel model = new PointwiseModel(3, SMOOTH);
-    TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3))
-        .batchSize(1)
-        .build();
-    InferenceCancelledException e = assertThrows(InferenceCancelledException.class,
-        () -> tiler.run(raster, model, (f, hh, p, v) -> {}, (done, total) -> seen.set(done),
-            () -> seen.get() >= 5));
+    TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(1).build();
+    InferenceCancelledException e =
+        assertThrows(
+            InferenceCancelledException.class,
+            () ->
+                tiler.run(
+                    raster,
+                    model,
+                    (f, hh, p, v) -> {},
+                    (done, total) -> seen.set(done),
+                    () -> seen.get() >= 5));
     assertEquals(5, model.tiles.get(), "tiles run after the cancel request");
     assertTrue(e.getMessage().contains("5 of 64"), e.getMessage());
   }
@@ -377,8 +429,13 @@ class TiledSegmenterTest {
     ArrayRaster raster = positional(100, 70);
     List<int[]> calls = new ArrayList<>();
     TiledSegmenter tiler = TiledSegmenter.of(32, 8, PixelScaling.identity(3)).batchSize(2).build();
-    InferenceSummary summary = tiler.run(raster, new PointwiseModel(3, SMOOTH), (f, h, p, v) -> {},
-        (done, total) -> calls.add(new int[] {done, total}), () -> false);
+    InferenceSummary summary =
+        tiler.run(
+            raster,
+            new PointwiseModel(3, SMOOTH),
+            (f, h, p, v) -> {},
+            (done, total) -> calls.add(new int[] {done, total}),
+            () -> false);
     TileGrid grid = new TileGrid(100, 70, 32, 8);
     assertEquals(grid.tileCount(), summary.tiles());
     for (int i = 1; i < calls.size(); i++) {
@@ -391,24 +448,34 @@ class TiledSegmenterTest {
   void selectedBandsFeedTheModelInOrder() throws IOException {
     ArrayRaster raster = ArrayRaster.of(50, 40, 4, null, (b, c, r) -> b + 1); // band b holds b + 1
     PointwiseModel model = new PointwiseModel(3, px -> px[0] * 100 + px[1] * 10 + px[2]);
-    PointwiseModel probe = new PointwiseModel(3, px -> {
-      if (px[0] != 4 || px[1] != 1 || px[2] != 3) {
-        throw new AssertionError("channels got bands " + px[0] + "," + px[1] + "," + px[2]);
-      }
-      return 0;
-    });
+    PointwiseModel probe =
+        new PointwiseModel(
+            3,
+            px -> {
+              if (px[0] != 4 || px[1] != 1 || px[2] != 3) {
+                throw new AssertionError("channels got bands " + px[0] + "," + px[1] + "," + px[2]);
+              }
+              return 0;
+            });
     run(TiledSegmenter.of(32, 8, PixelScaling.identity(3)).bands(3, 0, 2).build(), raster, probe);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TiledSegmenter.of(32, 8, PixelScaling.identity(3)).bands(0, 1, 4).build()
-            .run(raster, model, (f, h, p, v) -> {}));
-    assertTrue(e.getMessage().startsWith("band 5 requested, the raster has 4 bands"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TiledSegmenter.of(32, 8, PixelScaling.identity(3))
+                    .bands(0, 1, 4)
+                    .build()
+                    .run(raster, model, (f, h, p, v) -> {}));
+    assertTrue(
+        e.getMessage().startsWith("band 5 requested, the raster has 4 bands"), e.getMessage());
   }
 
   @Test
   void aRasterSmallerThanATileIsPaddedNotStretched() throws IOException {
     ArrayRaster raster = positional(20, 9);
     PointwiseModel model = new PointwiseModel(3, SMOOTH);
-    CollectedBands out = run(TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(), raster, model);
+    CollectedBands out =
+        run(TiledSegmenter.of(64, 16, PixelScaling.identity(3)).build(), raster, model);
     for (int r = 0; r < 9; r++) {
       for (int c = 0; c < 20; c++) {
         float[] px = {raster.value(0, c, r), raster.value(1, c, r), raster.value(2, c, r)};
