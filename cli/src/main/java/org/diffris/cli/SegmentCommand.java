@@ -88,7 +88,7 @@ public final class SegmentCommand implements Callable<Integer> {
       paramLabel = "R.tif",
       description =
           "GeoTIFF image: 8-bit (scaled as the model was trained) or 16-bit/float "
-              + "(stretched from whole-raster 2-98 % percentiles); any CRS.")
+              + "(stretched from whole-raster 2-98 %% percentiles); any CRS.")
   Path raster;
 
   @Option(

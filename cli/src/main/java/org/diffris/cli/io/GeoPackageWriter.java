@@ -280,6 +280,9 @@ public final class GeoPackageWriter implements RegionWriter {
       String type =
           field.type() == String.class ? "TEXT" : field.type() == Long.class ? "INTEGER" : "DOUBLE";
       sql.append(", ").append(field.name()).append(' ').append(type);
+      if (field.required()) {
+        sql.append(" NOT NULL");
+      }
     }
     return sql.toString();
   }
