@@ -29,15 +29,15 @@ import org.diffris.vectorizer.VectorizedRegion;
 public final class OutputSchema {
   /**
    * One attribute: its name, its value type ({@code String}, {@code Double} or {@code Long}) and
-   * whether every region has a value (a score is missing for a binary mask).
+   * whether every region has a value (only a score can be missing: a binary mask has none).
    */
   public record Field(String name, Class<?> type, boolean required) {}
 
-  public static final Field QUERY = new Field("query", String.class, false);
+  public static final Field QUERY = new Field("query", String.class, true);
   public static final Field SCORE = new Field("score", Double.class, false);
   public static final Field AREA = new Field("area", Double.class, true);
   public static final Field PIXELS = new Field("pixels", Long.class, true);
-  public static final Field MODEL = new Field("model", String.class, false);
+  public static final Field MODEL = new Field("model", String.class, true);
 
   private final List<Field> fields;
   private final String query;
