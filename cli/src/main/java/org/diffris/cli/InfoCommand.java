@@ -67,7 +67,7 @@ public final class InfoCommand implements Callable<Integer> {
       out.println(
           String.format(
               Locale.ROOT,
-              "image: %d x %d px, %d channels, %.3f m/px, " + "scale %.6g, mean %s, std %s",
+              "image: %d x %d px, %d channels, %.3f m/px, scale %.6g, mean %s, std %s",
               image.size(),
               image.size(),
               image.channels(),

@@ -149,7 +149,7 @@ public class SegmentProcess {
         try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
           if (permit == null) {
             throw new ProcessException(
-                "diffris:Segment cancelled while waiting for a free model " + "slot");
+                "diffris:Segment cancelled while waiting for a free model slot");
           }
           progress.started();
           SegmentationSummary summary =
@@ -171,8 +171,8 @@ public class SegmentProcess {
               + e.what()
               + "), above this server's limit of "
               + e.limit()
-              + " (diffris.maxPixels / "
-              + "DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser coverage",
+              + " (diffris.maxPixels / DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser "
+              + "coverage",
           e);
     } catch (InvalidInputException e) {
       throw new ProcessException(e.getMessage(), e);

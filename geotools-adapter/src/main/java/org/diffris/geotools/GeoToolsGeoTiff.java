@@ -78,7 +78,7 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
     }
     if (metadata != null && !metadata.hasGeoKey()) {
       throw new InvalidInputException(
-          "raster has no coordinate reference system (no GeoTIFF " + "geokeys): " + file);
+          "raster has no coordinate reference system (no GeoTIFF geokeys): " + file);
     }
   }
 

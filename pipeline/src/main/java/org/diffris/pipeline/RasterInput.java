@@ -24,7 +24,7 @@ public record RasterInput(
   public RasterInput {
     if (source == null || pixelToWorld == null || areaModel == null) {
       throw new IllegalArgumentException(
-          "a raster input needs its source, pixel-to-world " + "transform and area model");
+          "a raster input needs its source, pixel-to-world transform and area model");
     }
   }
 

@@ -139,7 +139,7 @@ public final class SegmentOptions {
     private Builder(String query) {
       if (query == null || query.isBlank()) {
         throw new InvalidOptionException(
-            "query", "is empty: describe the objects to find, e.g. " + "'white storage tanks'");
+            "query", "is empty: describe the objects to find, e.g. 'white storage tanks'");
       }
       this.query = query;
     }
