@@ -121,7 +121,6 @@ public class SegmentProcess {
           Integer maxFeatures,
       ProgressListener monitor) {
     ServerSettings settings = settings();
-    ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
     try {
       SegmentOptions.Builder options =
           SegmentOptions.builder(query)
@@ -132,54 +131,74 @@ public class SegmentProcess {
               .maxFeatures(maxFeatures)
               .maxPixels(settings.maxPixels())
               .largestFirst(true);
-      CoverageRaster raster = CoverageRaster.of(coverage);
-      PixelWindow window = raster.window(roi);
-      // Checked before the model loads: an oversized request costs nothing.
-      PixelLimitException.check(window.pixelCount(), window.toString(), settings.maxPixels());
-      RasterInput input = raster.input(window);
-      if (roi != null) {
-        options.roi(new RoiMask(roi, input.pixelToWorld()));
-      }
-      try (LoadedModels.Lease model = lease(settings)) {
-        SegmentationPlan plan = model.segmenter().plan(input, options.build());
-        RegionFeatures features =
-            new RegionFeatures(
-                raster.crs().featureCrs(),
-                OutputSchema.segmentation(query, model.segmenter().label()));
-        try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
-          if (permit == null) {
-            throw new ProcessException(
-                "diffris:Segment cancelled while waiting for a free model slot");
-          }
-          progress.started();
-          SegmentationSummary summary =
-              plan.run(
-                  features,
-                  null,
-                  (done, total) -> progress.progress(100f * done / total),
-                  progress::isCanceled);
-          log(query, window, raster, summary);
-          progress.complete();
-          return features.collection();
-        }
-      }
-    } catch (PixelLimitException e) {
-      throw new ProcessException(
+      return segment(coverage, roi, options, settings, monitor);
+    } catch (InvalidInputException | InferenceCancelledException | IOException e) {
+      throw failure(e);
+    }
+  }
+
+  /** A request that cannot be answered, as one line that says why. */
+  private static ProcessException failure(Exception e) {
+    if (e instanceof PixelLimitException limit) {
+      return new ProcessException(
           "the request covers "
-              + e.pixels()
+              + limit.pixels()
               + " pixels ("
-              + e.what()
+              + limit.what()
               + "), above this server's limit of "
-              + e.limit()
+              + limit.limit()
               + " (diffris.maxPixels / DIFFRIS_MAX_PIXELS); give a smaller roi or a coarser "
               + "coverage",
           e);
-    } catch (InvalidInputException e) {
-      throw new ProcessException(e.getMessage(), e);
-    } catch (InferenceCancelledException e) {
-      throw new ProcessException("diffris:Segment " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ProcessException("reading the coverage failed: " + e.getMessage(), e);
+    }
+    if (e instanceof InferenceCancelledException) {
+      return new ProcessException("diffris:Segment " + e.getMessage(), e);
+    }
+    if (e instanceof IOException) {
+      return new ProcessException("reading the coverage failed: " + e.getMessage(), e);
+    }
+    return new ProcessException(e.getMessage(), e);
+  }
+
+  private static SimpleFeatureCollection segment(
+      GridCoverage2D coverage,
+      Geometry roi,
+      SegmentOptions.Builder options,
+      ServerSettings settings,
+      ProgressListener monitor)
+      throws IOException {
+    ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
+    CoverageRaster raster = CoverageRaster.of(coverage);
+    PixelWindow window = raster.window(roi);
+    // Checked before the model loads: an oversized request costs nothing.
+    PixelLimitException.check(window.pixelCount(), window.toString(), settings.maxPixels());
+    RasterInput input = raster.input(window);
+    if (roi != null) {
+      options.roi(new RoiMask(roi, input.pixelToWorld()));
+    }
+    try (LoadedModels.Lease model = lease(settings)) {
+      SegmentOptions job = options.build();
+      SegmentationPlan plan = model.segmenter().plan(input, job);
+      RegionFeatures features =
+          new RegionFeatures(
+              raster.crs().featureCrs(),
+              OutputSchema.segmentation(job.query(), model.segmenter().label()));
+      try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
+        if (permit == null) {
+          throw new ProcessException(
+              "diffris:Segment cancelled while waiting for a free model slot");
+        }
+        progress.started();
+        SegmentationSummary summary =
+            plan.run(
+                features,
+                null,
+                (done, total) -> progress.progress(100f * done / total),
+                progress::isCanceled);
+        log(job.query(), window, raster, summary);
+        progress.complete();
+        return features.collection();
+      }
     }
   }
 
