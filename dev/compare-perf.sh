@@ -93,7 +93,10 @@ vectorize() { cmd=("$1/diffris" vectorize --mask "$work/blobs_8192.tif" --out "$
 mosaic() { cmd=(env JAVA_OPTS=-Xmx512m "$1/diffris" segment --raster "$work/mosaic_8x8.tif" --query "white storage tanks" --out "$work/out.gpkg" --overwrite); }
 
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for tree in "$base" "$new"; do # build, and write each tree's class-data-sharing archive
+# Build, and have each tree's class-data-sharing archive written by the same job (the main job):
+# an archive written by another command would hold other classes and slow only that tree.
+for tree in "$base" "$new"; do
+  rm -f "$tree/cli/target/diffris-cli.jsa"
   main_job "$tree"
   "${cmd[@]}" > /dev/null 2>&1
   rm -f "$work/out.gpkg"
