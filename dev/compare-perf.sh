@@ -9,6 +9,7 @@
 # Each tree's ./diffris launcher builds its own jar. Prints every run, then a table of the median
 # per tree and NEW/BASE.
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base="$(cd "${1:?usage: compare-perf.sh BASE_TREE NEW_TREE WORKDIR [RUNS] [MOSAIC_RUNS]}" && pwd)"
 new="$(cd "${2:?}" && pwd)"
 work="${3:?}"
@@ -47,24 +48,7 @@ PY
 
 # The 8 x 8 mosaic of the scene (14336²), as docs/benchmarks.md's large-raster check.
 if [ ! -f "$work/mosaic_8x8.tif" ]; then
-  /usr/bin/python3 - "$scene" "$work/mosaic.vrt" <<'PY'
-import sys
-from osgeo import gdal
-src = gdal.Open(sys.argv[1])
-w, h, n = src.RasterXSize, src.RasterYSize, 8
-bands = []
-for b in range(1, src.RasterCount + 1):
-    sources = "".join(
-        f'<SimpleSource><SourceFilename relativeToVRT="0">{sys.argv[1]}</SourceFilename>'
-        f'<SourceBand>{b}</SourceBand><SrcRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/>'
-        f'<DstRect xOff="{j * w}" yOff="{i * h}" xSize="{w}" ySize="{h}"/></SimpleSource>'
-        for i in range(n) for j in range(n))
-    bands.append(f'<VRTRasterBand dataType="Byte" band="{b}">{sources}</VRTRasterBand>')
-gt = ", ".join(map(str, src.GetGeoTransform()))
-with open(sys.argv[2], "w") as f:
-    f.write(f'<VRTDataset rasterXSize="{w * n}" rasterYSize="{h * n}"><SRS>{src.GetProjection()}'
-            f'</SRS><GeoTransform>{gt}</GeoTransform>{"".join(bands)}</VRTDataset>')
-PY
+  /usr/bin/python3 "$root/cli/bench/mosaic_vrt.py" "$scene" 8 "$work/mosaic.vrt"
   gdal_translate -q -co TILED=YES -co COMPRESS=DEFLATE "$work/mosaic.vrt" "$work/mosaic_8x8.tif"
 fi
 

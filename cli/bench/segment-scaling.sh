@@ -17,24 +17,7 @@ export JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
 mkdir -p "$work"
 
 # A 10 x 10 mosaic of the scene, large enough for 16384² crops.
-/usr/bin/python3 - "$scene" "$work/mosaic.vrt" <<'PY'
-import sys
-from osgeo import gdal
-src = gdal.Open(sys.argv[1])
-w, h, n = src.RasterXSize, src.RasterYSize, 10
-bands = []
-for b in range(1, src.RasterCount + 1):
-    sources = "".join(
-        f'<SimpleSource><SourceFilename relativeToVRT="0">{sys.argv[1]}</SourceFilename>'
-        f'<SourceBand>{b}</SourceBand><SrcRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/>'
-        f'<DstRect xOff="{j * w}" yOff="{i * h}" xSize="{w}" ySize="{h}"/></SimpleSource>'
-        for i in range(n) for j in range(n))
-    bands.append(f'<VRTRasterBand dataType="Byte" band="{b}">{sources}</VRTRasterBand>')
-gt = ", ".join(map(str, src.GetGeoTransform()))
-with open(sys.argv[2], "w") as f:
-    f.write(f'<VRTDataset rasterXSize="{w * n}" rasterYSize="{h * n}"><SRS>{src.GetProjection()}'
-            f'</SRS><GeoTransform>{gt}</GeoTransform>{"".join(bands)}</VRTDataset>')
-PY
+/usr/bin/python3 "$root/cli/bench/mosaic_vrt.py" "$scene" 10 "$work/mosaic.vrt"
 
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg), JAVA_OPTS=$JAVA_OPTS"
 printf '| size | tiles | polygons | wall s | model_ms | total_ms | total/model | ms per Mpx | peak RSS MiB |\n'
