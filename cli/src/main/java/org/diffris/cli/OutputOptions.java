@@ -3,7 +3,10 @@ package org.diffris.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.diffris.cli.io.GeoJsonWriter;
 import org.diffris.cli.io.GeoPackageWriter;
 import org.diffris.cli.io.RegionWriter;
@@ -54,8 +57,47 @@ final class OutputOptions {
     return format;
   }
 
+  /**
+   * Fails unless every output can be written, none of them is the input (a user's input is never
+   * written, whatever path names it: symbolic links and hard links are followed) and no two
+   * outputs are one file.
+   *
+   * @param input the input file, which exists
+   * @param inputOption the option that named it, for messages ({@code --raster})
+   * @param outputs each output's option and path, null paths left out
+   */
+  void checkFiles(Path input, String inputOption, Map<String, Path> outputs) throws InputException {
+    List<Map.Entry<String, Path>> given = new ArrayList<>();
+    for (Map.Entry<String, Path> output : outputs.entrySet()) {
+      if (output.getValue() != null) {
+        checkWritable(output.getValue());
+        if (sameFile(input, output.getValue())) {
+          throw new InputException(
+              output.getKey()
+                  + " "
+                  + output.getValue()
+                  + " is the input "
+                  + inputOption
+                  + "; write to another file (inputs are never written)");
+        }
+        for (Map.Entry<String, Path> earlier : given) {
+          if (sameFile(earlier.getValue(), output.getValue())) {
+            throw new InputException(
+                earlier.getKey()
+                    + " and "
+                    + output.getKey()
+                    + " name the same file ("
+                    + output.getValue()
+                    + "); give each its own");
+          }
+        }
+        given.add(output);
+      }
+    }
+  }
+
   /** Fails when {@code file} cannot be written as an output of this run. */
-  void checkWritable(Path file) throws InputException {
+  private void checkWritable(Path file) throws InputException {
     if (Files.isDirectory(file)) {
       throw new InputException("output is a folder, not a file: " + file);
     }
@@ -66,6 +108,27 @@ final class OutputOptions {
     if (folder == null || !Files.isDirectory(folder)) {
       throw new InputException("output folder does not exist: " + folder);
     }
+  }
+
+  /** Whether two paths are one file: the same inode when both exist, else the same real place. */
+  private static boolean sameFile(Path a, Path b) throws InputException {
+    try {
+      if (Files.exists(a) && Files.exists(b)) {
+        return Files.isSameFile(a, b);
+      }
+      return realLocation(a).equals(realLocation(b));
+    } catch (IOException e) {
+      throw new InputException("cannot resolve " + a + " or " + b + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The real path of a file that may not exist yet: its folder's real path and its name. */
+  private static Path realLocation(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return file.toRealPath();
+    }
+    Path absolute = file.toAbsolutePath().normalize();
+    return absolute.getParent().toRealPath().resolve(absolute.getFileName());
   }
 
   /**

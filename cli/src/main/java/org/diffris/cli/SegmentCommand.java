@@ -6,9 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.diffris.cli.io.AtomicOutput;
 import org.diffris.cli.io.ProbabilityTiff;
@@ -310,26 +310,16 @@ public final class SegmentCommand implements Callable<Integer> {
     }
   }
 
-  /** The input exists and every output can be written, as a distinct file. */
+  /** The input exists and every output can be written, as a file of its own. */
   private void checkFiles() throws InputException {
     if (!Files.isRegularFile(raster)) {
       throw new InputException("raster not found: " + raster);
     }
-    Path[] outputs = {output.out, probabilities, preview};
-    for (Path file : outputs) {
-      if (file != null) {
-        output.checkWritable(file);
-      }
-    }
-    long given = Arrays.stream(outputs).filter(Objects::nonNull).count();
-    if (Arrays.stream(outputs)
-            .filter(Objects::nonNull)
-            .map(p -> p.toAbsolutePath().normalize())
-            .distinct()
-            .count()
-        < given) {
-      throw new InputException("--out, --probabilities and --preview must be different files");
-    }
+    Map<String, Path> outputs = new LinkedHashMap<>();
+    outputs.put("--out", output.out);
+    outputs.put("--probabilities", probabilities);
+    outputs.put("--preview", preview);
+    output.checkFiles(raster, "--raster", outputs);
   }
 
   private static ModelBundle openBundle(Path path) throws InputException {

@@ -2,8 +2,10 @@ package org.diffris.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffris.cli.io.AtomicOutput;
 import org.diffris.cli.io.RegionWriter;
@@ -96,7 +98,10 @@ public final class VectorizeCommand implements Callable<Integer> {
     long start = System.nanoTime();
     checkOptions();
     try {
-      output.checkWritable(output.out);
+      if (!Files.isRegularFile(mask)) {
+        throw new InputException("mask not found: " + mask);
+      }
+      output.checkFiles(mask, "--mask", Map.of("--out", output.out));
       Summary summary = run();
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.println(
@@ -121,9 +126,6 @@ public final class VectorizeCommand implements Callable<Integer> {
 
   private Summary run() throws IOException {
     boolean probabilities = threshold != null;
-    if (!java.nio.file.Files.isRegularFile(mask)) {
-      throw new InvalidInputException("mask not found: " + mask);
-    }
     try (GeoTiffRaster raster = GeoTiffRaster.open(mask);
         AtomicOutput file = new AtomicOutput(output.out, output.overwrite)) {
       MaskReader reader = new MaskReader(raster, band);

@@ -1,5 +1,7 @@
 package org.diffris.cli;
 
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +73,9 @@ class SegmentBadInputTest {
         args.set(at + 1, extra[i + 1]);
       } else {
         args.add(extra[i]);
-        args.add(extra[i + 1]);
+        if (extra[i + 1] != null) { // null: a flag without a value
+          args.add(extra[i + 1]);
+        }
       }
     }
     return args.toArray(new String[0]);
@@ -183,5 +187,58 @@ class SegmentBadInputTest {
     assertFails(2, "--tile must be 1 or more", with("--tile", "0"));
     assertFails(2, "overlap", with("--tile", "64", "--overlap", "64"));
     assertFails(2, "--batch must be 1 or more", with("--batch", "0"));
+  }
+
+  /** A user's input is never written, whatever path names it. */
+  @Test
+  void noOutputIsTheInput() throws Exception {
+    Path input = Files.copy(scene, shared.resolve("input.tif"), REPLACE_EXISTING);
+    byte[] before = Files.readAllBytes(input);
+    String raster = input.toString();
+    assertFails(
+        1,
+        "--probabilities " + raster + " is the input --raster",
+        with("--raster", raster, "--probabilities", raster, "--overwrite", null));
+    // A GeoTIFF named like a GeoPackage, given as input and output.
+    Path disguised = Files.copy(scene, shared.resolve("scene.gpkg"), REPLACE_EXISTING);
+    assertFails(
+        1,
+        "is the input --raster",
+        with("--raster", disguised.toString(), "--out", disguised.toString(), "--overwrite", null));
+    Path link = shared.resolve("link.tif");
+    Files.deleteIfExists(link);
+    Files.createSymbolicLink(link, input);
+    assertFails(
+        1,
+        "is the input --raster",
+        with("--raster", raster, "--probabilities", link.toString(), "--overwrite", null));
+    Path hard = shared.resolve("hard.tif");
+    Files.deleteIfExists(hard);
+    Files.createLink(hard, input);
+    assertFails(
+        1,
+        "is the input --raster",
+        with("--raster", raster, "--probabilities", hard.toString(), "--overwrite", null));
+    Path dotted = shared.resolve("x").resolve("..").resolve("input.tif");
+    Files.createDirectories(shared.resolve("x"));
+    assertFails(
+        1,
+        "is the input --raster",
+        with("--raster", raster, "--probabilities", dotted.toString(), "--overwrite", null));
+    assertArrayEquals(before, Files.readAllBytes(input));
+    assertArrayEquals(before, Files.readAllBytes(disguised));
+  }
+
+  @Test
+  void twoOutputsThatAreOneFile() throws Exception {
+    Path out = Files.writeString(shared.resolve("both.gpkg"), "old");
+    Path preview = shared.resolve("both.png");
+    Files.deleteIfExists(preview);
+    Files.createSymbolicLink(preview, out);
+    assertFails(
+        1,
+        "--out and --preview name the same file",
+        with("--out", out.toString(), "--preview", preview.toString(), "--overwrite", null));
+    assertEquals("old", Files.readString(out));
   }
 }

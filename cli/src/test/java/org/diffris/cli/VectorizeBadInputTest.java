@@ -1,5 +1,7 @@
 package org.diffris.cli;
 
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -243,5 +245,34 @@ class VectorizeBadInputTest {
             List.of(
                 "vectorize", "--mask", good.toString(), "--out", out("a.geojson"), "--band", "2"));
     assertFails(1, "band 2 requested, raster has 1 band", args.toArray(String[]::new));
+  }
+
+  /** A user's input is never written, whatever path names it. */
+  @Test
+  void outputIsTheMask() throws Exception {
+    Path input = Files.copy(good, inputs.resolve("mask.gpkg"), REPLACE_EXISTING);
+    byte[] before = Files.readAllBytes(input);
+    assertFails(
+        1,
+        "--out " + input + " is the input --mask",
+        "vectorize",
+        "--mask",
+        input.toString(),
+        "--out",
+        input.toString(),
+        "--overwrite");
+    Path link = inputs.resolve("link.gpkg");
+    Files.deleteIfExists(link);
+    Files.createSymbolicLink(link, input);
+    assertFails(
+        1,
+        "is the input --mask",
+        "vectorize",
+        "--mask",
+        input.toString(),
+        "--out",
+        link.toString(),
+        "--overwrite");
+    assertArrayEquals(before, Files.readAllBytes(input));
   }
 }
