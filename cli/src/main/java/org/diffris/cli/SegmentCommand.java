@@ -257,7 +257,7 @@ public final class SegmentCommand implements Callable<Integer> {
     }
   }
 
-  private AtomicOutput optional(Path file) {
+  private AtomicOutput optional(Path file) throws IOException {
     return file == null ? null : new AtomicOutput(file, output.overwrite);
   }
 
