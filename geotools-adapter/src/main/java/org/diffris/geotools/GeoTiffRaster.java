@@ -53,7 +53,8 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   /**
    * Opens {@code file} on the fast path when it allows, else through GeoTools.
    *
-   * @throws InvalidInputException when the file is missing, not a GeoTIFF or not georeferenced
+   * @throws InvalidInputException when the file is missing, cut short, not a GeoTIFF or not
+   *     georeferenced
    */
   public static GeoTiffRaster open(Path file) {
     requireFile(file);
@@ -64,7 +65,8 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   /**
    * Opens {@code file} through GeoTools, which {@link #gridGeometry()} needs.
    *
-   * @throws InvalidInputException when the file is missing, not a GeoTIFF or not georeferenced
+   * @throws InvalidInputException when the file is missing, cut short, not a GeoTIFF or not
+   *     georeferenced
    */
   public static GeoTiffRaster openWithGeoTools(Path file) {
     requireFile(file);
@@ -75,6 +77,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new InvalidInputException("raster not found: " + file);
     }
+    TiffBlocks.requireInFile(file);
   }
 
   public Path file() {
