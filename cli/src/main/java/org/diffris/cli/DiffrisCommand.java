@@ -20,9 +20,14 @@ import picocli.CommandLine.Command;
     })
 public final class DiffrisCommand implements Runnable {
 
-  /** Library loggers quietened to errors: their warnings would break the one-line messages. */
+  /**
+   * Library loggers quietened to errors: their warnings would break the one-line messages, and
+   * the JDK's preferences say "Created user preferences directory" on a machine's first run.
+   */
   private static final Logger[] LIBRARY_LOGGERS = {
-    Logger.getLogger("org.geotools"), Logger.getLogger("it.geosolutions")
+    Logger.getLogger("org.geotools"),
+    Logger.getLogger("it.geosolutions"),
+    Logger.getLogger("java.util.prefs")
   };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -312,9 +312,7 @@ public final class SegmentCommand implements Callable<Integer> {
 
   /** The input exists and every output can be written, as a file of its own. */
   private void checkFiles() throws InputException {
-    if (!Files.isRegularFile(raster)) {
-      throw new InputException("raster not found: " + raster);
-    }
+    InputFiles.requireReadable(raster, "raster");
     Map<String, Path> outputs = new LinkedHashMap<>();
     outputs.put("--out", output.out);
     outputs.put("--probabilities", probabilities);

@@ -2,7 +2,6 @@ package org.diffris.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -98,9 +97,7 @@ public final class VectorizeCommand implements Callable<Integer> {
     long start = System.nanoTime();
     checkOptions();
     try {
-      if (!Files.isRegularFile(mask)) {
-        throw new InputException("mask not found: " + mask);
-      }
+      InputFiles.requireReadable(mask, "mask");
       output.checkFiles(mask, "--mask", Map.of("--out", output.out));
       Summary summary = run();
       PrintWriter stdout = spec.commandLine().getOut();

@@ -241,4 +241,19 @@ class SegmentBadInputTest {
         with("--out", out.toString(), "--preview", preview.toString(), "--overwrite", null));
     assertEquals("old", Files.readString(out));
   }
+
+  @Test
+  void rasterThatIsNotAFile() throws Exception {
+    Path folder = Files.createDirectories(shared.resolve("folder.tif"));
+    assertFails(1, "raster is a folder, not a file", with("--raster", folder.toString()));
+    assertFails(
+        1,
+        "raster is not a regular file (a device, pipe or socket)",
+        with("--raster", "/dev/zero"));
+    Path fifo = shared.resolve("fifo.tif");
+    if (!Files.exists(fifo)) {
+      new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+    }
+    assertFails(1, "raster is not a regular file", with("--raster", fifo.toString()));
+  }
 }
