@@ -256,4 +256,12 @@ class SegmentBadInputTest {
     }
     assertFails(1, "raster is not a regular file", with("--raster", fifo.toString()));
   }
+
+  /** An output that cannot be written fails before the first tile, naming its path. */
+  @Test
+  void sideOutputThatCannotBeWritten() throws Exception {
+    assertFails(1, "cannot write /proc/p.tif", with("--probabilities", "/proc/p.tif"));
+    assertFails(1, "cannot write /proc/p.png", with("--preview", "/proc/p.png"));
+    assertFails(1, "cannot write /proc/out.gpkg", with("--out", "/proc/out.gpkg"));
+  }
 }

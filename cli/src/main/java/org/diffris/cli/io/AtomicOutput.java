@@ -1,9 +1,12 @@
 package org.diffris.cli.io;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Set;
@@ -40,6 +43,11 @@ public final class AtomicOutput implements AutoCloseable {
   private final boolean overwrite;
   private boolean done; // committed or deleted; guarded by this
 
+  /**
+   * Starts an output to {@code target}: deletes what dead writers left, creates the temporary.
+   *
+   * @throws IOException when the temporary file cannot be created there
+   */
   public AtomicOutput(Path target, boolean overwrite) throws IOException {
     this.target = target.toAbsolutePath();
     this.overwrite = overwrite;
@@ -48,10 +56,16 @@ public final class AtomicOutput implements AutoCloseable {
     this.temporary =
         this.target.resolveSibling(
             "." + this.target.getFileName() + "." + PID + "." + random + ".partial");
+    try {
+      // Created now, so an output that cannot be written fails before any work, not after it.
+      Files.createFile(temporary);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + this.target + ": " + reason(e), e);
+    }
     OPEN.add(this);
   }
 
-  /** Where the writer writes; does not exist yet. */
+  /** Where the writer writes: an empty file made by the constructor. */
   public Path temporary() {
     return temporary;
   }
@@ -86,6 +100,20 @@ public final class AtomicOutput implements AutoCloseable {
       OPEN.remove(this);
       Files.deleteIfExists(temporary);
     }
+  }
+
+  /** Why a file could not be created, in words. */
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "its folder does not accept new files";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private void abandon() {

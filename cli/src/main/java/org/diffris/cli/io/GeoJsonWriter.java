@@ -43,7 +43,8 @@ public final class GeoJsonWriter implements RegionWriter {
   private boolean first = true;
 
   /**
-   * Creates {@code file} (which must not exist) and starts the collection.
+   * Writes {@code file} (absent or empty: an {@link AtomicOutput} temporary) and starts the
+   * collection.
    *
    * @param sourceCrs the CRS of the regions, whose coordinates are in (east, north) order whatever
    *     order the CRS declares
@@ -61,7 +62,8 @@ public final class GeoJsonWriter implements RegionWriter {
             Files.newBufferedWriter(
                 file,
                 StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE),
             1 << 16);
     out.write("{\"type\":\"FeatureCollection\",\"features\":[");

@@ -31,7 +31,7 @@ import org.locationtech.jts.io.WKBWriter;
  * is written (readers build one on demand).
  *
  * <p>Regions are inserted as they come, in one transaction committed by {@link #finish()}. The
- * file must not exist; the caller writes to a temporary path and moves it into place.
+ * file must be absent or empty; the caller writes to a temporary path and moves it into place.
  */
 public final class GeoPackageWriter implements RegionWriter {
   /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
@@ -63,7 +63,7 @@ public final class GeoPackageWriter implements RegionWriter {
   private int pending;
 
   /**
-   * Creates {@code file} (which must not exist) with an empty layer whose columns are the
+   * Creates {@code file} (absent or empty) with an empty layer whose columns are the
    * schema's fields, in order.
    *
    * @param layer the table name (letters, digits and underscores)

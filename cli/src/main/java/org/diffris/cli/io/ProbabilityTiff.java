@@ -62,7 +62,7 @@ public final class ProbabilityTiff {
     }
   }
 
-  /** Writes the GeoTIFF to {@code file} (which must not exist) on {@code grid}. */
+  /** Writes the GeoTIFF to {@code file} (absent or empty) on {@code grid}. */
   public void write(Path file, GridGeometry2D grid) throws IOException {
     DataBufferFloat buffer = new DataBufferFloat(values, values.length);
     PixelInterleavedSampleModel layout =
