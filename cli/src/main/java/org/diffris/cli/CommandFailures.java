@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** How every subcommand reports a problem: one line on stderr, named after the command. */
+/** How every subcommand reports a problem or a warning: one line on stderr, named after the command. */
 final class CommandFailures {
   private CommandFailures() {}
 
@@ -19,5 +19,12 @@ final class CommandFailures {
     err.println("diffris " + command.name() + ": " + message);
     err.flush();
     return 1;
+  }
+
+  /** Something the user should know that does not stop the command: one line on stderr. */
+  static void warn(CommandSpec command, String message) {
+    PrintWriter err = command.commandLine().getErr();
+    err.println("diffris " + command.name() + ": warning: " + message);
+    err.flush();
   }
 }

@@ -180,6 +180,9 @@ public final class SegmentCommand implements Callable<Integer> {
           Segmenter segmenter = take(opening, bundle)) {
         RasterInput input = image.input();
         SegmentationPlan plan = segmenter.plan(input, options);
+        for (String warning : plan.warnings()) {
+          CommandFailures.warn(spec, warning);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("model: " + segmenter.label() + " (" + segmenter.location() + ")");
         stdout.println("execution provider: " + segmenter.provider());

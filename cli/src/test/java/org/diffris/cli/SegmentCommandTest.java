@@ -1,6 +1,7 @@
 package org.diffris.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -295,5 +296,31 @@ class SegmentCommandTest {
     assertEquals(0, run.exitCode, run.err);
     assertEquals("0", run.summary().get("polygons"));
     assertEquals("0.95", run.summary().get("threshold"));
+  }
+
+  /** A query longer than the model reads is cut by the tokenizer: the user is told, not silently. */
+  @Test
+  void aQueryCutToTheModelsLengthIsAWarning() throws Exception {
+    String longQuery = "red things ".repeat(60).strip();
+    Cli cut =
+        Cli.run(
+            "segment",
+            "--raster",
+            scene.toString(),
+            "--query",
+            longQuery,
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu",
+            "--out",
+            out.resolve("long.gpkg").toString());
+    assertEquals(0, cut.exitCode, cut.err);
+    assertTrue(
+        cut.err.contains("warning: the query is longer than the 77 tokens the model reads"),
+        cut.err);
+    Cli whole = segment("--out", out.resolve("short.gpkg").toString());
+    assertEquals(0, whole.exitCode, whole.err);
+    assertFalse(whole.err.contains("warning"), whole.err);
   }
 }

@@ -179,6 +179,7 @@ public class SegmentProcess {
     try (LoadedModels.Lease model = lease(settings)) {
       SegmentOptions job = options.build();
       SegmentationPlan plan = model.segmenter().plan(input, job);
+      plan.warnings().forEach(w -> LOG.warning("diffris:Segment '" + job.query() + "': " + w));
       RegionFeatures features =
           new RegionFeatures(
               raster.crs().featureCrs(),

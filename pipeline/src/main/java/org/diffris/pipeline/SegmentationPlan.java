@@ -1,8 +1,10 @@
 package org.diffris.pipeline;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.diffris.runtime.ModelDescription;
+import org.diffris.runtime.text.ClipTokenizer;
 import org.diffris.runtime.tiling.BandConsumer;
 import org.diffris.runtime.tiling.GsdResampling;
 import org.diffris.runtime.tiling.InferenceSummary;
@@ -34,6 +36,7 @@ public final class SegmentationPlan {
   private final double resampleFactor;
   private final TiledSegmenter tiler;
   private final VectorizerOptions vectorizerOptions;
+  private final List<String> warnings;
 
   private SegmentationPlan(
       Segmenter segmenter,
@@ -43,7 +46,8 @@ public final class SegmentationPlan {
       ValueScaling scaling,
       double resampleFactor,
       TiledSegmenter tiler,
-      VectorizerOptions vectorizerOptions) {
+      VectorizerOptions vectorizerOptions,
+      List<String> warnings) {
     this.segmenter = segmenter;
     this.input = input;
     this.options = options;
@@ -52,6 +56,7 @@ public final class SegmentationPlan {
     this.resampleFactor = resampleFactor;
     this.tiler = tiler;
     this.vectorizerOptions = vectorizerOptions;
+    this.warnings = List.copyOf(warnings);
   }
 
   static SegmentationPlan of(Segmenter segmenter, RasterInput input, SegmentOptions options)
@@ -89,7 +94,15 @@ public final class SegmentationPlan {
       vectorizer.maxFeatures(options.maxFeatures());
     }
     return new SegmentationPlan(
-        segmenter, input, options, bands, scaling, factor, tiler, vectorizer.build());
+        segmenter,
+        input,
+        options,
+        bands,
+        scaling,
+        factor,
+        tiler,
+        vectorizer.build(),
+        queryWarnings(segmenter, options.query()));
   }
 
   private static TiledSegmenter tiler(
@@ -116,6 +129,26 @@ public final class SegmentationPlan {
       throw new InvalidOptionException(
           "tileSize", "and overlap do not fit this model: " + e.getMessage());
     }
+  }
+
+  /** What the user should know about the query as the model reads it (nothing in most jobs). */
+  private static List<String> queryWarnings(Segmenter segmenter, String query) {
+    ClipTokenizer tokenizer = segmenter.model().bundle().tokenizer();
+    if (tokenizer.encode(query.strip()).truncated()) {
+      return List.of(
+          "the query is longer than the "
+              + tokenizer.maxLength()
+              + " tokens the model reads (start and end tokens included): its end was cut");
+    }
+    return List.of();
+  }
+
+  /**
+   * Warnings about this job that do not stop it, for the host to show (a query cut to the
+   * model's length, for example).
+   */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** The selected bands, 0-based, one per model channel. */
