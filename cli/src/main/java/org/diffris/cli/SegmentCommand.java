@@ -19,7 +19,6 @@ import org.diffris.cli.segment.ProgressBar;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.InvalidOptionException;
-import org.diffris.pipeline.OutputSchema;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
@@ -56,8 +55,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Finds what a query in words names in a raster (GeoTIFF) and writes it as georeferenced "
           + "polygons with attributes query, score (mean probability inside), area (square "
-          + "metres), pixels, model.",
-      "Last line on stdout: polygons=... tiles=... provider=... model_ms=... total_ms=..."
+          + "metres), pixels, model, at_edge (within one tile of the raster's edge).",
+      "Last line on stdout: polygons=... at_edge=... tiles=... provider=... model_ms=... total_ms=..."
     })
 public final class SegmentCommand implements Callable<Integer> {
   /** The pipeline's option names as this command spells them. */
@@ -211,12 +210,7 @@ public final class SegmentCommand implements Callable<Integer> {
     try (AtomicOutput out = new AtomicOutput(output.out, output.overwrite);
         AtomicOutput probabilityFile = optional(probabilities);
         AtomicOutput previewFile = optional(preview);
-        RegionWriter writer =
-            output.writer(
-                out.temporary(),
-                image,
-                OutputSchema.segmentation(query, segmenter.label()),
-                false)) {
+        RegionWriter writer = output.writer(out.temporary(), image, plan.outputSchema(), false)) {
       ProbabilityTiff tiff =
           probabilities == null ? null : new ProbabilityTiff(image.width(), image.height());
       PreviewRenderer renderer =
@@ -270,9 +264,11 @@ public final class SegmentCommand implements Callable<Integer> {
     stdout.println(
         String.format(
             Locale.ROOT,
-            "polygons=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f inference_ms=%.0f "
+            "polygons=%d at_edge=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f"
+                + " inference_ms=%.0f "
                 + "resample=%.4g area_m2=%.2f crs=%s threshold=%s out=%s total_ms=%d",
             s.regions(),
+            s.regionsAtEdge(),
             s.inference().tiles(),
             s.inference().tilesSkipped(),
             providerKey(provider),

@@ -7,7 +7,6 @@ import java.util.logging.Logger;
 import org.diffris.geotools.CoverageRaster;
 import org.diffris.geotools.PixelWindow;
 import org.diffris.pipeline.InvalidInputException;
-import org.diffris.pipeline.OutputSchema;
 import org.diffris.pipeline.PixelLimitException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RoiMask;
@@ -56,7 +55,9 @@ public class SegmentProcess {
       description =
           "One Polygon per object, in the raster's CRS (with its EPSG code), largest "
               + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
-              + "(square metres), pixels (raster pixels inside) and model (model name and version).")
+              + "(square metres), pixels (raster pixels inside), model (model name and version) and"
+              + " at_edge (true within one tile of the coverage's edge or the roi's boundary, where"
+              + " a larger extent may answer differently).")
   public SimpleFeatureCollection execute(
       @DescribeParameter(
               name = "coverage",
@@ -180,10 +181,7 @@ public class SegmentProcess {
       SegmentOptions job = options.build();
       SegmentationPlan plan = model.segmenter().plan(input, job);
       plan.warnings().forEach(w -> LOG.warning("diffris:Segment '" + job.query() + "': " + w));
-      RegionFeatures features =
-          new RegionFeatures(
-              raster.crs().featureCrs(),
-              OutputSchema.segmentation(job.query(), model.segmenter().label()));
+      RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema());
       try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
         if (permit == null) {
           throw new ProcessException(
@@ -226,7 +224,8 @@ public class SegmentProcess {
         () ->
             String.format(
                 Locale.ROOT,
-                "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions, model_ms %.0f, "
+                "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions (%d at_edge),"
+                    + " model_ms %.0f, "
                     + "total_ms %.0f, resampled x%.3f, execution provider %s",
                 query,
                 window,
@@ -234,6 +233,7 @@ public class SegmentProcess {
                 summary.inference().tiles(),
                 summary.inference().tilesSkipped(),
                 summary.regions(),
+                summary.regionsAtEdge(),
                 summary.inference().modelMillis(),
                 summary.inference().totalMillis(),
                 summary.inference().resampleFactor(),

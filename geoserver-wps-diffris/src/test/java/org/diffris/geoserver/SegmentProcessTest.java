@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.diffris.runtime.ModelBundle;
+import org.diffris.runtime.tiling.TileGrid;
 import org.geotools.api.data.Parameter;
 import org.geotools.api.feature.simple.SimpleFeature;
 import org.geotools.api.feature.simple.SimpleFeatureType;
@@ -138,7 +139,7 @@ class SegmentProcessTest {
     assertEquals(Long.class, type.getDescriptor("pixels").getType().getBinding());
     assertEquals(String.class, type.getDescriptor("model").getType().getBinding());
     assertEquals(
-        List.of("geometry", "query", "score", "area", "pixels", "model"),
+        List.of("geometry", "query", "score", "area", "pixels", "model", "at_edge"),
         type.getAttributeDescriptors().stream().map(d -> d.getLocalName()).toList());
 
     List<SimpleFeature> features = features(fc);
@@ -162,6 +163,8 @@ class SegmentProcessTest {
       assertEquals(p, (Double) f.getAttribute("score"), 1e-5);
       assertEquals("tanks", f.getAttribute("query"));
       assertEquals("analytic-test 0.0.1", f.getAttribute("model"));
+      // Within one tile (64 pixels + the margin's slack) of the 200 x 150 coverage's edge.
+      assertEquals(true, f.getAttribute("at_edge"));
       assertEquals(32633, polygon.getSRID());
     }
   }
@@ -315,8 +318,17 @@ class SegmentProcessTest {
         assertThrows(
             ProcessException.class, () -> run(inputs(TestCoverages.standard(), "tanks"), listener));
     String message = rootMessage(e);
-    // 200 x 150 at 64-pixel tiles with 16 overlap: 4 x 3 tiles, batches of 4.
-    assertTrue(message.contains("cancelled after 4 of 12 tiles"), message);
+    // 200 x 150 at 64-pixel tiles with 16 overlap on the world grid, batches of 4.
+    int tiles =
+        new TileGrid(
+                200,
+                150,
+                64,
+                16,
+                (long) (TestCoverages.ORIGIN_X / 0.5),
+                (long) (TestCoverages.ORIGIN_Y / -0.5))
+            .tileCount();
+    assertTrue(message.contains("cancelled after 4 of " + tiles + " tiles"), message);
     assertEquals(1, seen.size());
   }
 

@@ -2,6 +2,7 @@ package org.diffris.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.diffris.vectorizer.VectorizedRegion;
 
 /**
@@ -20,6 +21,10 @@ import org.diffris.vectorizer.VectorizedRegion;
  *       not change it</td></tr>
  *   <tr><td>{@code pixels}</td><td>integer</td><td>raster pixels in the region</td></tr>
  *   <tr><td>{@code model}</td><td>text</td><td>model name and version</td></tr>
+ *   <tr><td>{@code at_edge}</td><td>boolean</td><td>the region lies within one tile of the
+ *       extent's edge (or of the region of interest's boundary), where the model saw less
+ *       context and another extent may answer differently; regions with {@code false} are the
+ *       same in any extent that holds them with that margin</td></tr>
  * </table>
  *
  * <p>A mask vectorized without a model ({@code diffris vectorize}) has the same attributes less
@@ -28,7 +33,8 @@ import org.diffris.vectorizer.VectorizedRegion;
  */
 public final class OutputSchema {
   /**
-   * One attribute: its name, its value type ({@code String}, {@code Double} or {@code Long}) and
+   * One attribute: its name, its value type ({@code String}, {@code Double}, {@code Long} or
+   * {@code Boolean}) and
    * whether every region has a value (only a score can be missing: a binary mask has none).
    */
   public record Field(String name, Class<?> type, boolean required) {}
@@ -38,20 +44,31 @@ public final class OutputSchema {
   public static final Field AREA = new Field("area", Double.class, true);
   public static final Field PIXELS = new Field("pixels", Long.class, true);
   public static final Field MODEL = new Field("model", String.class, true);
+  public static final Field AT_EDGE = new Field("at_edge", Boolean.class, true);
 
   private final List<Field> fields;
   private final String query;
   private final String model;
+  private final Predicate<VectorizedRegion> atEdge;
 
-  private OutputSchema(List<Field> fields, String query, String model) {
+  private OutputSchema(
+      List<Field> fields, String query, String model, Predicate<VectorizedRegion> atEdge) {
     this.fields = List.copyOf(fields);
     this.query = query;
     this.model = model;
+    this.atEdge = atEdge;
   }
 
-  /** The attributes of a segmentation's regions: query, score, area, pixels, model. */
-  public static OutputSchema segmentation(String query, String model) {
-    return new OutputSchema(List.of(QUERY, SCORE, AREA, PIXELS, MODEL), query, model);
+  /**
+   * The attributes of a segmentation's regions: query, score, area, pixels, model, at_edge
+   * ({@link SegmentationPlan#outputSchema()} gives the one of a job).
+   *
+   * @param atEdge which regions lie near the extent's edge
+   */
+  public static OutputSchema segmentation(
+      String query, String model, Predicate<VectorizedRegion> atEdge) {
+    return new OutputSchema(
+        List.of(QUERY, SCORE, AREA, PIXELS, MODEL, AT_EDGE), query, model, atEdge);
   }
 
   /** The attributes of a vectorized mask's regions: score (probability masks only), area, pixels. */
@@ -62,7 +79,7 @@ public final class OutputSchema {
     }
     fields.add(AREA);
     fields.add(PIXELS);
-    return new OutputSchema(fields, null, null);
+    return new OutputSchema(fields, null, null, null);
   }
 
   public List<Field> fields() {
@@ -90,6 +107,9 @@ public final class OutputSchema {
     }
     if (field == PIXELS) {
       return region.pixelCount();
+    }
+    if (field == AT_EDGE) {
+      return atEdge.test(region);
     }
     return model;
   }

@@ -1,6 +1,8 @@
 package org.diffris.pipeline;
 
+import java.awt.geom.Rectangle2D;
 import java.util.Arrays;
+import org.diffris.vectorizer.PixelBounds;
 import org.diffris.vectorizer.PixelToWorld;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
@@ -91,6 +93,25 @@ public final class RoiMask implements RegionOfInterest {
       }
       clear(probabilities, valid, row + col, row + width);
     }
+  }
+
+  @Override
+  public boolean boundaryNear(PixelBounds pixels, int margin) {
+    // Closer than the margin, as for the extent's sides: a boundary exactly margin pixels away
+    // is not near.
+    double m = margin - 1e-6;
+    Rectangle2D.Double near =
+        new Rectangle2D.Double(
+            pixels.minColumn() - m,
+            pixels.minRow() - m,
+            pixels.maxColumn() - pixels.minColumn() + 2 * m,
+            pixels.maxRow() - pixels.minRow() + 2 * m);
+    for (int e = 0; e < x0.length; e++) {
+      if (near.intersectsLine(x0[e], y0[e], x1[e], y1[e])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void clear(float[] p, byte[] valid, int from, int to) {

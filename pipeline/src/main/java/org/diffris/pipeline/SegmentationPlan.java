@@ -6,6 +6,7 @@ import java.util.function.BooleanSupplier;
 import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.text.ClipTokenizer;
 import org.diffris.runtime.tiling.BandConsumer;
+import org.diffris.runtime.tiling.GridAnchor;
 import org.diffris.runtime.tiling.GsdResampling;
 import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.ProgressListener;
@@ -13,7 +14,10 @@ import org.diffris.runtime.tiling.TiledSegmenter;
 import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.MaskVectorizer;
+import org.diffris.vectorizer.PixelBounds;
+import org.diffris.vectorizer.PixelToWorld;
 import org.diffris.vectorizer.RegionSink;
+import org.diffris.vectorizer.VectorizedRegion;
 import org.diffris.vectorizer.VectorizerOptions;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.PrecisionModel;
@@ -22,6 +26,13 @@ import org.locationtech.jts.geom.PrecisionModel;
  * One checked job, ready to run: made by {@link Segmenter#plan}, run once or more with
  * {@link #run}. Streams the raster tile by tile through the model, the blended probabilities band
  * by band through the region of interest into the vectorizer, and every region into the sink.
+ *
+ * <p>Extent: the model's pixels and tiles sit on a grid fixed to the raster's place in the world
+ * ({@link #anchor}), so a crop, a window or a subset of a raster gets the whole raster's regions
+ * wherever they lie at least {@link #edgeMargin()} pixels inside it (given the same value
+ * scaling: the 8-bit scaling is the same for every extent, a percentile stretch is not). Regions
+ * closer to the extent's edge, or to the region of interest's boundary, are marked
+ * {@code at_edge}.
  *
  * <p>Memory: the tiler's strips and blend window, plus the regions only when the options need
  * them all at once ({@link VectorizerOptions#needsAllRegions()}). Immutable; each run has its own
@@ -37,6 +48,7 @@ public final class SegmentationPlan {
   private final TiledSegmenter tiler;
   private final VectorizerOptions vectorizerOptions;
   private final List<String> warnings;
+  private final int edgeMargin;
 
   private SegmentationPlan(
       Segmenter segmenter,
@@ -47,7 +59,8 @@ public final class SegmentationPlan {
       double resampleFactor,
       TiledSegmenter tiler,
       VectorizerOptions vectorizerOptions,
-      List<String> warnings) {
+      List<String> warnings,
+      int edgeMargin) {
     this.segmenter = segmenter;
     this.input = input;
     this.options = options;
@@ -57,6 +70,7 @@ public final class SegmentationPlan {
     this.tiler = tiler;
     this.vectorizerOptions = vectorizerOptions;
     this.warnings = List.copyOf(warnings);
+    this.edgeMargin = edgeMargin;
   }
 
   static SegmentationPlan of(Segmenter segmenter, RasterInput input, SegmentOptions options)
@@ -70,18 +84,19 @@ public final class SegmentationPlan {
     double gsd =
         GroundSampleDistance.metres(
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
-    double factor;
+    GsdResampling resampling;
     try {
-      factor = GsdResampling.between(gsd, model.image().gsdMetres()).factor();
+      resampling = GsdResampling.between(gsd, model.image().gsdMetres());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
+    double factor = resampling.factor();
     PixelLimitException.check(
         (long) (rasterPixels * factor * factor),
         "the model's grid at " + model.image().gsdMetres() + " m per pixel",
         options.maxPixels());
     ValueScaling scaling = ValueScaling.of(input, bands, model);
-    TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd);
+    TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
         VectorizerOptions.builder()
@@ -102,7 +117,31 @@ public final class SegmentationPlan {
         factor,
         tiler,
         vectorizer.build(),
-        queryWarnings(segmenter, options.query()));
+        queryWarnings(segmenter, options.query()),
+        edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor));
+  }
+
+  /**
+   * Where the raster sits in the world, in its own pixels: the CRS origin's position in the
+   * raster's grid, negated. Works for every affine grid, rotated and sheared ones included (the
+   * anchor then counts along the raster's own rows and columns); a raster without georeferencing
+   * (the identity transform) is anchored at its corner.
+   */
+  static GridAnchor anchor(PixelToWorld pixelToWorld) {
+    double[] origin = pixelToWorld.toPixel(0, 0);
+    return GridAnchor.of(-origin[0], -origin[1]);
+  }
+
+  /**
+   * Raster pixels within which of the extent's edge a region may come out differently in another
+   * extent: the model pixels a tile reaches across ({@code tileSize}), plus one model pixel for
+   * each way of the resampling, in raster pixels, plus one raster pixel for the bilinear read,
+   * one for the read back and one for the neighbours that decide a region's outline.
+   *
+   * @param factor model pixels per raster pixel (1 without resampling)
+   */
+  static int edgeMargin(int tileSize, double factor) {
+    return (int) Math.ceil((tileSize + 2) / factor) + 3;
   }
 
   private static TiledSegmenter tiler(
@@ -110,12 +149,14 @@ public final class SegmentationPlan {
       SegmentOptions options,
       int[] bands,
       ValueScaling scaling,
-      double gsd) {
+      double gsd,
+      GridAnchor anchor) {
     TiledSegmenter.Builder tiling =
         TiledSegmenter.forModel(model)
             .bands(bands)
             .scaling(scaling.scaling())
             .rasterGsd(gsd)
+            .anchor(anchor)
             .batchSize(options.batchSize());
     if (options.tileSize() != null) {
       tiling.tileSize(options.tileSize());
@@ -165,6 +206,30 @@ public final class SegmentationPlan {
     return vectorizerOptions.threshold();
   }
 
+  /**
+   * Raster pixels from the extent's edge inside which regions are the same in every extent that
+   * holds them: regions closer to the edge are marked {@code at_edge} ({@link #atEdge}).
+   */
+  public int edgeMargin() {
+    return edgeMargin;
+  }
+
+  /**
+   * Whether a region lies within {@link #edgeMargin()} pixels of the extent's edge or of the
+   * region of interest's boundary, where another extent may answer differently.
+   */
+  public boolean atEdge(VectorizedRegion region) {
+    PixelBounds pixels = region.pixelBounds();
+    RegionOfInterest roi = options.roi();
+    return pixels.distanceToSides(input.width(), input.height()) < edgeMargin
+        || (roi != null && roi.boundaryNear(pixels, edgeMargin));
+  }
+
+  /** The attributes every host writes for this job's regions ({@link OutputSchema}). */
+  public OutputSchema outputSchema() {
+    return OutputSchema.segmentation(options.query(), segmenter.label(), this::atEdge);
+  }
+
   /** Model pixels per raster pixel along each axis (1 = the raster is at the model's GSD). */
   public double resampleFactor() {
     return resampleFactor;
@@ -189,6 +254,7 @@ public final class SegmentationPlan {
     int width = input.width();
     double[] area = new double[1];
     int[] count = new int[1];
+    int[] atEdge = new int[1];
     MaskVectorizer vectorizer =
         new MaskVectorizer(
             width,
@@ -199,6 +265,7 @@ public final class SegmentationPlan {
             region -> {
               regions.accept(region);
               count[0]++;
+              atEdge[0] += atEdge(region) ? 1 : 0;
               area[0] += region.areaSquareMetres();
             });
     RegionOfInterest roi = options.roi();
@@ -218,6 +285,6 @@ public final class SegmentationPlan {
             progress,
             cancelled);
     vectorizer.finish();
-    return new SegmentationSummary(inference, count[0], area[0], threshold());
+    return new SegmentationSummary(inference, count[0], atEdge[0], area[0], threshold());
   }
 }

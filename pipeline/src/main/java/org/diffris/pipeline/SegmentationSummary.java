@@ -7,8 +7,13 @@ import org.diffris.runtime.tiling.InferenceSummary;
  *
  * @param inference the tiled run: tiles, time in the model and in total, resampling, provider
  * @param regions regions handed to the sink
+ * @param regionsAtEdge those of them within the edge margin ({@link SegmentationPlan#edgeMargin})
  * @param areaSquareMetres their total area
  * @param threshold the probability threshold used
  */
 public record SegmentationSummary(
-    InferenceSummary inference, int regions, double areaSquareMetres, double threshold) {}
+    InferenceSummary inference,
+    int regions,
+    int regionsAtEdge,
+    double areaSquareMetres,
+    double threshold) {}

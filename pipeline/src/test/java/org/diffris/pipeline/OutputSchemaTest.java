@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.diffris.vectorizer.PixelBounds;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Envelope;
@@ -13,21 +14,28 @@ import org.locationtech.jts.geom.GeometryFactory;
 class OutputSchemaTest {
   private static final VectorizedRegion REGION =
       new VectorizedRegion(
-          new GeometryFactory().toGeometry(new Envelope(0, 2, 0, 3)), 6, 1.5, 0.75);
+          new GeometryFactory().toGeometry(new Envelope(0, 2, 0, 3)),
+          6,
+          1.5,
+          0.75,
+          new PixelBounds(0, 0, 2, 3));
 
   private static List<String> names(OutputSchema schema) {
     return schema.fields().stream().map(OutputSchema.Field::name).toList();
   }
 
   @Test
-  void segmentationRegionsCarryQueryScoreAreaPixelsModel() {
-    OutputSchema schema = OutputSchema.segmentation("white tanks", "diffris-tiny 0.6.0");
-    assertEquals(List.of("query", "score", "area", "pixels", "model"), names(schema));
+  void segmentationRegionsCarryQueryScoreAreaPixelsModelAtEdge() {
+    OutputSchema schema =
+        OutputSchema.segmentation(
+            "white tanks", "diffris-tiny 0.6.0", r -> r.pixelBounds().minColumn() == 0);
+    assertEquals(List.of("query", "score", "area", "pixels", "model", "at_edge"), names(schema));
     assertEquals(
-        List.of(String.class, Double.class, Double.class, Long.class, String.class),
+        List.of(String.class, Double.class, Double.class, Long.class, String.class, Boolean.class),
         schema.fields().stream().map(OutputSchema.Field::type).toList());
     assertArrayEquals(
-        new Object[] {"white tanks", 0.75, 1.5, 6L, "diffris-tiny 0.6.0"}, schema.values(REGION));
+        new Object[] {"white tanks", 0.75, 1.5, 6L, "diffris-tiny 0.6.0", true},
+        schema.values(REGION));
   }
 
   @Test

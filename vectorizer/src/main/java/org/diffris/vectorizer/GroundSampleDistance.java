@@ -27,7 +27,7 @@ public final class GroundSampleDistance {
   public static double metres(PixelToWorld grid, int width, int height, AreaModel units) {
     double unitsSquared = Math.abs(grid.determinant());
     if (units.isGeodesic()) {
-      double latitude = grid.y(width / 2.0, height / 2.0);
+      double latitude = Math.rint(grid.y(width / 2.0, height / 2.0));
       double cos = Math.cos(Math.toRadians(latitude));
       return Math.sqrt(unitsSquared * cos) * METRES_PER_DEGREE;
     }

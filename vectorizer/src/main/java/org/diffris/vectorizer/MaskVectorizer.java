@@ -232,7 +232,26 @@ public final class MaskVectorizer {
     if (normalize) {
       g.normalize();
     }
-    return new VectorizedRegion(g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability());
+    return new VectorizedRegion(
+        g, c.pixelCount(), c.areaSquareMetres(), c.meanProbability(), bounds(c.parts()));
+  }
+
+  /** The pixel-corner rectangle around the parts' shells (holes lie inside them). */
+  private static PixelBounds bounds(List<PartShape> parts) {
+    int minX = Integer.MAX_VALUE;
+    int minY = Integer.MAX_VALUE;
+    int maxX = Integer.MIN_VALUE;
+    int maxY = Integer.MIN_VALUE;
+    for (PartShape part : parts) {
+      int[] shell = part.shell;
+      for (int i = 0; i < shell.length; i += 2) {
+        minX = Math.min(minX, shell[i]);
+        maxX = Math.max(maxX, shell[i]);
+        minY = Math.min(minY, shell[i + 1]);
+        maxY = Math.max(maxY, shell[i + 1]);
+      }
+    }
+    return new PixelBounds(minX, minY, maxX, maxY);
   }
 
   /**

@@ -13,6 +13,12 @@ import org.locationtech.jts.geom.Geometry;
  *     {@link AreaModel}; not changed by simplification
  * @param meanProbability mean probability of the region's pixels, or {@code NaN} when the input
  *     was a binary mask
+ * @param pixelBounds the rectangle of pixels the region covers, in the raster's pixel corners
+ *     (not changed by simplification)
  */
 public record VectorizedRegion(
-    Geometry geometry, long pixelCount, double areaSquareMetres, double meanProbability) {}
+    Geometry geometry,
+    long pixelCount,
+    double areaSquareMetres,
+    double meanProbability,
+    PixelBounds pixelBounds) {}

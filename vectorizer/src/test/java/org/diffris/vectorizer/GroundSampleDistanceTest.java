@@ -22,12 +22,19 @@ class GroundSampleDistanceTest {
   }
 
   @Test
-  void lonLatGridsAreMeasuredAtTheirCentreLatitude() {
-    // 1e-5 degree pixels; the centre of 200 x 150 pixels from (15, 47.8015) going south is 47.80075
+  void lonLatGridsAreMeasuredAtTheirCentreLatitudeToTheDegree() {
+    // 1e-5 degree pixels; the centre of 200 x 150 pixels from (15, 47.8015) going south is
+    // 47.80075, measured at 48
     PixelToWorld grid = PixelToWorld.fromGdal(new double[] {15, 1e-5, 0, 47.8015, 0, -1e-5});
     double metresPerDegree = Math.PI * 6_371_008.8 / 180;
-    double expected = 1e-5 * metresPerDegree * Math.sqrt(Math.cos(Math.toRadians(47.80075)));
-    assertEquals(
-        expected, GroundSampleDistance.metres(grid, 200, 150, AreaModel.geodesicWgs84()), 1e-12);
+    double expected = 1e-5 * metresPerDegree * Math.sqrt(Math.cos(Math.toRadians(48)));
+    double gsd = GroundSampleDistance.metres(grid, 200, 150, AreaModel.geodesicWgs84());
+    assertEquals(expected, gsd, 1e-12);
+    // within 1 % of the GSD at the centre itself
+    double atCentre = 1e-5 * metresPerDegree * Math.sqrt(Math.cos(Math.toRadians(47.80075)));
+    assertEquals(atCentre, gsd, atCentre * 0.01);
+    // a crop of it (another centre, same degree) gets the very same GSD
+    PixelToWorld crop = PixelToWorld.fromGdal(new double[] {15.0004, 1e-5, 0, 47.8010, 0, -1e-5});
+    assertEquals(gsd, GroundSampleDistance.metres(crop, 50, 40, AreaModel.geodesicWgs84()), 0.0);
   }
 }

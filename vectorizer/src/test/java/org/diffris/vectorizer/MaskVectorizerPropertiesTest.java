@@ -53,6 +53,12 @@ class MaskVectorizerPropertiesTest {
         assertTrue(g.getNumGeometries() > 1);
       }
       assertVerticesAreTurningPixelCorners(g);
+      // Pixel bounds are the outline's envelope, in pixel corners (identity transform here).
+      org.locationtech.jts.geom.Envelope e = g.getEnvelopeInternal();
+      assertEquals(
+          new PixelBounds(
+              (int) e.getMinX(), (int) e.getMinY(), (int) e.getMaxX(), (int) e.getMaxY()),
+          r.pixelBounds());
       Geometry copy = g.copy();
       copy.normalize();
       assertTrue(copy.equalsExact(g), "output is normalized");

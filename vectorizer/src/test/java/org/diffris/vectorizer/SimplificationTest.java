@@ -44,6 +44,7 @@ class SimplificationTest {
       assertFalse(s.geometry().isEmpty());
       assertEquals(exact.get(i).pixelCount(), s.pixelCount());
       assertEquals(exact.get(i).areaSquareMetres(), s.areaSquareMetres());
+      assertEquals(exact.get(i).pixelBounds(), s.pixelBounds());
       assertEquals(exact.get(i).geometry().getGeometryType(), s.geometry().getGeometryType());
     }
     for (int a = 0; a < simple.size(); a++) {

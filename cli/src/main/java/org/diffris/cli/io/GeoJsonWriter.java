@@ -103,7 +103,9 @@ public final class GeoJsonWriter implements RegionWriter {
               ? jsonString(text)
               : values[i] instanceof Long count
                   ? Long.toString(count)
-                  : number((Double) values[i]));
+                  : values[i] instanceof Boolean flag
+                      ? Boolean.toString(flag)
+                      : number((Double) values[i]));
     }
     out.write("},\"geometry\":");
     geometryWriter.write(toWgs84(region.geometry()), out);

@@ -273,12 +273,19 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  /** The schema's fields as SQLite columns: text, double or integer, in schema order. */
+  /**
+   * The schema's fields as GeoPackage columns: TEXT, DOUBLE, INTEGER or BOOLEAN (stored as 0 or
+   * 1), in schema order.
+   */
   private String columnDefinitions() {
     StringBuilder sql = new StringBuilder();
     for (OutputSchema.Field field : schema.fields()) {
       String type =
-          field.type() == String.class ? "TEXT" : field.type() == Long.class ? "INTEGER" : "DOUBLE";
+          field.type() == String.class
+              ? "TEXT"
+              : field.type() == Long.class
+                  ? "INTEGER"
+                  : field.type() == Boolean.class ? "BOOLEAN" : "DOUBLE";
       sql.append(", ").append(field.name()).append(' ').append(type);
       if (field.required()) {
         sql.append(" NOT NULL");

@@ -34,28 +34,34 @@ public final class ProbabilityBlender {
   }
 
   /**
-   * Adds one tile's probabilities.
+   * Adds the part of one tile that lies inside the raster.
    *
-   * @param probabilities row-major, {@code stride} values per tile row
-   * @param colWeights weights per tile column, {@code rowWeights} per tile row
+   * @param x first raster column of the part
+   * @param y first raster row of the part
+   * @param probabilities row-major, {@code stride} values per tile row, the part's first value at
+   *     {@code offset}
+   * @param colWeights weights per tile column, the part's first column at {@code colFrom};
+   *     {@code rowWeights} per tile row, its first row at {@code rowFrom}
    */
   public void add(
       int x,
       int y,
-      int tileWidth,
-      int tileHeight,
+      int width,
+      int height,
       float[] probabilities,
       int offset,
       int stride,
       TileWindow colWeights,
-      TileWindow rowWeights) {
-    checkRows(y, tileHeight);
-    for (int r = 0; r < tileHeight; r++) {
-      double wr = rowWeights.weight(r);
-      int out = (y - firstRow + r) * width + x;
+      int colFrom,
+      TileWindow rowWeights,
+      int rowFrom) {
+    checkRows(y, height);
+    for (int r = 0; r < height; r++) {
+      double wr = rowWeights.weight(rowFrom + r);
+      int out = (y - firstRow + r) * this.width + x;
       int in = offset + r * stride;
-      for (int c = 0; c < tileWidth; c++) {
-        double w = wr * colWeights.weight(c);
+      for (int c = 0; c < width; c++) {
+        double w = wr * colWeights.weight(colFrom + c);
         weighted[out + c] += w * probabilities[in + c];
         weights[out + c] += w;
       }

@@ -12,8 +12,8 @@ import java.util.Arrays;
  */
 final class ResampledBands implements BandConsumer {
   private final BandConsumer target;
+  private final ModelGrid.Axis modelRows;
   private final int modelWidth;
-  private final int modelHeight;
   private final int width;
   private final int height;
   private final int[] col0;
@@ -24,15 +24,30 @@ final class ResampledBands implements BandConsumer {
   private int bufferEnd; // one past the last model row held
   private int nextRow; // next raster row to emit
 
-  ResampledBands(BandConsumer target, int modelWidth, int modelHeight, int width, int height) {
+  ResampledBands(BandConsumer target, ModelGrid grid) {
     this.target = target;
-    this.modelWidth = modelWidth;
-    this.modelHeight = modelHeight;
-    this.width = width;
-    this.height = height;
+    this.modelRows = grid.rows();
+    this.modelWidth = grid.width();
+    this.width = grid.columns().rasterLength;
+    this.height = grid.rows().rasterLength;
     this.col0 = new int[width];
     this.colT = new float[width];
-    ResampledRaster.axis(0, width, width, modelWidth, col0, colT);
+    axis(grid.columns(), 0, width, col0, colT);
+  }
+
+  /**
+   * For raster pixels {@code start..start+count-1}: the model pixel left of (above) their centre
+   * and the weight of the one right of (below) it, clamped at the model grid's edges.
+   */
+  static void axis(ModelGrid.Axis axis, int start, int count, int[] index, float[] t) {
+    int from = axis.length;
+    for (int i = 0; i < count; i++) {
+      double p = axis.modelCentre(start + i);
+      p = Math.max(0, Math.min(from - 1, p));
+      int i0 = (int) Math.floor(p);
+      index[i] = Math.min(i0, from - 1);
+      t[i] = i0 >= from - 1 ? 0f : (float) (p - i0);
+    }
   }
 
   @Override
@@ -59,7 +74,7 @@ final class ResampledBands implements BandConsumer {
     int[] row0 = new int[1];
     float[] rowT = new float[1];
     while (end < height) {
-      ResampledRaster.axis(end, 1, height, modelHeight, row0, rowT);
+      axis(modelRows, end, 1, row0, rowT);
       int needed = rowT[0] > 0 ? row0[0] + 1 : row0[0];
       int nearest = rowT[0] > 0.5f ? row0[0] + 1 : row0[0];
       if (Math.max(needed, nearest) >= bufferEnd) {
@@ -74,7 +89,7 @@ final class ResampledBands implements BandConsumer {
     float[] outP = new float[rows * width];
     byte[] outV = new byte[rows * width];
     for (int r = 0; r < rows; r++) {
-      ResampledRaster.axis(nextRow + r, 1, height, modelHeight, row0, rowT);
+      axis(modelRows, nextRow + r, 1, row0, rowT);
       int r0 = row0[0] - bufferStart;
       int r1 = rowT[0] > 0 ? r0 + 1 : r0;
       float tr = rowT[0];
@@ -112,7 +127,7 @@ final class ResampledBands implements BandConsumer {
     // Drop model rows no later raster row needs.
     int keepFrom = bufferEnd;
     if (nextRow < height) {
-      ResampledRaster.axis(nextRow, 1, height, modelHeight, row0, rowT);
+      axis(modelRows, nextRow, 1, row0, rowT);
       keepFrom = Math.min(row0[0], bufferEnd); // its rows may not have arrived yet
     }
     int drop = keepFrom - bufferStart;

@@ -4,21 +4,23 @@ import java.io.IOException;
 import java.util.OptionalDouble;
 
 /**
- * A raster seen at the model's GSD: every read is bilinear interpolation of the underlying
- * raster's pixels (edges clamped). A model pixel is missing (NaN) when any raster pixel with
+ * A raster seen at the model's GSD, on the world-anchored {@link ModelGrid}: every read is
+ * bilinear interpolation of the underlying raster's pixels (edges clamped). A model pixel is missing (NaN) when any raster pixel with
  * weight in its interpolation is nodata or NaN, so nodata never leaks into values. Plain bilinear,
  * no area averaging: below a factor of 0.5 details finer than a model pixel alias. Reads only the
  * raster rows and columns a request needs; bounded by the request's size.
  */
 final class ResampledRaster implements RasterSource {
   private final RasterSource raster;
+  private final ModelGrid grid;
   private final int width;
   private final int height;
 
-  ResampledRaster(RasterSource raster, GsdResampling resampling) {
+  ResampledRaster(RasterSource raster, ModelGrid grid) {
     this.raster = raster;
-    this.width = resampling.modelLength(raster.width());
-    this.height = resampling.modelLength(raster.height());
+    this.grid = grid;
+    this.width = grid.width();
+    this.height = grid.height();
   }
 
   @Override
@@ -50,8 +52,8 @@ final class ResampledRaster implements RasterSource {
     float[] colT = new float[w];
     int[] row0 = new int[h];
     float[] rowT = new float[h];
-    axis(x, w, width, rw, col0, colT);
-    axis(y, h, height, rh, row0, rowT);
+    axis(grid.columns(), x, w, col0, colT);
+    axis(grid.rows(), y, h, row0, rowT);
     int sx = col0[0];
     int ex = Math.min(rw - 1, col0[w - 1] + 1);
     int sy = row0[0];
@@ -96,10 +98,14 @@ final class ResampledRaster implements RasterSource {
     return Float.isNaN(v) || v == nodata;
   }
 
-  /** Index of the left neighbour and weight of the right one, clamped at the edges. */
-  static void axis(int start, int count, int to, int from, int[] index, float[] t) {
+  /**
+   * For model pixels {@code start..start+count-1}: the raster pixel left of (above) their centre
+   * and the weight of the one right of (below) it, clamped at the raster's edges.
+   */
+  static void axis(ModelGrid.Axis axis, int start, int count, int[] index, float[] t) {
+    int from = axis.rasterLength;
     for (int i = 0; i < count; i++) {
-      double p = GsdResampling.centre(start + i, to, from);
+      double p = axis.sourceCentre(start + i);
       p = Math.max(0, Math.min(from - 1, p));
       int i0 = (int) Math.floor(p);
       index[i] = Math.min(i0, from - 1);

@@ -1,11 +1,16 @@
 package org.diffris.runtime.tiling;
 
 /**
- * Square tiles over a raster: origins every {@code size - overlap} pixels, the last tile of each
- * row and column shifted back so that it ends at the raster's edge (it overlaps its neighbour more
- * instead of hanging over the edge). Every pixel lies in at least one tile and every tile lies
- * inside the raster, except along a side shorter than a tile, where the single tile is cut to the
- * raster. Immutable.
+ * Square tiles on a grid fixed to the world, not to the raster: along each axis tile {@code t}
+ * covers model pixels {@code t * step .. t * step + size - 1} counted from the CRS origin
+ * ({@code step = size - overlap}), and a raster runs the tiles whose first {@code step} pixels
+ * overlap it. So a crop or a window of a raster runs exactly the whole raster's tiles wherever
+ * those lie inside it, and every pixel lies in at least one tile.
+ *
+ * <p>Tiles may hang over the raster's edges (their origin {@link #x} or {@link #y} is negative,
+ * or they end past the width or height); the tiler pads that part with the model's mean and
+ * never blends it. Built with start {@code (0, 0)}, the grid starts at the raster's corner.
+ * Immutable.
  */
 public final class TileGrid {
   private final int width;
@@ -15,11 +20,18 @@ public final class TileGrid {
   private final int[] columns;
   private final int[] rows;
 
+  /** A grid starting at the raster's corner: {@code TileGrid(width, height, size, overlap, 0, 0)}. */
+  public TileGrid(int width, int height, int size, int overlap) {
+    this(width, height, size, overlap, 0, 0);
+  }
+
   /**
    * @param size tile side in pixels, at least 1
    * @param overlap pixels shared by neighbouring tiles, 0 to {@code size - 1}
+   * @param startColumn the raster's first column, counted from the origin of the tile grid
+   * @param startRow the raster's first row, counted from the origin of the tile grid
    */
-  public TileGrid(int width, int height, int size, int overlap) {
+  public TileGrid(int width, int height, int size, int overlap, long startColumn, long startRow) {
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException(
           "raster must be at least 1 x 1 pixels, got " + width + " x " + height);
@@ -40,18 +52,17 @@ public final class TileGrid {
     this.height = height;
     this.size = size;
     this.overlap = overlap;
-    this.columns = origins(width, size, size - overlap);
-    this.rows = origins(height, size, size - overlap);
+    this.columns = origins(startColumn, width, size - overlap);
+    this.rows = origins(startRow, height, size - overlap);
   }
 
-  private static int[] origins(int length, int size, int step) {
-    if (length <= size) {
-      return new int[] {0};
-    }
-    int count = 1 + (length - size + step - 1) / step;
-    int[] origins = new int[count];
-    for (int i = 0; i < count; i++) {
-      origins[i] = Math.min(i * step, length - size);
+  /** Raster-relative origins of the tiles whose first {@code step} pixels meet the raster. */
+  private static int[] origins(long start, int length, int step) {
+    long first = Math.floorDiv(start, step);
+    long last = Math.floorDiv(start + length - 1, step);
+    int[] origins = new int[(int) (last - first + 1)];
+    for (int i = 0; i < origins.length; i++) {
+      origins[i] = (int) ((first + i) * step - start);
     }
     return origins;
   }
@@ -64,22 +75,13 @@ public final class TileGrid {
     return height;
   }
 
-  /** Nominal tile side; tiles are {@link #tileWidth()} x {@link #tileHeight()}. */
+  /** Tile side in pixels: every tile is {@code size x size}. */
   public int size() {
     return size;
   }
 
   public int overlap() {
     return overlap;
-  }
-
-  /** Tile width: the size, or the raster width when that is smaller. */
-  public int tileWidth() {
-    return Math.min(size, width);
-  }
-
-  public int tileHeight() {
-    return Math.min(size, height);
   }
 
   public int columnCount() {
@@ -94,12 +96,12 @@ public final class TileGrid {
     return columns.length * rows.length;
   }
 
-  /** Left pixel column of the tiles in tile column {@code i}. */
+  /** Left pixel column of the tiles in tile column {@code i}; negative when they start before the raster. */
   public int x(int i) {
     return columns[i];
   }
 
-  /** Top pixel row of the tiles in tile row {@code j}. */
+  /** Top pixel row of the tiles in tile row {@code j}; negative when they start above the raster. */
   public int y(int j) {
     return rows[j];
   }

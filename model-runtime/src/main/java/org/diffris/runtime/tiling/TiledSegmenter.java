@@ -14,7 +14,11 @@ import org.diffris.runtime.ModelDescription;
  * Segments a raster of any size tile by tile and streams the blended probabilities out in
  * full-width row bands.
  *
- * <p>How: a {@link TileGrid} of square tiles with overlap; the tiles of one tile row are read as
+ * <p>How: the model sees the raster on a {@link ModelGrid} (resampled to the model's GSD when it
+ * differs) and runs a {@link TileGrid} of square tiles with overlap, both fixed to the raster's
+ * {@link GridAnchor} rather than to its corner, so a crop or a window of a raster feeds the model
+ * the same pixels in the same tiles wherever they lie more than one tile inside it, and gets the
+ * same probabilities there, bit for bit. The tiles of one tile row are read as
  * one full-width strip (on a read-ahead thread, so reading and scaling the next strip overlaps
  * with inference on this one), scaled with one {@link PixelScaling} for the whole raster, sent to
  * the model in batches, and their sigmoid probabilities blended with {@link TileWindow} weights in
@@ -28,8 +32,9 @@ import org.diffris.runtime.ModelDescription;
  * value (a lone band at its nodata value is fed as the mean); nodata pixels are
  * filled with the model's mean before inference and come out as probability 0 with validity 0;
  * tiles without any valid pixel are never sent to the model. Cancellation is checked before every
- * tile and before every model call. A side shorter than the tile is padded with the model's mean
- * (0 after normalization) up to the tile size; nothing outside the raster is ever blended.
+ * tile and before every model call. The part of a tile that hangs over the raster's edge is
+ * padded with the model's mean (0 after normalization); nothing outside the raster is ever
+ * blended.
  *
  * <p>Immutable and thread-safe: one instance may run several rasters at once, each run has its own
  * state and its own reader thread.
@@ -42,6 +47,7 @@ public final class TiledSegmenter {
   private final PixelScaling scaling;
   private final double modelGsd;
   private final double rasterGsd;
+  private final GridAnchor anchor;
 
   private TiledSegmenter(Builder b) {
     this.tileSize = b.tileSize;
@@ -51,6 +57,7 @@ public final class TiledSegmenter {
     this.scaling = b.scaling;
     this.modelGsd = b.modelGsd;
     this.rasterGsd = b.rasterGsd;
+    this.anchor = b.anchor;
   }
 
   /**
@@ -94,8 +101,19 @@ public final class TiledSegmenter {
     private double modelGsd;
     private double rasterGsd;
     private int sizeMultiple = 1;
+    private GridAnchor anchor = GridAnchor.CORNER;
 
     private Builder() {}
+
+    /**
+     * Where the raster sits in the world, in its own pixels (default: {@link GridAnchor#CORNER},
+     * tiles start at the raster's first pixel). Rasters that share a pixel grid and are given
+     * their anchors get the same model pixels and tiles wherever they overlap.
+     */
+    public Builder anchor(GridAnchor anchor) {
+      this.anchor = anchor;
+      return this;
+    }
 
     /** The model's pixel size in metres (set by {@link #forModel} from {@code image.gsd_m}). */
     public Builder modelGsd(double metres) {
@@ -206,15 +224,19 @@ public final class TiledSegmenter {
       throws IOException {
     checkBands(source, model);
     GsdResampling resampling = rasterGsd == 0 ? null : GsdResampling.between(rasterGsd, modelGsd);
-    if (resampling == null || resampling.isIdentity()) {
-      double factor = resampling == null ? 1 : resampling.factor();
-      return new Run(source, model, consumer, factor, progress, cancelled).execute();
+    double reported = resampling == null ? 1 : resampling.factor();
+    double factor = resampling == null || resampling.isIdentity() ? 1 : resampling.factor();
+    ModelGrid grid = ModelGrid.over(source.width(), source.height(), factor, anchor);
+    long startX = grid.columns().start;
+    long startY = grid.rows().start;
+    if (grid.isIdentity()) {
+      return new Run(source, model, consumer, reported, startX, startY, progress, cancelled)
+          .execute();
     }
-    ResampledRaster seen = new ResampledRaster(source, resampling);
-    ResampledBands back =
-        new ResampledBands(consumer, seen.width(), seen.height(), source.width(), source.height());
+    ResampledRaster seen = new ResampledRaster(source, grid);
+    ResampledBands back = new ResampledBands(consumer, grid);
     InferenceSummary summary =
-        new Run(seen, model, back, resampling.factor(), progress, cancelled).execute();
+        new Run(seen, model, back, reported, startX, startY, progress, cancelled).execute();
     if (!back.complete()) {
       throw new IllegalStateException("resampled bands did not cover the raster");
     }
@@ -240,8 +262,11 @@ public final class TiledSegmenter {
     }
   }
 
-  /** One full-width strip of tile-row height: scaled values and validity. */
-  private record Strip(int y, float[] values, byte[] valid) {}
+  /**
+   * The raster rows of one tile row, full width: rows {@code y..y+rows-1} (a tile row hanging
+   * over the raster's top or bottom holds fewer than a tile), scaled values and validity.
+   */
+  private record Strip(int y, int rows, float[] values, byte[] valid) {}
 
   /** The state of one run. */
   private final class Run {
@@ -250,8 +275,7 @@ public final class TiledSegmenter {
     private final BandConsumer consumer;
     private final TileGrid grid;
     private final int width;
-    private final int tw;
-    private final int th;
+    private final int size;
     private final int channels;
     private final TileWindow colWeights;
     private final TileWindow rowWeights;
@@ -273,6 +297,8 @@ public final class TiledSegmenter {
         TileModel model,
         BandConsumer consumer,
         double factor,
+        long startColumn,
+        long startRow,
         ProgressListener progress,
         BooleanSupplier cancelled) {
       this.factor = factor;
@@ -281,14 +307,14 @@ public final class TiledSegmenter {
       this.source = source;
       this.model = model;
       this.consumer = consumer;
-      this.grid = new TileGrid(source.width(), source.height(), tileSize, overlap);
+      this.grid =
+          new TileGrid(source.width(), source.height(), tileSize, overlap, startColumn, startRow);
       this.width = grid.width();
-      this.tw = grid.tileWidth();
-      this.th = grid.tileHeight();
+      this.size = tileSize;
       this.channels = bands.length;
-      this.colWeights = new TileWindow(tw, overlap);
-      this.rowWeights = new TileWindow(th, overlap);
-      this.blender = new ProbabilityBlender(width, th);
+      this.colWeights = new TileWindow(size, overlap);
+      this.rowWeights = new TileWindow(size, overlap);
+      this.blender = new ProbabilityBlender(width, Math.min(size, grid.height()));
       int perBatch = Math.min(batchSize, grid.tileCount());
       this.batch = new float[perBatch * channels * tileSize * tileSize];
       this.logits = new float[perBatch * tileSize * tileSize];
@@ -310,7 +336,8 @@ public final class TiledSegmenter {
         for (int j = 0; j < grid.rowCount(); j++) {
           Strip strip = await(next);
           next = j + 1 < grid.rowCount() ? reader.submit(readStrip(j + 1)) : null;
-          blender.setValidity(strip.y(), th, strip.valid(), 0);
+          int tileY = grid.y(j);
+          blender.setValidity(strip.y(), strip.rows(), strip.valid(), 0);
           for (int i = 0; i < grid.columnCount(); i++) {
             checkCancelled();
             int x = grid.x(i);
@@ -320,12 +347,12 @@ public final class TiledSegmenter {
               progress.tilesDone(done, grid.tileCount());
               continue;
             }
-            addToBatch(strip, x);
+            addToBatch(strip, tileY, x);
             if (inBatch == batchX.length) {
-              flush(strip.y());
+              flush(strip, tileY);
             }
           }
-          flush(strip.y());
+          flush(strip, tileY);
           ProbabilityBlender.Band band =
               blender.takeRows(grid.finalRowsEnd(j) - blender.firstRow());
           consumer.accept(band.firstRow(), band.height(), band.probabilities(), band.valid());
@@ -348,14 +375,15 @@ public final class TiledSegmenter {
     }
 
     private java.util.concurrent.Callable<Strip> readStrip(int row) {
-      int y = grid.y(row);
-      return () -> readStripAt(y);
+      int first = Math.max(0, grid.y(row));
+      int end = Math.min(grid.height(), grid.y(row) + size);
+      return () -> readStripAt(first, end - first);
     }
 
-    private Strip readStripAt(int y) throws IOException {
-      int n = width * th;
+    private Strip readStripAt(int y, int rows) throws IOException {
+      int n = width * rows;
       float[] values = new float[channels * n];
-      source.read(0, y, width, th, bands, values);
+      source.read(0, y, width, rows, bands, values);
       // A pixel is nodata when a band is NaN (nothing to feed) or when every selected band holds
       // its nodata value, as in GDAL's dataset mask: RGB files tagged with nodata 0 keep their pure
       // reds and blacks in one channel. A single band at its nodata value is fed as the mean.
@@ -383,7 +411,7 @@ public final class TiledSegmenter {
           values[c * n + i] = valid[i] == 0 || v == nodata ? 0f : scaling.apply(c, v);
         }
       }
-      return new Strip(y, values, valid);
+      return new Strip(y, rows, values, valid);
     }
 
     private Strip await(Future<Strip> future) throws IOException {
@@ -404,10 +432,13 @@ public final class TiledSegmenter {
       }
     }
 
+    /** Whether the part of the tile at column {@code x} inside the raster has a valid pixel. */
     private boolean anyValid(Strip strip, int x) {
       byte[] valid = strip.valid();
-      for (int r = 0; r < th; r++) {
-        for (int i = r * width + x, end = i + tw; i < end; i++) {
+      int from = Math.max(0, x);
+      int to = Math.min(width, x + size);
+      for (int r = 0; r < strip.rows(); r++) {
+        for (int i = r * width + from, end = r * width + to; i < end; i++) {
           if (valid[i] != 0) {
             return true;
           }
@@ -416,37 +447,61 @@ public final class TiledSegmenter {
       return false;
     }
 
-    private void addToBatch(Strip strip, int x) {
-      int plane = tileSize * tileSize;
+    /** Copies the tile at {@code (x, tileY)} into the batch, its part outside the raster at 0. */
+    private void addToBatch(Strip strip, int tileY, int x) {
+      int plane = size * size;
       int base = inBatch * channels * plane;
-      if (tw < tileSize || th < tileSize) {
+      int from = Math.max(0, x);
+      int to = Math.min(width, x + size);
+      int top = strip.y() - tileY;
+      if (to - from < size || strip.rows() < size) {
         Arrays.fill(batch, base, base + channels * plane, 0f);
       }
-      int n = width * th;
+      int n = width * strip.rows();
       for (int c = 0; c < channels; c++) {
-        for (int r = 0; r < th; r++) {
+        for (int r = 0; r < strip.rows(); r++) {
           System.arraycopy(
-              strip.values(), c * n + r * width + x, batch, base + c * plane + r * tileSize, tw);
+              strip.values(),
+              c * n + r * width + from,
+              batch,
+              base + c * plane + (top + r) * size + (from - x),
+              to - from);
         }
       }
       batchX[inBatch++] = x;
     }
 
-    private void flush(int y) {
+    private void flush(Strip strip, int tileY) {
       if (inBatch == 0) {
         return;
       }
       checkCancelled();
-      modelNanos += model.predict(batch, inBatch, tileSize, tileSize, logits);
+      modelNanos += model.predict(batch, inBatch, size, size, logits);
       batches++;
-      int plane = tileSize * tileSize;
+      int plane = size * size;
+      int top = strip.y() - tileY;
       for (int k = 0; k < inBatch; k++) {
-        for (int r = 0; r < th; r++) {
-          for (int i = k * plane + r * tileSize, end = i + tw; i < end; i++) {
+        int x = batchX[k];
+        int from = Math.max(0, x);
+        int to = Math.min(width, x + size);
+        int first = k * plane + top * size + (from - x);
+        for (int r = 0; r < strip.rows(); r++) {
+          for (int i = first + r * size, end = i + to - from; i < end; i++) {
             logits[i] = (float) (1 / (1 + Math.exp(-logits[i])));
           }
         }
-        blender.add(batchX[k], y, tw, th, logits, k * plane, tileSize, colWeights, rowWeights);
+        blender.add(
+            from,
+            strip.y(),
+            to - from,
+            strip.rows(),
+            logits,
+            first,
+            size,
+            colWeights,
+            from - x,
+            rowWeights,
+            top);
       }
       done += inBatch;
       inBatch = 0;

@@ -421,7 +421,8 @@ class TiledSegmenterTest {
                     (done, total) -> seen.set(done),
                     () -> seen.get() >= 5));
     assertEquals(5, model.tiles.get(), "tiles run after the cancel request");
-    assertTrue(e.getMessage().contains("5 of 64"), e.getMessage());
+    int total = new TileGrid(200, 200, 32, 8).tileCount();
+    assertTrue(e.getMessage().contains("5 of " + total), e.getMessage());
   }
 
   @Test
@@ -452,7 +453,8 @@ class TiledSegmenterTest {
         new PointwiseModel(
             3,
             px -> {
-              if (px[0] != 4 || px[1] != 1 || px[2] != 3) {
+              boolean padding = px[0] == 0 && px[1] == 0 && px[2] == 0;
+              if (!padding && (px[0] != 4 || px[1] != 1 || px[2] != 3)) {
                 throw new AssertionError("channels got bands " + px[0] + "," + px[1] + "," + px[2]);
               }
               return 0;
