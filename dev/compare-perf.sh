@@ -54,7 +54,7 @@ fi
 
 value() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 log="$work/runs.tsv"
-printf 'tree\tjob\trun\twall_s\trss_mib\ttotal_ms\tmodel_ms\tpolygons\thost_ms\n' > "$log"
+printf 'tree\tjob\trun\twall_s\trss_mib\ttotal_ms\tmodel_ms\tpolygons\thost_ms\ttiles\tmodel_ms_per_tile\n' > "$log"
 measure() { # tree job run command...
   local tree="$1" job="$2" run="$3"
   shift 3
@@ -63,13 +63,16 @@ measure() { # tree job run command...
   local wall rss line
   read -r wall rss < "$work/time"
   line="$(tail -n 1 "$work/stdout")"
-  local total model host=""
+  local total model tiles host="" per_tile=""
   total="$(value total_ms "$line")"
   model="$(value model_ms "$line")"
+  tiles="$(value tiles "$line")"
   # Everything but ONNX Runtime: JVM start, reading, blending, vectorizing, writing.
   [ -n "$total" ] && host=$((total - model))
-  printf '%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n' "$tree" "$job" "$run" "$wall" $((rss / 1024)) \
-    "$total" "$model" "$(value polygons "$line")" "$host" | tee -a "$log"
+  [ -n "$tiles" ] && per_tile="$(awk -v m="$model" -v t="$tiles" 'BEGIN { printf "%.3f", m / t }')"
+  printf '%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tree" "$job" "$run" "$wall" \
+    $((rss / 1024)) "$total" "$model" "$(value polygons "$line")" "$host" "$tiles" "$per_tile" \
+    | tee -a "$log"
 }
 # The three jobs, each set as the array cmd: /usr/bin/time runs programs, not shell functions.
 main_job() { cmd=("$1/diffris" segment --raster "$scene" --query "white storage tanks" --out "$work/out.gpkg" --overwrite); }
@@ -112,15 +115,18 @@ import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 print("| job | figure | base (median) | new (median) | new / base |")
 print("|---|---|---:|---:|---:|")
-for job, figures in (("main", ("total_ms", "model_ms", "host_ms")),
+for job, figures in (("main", ("total_ms", "model_ms", "host_ms", "model_ms_per_tile")),
                      ("vectorize", ("wall_s", "rss_mib")),
-                     ("mosaic_8x8", ("total_ms", "model_ms", "host_ms", "rss_mib"))):
+                     ("mosaic_8x8", ("total_ms", "model_ms", "host_ms", "rss_mib",
+                                     "model_ms_per_tile"))):
     for fig in figures:
         med = {}
         for tree in ("base", "new"):
             vals = [float(r[fig]) for r in rows if r["job"] == job and r["tree"] == tree and r[fig]]
             med[tree] = statistics.median(vals) if vals else float("nan")
         print(f"| {job} | {fig} | {med['base']:.2f} | {med['new']:.2f} | {med['new'] / med['base']:.3f} |")
-    ratio = {r["tree"]: r["polygons"] for r in rows if r["job"] == job}
-    print(f"| {job} | polygons | {ratio.get('base')} | {ratio.get('new')} | |")
+    for count in ("polygons", "tiles"):
+        seen = {r["tree"]: r[count] for r in rows if r["job"] == job and r[count]}
+        if seen:
+            print(f"| {job} | {count} | {seen.get('base')} | {seen.get('new')} | |")
 PY
