@@ -15,6 +15,7 @@ import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.Scenes;
 import org.diffris.cli.testing.TestBundle;
+import org.diffris.runtime.tiling.TileGrid;
 import org.geotools.coverage.grid.GridCoverage2D;
 import org.geotools.gce.geotiff.GeoTiffReader;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,8 +66,14 @@ class SegmentCommandTest {
     Map<String, String> summary = run.summary();
     assertEquals("2", summary.get("polygons"));
     assertEquals("CPU", summary.get("provider"));
-    // 200 x 150 px with 64 px tiles and 16 px overlap: 4 x 3 tiles
-    assertEquals("12", summary.get("tiles"));
+    // 200 x 150 px of 1 m from (500000, 5300000) with 64 px tiles and 16 px overlap, on the
+    // world grid: tile columns from 500000 / 48, rows from -5300000 / 48 (rounded down).
+    assertEquals(
+        String.valueOf(new TileGrid(200, 150, 64, 16, 500000, -5300000).tileCount()),
+        summary.get("tiles"));
+    assertEquals("20", summary.get("tiles")); // 5 x 4, where the raster's corner grid had 4 x 3
+    // Both rectangles lie within the edge margin (64 + 2 + 3 pixels) of the 200 x 150 raster.
+    assertEquals("2", summary.get("at_edge"));
     assertTrue(Double.parseDouble(summary.get("model_ms")) >= 0);
     assertTrue(Long.parseLong(summary.get("total_ms")) > 0);
     assertEquals("EPSG:32633", summary.get("crs"));
@@ -75,7 +82,8 @@ class SegmentCommandTest {
     GeoPackageContents contents = GeoPackageContents.read(gpkg);
     assertEquals(32633, contents.organizationCode);
     assertEquals(
-        List.of("fid", "geom", "query", "score", "area", "pixels", "model"), contents.columns);
+        List.of("fid", "geom", "query", "score", "area", "pixels", "model", "at_edge"),
+        contents.columns);
     assertEquals(2, contents.features.size());
     // written as they complete (streaming): sort by area, the 60 x 50 rectangle first
     List<GeoPackageContents.Feature> features = new java.util.ArrayList<>(contents.features);
@@ -88,6 +96,7 @@ class SegmentCommandTest {
     assertEquals(3000, big.geometry().getArea(), 1e-9);
     assertEquals("red things", big.attributes().get("query"));
     assertEquals("analytic-test 0.0.1", big.attributes().get("model"));
+    assertEquals(1, ((Number) big.attributes().get("at_edge")).intValue());
     // "red things" starts with the byte token 'r', id 81
     assertEquals(Scenes.probability(Scenes.RED, 81), big.number("score"), 1e-5);
     Polygon holed = (Polygon) features.get(1).geometry();
