@@ -77,7 +77,9 @@ public final class SegmentCommand implements Callable<Integer> {
           "simplify",
           "--simplify",
           "minArea",
-          "--min-area");
+          "--min-area",
+          "scale",
+          "--scale");
 
   @Spec CommandSpec spec;
 
@@ -86,8 +88,8 @@ public final class SegmentCommand implements Callable<Integer> {
       required = true,
       paramLabel = "R.tif",
       description =
-          "GeoTIFF image: 8-bit (scaled as the model was trained) or 16-bit/float "
-              + "(stretched from whole-raster 2-98 %% percentiles); any CRS.")
+          "GeoTIFF image, any CRS, any sample type (see --scale); red, green, blue and alpha"
+              + " bands are found from the file's colour interpretation.")
   Path raster;
 
   @Option(
@@ -131,8 +133,19 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--bands",
       paramLabel = "1,2,3",
-      description = "Raster bands fed to the model as its channels, from 1 (default 1,2,3).")
+      description =
+          "Raster bands fed to the model as its channels, from 1 (default: the bands the raster"
+              + " says are red, green, blue, else the first bands that are not alpha).")
   String bands;
+
+  @Option(
+      names = "--scale",
+      paramLabel = "RULE",
+      description =
+          "How raw values reach the model: auto (default: 8-bit as trained, other integers by"
+              + " their bit depth, float 0-1 as is, other float by joint 2-98%% percentiles),"
+              + " bundle, bits:N, range:LOW,HIGH or percentile:P1,P2[,joint|per-band].")
+  String scale;
 
   @Option(
       names = "--probabilities",
@@ -185,9 +198,17 @@ public final class SegmentCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("model: " + segmenter.label() + " (" + segmenter.location() + ")");
         stdout.println("execution provider: " + segmenter.provider());
+        stdout.println(
+            "values: bands "
+                + bandList(plan.bands())
+                + ", scale "
+                + plan.scaling().rule()
+                + " ("
+                + plan.scaling().reason()
+                + ")");
         stdout.flush();
         SegmentationSummary summary = write(image, input, plan, segmenter);
-        report(stdout, summary, segmenter.provider(), image);
+        report(stdout, summary, segmenter.provider(), image, plan);
         return 0;
       }
     } catch (InvalidOptionException e) {
@@ -258,15 +279,29 @@ public final class SegmentCommand implements Callable<Integer> {
     return file == null ? null : new AtomicOutput(file, output.overwrite);
   }
 
+  /** 0-based bands as the user counts them: {@code 3,2,1}. */
+  private static String bandList(int[] bands) {
+    StringBuilder text = new StringBuilder();
+    for (int b : bands) {
+      text.append(text.length() == 0 ? "" : ",").append(b + 1);
+    }
+    return text.toString();
+  }
+
   private void report(
-      PrintWriter stdout, SegmentationSummary s, ProviderReport provider, GeoTiffRaster image) {
+      PrintWriter stdout,
+      SegmentationSummary s,
+      ProviderReport provider,
+      GeoTiffRaster image,
+      SegmentationPlan plan) {
     long totalMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     stdout.println(
         String.format(
             Locale.ROOT,
             "polygons=%d at_edge=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f"
                 + " inference_ms=%.0f "
-                + "resample=%.4g area_m2=%.2f crs=%s threshold=%s out=%s total_ms=%d",
+                + "resample=%.4g bands=%s scale=%s area_m2=%.2f crs=%s threshold=%s out=%s"
+                + " total_ms=%d",
             s.regions(),
             s.regionsAtEdge(),
             s.inference().tiles(),
@@ -275,6 +310,8 @@ public final class SegmentCommand implements Callable<Integer> {
             s.inference().modelMillis(),
             s.inference().totalMillis(),
             s.inference().resampleFactor(),
+            bandList(plan.bands()),
+            plan.scaling().rule(),
             s.areaSquareMetres(),
             image.spatialReference().label(),
             s.threshold(),
@@ -298,6 +335,7 @@ public final class SegmentCommand implements Callable<Integer> {
       return SegmentOptions.builder(query)
           .threshold(threshold)
           .bands(bands)
+          .scale(scale)
           .tileSize(tile)
           .overlap(overlap)
           .batchSize(batch)

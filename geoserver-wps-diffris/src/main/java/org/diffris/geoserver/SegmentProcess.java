@@ -84,9 +84,20 @@ public class SegmentProcess {
               min = 0,
               description =
                   "Bands feeding the model's red, green and blue inputs, numbered from 1 and "
-                      + "separated by commas, e.g. '4,3,2' or '1,1,1' for grey imagery. Default: the first "
-                      + "three bands.")
+                      + "separated by commas, e.g. '4,3,2' or '1,1,1' for grey imagery. Default: the "
+                      + "bands the coverage says are red, green and blue, else the first three "
+                      + "bands that are not alpha.")
           String bands,
+      @DescribeParameter(
+              name = "scale",
+              min = 0,
+              defaultValue = "auto",
+              description =
+                  "How raw values reach the model, which was trained on 8-bit colours: 'auto' "
+                      + "(8-bit as trained, other integers by their bit depth, float 0-1 as is, "
+                      + "other float by the joint 2-98 % percentiles of all bands), 'bundle', "
+                      + "'bits:N', 'range:LOW,HIGH' or 'percentile:P1,P2[,joint|per-band]'.")
+          String scale,
       @DescribeParameter(
               name = "roi",
               min = 0,
@@ -127,6 +138,7 @@ public class SegmentProcess {
           SegmentOptions.builder(query)
               .threshold(threshold)
               .bands(bands)
+              .scale(scale)
               .simplify(simplify)
               .minArea(minArea)
               .maxFeatures(maxFeatures)
@@ -194,7 +206,7 @@ public class SegmentProcess {
                 null,
                 (done, total) -> progress.progress(100f * done / total),
                 progress::isCanceled);
-        log(job.query(), window, raster, summary);
+        log(job.query(), window, raster, summary, plan);
         progress.complete();
         return features.collection();
       }
@@ -218,7 +230,11 @@ public class SegmentProcess {
   }
 
   private static void log(
-      String query, PixelWindow window, CoverageRaster raster, SegmentationSummary summary) {
+      String query,
+      PixelWindow window,
+      CoverageRaster raster,
+      SegmentationSummary summary,
+      SegmentationPlan plan) {
     LOG.log(
         Level.INFO,
         () ->
@@ -226,7 +242,8 @@ public class SegmentProcess {
                 Locale.ROOT,
                 "diffris:Segment '%s' on %s (%s): %d tiles (%d skipped), %d regions (%d at_edge),"
                     + " model_ms %.0f, "
-                    + "total_ms %.0f, resampled x%.3f, execution provider %s",
+                    + "total_ms %.0f, resampled x%.3f, bands %s, scale %s (%s), execution provider"
+                    + " %s",
                 query,
                 window,
                 raster.crs().label(),
@@ -237,6 +254,10 @@ public class SegmentProcess {
                 summary.inference().modelMillis(),
                 summary.inference().totalMillis(),
                 summary.inference().resampleFactor(),
+                java.util.Arrays.toString(
+                    java.util.Arrays.stream(plan.bands()).map(b -> b + 1).toArray()),
+                plan.scaling().rule(),
+                plan.scaling().reason(),
                 summary.inference().provider()));
   }
 }

@@ -101,8 +101,18 @@ class SegmentProcessTest {
     Map<String, Parameter<?>> params = factory.getParameterInfo(NAME);
     assertEquals(
         Set.of(
-            "coverage", "query", "threshold", "bands", "roi", "simplify", "minArea", "maxFeatures"),
+            "coverage",
+            "query",
+            "threshold",
+            "bands",
+            "scale",
+            "roi",
+            "simplify",
+            "minArea",
+            "maxFeatures"),
         params.keySet());
+    assertEquals(String.class, params.get("scale").type);
+    assertEquals("auto", params.get("scale").getDefaultValue());
     assertEquals(GridCoverage2D.class, params.get("coverage").type);
     assertEquals(String.class, params.get("query").type);
     assertEquals(Double.class, params.get("threshold").type);
@@ -114,7 +124,7 @@ class SegmentProcessTest {
     assertEquals(1, params.get("coverage").minOccurs);
     assertEquals(1, params.get("query").minOccurs);
     for (String optional :
-        List.of("threshold", "bands", "roi", "simplify", "minArea", "maxFeatures")) {
+        List.of("threshold", "bands", "scale", "roi", "simplify", "minArea", "maxFeatures")) {
       assertEquals(0, params.get(optional).minOccurs, optional);
     }
     assertEquals(0.0, params.get("simplify").getDefaultValue());
@@ -350,6 +360,7 @@ class SegmentProcessTest {
                     .execute(
                         TestCoverages.standard(),
                         "tanks",
+                        null,
                         null,
                         null,
                         null,

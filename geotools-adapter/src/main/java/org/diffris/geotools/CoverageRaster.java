@@ -1,15 +1,23 @@
 package org.diffris.geotools;
 
+import java.awt.color.ColorSpace;
 import java.awt.geom.AffineTransform;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.RenderedImage;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.OptionalDouble;
+import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.RenderedImageSource;
 import org.diffris.vectorizer.PixelToWorld;
+import org.geotools.api.coverage.ColorInterpretation;
 import org.geotools.api.metadata.spatial.PixelOrientation;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
 import org.geotools.api.referencing.operation.MathTransform;
@@ -39,13 +47,19 @@ public final class CoverageRaster {
   private final RasterCrs crs;
   private final PixelToWorld pixelToWorld;
   private final double[] nodata;
+  private final List<BandRole> roles;
 
   private CoverageRaster(
-      RenderedImage image, RasterCrs crs, PixelToWorld pixelToWorld, double[] nodata) {
+      RenderedImage image,
+      RasterCrs crs,
+      PixelToWorld pixelToWorld,
+      double[] nodata,
+      List<BandRole> roles) {
     this.image = image;
     this.crs = crs;
     this.pixelToWorld = pixelToWorld;
     this.nodata = nodata;
+    this.roles = roles;
   }
 
   /**
@@ -63,7 +77,49 @@ public final class CoverageRaster {
             coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),
             image,
             crs.crs());
-    return new CoverageRaster(image, crs, pixelToWorld, nodataOf(coverage, image));
+    return new CoverageRaster(
+        image, crs, pixelToWorld, nodataOf(coverage, image), rolesOf(coverage, image));
+  }
+
+  /**
+   * The colour interpretation of every band (red, green, blue, alpha), or empty when the coverage
+   * names no colour: from its sample dimensions when they say, else from the image's colour model
+   * (an RGB colour space: the first three bands; an alpha channel: the last band), which is how a
+   * GeoTIFF's photometric interpretation and extra samples reach a GeoTools coverage. GDAL's own
+   * colour interpretation (a blue-green-red order written as GDAL metadata) does not: give
+   * {@code bands} for such rasters.
+   */
+  private static List<BandRole> rolesOf(GridCoverage2D coverage, RenderedImage image) {
+    int bands = image.getSampleModel().getNumBands();
+    List<BandRole> roles = new ArrayList<>(Collections.nCopies(bands, BandRole.OTHER));
+    if (coverage.getNumSampleDimensions() == bands) {
+      for (int b = 0; b < bands; b++) {
+        ColorInterpretation c = coverage.getSampleDimension(b).getColorInterpretation();
+        roles.set(
+            b,
+            c == ColorInterpretation.RED_BAND
+                ? BandRole.RED
+                : c == ColorInterpretation.GREEN_BAND
+                    ? BandRole.GREEN
+                    : c == ColorInterpretation.BLUE_BAND
+                        ? BandRole.BLUE
+                        : c == ColorInterpretation.ALPHA_BAND ? BandRole.ALPHA : BandRole.OTHER);
+      }
+    }
+    ColorModel colours = image.getColorModel();
+    if (roles.stream().allMatch(r -> r == BandRole.OTHER)
+        && colours instanceof ComponentColorModel
+        && colours.getNumComponents() == bands) {
+      if (colours.getColorSpace().getType() == ColorSpace.TYPE_RGB && bands >= 3) {
+        roles.set(0, BandRole.RED);
+        roles.set(1, BandRole.GREEN);
+        roles.set(2, BandRole.BLUE);
+      }
+      if (colours.hasAlpha()) {
+        roles.set(bands - 1, BandRole.ALPHA);
+      }
+    }
+    return roles.stream().allMatch(r -> r == BandRole.OTHER) ? List.of() : List.copyOf(roles);
   }
 
   /**
@@ -237,6 +293,11 @@ public final class CoverageRaster {
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
   public RasterInput input(PixelWindow window) {
     return new RasterInput(
-        source(window), pixelToWorld(window), crs.areaModel(), isEightBit(), crs.epsgCode());
+        source(window),
+        pixelToWorld(window),
+        crs.areaModel(),
+        RasterSamples.of(image.getSampleModel()),
+        roles,
+        crs.epsgCode());
   }
 }

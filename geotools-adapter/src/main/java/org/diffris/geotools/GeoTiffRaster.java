@@ -6,6 +6,8 @@ import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.vectorizer.AreaModel;
@@ -78,6 +80,16 @@ public abstract class GeoTiffRaster implements AutoCloseable {
       throw new InvalidInputException("raster not found: " + file);
     }
     TiffBlocks.requireInFile(file);
+    TiffBands.roles(file); // refuses packed bit depths the decoder cannot read
+  }
+
+  /**
+   * What the file says each band holds (TIFF photometric interpretation, extra samples, GDAL's
+   * colour interpretation), one per band, or empty when it says nothing.
+   */
+  public List<BandRole> bandRoles() {
+    List<BandRole> roles = TiffBands.roles(file);
+    return roles.size() == bandCount() ? roles : List.of();
   }
 
   public Path file() {
@@ -157,7 +169,8 @@ public abstract class GeoTiffRaster implements AutoCloseable {
         new GeoTiffRasterSource(this),
         pixelToWorld,
         areaModel(),
-        dataType() == DataBuffer.TYPE_BYTE,
+        RasterSamples.of(sampleModel),
+        bandRoles(),
         srs.epsgCode() == null ? 0 : srs.epsgCode());
   }
 

@@ -44,7 +44,8 @@ class RasterInputParityTest {
       assertEquals(fromCoverage.width(), fromFile.width());
       assertEquals(fromCoverage.height(), fromFile.height());
       assertEquals(fromCoverage.source().bandCount(), fromFile.source().bandCount());
-      assertEquals(fromCoverage.eightBit(), fromFile.eightBit());
+      assertEquals(fromCoverage.sampleType(), fromFile.sampleType());
+      assertEquals(fromCoverage.bandRoles(), fromFile.bandRoles());
       assertArrayEquals(fromCoverage.pixelToWorld().toGdal(), fromFile.pixelToWorld().toGdal());
       assertEquals(fromCoverage.areaModel().isGeodesic(), fromFile.areaModel().isGeodesic());
       assertEquals(fromCoverage.areaModel().metresPerUnit(), fromFile.areaModel().metresPerUnit());

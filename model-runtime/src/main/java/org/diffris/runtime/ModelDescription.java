@@ -42,14 +42,42 @@ public final class ModelDescription {
     private final double[] std;
     private final double scale;
     private final double gsdMetres;
+    private final String bandOrder;
+    private final String radiometry;
 
-    Image(int size, int channels, double[] mean, double[] std, double scale, double gsdMetres) {
+    Image(
+        int size,
+        int channels,
+        double[] mean,
+        double[] std,
+        double scale,
+        double gsdMetres,
+        String bandOrder,
+        String radiometry) {
       this.size = size;
       this.channels = channels;
       this.mean = mean;
       this.std = std;
       this.scale = scale;
       this.gsdMetres = gsdMetres;
+      this.bandOrder = bandOrder;
+      this.radiometry = radiometry;
+    }
+
+    /**
+     * The colours the channels take, in order, as letters ({@code image.band_order}, e.g.
+     * {@code "RGB"}), or null when the bundle does not say.
+     */
+    public String bandOrder() {
+      return bandOrder;
+    }
+
+    /**
+     * The values the model was trained on, in words ({@code image.radiometry}, e.g. 8-bit sRGB-like
+     * colours), or null when the bundle does not say.
+     */
+    public String radiometry() {
+      return radiometry;
     }
 
     /** Side of the square input, in pixels. */
@@ -167,12 +195,33 @@ public final class ModelDescription {
         root.string("version"),
         root.string("license"),
         root.string("task"),
-        new Image(size, channels, mean, std, scale, gsd),
+        new Image(
+            size,
+            channels,
+            mean,
+            std,
+            scale,
+            gsd,
+            img.has("band_order") ? bandOrder(img, channels) : null,
+            img.has("radiometry") ? img.string("radiometry") : null),
         text,
         output,
         root.number("threshold", 0, 1),
         root.object("onnx").integer("opset", 7, 100),
         tiling);
+  }
+
+  /** {@code image.band_order}: one letter of R, G, B or N per channel, each at most once. */
+  private static String bandOrder(JsonFields img, int channels) throws JsonFields.FieldException {
+    String order = img.string("band_order");
+    if (!order.matches("[RGBN]+")
+        || order.length() != channels
+        || order.chars().distinct().count() != channels) {
+      throw img.problem(
+          "band_order",
+          "is '" + order + "': give one of R, G, B, N per channel (" + channels + "), e.g. RGB");
+    }
+    return order;
   }
 
   public String name() {

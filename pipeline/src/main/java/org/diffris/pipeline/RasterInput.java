@@ -1,5 +1,6 @@
 package org.diffris.pipeline;
 
+import java.util.List;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelToWorld;
@@ -11,21 +12,39 @@ import org.diffris.vectorizer.PixelToWorld;
  * @param source the pixels; its pixel (0, 0) is the raster's (or window's) first pixel
  * @param pixelToWorld pixel corners to world coordinates, x = east / longitude
  * @param areaModel how the raster's CRS measures areas in square metres
- * @param eightBit whether the samples are 8-bit (fed with the model's own scaling)
+ * @param sampleType how the samples are stored (decides the value scaling)
+ * @param bandRoles what the raster says each band holds, one per band, or empty when it says
+ *     nothing (decides the default bands and the alpha mask)
  * @param srid the CRS's EPSG code given to the output geometries, 0 when it has none
  */
 public record RasterInput(
     RasterSource source,
     PixelToWorld pixelToWorld,
     AreaModel areaModel,
-    boolean eightBit,
+    SampleType sampleType,
+    List<BandRole> bandRoles,
     int srid) {
 
   public RasterInput {
-    if (source == null || pixelToWorld == null || areaModel == null) {
+    if (source == null || pixelToWorld == null || areaModel == null || sampleType == null) {
       throw new IllegalArgumentException(
-          "a raster input needs its source, pixel-to-world transform and area model");
+          "a raster input needs its source, pixel-to-world transform, area model and sample type");
     }
+    bandRoles = List.copyOf(bandRoles);
+    if (!bandRoles.isEmpty() && bandRoles.size() != source.bandCount()) {
+      throw new IllegalArgumentException(
+          bandRoles.size() + " band roles for " + source.bandCount() + " bands");
+    }
+  }
+
+  /** Whether the samples are plain 8-bit, fed with the model's own scaling by default. */
+  public boolean eightBit() {
+    return sampleType.isEightBit();
+  }
+
+  /** The alpha band, 0-based, or -1 when the raster has none. */
+  public int alphaBand() {
+    return bandRoles.indexOf(BandRole.ALPHA);
   }
 
   public int width() {

@@ -12,8 +12,12 @@ import org.diffris.vectorizer.VectorizerOptions;
  *   <tr><th>name</th><th>default</th><th>accepted</th></tr>
  *   <tr><td>{@code query}</td><td>(required)</td><td>any non-blank text</td></tr>
  *   <tr><td>{@code threshold}</td><td>the model's</td><td>between 0 and 1, exclusive</td></tr>
- *   <tr><td>{@code bands}</td><td>the first bands</td><td>band numbers from 1, comma
- *       separated, one per model channel ({@link BandSelection})</td></tr>
+ *   <tr><td>{@code bands}</td><td>red, green, blue when the raster says which they are, else
+ *       the first bands that are not alpha</td><td>band numbers from 1, comma separated, one per
+ *       model channel ({@link BandSelection})</td></tr>
+ *   <tr><td>{@code scale}</td><td>{@code auto}</td><td>{@code auto}, {@code bundle},
+ *       {@code bits:N}, {@code range:LOW,HIGH}, {@code percentile:P1,P2[,joint|per-band]}
+ *       ({@link ScaleRule}, {@link ValueScaling})</td></tr>
  *   <tr><td>{@code tileSize}, {@code overlap}</td><td>the model's</td><td>pixels of the model's
  *       grid, size &ge; 1, overlap &ge; 0 (the tiler checks them against each other)</td></tr>
  *   <tr><td>{@code batchSize}</td><td>{@value #DEFAULT_BATCH}</td><td>&ge; 1 tiles per model
@@ -43,6 +47,7 @@ public final class SegmentOptions {
   private final double minArea;
   private final Integer maxFeatures;
   private final RegionOfInterest roi;
+  private final ScaleRule scale;
   private final long maxPixels;
   private final boolean largestFirst;
 
@@ -57,6 +62,7 @@ public final class SegmentOptions {
     this.minArea = b.minArea;
     this.maxFeatures = b.maxFeatures;
     this.roi = b.roi;
+    this.scale = b.scale;
     this.maxPixels = b.maxPixels;
     this.largestFirst = b.largestFirst;
   }
@@ -113,6 +119,11 @@ public final class SegmentOptions {
     return roi;
   }
 
+  /** How raw values are brought to the model's range ({@link ScaleRule}). */
+  public ScaleRule scale() {
+    return scale;
+  }
+
   public long maxPixels() {
     return maxPixels;
   }
@@ -133,6 +144,7 @@ public final class SegmentOptions {
     private double minArea;
     private Integer maxFeatures;
     private RegionOfInterest roi;
+    private ScaleRule scale = ScaleRule.AUTO;
     private long maxPixels = Long.MAX_VALUE;
     private boolean largestFirst;
 
@@ -210,6 +222,15 @@ public final class SegmentOptions {
 
     public Builder roi(RegionOfInterest roi) {
       this.roi = roi;
+      return this;
+    }
+
+    /**
+     * @param rule one of {@link ScaleRule}'s forms; null or blank for {@code auto}
+     * @throws InvalidOptionException naming the accepted forms
+     */
+    public Builder scale(String rule) {
+      this.scale = ScaleRule.parse(rule);
       return this;
     }
 

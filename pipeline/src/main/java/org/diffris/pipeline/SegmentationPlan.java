@@ -10,6 +10,7 @@ import org.diffris.runtime.tiling.GridAnchor;
 import org.diffris.runtime.tiling.GsdResampling;
 import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.ProgressListener;
+import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.TiledSegmenter;
 import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.MaskBand;
@@ -41,6 +42,7 @@ import org.locationtech.jts.geom.PrecisionModel;
 public final class SegmentationPlan {
   private final Segmenter segmenter;
   private final RasterInput input;
+  private final RasterSource source;
   private final SegmentOptions options;
   private final int[] bands;
   private final ValueScaling scaling;
@@ -53,6 +55,7 @@ public final class SegmentationPlan {
   private SegmentationPlan(
       Segmenter segmenter,
       RasterInput input,
+      RasterSource source,
       SegmentOptions options,
       int[] bands,
       ValueScaling scaling,
@@ -63,6 +66,7 @@ public final class SegmentationPlan {
       int edgeMargin) {
     this.segmenter = segmenter;
     this.input = input;
+    this.source = source;
     this.options = options;
     this.bands = bands;
     this.scaling = scaling;
@@ -80,7 +84,15 @@ public final class SegmentationPlan {
     PixelLimitException.check(
         rasterPixels, input.width() + " x " + input.height() + " pixels", options.maxPixels());
     int[] bands =
-        BandSelection.parse(options.bands(), input.source().bandCount(), model.image().channels());
+        BandSelection.parse(
+            options.bands(),
+            input.source().bandCount(),
+            model.image().channels(),
+            input.bandRoles(),
+            model.image().bandOrder());
+    // Alpha 0 is nodata: such pixels reach neither the statistics nor the model.
+    RasterSource source =
+        input.alphaBand() < 0 ? input.source() : new AlphaMask(input.source(), input.alphaBand());
     double gsd =
         GroundSampleDistance.metres(
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
@@ -95,7 +107,8 @@ public final class SegmentationPlan {
         (long) (rasterPixels * factor * factor),
         "the model's grid at " + model.image().gsdMetres() + " m per pixel",
         options.maxPixels());
-    ValueScaling scaling = ValueScaling.of(input, bands, model);
+    ValueScaling scaling =
+        ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
@@ -111,6 +124,7 @@ public final class SegmentationPlan {
     return new SegmentationPlan(
         segmenter,
         input,
+        source,
         options,
         bands,
         scaling,
@@ -271,7 +285,7 @@ public final class SegmentationPlan {
     RegionOfInterest roi = options.roi();
     InferenceSummary inference =
         tiler.run(
-            input.source(),
+            source,
             segmenter.model().forQuery(options.query().strip()),
             (row, height, p, valid) -> {
               if (roi != null) {

@@ -2,40 +2,182 @@ package org.diffris.pipeline;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Locale;
 import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.tiling.PixelScaling;
+import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.RasterStatistics;
 
 /**
- * How raw pixel values reach the model, the one rule for every host: 8-bit samples get the
- * model's own scaling (as it was trained); other sample types are stretched per band from their
- * {@value #LOW_PERCENT}–{@value #HIGH_PERCENT} % percentiles over the whole raster, never per
- * tile, so an answer does not depend on where tiles fall.
+ * How raw pixel values reach the model, the one rule for every host. The model was trained on
+ * 8-bit colours (the bundle's {@code image.radiometry}); every other encoding is brought to that
+ * range with one map for the whole raster, never per tile, so an answer does not depend on where
+ * tiles fall nor (for integer and 0–1 data) on the extent. What {@link ScaleRule#AUTO} picks:
+ *
+ * <ul>
+ *   <li>8-bit unsigned samples: the bundle's own scaling ({@code bundle});
+ *   <li>other integers: their real bit depth ({@code bits:N}): the depth the file declares
+ *       (TIFF BitsPerSample below the container, GDAL's NBITS), else the smallest of 8, 10, 11,
+ *       12, 14 and 16 bits that holds the largest value of the selected bands over the whole
+ *       raster, so a 16-bit or 11-bit copy of an 8-bit image reaches the model with the same
+ *       values; integers with negative values or above 16 bits get the joint percentiles below;
+ *   <li>floating point within 0 to 1: as it is ({@code range:0,1});
+ *   <li>other floating point (reflectance 0–10000, radiance): one low/high pair for all selected
+ *       bands together, their pooled {@value #LOW_PERCENT}–{@value #HIGH_PERCENT} % percentiles,
+ *       which keeps colours (a per-band stretch would not).
+ * </ul>
  *
  * @param scaling the map from raw values to model input
  * @param low per selected band, the raw value shown as black in a preview
  * @param high per selected band, the raw value shown as white in a preview
+ * @param rule the rule applied, in {@link ScaleRule}'s syntax, resolved so that giving it back
+ *     feeds the model the same values (percentiles become the {@code range} they gave, except
+ *     per band)
+ * @param reason why, in words (for logs and the command line)
  */
-public record ValueScaling(PixelScaling scaling, double[] low, double[] high) {
+public record ValueScaling(
+    PixelScaling scaling, double[] low, double[] high, String rule, String reason) {
   public static final double LOW_PERCENT = 2;
   public static final double HIGH_PERCENT = 98;
 
+  /** The bit depths {@code auto} tries for integers, smallest first. */
+  static final int[] AUTO_BITS = {8, 10, 11, 12, 14, 16};
+
   /**
-   * The scaling of {@code bands} (0-based) of {@code input} for {@code model}; reads the whole
-   * raster once when it is not 8-bit.
+   * The scaling of {@code bands} (0-based) of {@code source} for {@code model}; reads the whole
+   * raster once or twice when the rule needs statistics.
    *
    * @throws IOException when the raster cannot be read
    */
-  public static ValueScaling of(RasterInput input, int[] bands, ModelDescription model)
+  public static ValueScaling of(
+      RasterSource source, SampleType type, int[] bands, ModelDescription model, ScaleRule rule)
       throws IOException {
-    if (input.eightBit()) {
-      double[] white = new double[bands.length];
-      Arrays.fill(white, 255);
-      return new ValueScaling(PixelScaling.fromBundle(model), new double[bands.length], white);
+    int n = bands.length;
+    return switch (rule.mode()) {
+      case BUNDLE -> bundle(model, n, "asked for");
+      case BITS -> bits(model, n, rule.bits(), "asked for");
+      case RANGE -> range(model, n, rule.low(), rule.high(), "asked for");
+      case PERCENTILE -> percentiles(source, bands, model, rule, "asked for");
+      case AUTO -> auto(source, type, bands, model);
+    };
+  }
+
+  private static ValueScaling auto(
+      RasterSource source, SampleType type, int[] bands, ModelDescription model)
+      throws IOException {
+    int n = bands.length;
+    String label = type.label();
+    if (type.isEightBit()) {
+      return bundle(model, n, "auto: " + label + " samples");
     }
-    double[][] limits =
-        RasterStatistics.percentiles(input.source(), bands, LOW_PERCENT, HIGH_PERCENT);
+    if (type.isInteger() && type.declaredBits() > 0 && type.declaredBits() < type.bits()) {
+      return bits(model, n, type.declaredBits(), "auto: " + label + ", the bits the file declares");
+    }
+    double[] range = RasterStatistics.range(source, bands);
+    if (Double.isNaN(range[0])) {
+      return bundle(model, n, "auto: no valid value to measure");
+    }
+    String values =
+        String.format(Locale.ROOT, "%s values %s to %s", label, num(range[0]), num(range[1]));
+    if (type.isInteger() && range[0] >= 0) {
+      for (int bits : AUTO_BITS) {
+        if (range[1] <= (1L << bits) - 1) {
+          return bits(model, n, bits, "auto: " + values + ", the smallest depth that holds them");
+        }
+      }
+    }
+    if (!type.isInteger() && range[0] >= 0 && range[1] <= 1) {
+      return range(model, n, 0, 1, "auto: " + values + ", within 0 to 1");
+    }
+    return percentiles(
+        source,
+        bands,
+        model,
+        ScaleRule.percentile(LOW_PERCENT, HIGH_PERCENT, false),
+        "auto: " + values);
+  }
+
+  private static ValueScaling bundle(ModelDescription model, int n, String why) {
+    double[] white = new double[n];
+    Arrays.fill(white, 255);
     return new ValueScaling(
-        PixelScaling.stretch(limits[0], limits[1], model), limits[0], limits[1]);
+        PixelScaling.fromBundle(model),
+        new double[n],
+        white,
+        "bundle",
+        why + "; the bundle's scaling (value x " + num(model.image().scale()) + ")");
+  }
+
+  private static ValueScaling bits(ModelDescription model, int n, int bits, String why) {
+    double top = (1L << bits) - 1;
+    return stretch(model, n, 0, top, ScaleRule.bits(bits).toString(), why + "; 0 to " + num(top));
+  }
+
+  private static ValueScaling range(
+      ModelDescription model, int n, double low, double high, String why) {
+    return stretch(model, n, low, high, ScaleRule.range(low, high).toString(), why);
+  }
+
+  private static ValueScaling stretch(
+      ModelDescription model, int n, double low, double high, String rule, String why) {
+    double[] lows = new double[n];
+    double[] highs = new double[n];
+    Arrays.fill(lows, low);
+    Arrays.fill(highs, high);
+    return new ValueScaling(PixelScaling.stretch(lows, highs, model), lows, highs, rule, why);
+  }
+
+  private static ValueScaling percentiles(
+      RasterSource source, int[] bands, ModelDescription model, ScaleRule rule, String why)
+      throws IOException {
+    String asked =
+        String.format(
+            Locale.ROOT,
+            "%s %s-%s %% percentiles",
+            rule.perBand() ? "per-band" : "joint",
+            ScaleRule.plain(rule.low()),
+            ScaleRule.plain(rule.high()));
+    if (rule.perBand()) {
+      double[][] limits = RasterStatistics.percentiles(source, bands, rule.low(), rule.high());
+      StringBuilder text = new StringBuilder();
+      for (int b = 0; b < bands.length; b++) {
+        text.append(b == 0 ? "" : ", ")
+            .append("band ")
+            .append(bands[b] + 1)
+            .append(' ')
+            .append(num(limits[0][b]))
+            .append(" to ")
+            .append(num(limits[1][b]));
+      }
+      return new ValueScaling(
+          PixelScaling.stretch(limits[0], limits[1], model),
+          limits[0],
+          limits[1],
+          rule.toString(),
+          why + "; " + asked + ": " + text);
+    }
+    double[] limits = RasterStatistics.pooledPercentiles(source, bands, rule.low(), rule.high());
+    // Six digits, so that the range echoed back (scale=range:...) is the one applied.
+    limits[0] = sixDigits(limits[0]);
+    limits[1] = sixDigits(limits[1]);
+    if (!(limits[0] < limits[1])) {
+      limits[1] = limits[0] + 1; // a constant raster: any range that holds it
+    }
+    return range(
+        model,
+        bands.length,
+        limits[0],
+        limits[1],
+        why + "; " + asked + " (" + num(limits[0]) + " to " + num(limits[1]) + ")");
+  }
+
+  private static double sixDigits(double v) {
+    return Double.parseDouble(String.format(Locale.ROOT, "%.6g", v));
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? ScaleRule.plain(v)
+        : String.format(Locale.ROOT, "%.6g", v);
   }
 }

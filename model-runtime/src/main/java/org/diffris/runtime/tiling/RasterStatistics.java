@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Whole-raster value limits per band, for {@link PixelScaling#stretch}: the low and high
- * percentiles of the valid (non-nodata, non-NaN) values. Two passes over the raster in strips of
- * {@link #STRIP_ROWS} rows (minimum/maximum, then a 4,096-bin histogram), so memory stays one strip
- * and the percentiles are exact to 1/4,096 of the value range.
+ * Whole-raster value limits, for {@link PixelScaling#stretch}: the smallest and largest valid
+ * value of the selected bands together ({@link #range}, one pass), and the low and high
+ * percentiles of the valid (non-nodata, non-NaN) values, per band or of all selected bands
+ * pooled (two passes: minimum/maximum, then a 4,096-bin histogram). Reads the raster in strips of
+ * {@link #STRIP_ROWS} rows, so memory stays one strip; percentiles are exact to 1/4,096 of the
+ * value range.
  */
 public final class RasterStatistics {
   public static final int STRIP_ROWS = 64;
@@ -15,9 +17,52 @@ public final class RasterStatistics {
 
   private RasterStatistics() {}
 
+  /**
+   * The smallest and largest valid value of the selected bands together, {@code {min, max}}, or
+   * {@code {NaN, NaN}} when no value is valid.
+   */
+  public static double[] range(RasterSource source, int[] bands) throws IOException {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    int n = bands.length;
+    int w = source.width();
+    float[] strip = new float[n * w * Math.min(STRIP_ROWS, source.height())];
+    for (int y = 0; y < source.height(); y += STRIP_ROWS) {
+      int h = Math.min(STRIP_ROWS, source.height() - y);
+      source.read(0, y, w, h, bands, strip);
+      for (int b = 0; b < n; b++) {
+        double nodata = source.nodata(bands[b]).orElse(Double.NaN);
+        for (int i = b * w * h, end = i + w * h; i < end; i++) {
+          float v = strip[i];
+          if (!Float.isNaN(v) && v != nodata) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+          }
+        }
+      }
+    }
+    return min > max ? new double[] {Double.NaN, Double.NaN} : new double[] {min, max};
+  }
+
+  /**
+   * Percentile limits of all selected bands' values pooled, {@code {low, high}}: one pair that
+   * keeps the bands' balance (colours), {@code {0, 0}} when no value is valid.
+   */
+  public static double[] pooledPercentiles(
+      RasterSource source, int[] bands, double lowPercent, double highPercent) throws IOException {
+    double[][] limits = percentiles(source, bands, lowPercent, highPercent, true);
+    return new double[] {limits[0][0], limits[1][0]};
+  }
+
   /** Percentile limits, {@code [0] = low per band, [1] = high per band}. */
   public static double[][] percentiles(
       RasterSource source, int[] bands, double lowPercent, double highPercent) throws IOException {
+    return percentiles(source, bands, lowPercent, highPercent, false);
+  }
+
+  private static double[][] percentiles(
+      RasterSource source, int[] bands, double lowPercent, double highPercent, boolean pooled)
+      throws IOException {
     if (!(0 <= lowPercent && lowPercent < highPercent && highPercent <= 100)) {
       throw new IllegalArgumentException(
           "percentiles must satisfy 0 <= low < high <= 100, got "
@@ -39,16 +84,17 @@ public final class RasterStatistics {
         source.read(0, y, w, h, bands, strip);
         for (int b = 0; b < n; b++) {
           double nodata = source.nodata(bands[b]).orElse(Double.NaN);
+          int k = pooled ? 0 : b; // pooled: every band counts in the first band's slot
           for (int i = b * w * h, end = i + w * h; i < end; i++) {
             float v = strip[i];
             if (Float.isNaN(v) || v == nodata) {
               continue;
             }
             if (pass == 0) {
-              min[b] = Math.min(min[b], v);
-              max[b] = Math.max(max[b], v);
+              min[k] = Math.min(min[k], v);
+              max[k] = Math.max(max[k], v);
             } else {
-              hist[b][bin(v, min[b], max[b])]++;
+              hist[k][bin(v, min[k], max[k])]++;
             }
           }
         }

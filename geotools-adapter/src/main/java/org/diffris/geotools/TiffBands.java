@@ -1,0 +1,118 @@
+package org.diffris.geotools;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.diffris.pipeline.BandRole;
+import org.diffris.pipeline.InvalidInputException;
+
+/**
+ * What a GeoTIFF says its bands hold, from its first directory: the photometric interpretation
+ * (RGB: bands 1 to 3 are red, green, blue), the extra samples (associated or unassociated alpha)
+ * and GDAL's colour interpretation ({@code COLORINTERP} items of the GDAL_METADATA tag, which is
+ * how GDAL records a blue-green-red or an RGBA band order), the latter winning. Also refuses
+ * samples packed in a bit depth the TIFF decoder here cannot read (9 to 15 bits, GDAL's
+ * {@code NBITS}), which it would otherwise decode into garbage or fail on mid-run.
+ */
+final class TiffBands {
+  private static final int BITS_PER_SAMPLE = 258;
+  private static final int PHOTOMETRIC = 262;
+  private static final int SAMPLES_PER_PIXEL = 277;
+  private static final int EXTRA_SAMPLES = 338;
+  private static final int GDAL_METADATA = 42112;
+  private static final int PHOTOMETRIC_RGB = 2;
+
+  private static final Pattern COLOUR_ITEM =
+      Pattern.compile(
+          "<Item\\s+name=\"COLORINTERP\"\\s+sample=\"(\\d+)\"\\s+role=\"colorinterp\"\\s*>"
+              + "([^<]*)</Item>");
+
+  private TiffBands() {}
+
+  /**
+   * The role of every band of {@code file}, or an empty list when the file says nothing of them
+   * (or is not a TIFF this class can read: its reader reports that).
+   *
+   * @throws InvalidInputException when the samples are packed in an unreadable bit depth
+   */
+  static List<BandRole> roles(Path file) {
+    try (TiffDirectory d = TiffDirectory.open(file)) {
+      if (d == null) {
+        return List.of();
+      }
+      long[] bits = d.integers(BITS_PER_SAMPLE, "its bits per sample");
+      requireReadableBits(bits, file);
+      long[] samples = d.integers(SAMPLES_PER_PIXEL, "its samples per pixel");
+      int bands = samples.length == 0 ? 1 : (int) samples[0];
+      if (bands < 1 || bands > 1 << 16) {
+        return List.of();
+      }
+      List<BandRole> roles = new ArrayList<>(Collections.nCopies(bands, BandRole.OTHER));
+      long[] photometric = d.integers(PHOTOMETRIC, "its photometric interpretation");
+      int colours = 1;
+      if (photometric.length == 1 && photometric[0] == PHOTOMETRIC_RGB && bands >= 3) {
+        roles.set(0, BandRole.RED);
+        roles.set(1, BandRole.GREEN);
+        roles.set(2, BandRole.BLUE);
+        colours = 3;
+      }
+      long[] extra = d.integers(EXTRA_SAMPLES, "its extra samples");
+      for (int i = 0; i < extra.length && colours + i < bands; i++) {
+        if (extra[i] == 1 || extra[i] == 2) { // associated or unassociated alpha
+          roles.set(colours + i, BandRole.ALPHA);
+        }
+      }
+      String gdal = d.text(GDAL_METADATA);
+      if (gdal != null) {
+        Matcher m = COLOUR_ITEM.matcher(gdal);
+        while (m.find()) {
+          int sample = Integer.parseInt(m.group(1));
+          if (sample < bands) {
+            roles.set(sample, role(m.group(2)));
+          }
+        }
+      }
+      return roles.stream().allMatch(r -> r == BandRole.OTHER) ? List.of() : List.copyOf(roles);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof InvalidInputException invalid) {
+        throw invalid;
+      }
+      return List.of(); // unreadable or nonsense tables: the raster reader reports it
+    }
+  }
+
+  private static void requireReadableBits(long[] bits, Path file) {
+    for (long b : bits) {
+      if (b > 8 && b != 16 && b != 32 && b != 64) {
+        throw new InvalidInputException(
+            "raster stores "
+                + b
+                + "-bit samples packed (GDAL's NBITS="
+                + b
+                + "), which cannot be decoded here; write a 16-bit copy first (gdal_translate"
+                + " -co NBITS=16 IN.tif OUT.tif): the values stay the same and --scale auto finds"
+                + " their "
+                + b
+                + " bits from them (or give --scale bits:"
+                + b
+                + "): "
+                + file);
+      }
+    }
+  }
+
+  private static BandRole role(String gdalName) {
+    return switch (gdalName.strip().toLowerCase(Locale.ROOT)) {
+      case "red" -> BandRole.RED;
+      case "green" -> BandRole.GREEN;
+      case "blue" -> BandRole.BLUE;
+      case "alpha" -> BandRole.ALPHA;
+      default -> BandRole.OTHER;
+    };
+  }
+}
