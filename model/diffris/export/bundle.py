@@ -26,6 +26,9 @@ from ..tokenizer import ClipBpeTokenizer, write_tokenizer
 
 OPSET = 17
 SIZE_MULTIPLE = 32
+# What the model was trained on, for the runtime's value scaling (its --scale auto) to explain.
+RADIOMETRY = ("8-bit sRGB-like display colours, 0-255 per channel, as rendered by model/generate.py;"
+              " other encodings are brought to this range by the runtime's value scaling")
 PARITY_QUERIES = ("the white storage tanks", "the red vehicle on the left",
                   "the building next to the swimming pool")
 PARITY_SEED = 424242
@@ -118,6 +121,7 @@ def model_json(model, ckpt, tokenizer, name, version, license):
             "std": [round(v, 6) for v in image["std"]],
             "scale": image["scale"], "gsd_m": image["gsd_m"],
             "band_order": "RGB", "layout": "NCHW",
+            "radiometry": RADIOMETRY,
             "normalisation": "x = (pixel * scale - mean[c]) / std[c]",
             "size_multiple": SIZE_MULTIPLE,
             "dynamic_size": True,

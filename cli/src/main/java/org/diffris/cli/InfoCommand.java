@@ -75,6 +75,12 @@ public final class InfoCommand implements Callable<Integer> {
               image.scale(),
               Arrays.toString(image.mean()),
               Arrays.toString(image.std())));
+      if (image.bandOrder() != null || image.radiometry() != null) {
+        out.println(
+            "trained on: "
+                + (image.bandOrder() == null ? "" : image.bandOrder() + " bands, ")
+                + (image.radiometry() == null ? "values not described" : image.radiometry()));
+      }
       out.println(
           "tiling: "
               + d.tiling().size()

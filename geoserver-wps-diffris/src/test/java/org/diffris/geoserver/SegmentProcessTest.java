@@ -379,6 +379,57 @@ class SegmentProcessTest {
   }
 
   @Test
+  void aSixteenBitCoverageGivesTheEightBitAnswer() throws Exception {
+    // The standard scene with every value x 257 (white = 65535) in 16-bit samples.
+    java.awt.image.BufferedImage eight =
+        TestCoverages.scene(TestCoverages.WIDTH, TestCoverages.HEIGHT, TestCoverages.OBJECTS);
+    java.awt.image.WritableRaster raster =
+        java.awt.image.Raster.createInterleavedRaster(
+            java.awt.image.DataBuffer.TYPE_USHORT,
+            TestCoverages.WIDTH,
+            TestCoverages.HEIGHT,
+            3,
+            null);
+    for (int r = 0; r < TestCoverages.HEIGHT; r++) {
+      for (int c = 0; c < TestCoverages.WIDTH; c++) {
+        for (int b = 0; b < 3; b++) {
+          raster.setSample(c, r, b, eight.getRaster().getSample(c, r, b) * 257);
+        }
+      }
+    }
+    java.awt.image.ComponentColorModel colours =
+        new java.awt.image.ComponentColorModel(
+            java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+            false,
+            false,
+            java.awt.Transparency.OPAQUE,
+            java.awt.image.DataBuffer.TYPE_USHORT);
+    GridCoverage2D sixteen =
+        TestCoverages.coverage(
+            new java.awt.image.BufferedImage(colours, raster, false, null),
+            new java.awt.geom.AffineTransform(
+                0.5, 0, 0, -0.5, TestCoverages.ORIGIN_X, TestCoverages.ORIGIN_Y),
+            TestCoverages.utm33());
+    List<SimpleFeature> expected = features(run(inputs(TestCoverages.standard(), "tanks"), null));
+    List<SimpleFeature> actual = features(run(inputs(sixteen, "tanks"), null));
+    assertEquals(2, actual.size());
+    for (int i = 0; i < 2; i++) {
+      Geometry a = (Geometry) actual.get(i).getDefaultGeometry();
+      assertTrue(a.equalsExact((Geometry) expected.get(i).getDefaultGeometry()), "object " + i);
+      assertEquals(
+          (Double) expected.get(i).getAttribute("score"),
+          (Double) actual.get(i).getAttribute("score"),
+          1e-5);
+    }
+    // Told to read the 16-bit values as 8-bit ones, nothing is as white any more than 255 is.
+    Map<String, Object> asBytes = inputs(sixteen, "tanks");
+    asBytes.put("scale", "range:0,255");
+    assertEquals(2, features(run(asBytes, null)).size());
+    asBytes.put("scale", "range:0,16777215");
+    assertEquals(0, features(run(asBytes, null)).size(), "too dark to be a white tank");
+  }
+
+  @Test
   void badInputsGiveSpecificErrors() throws Exception {
     GridCoverage2D standard = TestCoverages.standard();
     assertEquals(
@@ -398,6 +449,12 @@ class SegmentProcessTest {
     assertEquals(
         "bands lists 2 bands (1,2), the model takes 3",
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null))));
+    in.remove("bands");
+    in.put("scale", "bits:0");
+    assertTrue(
+        rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
+            .startsWith("scale 'bits:0' not understood (bits must be 1 to 32, got 0): give auto,"));
+    in.remove("scale");
     in.remove("bands");
 
     in.put("threshold", 1.5);

@@ -10,6 +10,7 @@ import java.util.List;
 import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.SampleType;
 import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
@@ -60,8 +61,12 @@ public abstract class GeoTiffRaster implements AutoCloseable {
    */
   public static GeoTiffRaster open(Path file) {
     requireFile(file);
-    GeoTiffRaster direct = WorldFile.exists(file) ? null : DirectGeoTiff.openIfSimple(file);
-    return direct != null ? direct : GeoToolsGeoTiff.read(file);
+    return packedOr(
+        file,
+        () -> {
+          GeoTiffRaster direct = WorldFile.exists(file) ? null : DirectGeoTiff.openIfSimple(file);
+          return direct != null ? direct : GeoToolsGeoTiff.read(file);
+        });
   }
 
   /**
@@ -72,7 +77,29 @@ public abstract class GeoTiffRaster implements AutoCloseable {
    */
   public static GeoTiffRaster openWithGeoTools(Path file) {
     requireFile(file);
-    return GeoToolsGeoTiff.read(file);
+    return packedOr(file, () -> GeoToolsGeoTiff.read(file));
+  }
+
+  /**
+   * The raster {@code open} gives, with its pixels from {@link PackedSamples} when they are
+   * packed in 9 to 15 bits (which the usual decoder cannot read).
+   */
+  private static GeoTiffRaster packedOr(
+      Path file, java.util.function.Supplier<GeoTiffRaster> open) {
+    PackedSamples packed = PackedSamples.openIfPacked(file);
+    if (packed == null) {
+      return open.get();
+    }
+    try {
+      return new PackedGeoTiff(open.get(), packed);
+    } catch (RuntimeException e) {
+      try {
+        packed.close();
+      } catch (java.io.IOException ignored) {
+        // the handle only
+      }
+      throw e;
+    }
   }
 
   private static void requireFile(Path file) {
@@ -162,6 +189,11 @@ public abstract class GeoTiffRaster implements AutoCloseable {
    */
   public abstract Raster readRows(int firstRow, int rows) throws IOException;
 
+  /** How the samples are stored, for the value scaling. */
+  SampleType sampleType() {
+    return RasterSamples.of(sampleModel);
+  }
+
   /** The whole raster as the pipeline takes it. */
   public RasterInput input() {
     SpatialReference srs = spatialReference();
@@ -169,7 +201,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
         new GeoTiffRasterSource(this),
         pixelToWorld,
         areaModel(),
-        RasterSamples.of(sampleModel),
+        sampleType(),
         bandRoles(),
         srs.epsgCode() == null ? 0 : srs.epsgCode());
   }

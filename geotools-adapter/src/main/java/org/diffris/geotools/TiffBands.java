@@ -16,8 +16,8 @@ import org.diffris.pipeline.InvalidInputException;
  * (RGB: bands 1 to 3 are red, green, blue), the extra samples (associated or unassociated alpha)
  * and GDAL's colour interpretation ({@code COLORINTERP} items of the GDAL_METADATA tag, which is
  * how GDAL records a blue-green-red or an RGBA band order), the latter winning. Also refuses
- * samples packed in a bit depth the TIFF decoder here cannot read (9 to 15 bits, GDAL's
- * {@code NBITS}), which it would otherwise decode into garbage or fail on mid-run.
+ * samples of more than 16 bits other than 32 and 64 (packed 17- to 31-bit integers), which no
+ * decoder here reads; 9 to 15 bits are {@link PackedSamples}' job.
  */
 final class TiffBands {
   private static final int BITS_PER_SAMPLE = 258;
@@ -88,19 +88,15 @@ final class TiffBands {
 
   private static void requireReadableBits(long[] bits, Path file) {
     for (long b : bits) {
-      if (b > 8 && b != 16 && b != 32 && b != 64) {
+      // 9 to 15 bits: PackedSamples decodes them
+      if (b > 16 && b != 32 && b != 64) {
         throw new InvalidInputException(
             "raster stores "
                 + b
                 + "-bit samples packed (GDAL's NBITS="
                 + b
-                + "), which cannot be decoded here; write a 16-bit copy first (gdal_translate"
-                + " -co NBITS=16 IN.tif OUT.tif): the values stay the same and --scale auto finds"
-                + " their "
-                + b
-                + " bits from them (or give --scale bits:"
-                + b
-                + "): "
+                + "), which cannot be decoded here; write a 32-bit copy first (gdal_translate"
+                + " -ot UInt32 IN.tif OUT.tif): "
                 + file);
       }
     }

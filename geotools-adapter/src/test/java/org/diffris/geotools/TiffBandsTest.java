@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.diffris.pipeline.BandRole;
-import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.SampleType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,12 +121,86 @@ class TiffBandsTest {
   }
 
   @Test
-  void packedElevenBitSamplesAreRefusedWithAWayOut() throws Exception {
-    Path packed = translate("u11.tif", "-ot", "UInt16", "-co", "NBITS=11");
-    InvalidInputException e =
-        assertThrows(InvalidInputException.class, () -> GeoTiffRaster.open(packed));
-    assertTrue(e.getMessage().startsWith("raster stores 11-bit samples packed"), e.getMessage());
-    assertTrue(e.getMessage().contains("gdal_translate -co NBITS=16 IN.tif OUT.tif"));
-    assertThrows(InvalidInputException.class, () -> GeoTiffRaster.openWithGeoTools(packed));
+  void packedSamplesAreDecodedInEveryLayout() throws Exception {
+    // The reference: the scene x 8 (11 significant bits) in plain 16-bit samples.
+    Path plain = translate("u16x8.tif", "-ot", "UInt16", "-scale", "0", "255", "0", "2040");
+    float[] expected = read(plain);
+    String[][] layouts = {
+      {"11", "NONE", "PIXEL", "NO"},
+      {"12", "DEFLATE", "PIXEL", "YES"},
+      {"11", "LZW", "BAND", "NO"},
+      {"13", "PACKBITS", "PIXEL", "YES"},
+      {"11", "LZW", "PIXEL", "YES"}
+    };
+    for (String[] l : layouts) {
+      Path packed = dir.resolve("nbits" + String.join("-", l) + ".tif");
+      run(
+          "gdal_translate",
+          "-q",
+          "-co",
+          "NBITS=" + l[0],
+          "-co",
+          "COMPRESS=" + l[1],
+          "-co",
+          "INTERLEAVE=" + l[2],
+          "-co",
+          "TILED=" + l[3],
+          "-co",
+          "BLOCKXSIZE=32",
+          "-co",
+          "BLOCKYSIZE=16",
+          plain.toString(),
+          packed.toString());
+      String name = String.join(" ", l);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected, read(packed), name);
+      for (boolean geoTools : new boolean[] {false, true}) {
+        try (GeoTiffRaster raster =
+            geoTools ? GeoTiffRaster.openWithGeoTools(packed) : GeoTiffRaster.open(packed)) {
+          assertEquals(
+              new SampleType(SampleType.Kind.UNSIGNED_INTEGER, 16, Integer.parseInt(l[0])),
+              raster.input().sampleType(),
+              name);
+          assertEquals(List.of(R, G, B), raster.input().bandRoles(), name);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aDamagedPackedBlockIsAnErrorNotZeros() throws Exception {
+    Path plain = translate("u16x8b.tif", "-ot", "UInt16", "-scale", "0", "255", "0", "2040");
+    Path packed = dir.resolve("damaged.tif");
+    run(
+        "gdal_translate",
+        "-q",
+        "-co",
+        "NBITS=11",
+        "-co",
+        "COMPRESS=DEFLATE",
+        plain.toString(),
+        packed.toString());
+    // Overwrite the middle of the compressed data with zeros: the Deflate stream breaks.
+    byte[] bytes = Files.readAllBytes(packed);
+    java.util.Arrays.fill(bytes, bytes.length / 2, bytes.length / 2 + 64, (byte) 0x55);
+    Files.write(packed, bytes);
+    try (GeoTiffRaster raster = GeoTiffRaster.open(packed)) {
+      java.io.IOException e =
+          assertThrows(java.io.IOException.class, () -> raster.readRows(0, raster.height()));
+      assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+    }
+  }
+
+  static float[] read(Path file) throws Exception {
+    try (GeoTiffRaster raster = GeoTiffRaster.open(file)) {
+      java.awt.image.Raster rows = raster.readRows(0, raster.height());
+      float[] all = new float[raster.width() * raster.height() * raster.bandCount()];
+      return rows.getPixels(rows.getMinX(), rows.getMinY(), raster.width(), raster.height(), all);
+    }
+  }
+
+  static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, List.of(command) + text);
   }
 }

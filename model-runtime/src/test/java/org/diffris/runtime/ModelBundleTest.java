@@ -2,6 +2,7 @@ package org.diffris.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,8 @@ class ModelBundleTest {
     assertEquals(new ModelDescription.Text("clip-bpe", 77, 514, 515, 515), d.text());
     assertEquals(new ModelDescription.Output(1, "logits"), d.output());
     assertEquals(17, d.opset());
+    assertNull(d.image().bandOrder()); // not said: the runtime assumes RGB
+    assertNull(d.image().radiometry());
     TokenizedText car = bundle.tokenizer().encode("Car");
     assertEquals(3, car.length());
     assertEquals(515, car.ids()[76]);
@@ -120,6 +123,22 @@ class ModelBundleTest {
     assertEquals(
         "model.json: field onnx must be an object, got 17",
         failure(valid.replace("{\"opset\": 17}", "17")));
+    assertEquals(
+        "model.json: field image.band_order is 'RGBA': give one of R, G, B, N per channel (3),"
+            + " e.g. RGB",
+        failure(valid.replace("\"gsd_m\"", "\"band_order\": \"RGBA\", \"gsd_m\"")));
+  }
+
+  @Test
+  void readsWhatTheModelWasTrainedOn() throws IOException {
+    String described =
+        validDescription()
+            .replace(
+                "\"gsd_m\"",
+                "\"band_order\": \"BGR\", \"radiometry\": \"8-bit colours\", \"gsd_m\"");
+    ModelDescription d = ModelBundle.open(bundle(described)).description();
+    assertEquals("BGR", d.image().bandOrder());
+    assertEquals("8-bit colours", d.image().radiometry());
   }
 
   @Test

@@ -22,9 +22,15 @@ import org.diffris.runtime.tiling.RasterStatistics;
  *       raster, so a 16-bit or 11-bit copy of an 8-bit image reaches the model with the same
  *       values; integers with negative values or above 16 bits get the joint percentiles below;
  *   <li>floating point within 0 to 1: as it is ({@code range:0,1});
- *   <li>other floating point (reflectance 0–10000, radiance): one low/high pair for all selected
- *       bands together, their pooled {@value #LOW_PERCENT}–{@value #HIGH_PERCENT} % percentiles,
- *       which keeps colours (a per-band stretch would not).
+ *   <li>other non-negative floating point (reflectance 0–10000, radiance): from 0, which is black
+ *       for such data, to the {@value #TOP_PERCENT} % percentile of all selected bands together
+ *       ({@code range:0,HIGH}): one pair for every band, which keeps colours (a per-band stretch
+ *       would not), anchored at 0, which keeps brightness (a 2–98 % stretch brightened the sample
+ *       scenes' reflectance copies so much that their mean IoU fell from 0.650 to 0.501; this
+ *       rule gives 0.640, see {@code docs/segment.md});
+ *   <li>floating point with negative values, and integers with negative values or above 16 bits:
+ *       one low/high pair for all selected bands together, their pooled
+ *       {@value #LOW_PERCENT}–{@value #HIGH_PERCENT} % percentiles.
  * </ul>
  *
  * @param scaling the map from raw values to model input
@@ -39,6 +45,9 @@ public record ValueScaling(
     PixelScaling scaling, double[] low, double[] high, String rule, String reason) {
   public static final double LOW_PERCENT = 2;
   public static final double HIGH_PERCENT = 98;
+
+  /** The percentile that maps to white for non-negative floating-point data. */
+  public static final double TOP_PERCENT = 99.9;
 
   /** The bit depths {@code auto} tries for integers, smallest first. */
   static final int[] AUTO_BITS = {8, 10, 11, 12, 14, 16};
@@ -88,6 +97,19 @@ public record ValueScaling(
     }
     if (!type.isInteger() && range[0] >= 0 && range[1] <= 1) {
       return range(model, n, 0, 1, "auto: " + values + ", within 0 to 1");
+    }
+    if (!type.isInteger() && range[0] >= 0) {
+      double top = sixDigits(RasterStatistics.pooledPercentiles(source, bands, 0, TOP_PERCENT)[1]);
+      return range(
+          model,
+          n,
+          0,
+          top > 0 ? top : 1,
+          "auto: "
+              + values
+              + ", none negative: 0 to their joint "
+              + ScaleRule.plain(TOP_PERCENT)
+              + " % percentile");
     }
     return percentiles(
         source,

@@ -116,11 +116,14 @@ class ValueScalingTest {
     RasterSource reflectance = encoded(v -> v / 255.0 * 10000 / 3, null);
     SampleType float32 = new SampleType(SampleType.Kind.FLOAT, 32, 0);
     ValueScaling s = ValueScaling.of(reflectance, float32, RGB, model, ScaleRule.AUTO);
-    assertTrue(s.rule().startsWith("range:"), s.rule());
-    assertTrue(s.reason().contains("joint 2-98 % percentiles"), s.reason());
-    // One pair for all bands: equal raw values give equal 0-1 values in every band.
+    assertTrue(s.rule().startsWith("range:0,"), s.rule());
+    assertTrue(s.reason().contains("0 to their joint 99.9 % percentile"), s.reason());
+    // One pair for all bands, from 0: equal raw values give equal 0-1 values in every band, and
+    // brightness stays near the 8-bit image's (white at 3333 of 10000 here).
+    assertEquals(0, s.low()[0]);
     assertEquals(s.low()[0], s.low()[2]);
     assertEquals(s.high()[0], s.high()[1]);
+    assertEquals(3333.3, s.high()[0], 10);
     // Echoed back, the rule feeds the same values.
     ValueScaling again =
         ValueScaling.of(reflectance, float32, RGB, model, ScaleRule.parse(s.rule()));
