@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.awt.image.Raster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.Gdal;
 import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.TestBundle;
-import org.diffris.geotools.GeoTiffRaster;
+import org.diffris.cli.testing.TestRasters;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -82,12 +81,12 @@ class EncodingIndependenceTest {
     Path crop = translate(scene, "crop.tif", List.of("-srcwin", "768", "128", "512", "512"));
     Map<String, String> original = segment(crop, "white storage tanks", "original", null);
     assertEquals("bundle", original.get("scale"));
-    float[] expected = probabilities(dir.resolve("original-p.tif"));
+    float[] expected = TestRasters.firstBand(dir.resolve("original-p.tif"));
     int n = 0;
     for (Map.Entry<String, List<String>> variant : LOSSLESS.entrySet()) {
       Path copy = translate(crop, "v" + n + ".tif", variant.getValue());
       Map<String, String> summary = segment(copy, "white storage tanks", "v" + n, null);
-      float[] actual = probabilities(dir.resolve("v" + n + "-p.tif"));
+      float[] actual = TestRasters.firstBand(dir.resolve("v" + n + "-p.tif"));
       String name = variant.getKey();
       // 11 significant bits span 0 to 2047, so x 8 makes a 0.3 % darker image than 8 bits do
       boolean darker = name.contains("x 8");
@@ -151,7 +150,7 @@ class EncodingIndependenceTest {
     Gdal.run(
         List.of("gdal_rasterize", "-q", "-b", "4", "-burn", "0", box.toString(), rgba.toString()));
     Map<String, String> summary = segment(rgba, "white storage tanks", "holed", null);
-    float[] p = probabilities(dir.resolve("holed-p.tif"));
+    float[] p = TestRasters.firstBand(dir.resolve("holed-p.tif"));
     // columns 0..127 (402384..402448 m) lie inside the box: nodata
     int nan = 0;
     for (int r = 0; r < 512; r++) {
@@ -259,13 +258,5 @@ class EncodingIndependenceTest {
     Cli run = Cli.run(args.toArray(String[]::new));
     assertEquals(0, run.exitCode, run.err);
     return run.summary();
-  }
-
-  static float[] probabilities(Path file) throws Exception {
-    try (GeoTiffRaster raster = GeoTiffRaster.openWithGeoTools(file)) {
-      Raster rows = raster.readRows(0, raster.height());
-      return rows.getSamples(
-          rows.getMinX(), rows.getMinY(), raster.width(), raster.height(), 0, (float[]) null);
-    }
   }
 }

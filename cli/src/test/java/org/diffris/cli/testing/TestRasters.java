@@ -40,4 +40,14 @@ public final class TestRasters {
     }
     return file;
   }
+
+  /** Band 1 of a GeoTIFF as floats, row by row (a probability raster, for example). */
+  public static float[] firstBand(Path file) throws Exception {
+    try (org.diffris.geotools.GeoTiffRaster raster =
+        org.diffris.geotools.GeoTiffRaster.openWithGeoTools(file)) {
+      java.awt.image.Raster rows = raster.readRows(0, raster.height());
+      return rows.getSamples(
+          rows.getMinX(), rows.getMinY(), raster.width(), raster.height(), 0, (float[]) null);
+    }
+  }
 }

@@ -103,4 +103,16 @@ final class ModelGrid {
       return world * factor - (start + 0.5);
     }
   }
+
+  /**
+   * Where position {@code p} (pixel centres at whole numbers) falls between the pixels of an axis
+   * of {@code length}, clamped to its ends: the pixel at or left of it goes to {@code index[i]},
+   * the weight of the next one to {@code weight[i]} (0 at the last pixel).
+   */
+  static void between(double p, int length, int[] index, float[] weight, int i) {
+    double clamped = Math.max(0, Math.min(length - 1, p));
+    int left = (int) Math.floor(clamped);
+    index[i] = Math.min(left, length - 1);
+    weight[i] = left >= length - 1 ? 0f : (float) (clamped - left);
+  }
 }

@@ -40,13 +40,8 @@ final class ResampledBands implements BandConsumer {
    * and the weight of the one right of (below) it, clamped at the model grid's edges.
    */
   static void axis(ModelGrid.Axis axis, int start, int count, int[] index, float[] t) {
-    int from = axis.length;
     for (int i = 0; i < count; i++) {
-      double p = axis.modelCentre(start + i);
-      p = Math.max(0, Math.min(from - 1, p));
-      int i0 = (int) Math.floor(p);
-      index[i] = Math.min(i0, from - 1);
-      t[i] = i0 >= from - 1 ? 0f : (float) (p - i0);
+      ModelGrid.between(axis.modelCentre(start + i), axis.length, index, t, i);
     }
   }
 

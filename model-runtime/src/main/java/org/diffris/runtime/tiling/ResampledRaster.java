@@ -103,13 +103,8 @@ final class ResampledRaster implements RasterSource {
    * and the weight of the one right of (below) it, clamped at the raster's edges.
    */
   static void axis(ModelGrid.Axis axis, int start, int count, int[] index, float[] t) {
-    int from = axis.rasterLength;
     for (int i = 0; i < count; i++) {
-      double p = axis.sourceCentre(start + i);
-      p = Math.max(0, Math.min(from - 1, p));
-      int i0 = (int) Math.floor(p);
-      index[i] = Math.min(i0, from - 1);
-      t[i] = i0 >= from - 1 ? 0f : (float) (p - i0);
+      ModelGrid.between(axis.sourceCentre(start + i), axis.rasterLength, index, t, i);
     }
   }
 }
