@@ -112,7 +112,7 @@ class EncodingIndependenceTest {
   }
 
   @Test
-  void alphaZeroIsNodataNeverAnAnswer() throws Exception {
+  void alphaZeroAndAnInternalMaskAreNodataNeverAnAnswer() throws Exception {
     Path scene = TestBundle.root().resolve("sample-data/scenes/port.tif");
     Path rgba =
         translate(
@@ -149,23 +149,45 @@ class EncodingIndependenceTest {
             + "5058000],[402448,5059000],[402300,5059000],[402300,5058000]]]}}]}");
     Gdal.run(
         List.of("gdal_rasterize", "-q", "-b", "4", "-burn", "0", box.toString(), rgba.toString()));
-    Map<String, String> summary = segment(rgba, "white storage tanks", "holed", null);
-    float[] p = TestRasters.firstBand(dir.resolve("holed-p.tif"));
-    // columns 0..127 (402384..402448 m) lie inside the box: nodata
-    int nan = 0;
-    for (int r = 0; r < 512; r++) {
-      for (int c = 0; c < 512; c++) {
-        boolean inBox = c < 128;
-        assertEquals(inBox, Float.isNaN(p[r * 512 + c]), "pixel " + c + "," + r);
-        nan += inBox ? 1 : 0;
+    // The same hole as GDAL's internal mask (a 1-bit image in the TIFF) of an RGB file.
+    Path masked = dir.resolve("masked.tif");
+    Gdal.run(
+        List.of(
+            "gdal_translate",
+            "-q",
+            "--config",
+            "GDAL_TIFF_INTERNAL_MASK",
+            "YES",
+            "-b",
+            "1",
+            "-b",
+            "2",
+            "-b",
+            "3",
+            "-mask",
+            "4",
+            rgba.toString(),
+            masked.toString()));
+    for (Path file : List.of(rgba, masked)) {
+      String name = file.getFileName().toString().replace(".tif", "") + "-out";
+      Map<String, String> summary = segment(file, "white storage tanks", name, null);
+      float[] p = TestRasters.firstBand(dir.resolve(name + "-p.tif"));
+      // columns 0..127 (402384..402448 m) lie inside the box: nodata
+      int nan = 0;
+      for (int r = 0; r < 512; r++) {
+        for (int c = 0; c < 512; c++) {
+          boolean inBox = c < 128;
+          assertEquals(inBox, Float.isNaN(p[r * 512 + c]), name + " pixel " + c + "," + r);
+          nan += inBox ? 1 : 0;
+        }
       }
+      assertEquals(128 * 512, nan);
+      for (GeoPackageContents.Feature f :
+          GeoPackageContents.read(dir.resolve(name + ".gpkg")).features) {
+        assertTrue(f.geometry().getEnvelopeInternal().getMinX() >= 402448, "polygon in the hole");
+      }
+      assertTrue(Integer.parseInt(summary.get("polygons")) > 0);
     }
-    assertEquals(128 * 512, nan);
-    for (GeoPackageContents.Feature f :
-        GeoPackageContents.read(dir.resolve("holed.gpkg")).features) {
-      assertTrue(f.geometry().getEnvelopeInternal().getMinX() >= 402448, "polygon in the hole");
-    }
-    assertTrue(Integer.parseInt(summary.get("polygons")) > 0);
   }
 
   @Test

@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.diffris.pipeline.AlphaMask;
 import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SampleType;
+import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelToWorld;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
@@ -90,16 +92,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     if (packed == null) {
       return open.get();
     }
-    try {
-      return new PackedGeoTiff(open.get(), packed);
-    } catch (RuntimeException e) {
-      try {
-        packed.close();
-      } catch (java.io.IOException ignored) {
-        // the handle only
-      }
-      throw e;
-    }
+    return new PackedGeoTiff(open.get(), packed);
   }
 
   private static void requireFile(Path file) {
@@ -197,8 +190,10 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   /** The whole raster as the pipeline takes it. */
   public RasterInput input() {
     SpatialReference srs = spatialReference();
+    RasterSource pixels = new GeoTiffRasterSource(this);
+    PackedSamples mask = PackedSamples.openMask(file);
     return new RasterInput(
-        new GeoTiffRasterSource(this),
+        mask == null ? pixels : new AlphaMask(pixels, new PackedMaskSource(mask), 0),
         pixelToWorld,
         areaModel(),
         sampleType(),

@@ -77,10 +77,5 @@ final class PackedGeoTiff extends GeoTiffRaster {
   @Override
   public void close() {
     georeferencing.close();
-    try {
-      samples.close();
-    } catch (IOException e) {
-      // nothing to release beyond the handle
-    }
   }
 }

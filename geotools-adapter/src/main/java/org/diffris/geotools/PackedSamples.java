@@ -21,7 +21,7 @@ import org.diffris.pipeline.InvalidInputException;
  * most significant first and starting on a byte, as TIFF 6.0 says. Rows come out as unsigned
  * 16-bit samples. Keeps the last decoded block; not thread-safe (the tiler reads from one thread).
  */
-final class PackedSamples implements AutoCloseable {
+final class PackedSamples {
   private static final int IMAGE_WIDTH = 256;
   private static final int IMAGE_LENGTH = 257;
   private static final int BITS_PER_SAMPLE = 258;
@@ -39,7 +39,6 @@ final class PackedSamples implements AutoCloseable {
   private static final int TILE_BYTE_COUNTS = 325;
 
   private final Path path;
-  private final FileChannel file;
   private final int width;
   private final int height;
   private final int bits;
@@ -91,7 +90,6 @@ final class PackedSamples implements AutoCloseable {
     if (width < 1 || height < 1 || samples < 1 || blockWidth < 1 || blockHeight < 1) {
       throw refuse(path, bits, "with a nonsense layout");
     }
-    this.file = FileChannel.open(path, StandardOpenOption.READ);
   }
 
   /**
@@ -118,6 +116,36 @@ final class PackedSamples implements AutoCloseable {
       throw e;
     } catch (IOException | RuntimeException e) {
       return null; // its reader reports a file it cannot read
+    }
+  }
+
+  /**
+   * The decoder of the file's internal mask (GDAL's per-dataset mask: a 1-bit image of the same
+   * size marked as a transparency mask, 0 where there is no data), or null when it has none.
+   */
+  static PackedSamples openMask(Path path) {
+    try (TiffDirectory first = TiffDirectory.open(path)) {
+      if (first == null) {
+        return null;
+      }
+      long width = first(first, IMAGE_WIDTH);
+      long height = first(first, IMAGE_LENGTH);
+      try (TiffDirectory mask = TiffDirectory.openMask(path)) {
+        if (mask == null
+            || first(mask, IMAGE_WIDTH) != width
+            || first(mask, IMAGE_LENGTH) != height) {
+          return null;
+        }
+        long[] bits = mask.integers(BITS_PER_SAMPLE, "its mask's bits per sample");
+        if (bits.length != 1 || bits[0] != 1) {
+          return null;
+        }
+        return new PackedSamples(path, mask, 1);
+      }
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
@@ -204,9 +232,11 @@ final class PackedSamples implements AutoCloseable {
       throw new IOException("block " + (index + 1) + " missing from the file's table: " + path);
     }
     ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(counts[index]));
-    while (raw.hasRemaining()) {
-      if (file.read(raw, offsets[index] + raw.position()) < 0) {
-        throw new IOException("the file ends inside block " + (index + 1) + ": " + path);
+    try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+      while (raw.hasRemaining()) {
+        if (file.read(raw, offsets[index] + raw.position()) < 0) {
+          throw new IOException("the file ends inside block " + (index + 1) + ": " + path);
+        }
       }
     }
     int perPixel = planar ? 1 : samples;
@@ -366,10 +396,5 @@ final class PackedSamples implements AutoCloseable {
       c[a.length] = b;
       return c;
     }
-  }
-
-  @Override
-  public void close() throws IOException {
-    file.close();
   }
 }

@@ -30,12 +30,15 @@ final class TiffDirectory implements AutoCloseable {
     }
   }
 
+  private static final int NEW_SUBFILE_TYPE = 254;
+
   private final FileChannel file;
   private final long size;
   private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
   private boolean big;
   private ByteBuffer table;
   private final Map<Integer, Integer> entries = new HashMap<>(); // tag -> offset in table
+  private long next; // offset of the next directory, 0 at the last
 
   private TiffDirectory(FileChannel file) throws IOException {
     this.file = file;
@@ -63,6 +66,42 @@ final class TiffDirectory implements AutoCloseable {
     }
   }
 
+  /**
+   * The directory of the file's internal mask: the first after the image marked as a
+   * transparency mask of the full-resolution image (NewSubfileType 4, as GDAL writes it; an
+   * overview's mask says 5), or null when there is none. Looks at 64 directories at most.
+   */
+  static TiffDirectory openMask(Path path) throws IOException {
+    TiffDirectory d = open(path);
+    for (int i = 0; d != null && i < 64; i++) {
+      long[] type = d.integers(NEW_SUBFILE_TYPE, "its subfile type");
+      if (i > 0 && type.length == 1 && type[0] == 4) {
+        return d;
+      }
+      long at = d.next;
+      if (at == 0) {
+        d.close();
+        return null;
+      }
+      TiffDirectory following = new TiffDirectory(FileChannel.open(path, StandardOpenOption.READ));
+      try {
+        following.order = d.order;
+        following.big = d.big;
+        following.readAt(at);
+      } catch (IOException | RuntimeException e) {
+        following.close();
+        d.close();
+        throw e;
+      }
+      d.close();
+      d = following;
+    }
+    if (d != null) {
+      d.close();
+    }
+    return null;
+  }
+
   long fileSize() {
     return size;
   }
@@ -87,7 +126,11 @@ final class TiffDirectory implements AutoCloseable {
       return false;
     }
     big = version == 43;
-    long ifd = big ? header.getLong(8) : Integer.toUnsignedLong(header.getInt(4));
+    readAt(big ? header.getLong(8) : Integer.toUnsignedLong(header.getInt(4)));
+    return true;
+  }
+
+  private void readAt(long ifd) throws IOException {
     ByteBuffer count = require(ifd, big ? 8 : 2, "its image directory");
     long n = big ? count.getLong(0) : Short.toUnsignedInt(count.getShort(0));
     int entrySize = big ? 20 : 12;
@@ -95,7 +138,9 @@ final class TiffDirectory implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       entries.put(Short.toUnsignedInt(table.getShort(i * entrySize)), i * entrySize);
     }
-    return true;
+    long after = ifd + (big ? 8 : 2) + n * entrySize;
+    ByteBuffer link = read(after, big ? 8 : 4);
+    next = link == null ? 0 : big ? link.getLong(0) : Integer.toUnsignedLong(link.getInt(0));
   }
 
   boolean has(int tag) {
