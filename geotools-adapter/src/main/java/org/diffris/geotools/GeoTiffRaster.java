@@ -92,7 +92,20 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     if (packed == null) {
       return open.get();
     }
-    return new PackedGeoTiff(open.get(), packed);
+    try {
+      return new PackedGeoTiff(open.get(), packed);
+    } catch (InvalidInputException e) {
+      // GeoTools' TIFF reader cannot even open some packed layouts (one band, for one).
+      throw new InvalidInputException(
+          "raster stores "
+              + packed.bits()
+              + "-bit samples packed (GDAL's NBITS="
+              + packed.bits()
+              + ") in a layout the GeoTIFF reader cannot open ("
+              + e.getMessage()
+              + "); write a 16-bit copy first (gdal_translate -co NBITS=16 IN.tif OUT.tif)",
+          e);
+    }
   }
 
   private static void requireFile(Path file) {
@@ -100,7 +113,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
       throw new InvalidInputException("raster not found: " + file);
     }
     TiffBlocks.requireInFile(file);
-    TiffBands.roles(file); // refuses packed bit depths the decoder cannot read
+    TiffBands.roles(file); // refuses bit depths no decoder here reads
   }
 
   /**

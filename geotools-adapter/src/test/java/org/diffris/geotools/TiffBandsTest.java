@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.diffris.pipeline.BandRole;
+import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.SampleType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,6 +165,17 @@ class TiffBandsTest {
         }
       }
     }
+  }
+
+  @Test
+  void aPackedLayoutTheGeoTiffReaderCannotOpenIsRefusedWithAWayOut() throws Exception {
+    Path plain = translate("u16x8c.tif", "-ot", "UInt16", "-scale", "0", "255", "0", "2040");
+    Path oneBand = dir.resolve("one-band-nbits.tif");
+    run("gdal_translate", "-q", "-b", "1", "-co", "NBITS=11", plain.toString(), oneBand.toString());
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> GeoTiffRaster.open(oneBand));
+    assertTrue(e.getMessage().startsWith("raster stores 11-bit samples packed"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(gdal_translate -co NBITS=16 IN.tif OUT.tif)"));
   }
 
   @Test
