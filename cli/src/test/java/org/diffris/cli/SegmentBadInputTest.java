@@ -184,9 +184,18 @@ class SegmentBadInputTest {
 
   @Test
   void badTiling() throws Exception {
-    assertFails(2, "--tile must be 1 or more", with("--tile", "0"));
+    assertFails(2, "--tile must be 1 to 4096", with("--tile", "0"));
+    assertFails(
+        2,
+        "--tile must be 1 to 4096 pixels of the model's grid, got 32768",
+        with("--tile", "32768"));
     assertFails(2, "overlap", with("--tile", "64", "--overlap", "64"));
-    assertFails(2, "--batch must be 1 or more", with("--batch", "0"));
+    assertFails(2, "--batch must be 1 to 256", with("--batch", "0"));
+    // 256 tiles of 4096 x 4096 (4 channels with the logits) are 64 GiB: more than any test JVM
+    assertFails(
+        2,
+        "--tile of 4096 pixels in batches of 256 needs about 6",
+        with("--tile", "4096", "--batch", "256"));
   }
 
   /** A user's input is never written, whatever path names it. */

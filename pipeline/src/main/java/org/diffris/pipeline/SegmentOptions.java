@@ -19,9 +19,10 @@ import org.diffris.vectorizer.VectorizerOptions;
  *       {@code bits:N}, {@code range:LOW,HIGH}, {@code percentile:P1,P2[,joint|per-band]}
  *       ({@link ScaleRule}, {@link ValueScaling})</td></tr>
  *   <tr><td>{@code tileSize}, {@code overlap}</td><td>the model's</td><td>pixels of the model's
- *       grid, size &ge; 1, overlap &ge; 0 (the tiler checks them against each other)</td></tr>
- *   <tr><td>{@code batchSize}</td><td>{@value #DEFAULT_BATCH}</td><td>&ge; 1 tiles per model
- *       call</td></tr>
+ *       grid, size 1 to {@value #MAX_TILE}, overlap &ge; 0 (the tiler checks them against each
+ *       other, the plan the memory they need)</td></tr>
+ *   <tr><td>{@code batchSize}</td><td>{@value #DEFAULT_BATCH}</td><td>1 to {@value #MAX_BATCH}
+ *       tiles per model call</td></tr>
  *   <tr><td>{@code simplify}</td><td>0 (pixel-exact)</td><td>&ge; 0, CRS units</td></tr>
  *   <tr><td>{@code minArea}</td><td>0</td><td>&ge; 0 square metres</td></tr>
  *   <tr><td>{@code maxFeatures}</td><td>all</td><td>&ge; 1</td></tr>
@@ -35,6 +36,16 @@ import org.diffris.vectorizer.VectorizerOptions;
  * <p>A bad value is an {@link InvalidOptionException} named after the option. Immutable.
  */
 public final class SegmentOptions {
+  /**
+   * The largest tile side, model pixels: a batch of four such tiles of three channels is 800 MB
+   * of floats (the model runs on the whole tile at once); {@link SegmentationPlan} also checks a
+   * job's tiles against the memory the JVM may use.
+   */
+  public static final int MAX_TILE = 4096;
+
+  /** The most tiles per model call. */
+  public static final int MAX_BATCH = 256;
+
   public static final int DEFAULT_BATCH = 4;
 
   private final String query;
@@ -172,8 +183,9 @@ public final class SegmentOptions {
     }
 
     public Builder tileSize(Integer pixels) {
-      if (pixels != null && pixels < 1) {
-        throw new InvalidOptionException("tileSize", "must be 1 or more pixels, got " + pixels);
+      if (pixels != null && (pixels < 1 || pixels > MAX_TILE)) {
+        throw new InvalidOptionException(
+            "tileSize", "must be 1 to " + MAX_TILE + " pixels of the model's grid, got " + pixels);
       }
       this.tileSize = pixels;
       return this;
@@ -188,8 +200,9 @@ public final class SegmentOptions {
     }
 
     public Builder batchSize(Integer tiles) {
-      if (tiles != null && tiles < 1) {
-        throw new InvalidOptionException("batchSize", "must be 1 or more tiles, got " + tiles);
+      if (tiles != null && (tiles < 1 || tiles > MAX_BATCH)) {
+        throw new InvalidOptionException(
+            "batchSize", "must be 1 to " + MAX_BATCH + " tiles, got " + tiles);
       }
       this.batchSize = tiles == null ? DEFAULT_BATCH : tiles;
       return this;

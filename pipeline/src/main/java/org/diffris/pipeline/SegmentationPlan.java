@@ -110,6 +110,8 @@ public final class SegmentationPlan {
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
+    checkTileMemory(
+        tiler, options.batchSize(), bands.length, (long) Math.ceil(input.width() * factor) + 1);
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
         VectorizerOptions.builder()
@@ -133,6 +135,37 @@ public final class SegmentationPlan {
         vectorizer.build(),
         queryWarnings(segmenter, options.query()),
         edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor));
+  }
+
+  /**
+   * Refuses tiles whose working memory would not fit: a batch of tiles and their logits, two
+   * full-width strips of tile height and the blend window (two doubles and a byte a pixel) may use
+   * at most half of what the JVM may use, the rest being the model's and the vectorizer's.
+   *
+   * @param gridWidth the model grid's width in pixels
+   */
+  static void checkTileMemory(TiledSegmenter tiler, int batch, int channels, long gridWidth) {
+    long tile = tiler.tileSize();
+    long bytes =
+        batch * (channels + 1L) * tile * tile * Float.BYTES
+            + 2L * channels * tile * gridWidth * Float.BYTES
+            + gridWidth * tile * (2L * Double.BYTES + 1);
+    long allowed = Runtime.getRuntime().maxMemory() / 2;
+    if (bytes > allowed) {
+      throw new InvalidOptionException(
+          "tileSize",
+          String.format(
+              java.util.Locale.ROOT,
+              "of %d pixels in batches of %d needs about %.1f GiB for a model grid %d pixels wide,"
+                  + " more than half of the %.1f GiB this JVM may use: give smaller tiles or"
+                  + " batches, or more memory (JAVA_OPTS=-Xmx... for the command line, the"
+                  + " server's -Xmx)",
+              tile,
+              batch,
+              bytes / (double) (1L << 30),
+              gridWidth,
+              Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+    }
   }
 
   /**

@@ -48,9 +48,16 @@ class SegmentOptionsTest {
     assertOption("threshold", "got 0.0", () -> b.threshold(0.0));
     assertOption("threshold", "got NaN", () -> b.threshold(Double.NaN));
     assertOption("bands", "bands '1;2;3' not understood", () -> b.bands("1;2;3"));
-    assertOption("tileSize", "tileSize must be 1 or more pixels, got 0", () -> b.tileSize(0));
+    assertOption(
+        "tileSize",
+        "tileSize must be 1 to 4096 pixels of the model's grid, got 0",
+        () -> b.tileSize(0));
+    assertOption(
+        "tileSize",
+        "tileSize must be 1 to 4096 pixels of the model's grid, got 16384",
+        () -> b.tileSize(16384));
     assertOption("overlap", "overlap must be 0 or more pixels, got -1", () -> b.overlap(-1));
-    assertOption("batchSize", "batchSize must be 1 or more tiles, got 0", () -> b.batchSize(0));
+    assertOption("batchSize", "batchSize must be 1 to 256 tiles, got 0", () -> b.batchSize(0));
     assertOption("simplify", "simplify must be >= 0 (CRS units), got -1.0", () -> b.simplify(-1.0));
     assertOption("simplify", "got Infinity", () -> b.simplify(Double.POSITIVE_INFINITY));
     assertOption(
