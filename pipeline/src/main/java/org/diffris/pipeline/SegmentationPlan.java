@@ -107,11 +107,15 @@ public final class SegmentationPlan {
         (long) (rasterPixels * factor * factor),
         "the model's grid at " + model.image().gsdMetres() + " m per pixel",
         options.maxPixels());
+    // Before the statistics pass reads the raster.
+    checkTileMemory(
+        options.tileSize() != null ? options.tileSize() : model.tiling().size(),
+        options.batchSize(),
+        bands.length,
+        (long) Math.ceil(input.width() * factor) + 1);
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
-    checkTileMemory(
-        tiler, options.batchSize(), bands.length, (long) Math.ceil(input.width() * factor) + 1);
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
         VectorizerOptions.builder()
@@ -142,10 +146,10 @@ public final class SegmentationPlan {
    * full-width strips of tile height and the blend window (two doubles and a byte a pixel) may use
    * at most half of what the JVM may use, the rest being the model's and the vectorizer's.
    *
+   * @param tile the tile side, model pixels
    * @param gridWidth the model grid's width in pixels
    */
-  static void checkTileMemory(TiledSegmenter tiler, int batch, int channels, long gridWidth) {
-    long tile = tiler.tileSize();
+  static void checkTileMemory(long tile, int batch, int channels, long gridWidth) {
     long bytes =
         batch * (channels + 1L) * tile * tile * Float.BYTES
             + 2L * channels * tile * gridWidth * Float.BYTES
