@@ -182,6 +182,60 @@ class SegmentBadInputTest {
     assertEquals("old", Files.readString(existing));
   }
 
+  /** Georeferencing that cannot be used says why and what to do, before anything is read. */
+  @Test
+  void groundControlPointsAndLatitudesBeyondThePoles() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        org.diffris.cli.testing.Gdal.onPath("gdal_translate"), "gdal_translate not on PATH");
+    Path gcp = shared.resolve("gcp.tif");
+    org.diffris.cli.testing.Gdal.run(
+        List.of(
+            "gdal_translate",
+            "-q",
+            "-gcp",
+            "0",
+            "0",
+            "500000",
+            "5300000",
+            "-gcp",
+            "200",
+            "0",
+            "500200",
+            "5300000",
+            "-gcp",
+            "0",
+            "150",
+            "500000",
+            "5299850",
+            "-a_srs",
+            "EPSG:32633",
+            scene.toString(),
+            gcp.toString()));
+    assertFails(
+        1,
+        "raster is georeferenced by 3 ground control points (GCPs), which are not supported:"
+            + " warp it to a regular grid first (gdalwarp -r bilinear IN.tif OUT.tif)",
+        with("--raster", gcp.toString()));
+    Path beyond = shared.resolve("lat95.tif");
+    org.diffris.cli.testing.Gdal.run(
+        List.of(
+            "gdal_translate",
+            "-q",
+            "-a_srs",
+            "EPSG:4326",
+            "-a_ullr",
+            "10",
+            "95",
+            "10.002",
+            "94.9985",
+            scene.toString(),
+            beyond.toString()));
+    assertFails(
+        1,
+        "raster reaches latitude 95.0000, beyond the poles: its georeferencing is wrong",
+        with("--raster", beyond.toString()));
+  }
+
   @Test
   void badTiling() throws Exception {
     assertFails(2, "--tile must be 1 to 4096", with("--tile", "0"));

@@ -70,6 +70,17 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
         metadata != null
             && ((metadata.hasTiePoints() && metadata.hasPixelScales())
                 || metadata.hasModelTrasformation());
+    if (!inFile && !WorldFile.exists(file) && metadata != null && metadata.hasTiePoints()) {
+      int points = metadata.getModelTiePoints().length;
+      if (points > 1) {
+        throw new InvalidInputException(
+            "raster is georeferenced by "
+                + points
+                + " ground control points (GCPs), which are not supported: warp it to a regular"
+                + " grid first (gdalwarp -r bilinear IN.tif OUT.tif): "
+                + file);
+      }
+    }
     if (!inFile && !WorldFile.exists(file)) {
       throw new InvalidInputException(
           "raster has no georeferencing (no GeoTIFF tie points or "

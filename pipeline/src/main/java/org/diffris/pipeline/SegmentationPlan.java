@@ -93,6 +93,7 @@ public final class SegmentationPlan {
     // Alpha 0 is nodata: such pixels reach neither the statistics nor the model.
     RasterSource source =
         input.alphaBand() < 0 ? input.source() : new AlphaMask(input.source(), input.alphaBand());
+    checkLatitudes(input);
     double gsd =
         GroundSampleDistance.metres(
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
@@ -139,6 +140,34 @@ public final class SegmentationPlan {
         vectorizer.build(),
         queryWarnings(segmenter, options.query()),
         edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor));
+  }
+
+  /**
+   * Refuses a longitude/latitude raster whose corners lie beyond the poles: its georeferencing
+   * is wrong (axes swapped, or another CRS than the one declared), and nothing measured on it
+   * (pixel size, areas) would mean anything.
+   */
+  static void checkLatitudes(RasterInput input) {
+    if (!input.areaModel().isGeodesic()) {
+      return;
+    }
+    PixelToWorld t = input.pixelToWorld();
+    double worst = 0;
+    for (int[] corner :
+        new int[][] {
+          {0, 0}, {input.width(), 0}, {0, input.height()}, {input.width(), input.height()}
+        }) {
+      double latitude = t.y(corner[0], corner[1]);
+      worst = Math.abs(latitude) > Math.abs(worst) ? latitude : worst;
+    }
+    if (Math.abs(worst) > 90) {
+      throw new InvalidInputException(
+          String.format(
+              java.util.Locale.ROOT,
+              "raster reaches latitude %.6g, beyond the poles: its georeferencing is wrong"
+                  + " (x and y swapped, or its CRS is not the longitude/latitude one it declares)",
+              worst));
+    }
   }
 
   /**
