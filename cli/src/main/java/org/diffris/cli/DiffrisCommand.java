@@ -3,6 +3,7 @@ package org.diffris.cli;
 import java.io.PrintWriter;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.diffris.cli.io.NativeLibraryCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,6 +39,7 @@ public final class DiffrisCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    NativeLibraryCache.install(); // before ONNX Runtime loads: no temporary folder left per run
     for (Logger logger : LIBRARY_LOGGERS) {
       logger.setLevel(Level.SEVERE);
     }

@@ -35,4 +35,33 @@ class CliJarIT {
       assertTrue(names.contains("org/diffris/cli/SegmentCommand.class"));
     }
   }
+
+  /**
+   * A run leaves nothing in the temporary folder: ONNX Runtime loads its libraries from the
+   * per-user cache, extracted by the first run.
+   */
+  @Test
+  void aRunLeavesNoTemporaryFolderBehind() throws Exception {
+    Path jar = Path.of(System.getProperty("diffris.cliJar", "target/diffris-cli.jar"));
+    Path tmp = Files.createTempDirectory("diffris-it-tmp");
+    Path cache = Files.createTempDirectory("diffris-it-cache");
+    for (int run = 0; run < 2; run++) { // the first extracts, the second reuses
+      ProcessBuilder builder =
+          new ProcessBuilder("java", "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "info")
+              .redirectErrorStream(true);
+      builder.environment().put("XDG_CACHE_HOME", cache.toString());
+      Process p = builder.start();
+      String output = new String(p.getInputStream().readAllBytes());
+      assertEquals(0, p.waitFor(), output);
+      assertTrue(output.contains("providers="), output);
+      try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+        assertEquals(List.of(), left.toList(), "run " + run);
+      }
+    }
+    try (java.util.stream.Stream<Path> cached = Files.walk(cache)) {
+      assertTrue(
+          cached.anyMatch(p -> p.getFileName().toString().equals("libonnxruntime.so")),
+          "libraries cached in " + cache);
+    }
+  }
 }
