@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.diffris.runtime.DiffrisModel;
 import org.diffris.runtime.ModelBundle;
 import org.diffris.runtime.ModelDescription;
+import org.diffris.runtime.onnx.ExecutionProvider;
+import org.diffris.runtime.onnx.SessionSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +62,15 @@ public final class InfoCommand implements Callable<Integer> {
       }
       ModelDescription d = bundle.description();
       ModelDescription.Image image = d.image();
+      // Load the graphs too: a cut or foreign .onnx file must fail here, not in the first job.
+      try (DiffrisModel graphs =
+          DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
+        graphs.description();
+      } catch (IOException | RuntimeException e) {
+        throw new InputException(
+            "model bundle " + location + ": its graphs do not load: " + SegmentCommand.oneLine(e),
+            e);
+      }
       out.println("bundle: " + bundle.location());
       out.println("name: " + d.name());
       out.println("version: " + d.version());
@@ -101,7 +113,7 @@ public final class InfoCommand implements Callable<Integer> {
               + d.text().padId());
       out.println("output: " + d.output().kind() + ", stride " + d.output().stride());
       out.println("threshold: " + d.threshold());
-      out.println("onnx opset: " + d.opset());
+      out.println("onnx opset: " + d.opset() + " (both graphs load and match the bundle contract)");
       out.println("execution providers available: " + providers);
       out.println(
           String.format(

@@ -28,6 +28,20 @@ class InfoCommandTest {
   }
 
   @Test
+  void aCutGraphIsOneLineNotExitZero() throws Exception {
+    Path bundle = TestBundle.write(dir.resolve("cut"), 96);
+    Path graph = bundle.resolve("segmenter.onnx");
+    byte[] bytes = java.nio.file.Files.readAllBytes(graph);
+    java.nio.file.Files.write(graph, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Cli run = Cli.run("info", "--model", bundle.toString());
+    assertEquals(1, run.exitCode, run.out);
+    assertEquals(1, run.err.strip().lines().count(), run.err);
+    assertTrue(run.err.contains("its graphs do not load"), run.err);
+    assertTrue(run.err.contains("segmenter.onnx"), run.err);
+    assertEquals("", run.out);
+  }
+
+  @Test
   void missingBundleIsOneLine() {
     Cli run = Cli.run("info", "--model", dir.resolve("none").toString());
     assertEquals(1, run.exitCode);
