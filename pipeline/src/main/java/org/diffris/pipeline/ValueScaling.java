@@ -66,7 +66,7 @@ public record ValueScaling(
       case BUNDLE -> bundle(model, n, "asked for");
       case BITS -> bits(model, n, rule.bits(), "asked for");
       case RANGE -> range(model, n, rule.low(), rule.high(), "asked for");
-      case PERCENTILE -> percentiles(source, bands, model, rule, "asked for");
+      case PERCENTILE -> percentiles(source, bands, model, rule, null, "asked for");
       case AUTO -> auto(source, type, bands, model);
     };
   }
@@ -99,7 +99,8 @@ public record ValueScaling(
       return range(model, n, 0, 1, "auto: " + values + ", within 0 to 1");
     }
     if (!type.isInteger() && range[0] >= 0) {
-      double top = sixDigits(RasterStatistics.pooledPercentiles(source, bands, 0, TOP_PERCENT)[1]);
+      double top =
+          sixDigits(RasterStatistics.pooledPercentiles(source, bands, 0, TOP_PERCENT, range)[1]);
       return range(
           model,
           n,
@@ -116,6 +117,7 @@ public record ValueScaling(
         bands,
         model,
         ScaleRule.percentile(LOW_PERCENT, HIGH_PERCENT, false),
+        range,
         "auto: " + values);
   }
 
@@ -149,8 +151,17 @@ public record ValueScaling(
     return new ValueScaling(PixelScaling.stretch(lows, highs, model), lows, highs, rule, why);
   }
 
+  /**
+   * @param range the selected bands' {@code {min, max}} when measured already (saves a pass), or
+   *     null
+   */
   private static ValueScaling percentiles(
-      RasterSource source, int[] bands, ModelDescription model, ScaleRule rule, String why)
+      RasterSource source,
+      int[] bands,
+      ModelDescription model,
+      ScaleRule rule,
+      double[] range,
+      String why)
       throws IOException {
     String asked =
         String.format(
@@ -178,7 +189,8 @@ public record ValueScaling(
           rule.toString(),
           why + "; " + asked + ": " + text);
     }
-    double[] limits = RasterStatistics.pooledPercentiles(source, bands, rule.low(), rule.high());
+    double[] limits =
+        RasterStatistics.pooledPercentiles(source, bands, rule.low(), rule.high(), range);
     // Six digits, so that the range echoed back (scale=range:...) is the one applied.
     limits[0] = sixDigits(limits[0]);
     limits[1] = sixDigits(limits[1]);

@@ -50,18 +50,35 @@ public final class RasterStatistics {
    */
   public static double[] pooledPercentiles(
       RasterSource source, int[] bands, double lowPercent, double highPercent) throws IOException {
-    double[][] limits = percentiles(source, bands, lowPercent, highPercent, true);
+    return pooledPercentiles(source, bands, lowPercent, highPercent, null);
+  }
+
+  /**
+   * {@link #pooledPercentiles(RasterSource, int[], double, double)} given the {@link #range} of
+   * the same bands, measured already: one pass over the raster instead of two.
+   *
+   * @param range {@code {min, max}} from {@link #range}, or null to measure it
+   */
+  public static double[] pooledPercentiles(
+      RasterSource source, int[] bands, double lowPercent, double highPercent, double[] range)
+      throws IOException {
+    double[][] limits = percentiles(source, bands, lowPercent, highPercent, true, range);
     return new double[] {limits[0][0], limits[1][0]};
   }
 
   /** Percentile limits, {@code [0] = low per band, [1] = high per band}. */
   public static double[][] percentiles(
       RasterSource source, int[] bands, double lowPercent, double highPercent) throws IOException {
-    return percentiles(source, bands, lowPercent, highPercent, false);
+    return percentiles(source, bands, lowPercent, highPercent, false, null);
   }
 
   private static double[][] percentiles(
-      RasterSource source, int[] bands, double lowPercent, double highPercent, boolean pooled)
+      RasterSource source,
+      int[] bands,
+      double lowPercent,
+      double highPercent,
+      boolean pooled,
+      double[] knownRange)
       throws IOException {
     if (!(0 <= lowPercent && lowPercent < highPercent && highPercent <= 100)) {
       throw new IllegalArgumentException(
@@ -76,7 +93,16 @@ public final class RasterStatistics {
     Arrays.fill(min, Double.POSITIVE_INFINITY);
     Arrays.fill(max, Double.NEGATIVE_INFINITY);
     long[][] hist = new long[n][BINS];
-    for (int pass = 0; pass < 2; pass++) {
+    int firstPass = 0;
+    if (pooled && knownRange != null) {
+      if (Double.isNaN(knownRange[0])) {
+        return new double[2][n]; // no valid value at all
+      }
+      min[0] = knownRange[0];
+      max[0] = knownRange[1];
+      firstPass = 1; // the range pass is done
+    }
+    for (int pass = firstPass; pass < 2; pass++) {
       int w = source.width();
       float[] strip = new float[n * w * Math.min(STRIP_ROWS, source.height())];
       for (int y = 0; y < source.height(); y += STRIP_ROWS) {

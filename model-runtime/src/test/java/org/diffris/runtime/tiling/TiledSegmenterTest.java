@@ -402,6 +402,23 @@ class TiledSegmenterTest {
     // Value 0 is nodata and left out; 2 % and 98 % of 1..9999 within one histogram bin (~2.4).
     assertEquals(201, limits[0][0], 3);
     assertEquals(9799, limits[1][0], 3);
+    // Pooled over bands, with the range measured first or given: the same limits, and the range
+    // leaves nodata out too.
+    ArrayRaster three = ArrayRaster.of(100, 100, 3, 0.0, (b, c, r) -> r * 100 + c + b * 10000);
+    int[] all = {0, 1, 2};
+    double[] range = RasterStatistics.range(three, all);
+    assertArrayEquals(new double[] {1, 29999}, range);
+    double[] measured = RasterStatistics.pooledPercentiles(three, all, 2, 98);
+    assertArrayEquals(measured, RasterStatistics.pooledPercentiles(three, all, 2, 98, range));
+    int readsBefore = java.util.Arrays.stream(three.rowReads).sum();
+    RasterStatistics.pooledPercentiles(three, all, 2, 98, range);
+    assertEquals(
+        100,
+        java.util.Arrays.stream(three.rowReads).sum() - readsBefore,
+        "one pass when the range is known");
+    readsBefore = java.util.Arrays.stream(three.rowReads).sum();
+    RasterStatistics.pooledPercentiles(three, all, 2, 98);
+    assertEquals(200, java.util.Arrays.stream(three.rowReads).sum() - readsBefore, "two passes");
   }
 
   @Test
