@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.Gdal;
 import org.diffris.cli.testing.GeoPackageContents;
@@ -31,6 +32,25 @@ import org.junit.jupiter.api.io.TempDir;
  * every query of {@code sample-data/scenes/queries.tsv} against its ground truth, per encoding.
  */
 class EncodingIndependenceTest {
+  /** Bands 1-3 and a fourth band of 255 said to be alpha (band 1 scaled to a constant). */
+  static final List<String> RGBA =
+      List.of(
+          "-b",
+          "1",
+          "-b",
+          "2",
+          "-b",
+          "3",
+          "-b",
+          "1",
+          "-scale_4",
+          "0",
+          "255",
+          "255",
+          "255",
+          "-colorinterp",
+          "red,green,blue,alpha");
+
   /** The lossless re-encodings: name, then gdal_translate options. */
   static final Map<String, List<String>> LOSSLESS = new LinkedHashMap<>();
 
@@ -42,24 +62,7 @@ class EncodingIndependenceTest {
         "UInt16 x 8 packed NBITS=11",
         List.of("-ot", "UInt16", "-scale", "0", "255", "0", "2040", "-co", "NBITS=11"));
     LOSSLESS.put("Float32 0-1", List.of("-ot", "Float32", "-scale", "0", "255", "0", "1"));
-    LOSSLESS.put(
-        "RGBA, alpha 255",
-        List.of(
-            "-b",
-            "1",
-            "-b",
-            "2",
-            "-b",
-            "3",
-            "-b",
-            "1",
-            "-scale_4",
-            "0",
-            "255",
-            "255",
-            "255",
-            "-colorinterp",
-            "red,green,blue,alpha"));
+    LOSSLESS.put("RGBA, alpha 255", RGBA);
     LOSSLESS.put("BGR", List.of("-b", "3", "-b", "2", "-b", "1", "-colorinterp", "blue,green,red"));
   }
 
@@ -118,27 +121,8 @@ class EncodingIndependenceTest {
         translate(
             scene,
             "rgba.tif",
-            List.of(
-                "-srcwin",
-                "768",
-                "128",
-                "512",
-                "512",
-                "-b",
-                "1",
-                "-b",
-                "2",
-                "-b",
-                "3",
-                "-b",
-                "1",
-                "-scale_4",
-                "0",
-                "255",
-                "255",
-                "255",
-                "-colorinterp",
-                "red,green,blue,alpha"));
+            Stream.concat(Stream.of("-srcwin", "768", "128", "512", "512"), RGBA.stream())
+                .toList());
     // alpha 0 on the left half: a GeoJSON box burned into band 4
     Path box = dir.resolve("box.geojson");
     Files.writeString(

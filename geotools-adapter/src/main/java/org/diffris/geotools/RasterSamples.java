@@ -13,35 +13,18 @@ final class RasterSamples {
    * bits when the model says so (a 1-bit mask unpacked into bytes).
    */
   static SampleType of(SampleModel model) {
-    SampleType.Kind kind;
-    int bits;
-    switch (model.getDataType()) {
-      case DataBuffer.TYPE_BYTE -> {
-        kind = SampleType.Kind.UNSIGNED_INTEGER;
-        bits = 8;
-      }
-      case DataBuffer.TYPE_USHORT -> {
-        kind = SampleType.Kind.UNSIGNED_INTEGER;
-        bits = 16;
-      }
-      case DataBuffer.TYPE_SHORT -> {
-        kind = SampleType.Kind.SIGNED_INTEGER;
-        bits = 16;
-      }
-      case DataBuffer.TYPE_INT -> {
-        kind = SampleType.Kind.SIGNED_INTEGER;
-        bits = 32;
-      }
-      case DataBuffer.TYPE_FLOAT -> {
-        kind = SampleType.Kind.FLOAT;
-        bits = 32;
-      }
-      default -> {
-        kind = SampleType.Kind.FLOAT;
-        bits = 64;
-      }
-    }
+    SampleType container =
+        switch (model.getDataType()) {
+          case DataBuffer.TYPE_BYTE -> SampleType.BYTE;
+          case DataBuffer.TYPE_USHORT -> new SampleType(SampleType.Kind.UNSIGNED_INTEGER, 16, 0);
+          case DataBuffer.TYPE_SHORT -> new SampleType(SampleType.Kind.SIGNED_INTEGER, 16, 0);
+          case DataBuffer.TYPE_INT -> new SampleType(SampleType.Kind.SIGNED_INTEGER, 32, 0);
+          case DataBuffer.TYPE_FLOAT -> new SampleType(SampleType.Kind.FLOAT, 32, 0);
+          default -> new SampleType(SampleType.Kind.FLOAT, 64, 0);
+        };
     int significant = model.getSampleSize(0);
-    return new SampleType(kind, bits, significant > 0 && significant < bits ? significant : 0);
+    return significant > 0 && significant < container.bits()
+        ? new SampleType(container.kind(), container.bits(), significant)
+        : container;
   }
 }
