@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same scene gives the same answer however it is stored: copies of a sample scene written by
- * GDAL as users get imagery (16-bit, 11 significant bits in 16 or packed as NBITS=11, float 0–1,
- * RGBA, blue-green-red with its colour interpretation) feed the model the 8-bit scene's values, and a float
- * reflectance copy (0–10000 at a third of the brightness) stays close with {@code --scale auto}.
+ * GDAL as users get imagery (16-bit, 11 significant bits in 16 or packed as NBITS=11, float
+ * 0–1, RGBA, blue-green-red with its colour interpretation) feed the model the 8-bit scene's
+ * values, and a float reflectance copy (0–10000 at a third of the brightness) stays close with
+ * {@code --scale auto}.
  * The default run checks probabilities on a crop of the port scene; the slow one ({@code -Pslow})
  * every query of {@code sample-data/scenes/queries.tsv} against its ground truth, per encoding.
  */
