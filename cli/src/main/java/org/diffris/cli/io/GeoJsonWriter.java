@@ -22,6 +22,7 @@ import org.geotools.referencing.crs.DefaultGeographicCRS;
 import org.geotools.referencing.operation.transform.ConcatenatedTransform;
 import org.geotools.referencing.operation.transform.ProjectiveTransform;
 import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * Writes regions as an RFC 7946 GeoJSON FeatureCollection.
@@ -30,7 +31,9 @@ import org.locationtech.jts.geom.Geometry;
  * raster's CRS, 9 decimals, about 0.1 mm); exterior rings are counter-clockwise and holes
  * clockwise (the right-hand rule); no {@code crs} member; properties: the fields of the project's
  * {@link OutputSchema}, in order (a NaN score is null). Edges are not densified, so a
- * long straight pixel edge stays straight in longitude/latitude.
+ * long straight pixel edge stays straight in longitude/latitude. A polygon that crosses the
+ * antimeridian is cut there into a MultiPolygon, every longitude within [-180, 180] (RFC 7946
+ * §3.1.9; {@link AntimeridianCut}).
  */
 public final class GeoJsonWriter implements RegionWriter {
   private static final int DECIMALS = 9;
@@ -40,6 +43,7 @@ public final class GeoJsonWriter implements RegionWriter {
   private final Writer out;
   private final org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
       new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
+  private final AntimeridianCut antimeridian = new AntimeridianCut(new GeometryFactory());
   private boolean first = true;
 
   /**
@@ -125,7 +129,7 @@ public final class GeoJsonWriter implements RegionWriter {
 
   private Geometry toWgs84(Geometry g) throws IOException {
     try {
-      return JTS.transform(g, toWgs84);
+      return antimeridian.apply(JTS.transform(g, toWgs84));
     } catch (TransformException e) {
       throw new IOException("cannot reproject a polygon to WGS84: " + e.getMessage(), e);
     }
