@@ -310,26 +310,41 @@ class SegmentCommandTest {
   /** A query longer than the model reads is cut by the tokenizer: the user is told, not silently. */
   @Test
   void aQueryCutToTheModelsLengthIsAWarning() throws Exception {
-    String longQuery = "red things ".repeat(60).strip();
-    Cli cut =
-        Cli.run(
-            "segment",
-            "--raster",
-            scene.toString(),
-            "--query",
-            longQuery,
-            "--model",
-            bundle.toString(),
-            "--device",
-            "cpu",
-            "--out",
-            out.resolve("long.gpkg").toString());
+    Cli cut = segmentFor("car ".repeat(80).strip(), "long.gpkg");
     assertEquals(0, cut.exitCode, cut.err);
-    assertTrue(
-        cut.err.contains("warning: the query is longer than the 77 tokens the model reads"),
-        cut.err);
-    Cli whole = segment("--out", out.resolve("short.gpkg").toString());
+    assertEquals(
+        "diffris segment: warning: the query is longer than the 77 tokens the model reads (start"
+            + " and end tokens included): its end was cut",
+        cut.err.strip());
+    // "car" is one token of the test bundle's vocabulary: nothing to warn about.
+    Cli whole = segmentFor("car", "short.gpkg");
     assertEquals(0, whole.exitCode, whole.err);
     assertFalse(whole.err.contains("warning"), whole.err);
+  }
+
+  private Cli segmentFor(String query, String output) {
+    return Cli.run(
+        "segment",
+        "--raster",
+        scene.toString(),
+        "--query",
+        query,
+        "--model",
+        bundle.toString(),
+        "--device",
+        "cpu",
+        "--out",
+        out.resolve(output).toString());
+  }
+
+  @Test
+  void aQueryInWordsTheModelBarelyKnowsIsAWarning() throws Exception {
+    Cli arabic = segmentFor("سفن في الميناء", "arabic.gpkg");
+    assertEquals(0, arabic.exitCode, arabic.err);
+    assertTrue(
+        arabic.err.contains(
+            "warning: the model's vocabulary barely knows \"سفن\", \"في\", \"الميناء\" (it reads"
+                + " them letter by letter)"),
+        arabic.err);
   }
 }

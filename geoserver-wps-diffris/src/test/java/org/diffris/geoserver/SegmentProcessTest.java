@@ -429,6 +429,44 @@ class SegmentProcessTest {
     assertEquals(0, features(run(asBytes, null)).size(), "too dark to be a white tank");
   }
 
+  /** A query cut to the model's length, or in words it barely knows, is said in the server log. */
+  @Test
+  void queryWarningsGoToTheServerLog() throws Exception {
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel() == java.util.logging.Level.WARNING) {
+              logged.add(r.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(SegmentProcess.class.getName());
+    log.addHandler(handler);
+    try {
+      // The test bundle's vocabulary has no merges: only one-byte words are known words.
+      run(inputs(TestCoverages.standardFromGeoTiff(), "a b c"), null);
+      assertEquals(List.of(), logged);
+      run(inputs(TestCoverages.standardFromGeoTiff(), "港口的船"), null);
+      run(inputs(TestCoverages.standardFromGeoTiff(), "a ".repeat(80)), null);
+    } finally {
+      log.removeHandler(handler);
+    }
+    assertEquals(2, logged.size(), logged.toString());
+    assertTrue(
+        logged.get(0).contains("'港口的船': the model's vocabulary barely knows \"港口的船\""),
+        logged.get(0));
+    assertTrue(logged.get(1).contains("its end was cut"), logged.get(1));
+  }
+
   @Test
   void badInputsGiveSpecificErrors() throws Exception {
     GridCoverage2D standard = TestCoverages.standard();

@@ -1,8 +1,10 @@
 package org.diffris.pipeline;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.text.ClipTokenizer;
 import org.diffris.runtime.tiling.BandConsumer;
@@ -255,13 +257,25 @@ public final class SegmentationPlan {
   /** What the user should know about the query as the model reads it (nothing in most jobs). */
   private static List<String> queryWarnings(Segmenter segmenter, String query) {
     ClipTokenizer tokenizer = segmenter.model().bundle().tokenizer();
+    List<String> warnings = new ArrayList<>();
     if (tokenizer.encode(query.strip()).truncated()) {
-      return List.of(
+      warnings.add(
           "the query is longer than the "
               + tokenizer.maxLength()
               + " tokens the model reads (start and end tokens included): its end was cut");
     }
-    return List.of();
+    List<String> spelled = tokenizer.wordsReadLetterByLetter(query.strip());
+    if (!spelled.isEmpty()) {
+      warnings.add(
+          "the model's vocabulary barely knows "
+              + spelled.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(", "))
+              + " (it reads "
+              + (spelled.size() == 1 ? "it" : "them")
+              + " letter by letter): the answer may have little to do with what "
+              + (spelled.size() == 1 ? "it means" : "they mean")
+              + "; the model was trained on English descriptions, try other words");
+    }
+    return warnings;
   }
 
   /**

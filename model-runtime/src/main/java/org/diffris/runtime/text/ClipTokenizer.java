@@ -1,6 +1,7 @@
 package org.diffris.runtime.text;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,6 +110,25 @@ public final class ClipTokenizer {
       tokens.add(vocabulary.tokenOf(id));
     }
     return tokens;
+  }
+
+  /**
+   * The words of {@code text} that the vocabulary barely knows, in order: words it can only
+   * spell out byte by byte, or nearly (fewer than 1.2 UTF-8 bytes per piece), such as a word in
+   * a script the tokenizer was not built on or one its small vocabulary lacks. A model has learned
+   * little about such a word, so a query made of them may find nothing. Words of one token are
+   * always known. (The threshold leaves every query diffris-tiny was trained on unflagged: its
+   * closest, "roads", is read in 4 pieces, 1.25 bytes each.)
+   */
+  public List<String> wordsReadLetterByLetter(String text) {
+    List<String> spelled = new ArrayList<>();
+    for (String word : ClipTextSplitter.words(text)) {
+      int pieces = idsOfWord(word).length;
+      if (pieces > 1 && word.getBytes(StandardCharsets.UTF_8).length < 1.2 * pieces) {
+        spelled.add(word);
+      }
+    }
+    return spelled;
   }
 
   private int[] idsOfWord(String word) {

@@ -52,7 +52,8 @@ public final class ClipVocabulary {
       Map<String, Integer> idsByToken,
       String[] tokensById,
       Map<Long, Long> mergeRules,
-      String vocabName)
+      String vocabName,
+      String mergesName)
       throws BundleFileException {
     this.idsByToken = Collections.unmodifiableMap(idsByToken);
     this.tokensById = tokensById;
@@ -64,6 +65,51 @@ public final class ClipVocabulary {
     }
     startId = requireSpecial(START_TOKEN, vocabName);
     endId = requireSpecial(END_TOKEN, vocabName);
+    requireEveryTokenMerged(vocabName, mergesName);
+  }
+
+  /**
+   * A CLIP vocabulary is the byte symbols, the two special tokens and one token per merge rule,
+   * so a token that no rule makes means rules are missing: a {@code merges.txt} cut short at a
+   * line boundary parses, and would silently split words the model knows into pieces it does not.
+   */
+  private void requireEveryTokenMerged(String vocabName, String mergesName)
+      throws BundleFileException {
+    boolean[] made = new boolean[tokensById.length];
+    for (int b = 0; b < 256; b++) {
+      made[byteIds[b]] = true;
+      made[wordEndByteIds[b]] = true;
+    }
+    made[startId] = true;
+    made[endId] = true;
+    for (long rule : mergeRules.values()) {
+      made[(int) rule] = true;
+    }
+    int unmade = 0;
+    int first = -1;
+    for (int id = 0; id < made.length; id++) {
+      if (!made[id]) {
+        unmade++;
+        first = first < 0 ? id : first;
+      }
+    }
+    if (unmade > 0) {
+      throw new BundleFileException(
+          mergesName,
+          "has "
+              + mergeRules.size()
+              + " merges but "
+              + vocabName
+              + " has "
+              + (mergeRules.size() + unmade)
+              + " tokens that only merges make ("
+              + unmade
+              + " made by none, the first \""
+              + tokensById[first]
+              + "\", id "
+              + first
+              + "): the file looks cut short; copy it again from the tokenizer it came from");
+    }
   }
 
   /** Loads {@code vocab.json} and {@code merges.txt} from one folder. */
@@ -91,7 +137,7 @@ public final class ClipVocabulary {
     Map<String, Integer> ids = new HashMap<>();
     String[] tokens = readVocab(vocabJson, vocabName, ids);
     Map<Long, Long> rules = readMerges(mergesTxt, mergesName, ids);
-    return new ClipVocabulary(ids, tokens, rules, vocabName);
+    return new ClipVocabulary(ids, tokens, rules, vocabName, mergesName);
   }
 
   private static InputStream open(Path file, String name) throws BundleFileException {

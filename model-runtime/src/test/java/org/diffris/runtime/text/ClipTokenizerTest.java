@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -131,6 +133,40 @@ class ClipTokenizerTest {
     assertEquals(4, tokens.size());
     assertEquals(String.valueOf(ByteLevelAlphabet.charOf(0xF0)), tokens.get(0));
     assertEquals(ByteLevelAlphabet.charOf(0x97) + "</w>", tokens.get(3));
+  }
+
+  @Test
+  void wordsSpelledOutByteByByteAreBarelyKnown() {
+    // "red": 1 token; "shipping": "ship" merges no further than "shi p i n g" (5 pieces, 8
+    // bytes: 1.6 a piece); "reds": "re d s" (3 pieces, 4 bytes: 1.33); "dog": 3 bytes, 3 pieces.
+    assertEquals(List.of(), tokenizer.wordsReadLetterByLetter("red car's shipping reds a"));
+    assertEquals(List.of("dog", "港口"), tokenizer.wordsReadLetterByLetter("red dog 港口 car"));
+  }
+
+  /** Every word diffris-tiny was trained on is known; other scripts and unseen words are not. */
+  @Test
+  void theShippedTokenizerKnowsItsTrainingQueries() throws Exception {
+    ClipTokenizer shipped =
+        ClipTokenizer.load(Path.of("..", "sample-data", "models", "diffris-tiny", "tokenizer"));
+    List<String> queries =
+        Files.readAllLines(Path.of("..", "sample-data", "scenes", "queries.tsv")).stream()
+            .map(line -> line.split("\t")[1])
+            .toList();
+    assertTrue(queries.size() >= 20, queries.toString());
+    for (String query : queries) {
+      assertEquals(List.of(), shipped.wordsReadLetterByLetter(query), query);
+    }
+    // Every word of the training corpus's expressions (model/diffris/corpus: categories, colours,
+    // relations).
+    String corpusWords =
+        "airplane airplanes basketball black blue boat boats brown building buildings car cars"
+            + " court courts green grey oil plane planes pool pools red road roads ship ships"
+            + " storage swimming tank tanks tennis tree trees vehicle vehicles white yellow"
+            + " all the a beside near next to";
+    assertEquals(List.of(), shipped.wordsReadLetterByLetter(corpusWords));
+    assertEquals(
+        List.of("港口的船", "سفن", "terminal"),
+        shipped.wordsReadLetterByLetter("港口的船 ships سفن near the terminal"));
   }
 
   @Test

@@ -115,6 +115,31 @@ class ClipVocabularyTest {
         failure(vocab, "c a\n\nca r</w>\n").startsWith("merges.txt: line 2: expected two tokens"));
   }
 
+  /** A merges.txt cut after a whole line parses; the tokens no rule makes give it away. */
+  @Test
+  void aMergesFileCutAtALineBoundaryIsRefused() {
+    String vocab = FIXTURE.vocabJson();
+    assertEquals(
+        "merges.txt: has 1 merges but vocab.json has 2 tokens that only merges make (1 made by"
+            + " none, the first \"car</w>\", id 513): the file looks cut short; copy it again"
+            + " from the tokenizer it came from",
+        failure(vocab, "#version: 0.2\nc a\n"));
+    assertTrue(failure(vocab, "").contains("has 0 merges but vocab.json has 2 tokens"));
+  }
+
+  /** The shipped tokenizer, cut at every tenth line boundary, never loads. */
+  @Test
+  void theShippedTokenizerCutAnywhereIsRefused() throws IOException {
+    Path tokenizer = Path.of("..", "sample-data", "models", "diffris-tiny", "tokenizer");
+    String vocab = Files.readString(tokenizer.resolve("vocab.json"));
+    java.util.List<String> lines = Files.readAllLines(tokenizer.resolve("merges.txt"));
+    assertEquals(lines.size() - 1, read(vocab, String.join("\n", lines) + "\n").mergeCount());
+    for (int keep = 0; keep < lines.size(); keep += 10) {
+      String cut = String.join("\n", lines.subList(0, keep)) + "\n";
+      assertTrue(failure(vocab, cut).contains("the file looks cut short"), "kept " + keep);
+    }
+  }
+
   @Test
   void namesTheLineOfInvalidUtf8() {
     byte[] merges = {'c', ' ', 'a', '\n', 'c', (byte) 0xFF, '\n'};
