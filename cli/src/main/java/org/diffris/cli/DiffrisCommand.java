@@ -85,6 +85,19 @@ public final class DiffrisCommand implements Runnable {
           command.getErr().flush();
           return 3;
         });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands only Exceptions to the handler above; the run's objects are unreachable by
+      // now, so there is memory again to say what happened.
+      CommandLine.ParseResult parsed = cli.getParseResult();
+      CommandLine.Model.CommandSpec command =
+          parsed != null && parsed.subcommand() != null
+              ? parsed.subcommand().commandSpec()
+              : cli.getCommandSpec();
+      err.println(command.qualifiedName() + ": " + OutOfMemory.message(command));
+      err.flush();
+      return 1;
+    }
   }
 }

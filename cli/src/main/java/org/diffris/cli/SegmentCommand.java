@@ -19,6 +19,7 @@ import org.diffris.cli.segment.ProgressBar;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.InvalidOptionException;
+import org.diffris.pipeline.PixelLimitException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
@@ -79,7 +80,9 @@ public final class SegmentCommand implements Callable<Integer> {
           "minArea",
           "--min-area",
           "scale",
-          "--scale");
+          "--scale",
+          "maxPixels",
+          "--max-pixels");
 
   @Spec CommandSpec spec;
 
@@ -176,6 +179,14 @@ public final class SegmentCommand implements Callable<Integer> {
       description = "Drop polygons smaller than this many square metres.")
   Double minArea;
 
+  @Option(
+      names = "--max-pixels",
+      paramLabel = "N",
+      description =
+          "Refuse a raster of more than N pixels, counted on the raster and on the model's grid,"
+              + " before reading it (default: no limit; the WPS process's diffris.maxPixels).")
+  Long maxPixels;
+
   @Override
   public Integer call() {
     SegmentOptions options = options();
@@ -213,6 +224,8 @@ public final class SegmentCommand implements Callable<Integer> {
       }
     } catch (InvalidOptionException e) {
       throw CommandFailures.usage(spec, e.messageFor(FLAGS.getOrDefault(e.option(), e.option())));
+    } catch (PixelLimitException e) {
+      return CommandFailures.fail(spec, e.getMessage() + " (--max-pixels)");
     } catch (InputException | InvalidInputException e) {
       return CommandFailures.fail(spec, e.getMessage());
     } catch (ProviderUnavailableException e) {
@@ -332,16 +345,20 @@ public final class SegmentCommand implements Callable<Integer> {
           spec, "--preview must name a .png file, got " + preview.getFileName());
     }
     try {
-      return SegmentOptions.builder(query)
-          .threshold(threshold)
-          .bands(bands)
-          .scale(scale)
-          .tileSize(tile)
-          .overlap(overlap)
-          .batchSize(batch)
-          .simplify(simplify)
-          .minArea(minArea)
-          .build();
+      SegmentOptions.Builder builder =
+          SegmentOptions.builder(query)
+              .threshold(threshold)
+              .bands(bands)
+              .scale(scale)
+              .tileSize(tile)
+              .overlap(overlap)
+              .batchSize(batch)
+              .simplify(simplify)
+              .minArea(minArea);
+      if (maxPixels != null) {
+        builder.maxPixels(maxPixels);
+      }
+      return builder.build();
     } catch (InvalidOptionException e) {
       throw CommandFailures.usage(spec, e.messageFor(FLAGS.getOrDefault(e.option(), e.option())));
     }

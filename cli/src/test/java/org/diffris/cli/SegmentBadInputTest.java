@@ -4,6 +4,7 @@ import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.diffris.cli.testing.Cli;
+import org.diffris.cli.testing.Gdal;
 import org.diffris.cli.testing.Scenes;
 import org.diffris.cli.testing.TestBundle;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +58,7 @@ class SegmentBadInputTest {
                 "--raster",
                 scene.toString(),
                 "--query",
-                "red things",
+                "car", // one token of the test vocabulary: no warning line
                 "--model",
                 bundle.toString(),
                 "--device",
@@ -247,9 +249,52 @@ class SegmentBadInputTest {
     assertFails(2, "--batch must be 1 to 256", with("--batch", "0"));
     // 256 tiles of 4096 x 4096 (4 channels with the logits) are 64 GiB: more than any test JVM
     assertFails(
-        2,
-        "--tile of 4096 pixels in batches of 256 needs about 6",
+        1,
+        "with tiles of 4096 model pixels in batches of 256 the job needs about 6",
         with("--tile", "4096", "--batch", "256"));
+  }
+
+  /**
+   * A raster too wide for this JVM's heap (the job's memory grows with the width, not the
+   * height) is refused before it is read, with how much it needs and the setting to change; a
+   * pixel cap refuses it by its size.
+   */
+  @Test
+  void rasterTooLargeForThisJvmOrTheCap() throws Exception {
+    assumeTrue(Gdal.onPath("gdal_create"), Gdal.SKIP_MESSAGE);
+    Path wide = shared.resolve("wide.tif");
+    Gdal.run(
+        List.of(
+            "gdal_create",
+            "-of",
+            "GTiff",
+            "-outsize",
+            "3000000",
+            "8",
+            "-bands",
+            "3",
+            "-ot",
+            "Byte",
+            "-a_srs",
+            "EPSG:32633",
+            "-a_ullr",
+            "500000",
+            "5300004",
+            "2000000",
+            "5300000",
+            "-co",
+            "TILED=YES",
+            "-co",
+            "COMPRESS=DEFLATE",
+            wide.toString()));
+    byte[] before = Files.readAllBytes(wide);
+    assertFails(1, "the raster is 3000000 pixels wide", with("--raster", wide.toString()));
+    assertFails(1, "GiB of Java heap, more than the", with("--raster", wide.toString()));
+    assertFails(1, "JAVA_OPTS=-Xmx", with("--raster", wide.toString()));
+    assertArrayEquals(before, Files.readAllBytes(wide));
+
+    assertFails(1, "pixels), above the limit of 1000 (--max-pixels)", with("--max-pixels", "1000"));
+    assertFails(2, "--max-pixels must be 1 or more, got 0", with("--max-pixels", "0"));
   }
 
   /** A user's input is never written, whatever path names it. */

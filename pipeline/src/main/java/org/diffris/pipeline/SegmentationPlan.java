@@ -111,11 +111,13 @@ public final class SegmentationPlan {
         "the model's grid at " + model.image().gsdMetres() + " m per pixel",
         options.maxPixels());
     // Before the statistics pass reads the raster.
-    checkTileMemory(
+    checkJobMemory(
         options.tileSize() != null ? options.tileSize() : model.tiling().size(),
         options.batchSize(),
         bands.length,
-        (long) Math.ceil(input.width() * factor) + 1);
+        (long) Math.ceil(input.width() * factor) + 1,
+        input.width(),
+        factor);
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
@@ -173,33 +175,60 @@ public final class SegmentationPlan {
   }
 
   /**
-   * Refuses tiles whose working memory would not fit: a batch of tiles and their logits, two
-   * full-width strips of tile height and the blend window (two doubles and a byte a pixel) may use
-   * at most half of what the JVM may use, the rest being the model's and the vectorizer's.
+   * The Java heap a job needs, in bytes, whatever the raster's height (docs/reliability.md gives
+   * the formula and its measurement):
+   *
+   * <ul>
+   *   <li>a batch of tiles and their logits: {@code batch (c + 1) tile² 4};
+   *   <li>two strips of the model's grid, tile rows high (the one in use and the one read ahead):
+   *       values, validity and nodata counts, {@code 2 gridWidth tile (4c + 5)};
+   *   <li>the raster rows one strip comes from, twice (decoded samples, then the floats they
+   *       become, or the previous strip's not yet collected): {@code 2 rasterWidth rows c 4},
+   *       {@code rows} being {@code tile / factor + 2} (the resampling's neighbours);
+   *   <li>the blend window and the band it hands on: {@code gridWidth tile (2 8 + 1 + 5)}.
+   * </ul>
+   *
+   * <p>The vectorizer's regions still open are not counted: for imagery they are a few rows of
+   * objects.
    *
    * @param tile the tile side, model pixels
    * @param gridWidth the model grid's width in pixels
+   * @param rasterWidth the raster's width in pixels
+   * @param factor model pixels per raster pixel
    */
-  static void checkTileMemory(long tile, int batch, int channels, long gridWidth) {
-    long bytes =
-        batch * (channels + 1L) * tile * tile * Float.BYTES
-            + 2L * channels * tile * gridWidth * Float.BYTES
-            + gridWidth * tile * (2L * Double.BYTES + 1);
-    long allowed = Runtime.getRuntime().maxMemory() / 2;
+  static long jobBytes(
+      long tile, int batch, int channels, long gridWidth, long rasterWidth, double factor) {
+    long rows = factor == 1 ? tile : (long) Math.ceil(tile / factor) + 2;
+    return batch * (channels + 1L) * tile * tile * Float.BYTES
+        + 2L * gridWidth * tile * (4L * channels + 5)
+        + 2L * rasterWidth * rows * channels * Float.BYTES
+        + gridWidth * tile * (2L * Double.BYTES + 1 + 5);
+  }
+
+  /**
+   * Refuses a job whose {@link #jobBytes} exceed the heap this JVM may use, before anything is
+   * read, saying how much it needs and what to change.
+   */
+  static void checkJobMemory(
+      long tile, int batch, int channels, long gridWidth, long rasterWidth, double factor) {
+    long bytes = jobBytes(tile, batch, channels, gridWidth, rasterWidth, factor);
+    long allowed = Runtime.getRuntime().maxMemory();
     if (bytes > allowed) {
-      throw new InvalidOptionException(
-          "tileSize",
+      throw new InvalidInputException(
           String.format(
               java.util.Locale.ROOT,
-              "of %d pixels in batches of %d needs about %.1f GiB for a model grid %d pixels wide,"
-                  + " more than half of the %.1f GiB this JVM may use: give smaller tiles or"
-                  + " batches, or more memory (JAVA_OPTS=-Xmx... for the command line, the"
-                  + " server's -Xmx)",
+              "the raster is %d pixels wide (a model grid %d pixels wide): with tiles of %d model"
+                  + " pixels in batches of %d the job needs about %.1f GiB of Java heap, more than"
+                  + " the %.1f GiB this JVM may use; give it more memory (JAVA_OPTS=-Xmx%dg for"
+                  + " the command line, the server's -Xmx), or use smaller tiles or batches, or a"
+                  + " narrower crop",
+              rasterWidth,
+              gridWidth,
               tile,
               batch,
               bytes / (double) (1L << 30),
-              gridWidth,
-              Runtime.getRuntime().maxMemory() / (double) (1L << 30)));
+              allowed / (double) (1L << 30),
+              (long) Math.ceil(1.25 * bytes / (double) (1L << 30))));
     }
   }
 

@@ -428,6 +428,9 @@ public final class TiledSegmenter {
         if (cause instanceof RuntimeException re) {
           throw re;
         }
+        if (cause instanceof Error error) {
+          throw error; // out of memory, above all: the host says so, not "reading failed"
+        }
         throw new UncheckedIOException(new IOException("reading the raster failed", cause));
       }
     }
