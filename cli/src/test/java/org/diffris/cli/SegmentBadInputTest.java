@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.diffris.cli.testing.Cli;
 import org.diffris.cli.testing.Gdal;
+import org.diffris.cli.testing.GeoPackageContents;
 import org.diffris.cli.testing.Scenes;
 import org.diffris.cli.testing.TestBundle;
 import org.junit.jupiter.api.BeforeAll;
@@ -371,5 +372,118 @@ class SegmentBadInputTest {
     assertFails(1, "cannot write /proc/p.tif", with("--probabilities", "/proc/p.tif"));
     assertFails(1, "cannot write /proc/p.png", with("--preview", "/proc/p.png"));
     assertFails(1, "cannot write /proc/out.gpkg", with("--out", "/proc/out.gpkg"));
+  }
+
+  /** Rasters no model can read, refused by name before anything is written; the input unchanged. */
+  @Test
+  void complexSamplesAndPixelsWithoutSize() throws Exception {
+    assumeTrue(Gdal.onPath("gdal_translate"), Gdal.SKIP_MESSAGE);
+    Path complex = shared.resolve("complex.tif");
+    Gdal.run(
+        List.of("gdal_translate", "-q", "-ot", "CFloat32", scene.toString(), complex.toString()));
+    Path noSize = shared.resolve("no-size.tif");
+    Gdal.run(
+        List.of(
+            "gdal_translate",
+            "-q",
+            "-a_ullr",
+            "500000",
+            "5300000",
+            "500000",
+            "5300000",
+            scene.toString(),
+            noSize.toString()));
+    for (Path raster : List.of(complex, noSize)) {
+      byte[] before = Files.readAllBytes(raster);
+      assertFails(
+          1,
+          raster.equals(complex)
+              ? "raster stores complex samples (radar data, for example)"
+              : "raster's georeferencing gives its pixels no size",
+          with("--raster", raster.toString()));
+      assertArrayEquals(before, Files.readAllBytes(raster));
+    }
+  }
+
+  /** A query with control characters (a paste gone wrong, terminal escapes) is an option error. */
+  @Test
+  void queryWithControlCharacters() throws Exception {
+    assertFails(
+        2,
+        "--query contains the control character U+001B at position 4",
+        with("--query", "car\u001b[31m"));
+  }
+
+  /**
+   * Degenerate rasters that are still imagery get an answer, not an error, with all three
+   * outputs: one pixel, one row, every pixel nodata, every pixel NaN (nothing to find in the
+   * last two: no tile reaches the model).
+   */
+  @Test
+  void degenerateRastersGetAnAnswer() throws Exception {
+    assumeTrue(Gdal.onPath("gdal_create"), Gdal.SKIP_MESSAGE);
+    String[][] cases = {
+      {"one-pixel", "1", "1", "Byte", "200", "", "1", "0"},
+      {"one-row", "3000", "1", "Byte", "200", "", "", "0"},
+      {"all-nodata", "300", "300", "Byte", "0", "0", "", "16"},
+      {"all-nan", "300", "300", "Float32", "nan", "", "", "16"}
+    };
+    for (String[] c : cases) {
+      Path raster = shared.resolve(c[0] + ".tif");
+      List<String> create =
+          new ArrayList<>(
+              List.of(
+                  "gdal_create",
+                  "-q",
+                  "-of",
+                  "GTiff",
+                  "-outsize",
+                  c[1],
+                  c[2],
+                  "-bands",
+                  "3",
+                  "-ot",
+                  c[3],
+                  "-burn",
+                  c[4],
+                  "-a_srs",
+                  "EPSG:32633",
+                  "-a_ullr",
+                  "500000",
+                  String.valueOf(5300000 + 0.5 * Integer.parseInt(c[2])),
+                  String.valueOf(500000 + 0.5 * Integer.parseInt(c[1])),
+                  "5300000"));
+      if (!c[5].isEmpty()) {
+        create.addAll(List.of("-a_nodata", c[5]));
+      }
+      create.add(raster.toString());
+      Gdal.run(create);
+      Path out = outputs.resolve(c[0] + ".gpkg");
+      List<String> args = new ArrayList<>(List.of("segment"));
+      args.addAll(
+          List.of(
+              with(
+                  "--raster",
+                  raster.toString(),
+                  "--out",
+                  out.toString(),
+                  "--probabilities",
+                  outputs.resolve(c[0] + ".tif").toString(),
+                  "--preview",
+                  outputs.resolve(c[0] + ".png").toString())));
+      Cli run = Cli.run(args.toArray(new String[0]));
+      assertEquals(0, run.exitCode, c[0] + ": " + run.err);
+      if (!c[6].isEmpty()) {
+        assertEquals(c[6], run.summary().get("tiles"), c[0]);
+      }
+      assertEquals(c[7], run.summary().get("tiles_skipped"), c[0]);
+      int features = GeoPackageContents.read(out).features.size();
+      assertEquals(run.summary().get("polygons"), String.valueOf(features), c[0]);
+      if (!c[7].equals("0")) {
+        assertEquals(0, features, c[0] + ": an answer where every pixel is nodata");
+      }
+      assertTrue(Files.size(outputs.resolve(c[0] + ".tif")) > 0, c[0]);
+      assertTrue(Files.size(outputs.resolve(c[0] + ".png")) > 0, c[0]);
+    }
   }
 }

@@ -4,6 +4,7 @@ import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.diffris.cli.testing.Cli;
+import org.diffris.cli.testing.Gdal;
 import org.diffris.cli.testing.TestRasters;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,5 +276,37 @@ class VectorizeBadInputTest {
         link.toString(),
         "--overwrite");
     assertArrayEquals(before, Files.readAllBytes(input));
+  }
+
+  /** Complex samples and pixels without size are refused by name; the mask is not touched. */
+  @Test
+  void complexSamplesAndPixelsWithoutSize() throws Exception {
+    assumeTrue(Gdal.onPath("gdal_translate"), Gdal.SKIP_MESSAGE);
+    Path complex = inputs.resolve("complex.tif");
+    Gdal.run(List.of("gdal_translate", "-q", "-ot", "CInt16", good.toString(), complex.toString()));
+    Path noSize = inputs.resolve("no-size.tif");
+    Gdal.run(
+        List.of(
+            "gdal_translate",
+            "-q",
+            "-a_ullr",
+            "500000",
+            "5300000",
+            "500100",
+            "5300000",
+            good.toString(),
+            noSize.toString()));
+    byte[] before = Files.readAllBytes(complex);
+    assertFails(
+        1, "complex samples", "vectorize", "--mask", complex.toString(), "--out", out("a.gpkg"));
+    assertArrayEquals(before, Files.readAllBytes(complex));
+    assertFails(
+        1,
+        "gives its pixels no size",
+        "vectorize",
+        "--mask",
+        noSize.toString(),
+        "--out",
+        out("a.geojson"));
   }
 }

@@ -473,6 +473,11 @@ class SegmentProcessTest {
     assertEquals(
         "query is empty: describe the objects to find, e.g. 'white storage tanks'",
         rootMessage(assertThrows(ProcessException.class, () -> run(inputs(standard, "  "), null))));
+    assertEquals(
+        "query contains the control character U+0007 at position 6: give the words alone",
+        rootMessage(
+            assertThrows(
+                ProcessException.class, () -> run(inputs(standard, "tanks\u0007"), null))));
 
     Map<String, Object> in = inputs(standard, "tanks");
     in.put("bands", "1,2,4");

@@ -40,6 +40,9 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
     this.image = coverage.getRenderedImage();
   }
 
+  private static final int MODEL_PIXEL_SCALE = 33550;
+  private static final int MODEL_TRANSFORMATION = 34264;
+
   static GeoToolsGeoTiff read(Path file) {
     if (!new GeoTiffFormat().accepts(file.toFile())) {
       throw new InvalidInputException(
@@ -47,6 +50,7 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
               ? "raster has no georeferencing (a TIFF without GeoTIFF tags): " + file
               : "not a readable GeoTIFF: " + file);
     }
+    requireSizedPixels(file);
     GeoTiffReader reader = null;
     try {
       reader = new GeoTiffReader(file.toFile());
@@ -90,6 +94,32 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
     if (metadata != null && !metadata.hasGeoKey()) {
       throw new InvalidInputException(
           "raster has no coordinate reference system (no GeoTIFF geokeys): " + file);
+    }
+  }
+
+  /**
+   * Refuses a grid whose pixels have no size (a ModelPixelScale or ModelTransformation of zero),
+   * before GeoTools' reader fails on it with a message about a missing transformation.
+   */
+  private static void requireSizedPixels(Path file) {
+    try (TiffDirectory d = TiffDirectory.open(file)) {
+      if (d == null) {
+        return;
+      }
+      double[] scale = d.doubles(MODEL_PIXEL_SCALE, "its pixel scale");
+      double[] m = d.doubles(MODEL_TRANSFORMATION, "its model transformation");
+      boolean noSize =
+          scale.length >= 2 && (scale[0] == 0 || scale[1] == 0)
+              || m.length == 16 && m[0] * m[5] - m[1] * m[4] == 0;
+      if (noSize) {
+        throw new InvalidInputException(
+            "raster's georeferencing gives its pixels no size (a pixel scale or transformation"
+                + " of zero): set it again, for example with gdal_translate -a_ullr ULX ULY LRX"
+                + " LRY IN.tif OUT.tif: "
+                + file);
+      }
+    } catch (IOException e) {
+      // unreadable tables: GeoTools' reader reports it
     }
   }
 

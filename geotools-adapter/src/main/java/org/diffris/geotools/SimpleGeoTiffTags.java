@@ -41,8 +41,8 @@ record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
   static SimpleGeoTiffTags parse(TIFFImageMetadata metadata) {
     TIFFField directory = metadata.getTIFFField(GEO_KEY_DIRECTORY);
     double[] gt = gdalTransform(metadata);
-    if (directory == null || gt == null) {
-      return null;
+    if (directory == null || gt == null || gt[1] * gt[5] - gt[2] * gt[4] == 0) {
+      return null; // a grid of zero-sized pixels is refused, with its reason, by the full decoder
     }
     int[] keys = directory.getAsInts();
     if (keys.length < 4 || keys.length < 4 + 4 * keys[3]) {

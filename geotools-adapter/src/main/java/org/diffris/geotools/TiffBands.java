@@ -24,6 +24,7 @@ final class TiffBands {
   private static final int PHOTOMETRIC = 262;
   private static final int SAMPLES_PER_PIXEL = 277;
   private static final int EXTRA_SAMPLES = 338;
+  private static final int SAMPLE_FORMAT = 339;
   private static final int GDAL_METADATA = 42112;
   private static final int PHOTOMETRIC_RGB = 2;
 
@@ -38,7 +39,8 @@ final class TiffBands {
    * The role of every band of {@code file}, or an empty list when the file says nothing of them
    * (or is not a TIFF this class can read: its reader reports that).
    *
-   * @throws InvalidInputException when the samples are packed in an unreadable bit depth
+   * @throws InvalidInputException when the samples are packed in an unreadable bit depth, or
+   *     complex
    */
   static List<BandRole> roles(Path file) {
     try (TiffDirectory d = TiffDirectory.open(file)) {
@@ -47,6 +49,7 @@ final class TiffBands {
       }
       long[] bits = d.integers(BITS_PER_SAMPLE, "its bits per sample");
       requireReadableBits(bits, file);
+      requireRealSamples(d.integers(SAMPLE_FORMAT, "its sample format"), file);
       long[] samples = d.integers(SAMPLES_PER_PIXEL, "its samples per pixel");
       int bands = samples.length == 0 ? 1 : (int) samples[0];
       if (bands < 1 || bands > 1 << 16) {
@@ -97,6 +100,20 @@ final class TiffBands {
                 + b
                 + "), which cannot be decoded here; write a 32-bit copy first (gdal_translate"
                 + " -ot UInt32 IN.tif OUT.tif): "
+                + file);
+      }
+    }
+  }
+
+  /** TIFF sample formats 5 and 6 are complex integers and floats (radar data, not imagery). */
+  private static void requireRealSamples(long[] formats, Path file) {
+    for (long f : formats) {
+      if (f == 5 || f == 6) {
+        throw new InvalidInputException(
+            "raster stores complex samples (radar data, for example), which are read neither"
+                + " as imagery nor as a mask; write the amplitude as a real-valued copy first (gdal_translate -ot"
+                + " Float32 IN.tif OUT.tif keeps the real part; gdal_calc.py --calc=\"abs(A)\""
+                + " the amplitude): "
                 + file);
       }
     }

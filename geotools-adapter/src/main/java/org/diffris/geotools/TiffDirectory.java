@@ -176,6 +176,24 @@ final class TiffDirectory implements AutoCloseable {
     return out;
   }
 
+  /** The values of a DOUBLE tag; empty when the tag is absent or of another type. */
+  double[] doubles(int tag, String what) throws IOException {
+    Integer at = entries.get(tag);
+    if (at == null || Short.toUnsignedInt(table.getShort(at + 2)) != 12) {
+      return new double[0];
+    }
+    long count = count(at);
+    if (count > 1 << 20) {
+      return new double[0]; // not georeferencing anyone writes
+    }
+    ByteBuffer data = data(at, (int) count * 8, what);
+    double[] out = new double[(int) count];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = data.getDouble(i * 8);
+    }
+    return out;
+  }
+
   /** The text of an ASCII tag without its final NUL, or null when absent. */
   String text(int tag) throws IOException {
     Integer at = entries.get(tag);

@@ -164,6 +164,20 @@ public final class SegmentOptions {
         throw new InvalidOptionException(
             "query", "is empty: describe the objects to find, e.g. 'white storage tanks'");
       }
+      for (int i = 0; i < query.length(); i++) {
+        char c = query.charAt(i);
+        // Tabs and line breaks are white space to the tokenizer; other control characters are a
+        // paste gone wrong (or terminal escapes), and would be echoed back in messages.
+        if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+          throw new InvalidOptionException(
+              "query",
+              String.format(
+                  java.util.Locale.ROOT,
+                  "contains the control character U+%04X at position %d: give the words alone",
+                  (int) c,
+                  i + 1));
+        }
+      }
       this.query = query;
     }
 

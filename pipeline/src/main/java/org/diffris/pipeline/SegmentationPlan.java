@@ -297,7 +297,7 @@ public final class SegmentationPlan {
     if (!spelled.isEmpty()) {
       warnings.add(
           "the model's vocabulary barely knows "
-              + spelled.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(", "))
+              + spelled.stream().map(SegmentationPlan::quoted).collect(Collectors.joining(", "))
               + " (it reads "
               + (spelled.size() == 1 ? "it" : "them")
               + " letter by letter): the answer may have little to do with what "
@@ -305,6 +305,11 @@ public final class SegmentationPlan {
               + "; the model was trained on English descriptions, try other words");
     }
     return warnings;
+  }
+
+  /** A word of the query for a message: quoted, and cut to 40 characters. */
+  private static String quoted(String word) {
+    return "\"" + (word.length() <= 40 ? word : word.substring(0, 39) + "…") + "\"";
   }
 
   /**

@@ -40,6 +40,13 @@ class SegmentOptionsTest {
   void badValuesNameTheirOption() {
     assertOption("query", "query is empty", () -> SegmentOptions.builder("  "));
     assertOption("query", "query is empty", () -> SegmentOptions.builder(null));
+    assertOption(
+        "query",
+        "query contains the control character U+001B at position 6: give the words alone",
+        () -> SegmentOptions.builder("ships\u001b[31m"));
+    assertOption(
+        "query", "control character U+0000 at position 1", () -> SegmentOptions.builder("\0x"));
+    SegmentOptions.builder("white\tships\r\non water"); // white space is fine
     SegmentOptions.Builder b = SegmentOptions.builder("tanks");
     assertOption(
         "threshold",
