@@ -1,6 +1,7 @@
 package org.diffris.geoserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -427,6 +428,40 @@ class SegmentProcessTest {
     assertEquals(2, features(run(asBytes, null)).size());
     asBytes.put("scale", "range:0,16777215");
     assertEquals(0, features(run(asBytes, null)).size(), "too dark to be a white tank");
+  }
+
+  /**
+   * A published GeoTIFF cut short (an interrupted copy) is refused, as the command line refuses
+   * it: GeoTools' reader, which GeoServer's coverage stores use, would decode the missing blocks
+   * as zeros and the process would answer from half an image.
+   */
+  @Test
+  void aGeoTiffCutShortIsRefusedNotReadAsZeros(@org.junit.jupiter.api.io.TempDir Path folder)
+      throws Exception {
+    Path whole = Path.of("..", "sample-data", "scenes", "port.tif");
+    byte[] bytes = java.nio.file.Files.readAllBytes(whole);
+    Path cut = folder.resolve("port-cut.tif");
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    org.geotools.gce.geotiff.GeoTiffReader reader =
+        new org.geotools.gce.geotiff.GeoTiffReader(cut.toFile());
+    try {
+      GridCoverage2D published = reader.read(null);
+      String message =
+          rootMessage(
+              assertThrows(ProcessException.class, () -> run(inputs(published, "ships"), null)));
+      assertTrue(message.startsWith("raster is cut short or damaged: "), message);
+      assertTrue(message.endsWith("port-cut.tif"), message);
+    } finally {
+      reader.dispose();
+    }
+    org.geotools.gce.geotiff.GeoTiffReader complete =
+        new org.geotools.gce.geotiff.GeoTiffReader(whole.toFile());
+    try {
+      GridCoverage2D published = complete.read(null);
+      assertFalse(features(run(inputs(published, "ships"), null)).isEmpty());
+    } finally {
+      complete.dispose();
+    }
   }
 
   /** A query cut to the model's length, or in words it barely knows, is said in the server log. */

@@ -63,8 +63,8 @@ public final class CoverageRaster {
   }
 
   /**
-   * @throws InvalidInputException when the coverage has no CRS with an EPSG code or its
-   *     grid-to-world transform is not affine
+   * @throws InvalidInputException when the coverage has no CRS with an EPSG code, its
+   *     grid-to-world transform is not affine, or the GeoTIFF it is read from is cut short
    */
   public static CoverageRaster of(GridCoverage2D coverage) {
     if (coverage == null) {
@@ -72,6 +72,8 @@ public final class CoverageRaster {
     }
     RasterCrs crs = RasterCrs.of(coverage.getCoordinateReferenceSystem2D());
     RenderedImage image = coverage.getRenderedImage();
+    // A published GeoTIFF cut short would be decoded with its missing blocks as zeros.
+    CoverageFiles.of(image).forEach(file -> TiffBlocks.requireInFile(file.toPath()));
     PixelToWorld pixelToWorld =
         pixelToWorld(
             coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),
