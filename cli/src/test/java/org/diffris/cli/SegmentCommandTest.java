@@ -347,4 +347,32 @@ class SegmentCommandTest {
                 + " them letter by letter)"),
         arabic.err);
   }
+
+  /** A tile larger than the raster is cut to the raster's size, with a warning, not run whole. */
+  @Test
+  void aTileLargerThanTheRasterIsCutToIt() throws Exception {
+    Cli run =
+        Cli.run(
+            "segment",
+            "--raster",
+            scene.toString(),
+            "--query",
+            "car",
+            "--model",
+            bundle.toString(),
+            "--device",
+            "cpu",
+            "--tile",
+            "4096",
+            "--batch",
+            "1",
+            "--out",
+            out.resolve("big-tile.gpkg").toString());
+    assertEquals(0, run.exitCode, run.err);
+    assertTrue(
+        run.err.contains(
+            "warning: a tile of 4096 model pixels is larger than this raster's model grid"),
+        run.err);
+    assertTrue(Integer.parseInt(run.summary().get("tiles")) <= 4, run.out);
+  }
 }

@@ -110,9 +110,16 @@ public final class SegmentationPlan {
         (long) (rasterPixels * factor * factor),
         "the model's grid at " + model.image().gsdMetres() + " m per pixel",
         options.maxPixels());
+    List<String> warnings = new ArrayList<>(queryWarnings(segmenter, options.query()));
+    Integer tile =
+        tileWithinRaster(
+            options,
+            model.tiling(),
+            (long) Math.ceil(Math.max(input.width(), input.height()) * factor),
+            warnings);
     // Before the statistics pass reads the raster.
     checkJobMemory(
-        options.tileSize() != null ? options.tileSize() : model.tiling().size(),
+        tile != null ? tile : model.tiling().size(),
         options.batchSize(),
         bands.length,
         (long) Math.ceil(input.width() * factor) + 1,
@@ -120,7 +127,8 @@ public final class SegmentationPlan {
         factor);
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
-    TiledSegmenter tiler = tiler(model, options, bands, scaling, gsd, anchor(input.pixelToWorld()));
+    TiledSegmenter tiler =
+        tiler(model, options, tile, bands, scaling, gsd, anchor(input.pixelToWorld()));
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
         VectorizerOptions.builder()
@@ -142,7 +150,7 @@ public final class SegmentationPlan {
         factor,
         tiler,
         vectorizer.build(),
-        queryWarnings(segmenter, options.query()),
+        warnings,
         edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor));
   }
 
@@ -255,9 +263,39 @@ public final class SegmentationPlan {
     return (int) Math.ceil((tileSize + 2) / factor) + 3;
   }
 
+  /**
+   * The tile side to run: the one asked for, or, when it is larger than the raster needs (the
+   * model grid's longer side, rounded up to the model's size multiple), that size with a warning:
+   * the extra would be padding that costs memory and time, and a 4096-pixel tile on a small
+   * raster needs gigabytes in the model. {@code null}: the model's default.
+   */
+  static Integer tileWithinRaster(
+      SegmentOptions options,
+      ModelDescription.Tiling tiling,
+      long gridSide,
+      List<String> warnings) {
+    Integer asked = options.tileSize();
+    int multiple = tiling.sizeMultiple();
+    long enough = Math.max(multiple, (gridSide + multiple - 1) / multiple * multiple);
+    int overlap = options.overlap() != null ? options.overlap() : tiling.overlap();
+    if (asked == null || asked <= enough || enough <= overlap) {
+      return asked;
+    }
+    warnings.add(
+        "a tile of "
+            + asked
+            + " model pixels is larger than this raster's model grid ("
+            + gridSide
+            + " pixels on its longer side): tiles of "
+            + enough
+            + " are used, which cover it with less padding");
+    return (int) enough;
+  }
+
   private static TiledSegmenter tiler(
       ModelDescription model,
       SegmentOptions options,
+      Integer tile,
       int[] bands,
       ValueScaling scaling,
       double gsd,
@@ -269,8 +307,8 @@ public final class SegmentationPlan {
             .rasterGsd(gsd)
             .anchor(anchor)
             .batchSize(options.batchSize());
-    if (options.tileSize() != null) {
-      tiling.tileSize(options.tileSize());
+    if (tile != null) {
+      tiling.tileSize(tile);
     }
     if (options.overlap() != null) {
       tiling.overlap(options.overlap());
