@@ -22,25 +22,9 @@ public final class RasterStatistics {
    * {@code {NaN, NaN}} when no value is valid.
    */
   public static double[] range(RasterSource source, int[] bands) throws IOException {
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    int n = bands.length;
-    int w = source.width();
-    float[] strip = new float[n * w * Math.min(STRIP_ROWS, source.height())];
-    for (int y = 0; y < source.height(); y += STRIP_ROWS) {
-      int h = Math.min(STRIP_ROWS, source.height() - y);
-      source.read(0, y, w, h, bands, strip);
-      for (int b = 0; b < n; b++) {
-        double nodata = source.nodata(bands[b]).orElse(Double.NaN);
-        for (int i = b * w * h, end = i + w * h; i < end; i++) {
-          float v = strip[i];
-          if (!Float.isNaN(v) && v != nodata) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-          }
-        }
-      }
-    }
+    double[][] limits = minMax(source, bands, true);
+    double min = limits[0][0];
+    double max = limits[1][0];
     return min > max ? new double[] {Double.NaN, Double.NaN} : new double[] {min, max};
   }
 
@@ -88,46 +72,34 @@ public final class RasterStatistics {
               + highPercent);
     }
     int n = bands.length;
-    double[] min = new double[n];
-    double[] max = new double[n];
-    Arrays.fill(min, Double.POSITIVE_INFINITY);
-    Arrays.fill(max, Double.NEGATIVE_INFINITY);
-    long[][] hist = new long[n][BINS];
-    int firstPass = 0;
+    double[] min;
+    double[] max;
     if (pooled && knownRange != null) {
       if (Double.isNaN(knownRange[0])) {
         return new double[2][n]; // no valid value at all
       }
-      min[0] = knownRange[0];
-      max[0] = knownRange[1];
-      firstPass = 1; // the range pass is done
+      min = new double[] {knownRange[0]};
+      max = new double[] {knownRange[1]};
+    } else {
+      double[][] limits = minMax(source, bands, pooled);
+      min = limits[0];
+      max = limits[1];
     }
-    for (int pass = firstPass; pass < 2; pass++) {
-      int w = source.width();
-      float[] strip = new float[n * w * Math.min(STRIP_ROWS, source.height())];
-      for (int y = 0; y < source.height(); y += STRIP_ROWS) {
-        int h = Math.min(STRIP_ROWS, source.height() - y);
-        source.read(0, y, w, h, bands, strip);
-        for (int b = 0; b < n; b++) {
-          double nodata = source.nodata(bands[b]).orElse(Double.NaN);
+    long[][] hist = new long[pooled ? 1 : n][BINS];
+    forEachBand(
+        source,
+        bands,
+        (strip, from, end, nodata, b) -> {
           int k = pooled ? 0 : b; // pooled: every band counts in the first band's slot
-          for (int i = b * w * h, end = i + w * h; i < end; i++) {
+          for (int i = from; i < end; i++) {
             float v = strip[i];
-            if (Float.isNaN(v) || v == nodata) {
-              continue;
-            }
-            if (pass == 0) {
-              min[k] = Math.min(min[k], v);
-              max[k] = Math.max(max[k], v);
-            } else {
+            if (!Float.isNaN(v) && v != nodata) {
               hist[k][bin(v, min[k], max[k])]++;
             }
           }
-        }
-      }
-    }
+        });
     double[][] limits = new double[2][n];
-    for (int b = 0; b < n; b++) {
+    for (int b = 0; b < (pooled ? 1 : n); b++) {
       if (min[b] > max[b]) { // no valid value at all
         limits[0][b] = 0;
         limits[1][b] = 0;
@@ -137,6 +109,54 @@ public final class RasterStatistics {
       limits[1][b] = value(hist[b], highPercent, min[b], max[b], true);
     }
     return limits;
+  }
+
+  /**
+   * The smallest and largest valid value, {@code [0] = min, [1] = max}, per band or, pooled, of
+   * all bands together in slot 0; a slot without a valid value has min above max.
+   */
+  private static double[][] minMax(RasterSource source, int[] bands, boolean pooled)
+      throws IOException {
+    int slots = pooled ? 1 : bands.length;
+    double[] min = new double[slots];
+    double[] max = new double[slots];
+    Arrays.fill(min, Double.POSITIVE_INFINITY);
+    Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    forEachBand(
+        source,
+        bands,
+        (strip, from, end, nodata, b) -> {
+          int k = pooled ? 0 : b;
+          for (int i = from; i < end; i++) {
+            float v = strip[i];
+            if (!Float.isNaN(v) && v != nodata) {
+              min[k] = Math.min(min[k], v);
+              max[k] = Math.max(max[k], v);
+            }
+          }
+        });
+    return new double[][] {min, max};
+  }
+
+  /** The values of one band in one strip: {@code strip[from..end)}, its nodata value, its index. */
+  private interface BandValues {
+    void accept(float[] strip, int from, int end, double nodata, int band);
+  }
+
+  /** Reads the raster strip by strip and hands each band's values on (one call a band, not a value). */
+  private static void forEachBand(RasterSource source, int[] bands, BandValues visit)
+      throws IOException {
+    int n = bands.length;
+    int w = source.width();
+    float[] strip = new float[n * w * Math.min(STRIP_ROWS, source.height())];
+    for (int y = 0; y < source.height(); y += STRIP_ROWS) {
+      int h = Math.min(STRIP_ROWS, source.height() - y);
+      source.read(0, y, w, h, bands, strip);
+      for (int b = 0; b < n; b++) {
+        visit.accept(
+            strip, b * w * h, (b + 1) * w * h, source.nodata(bands[b]).orElse(Double.NaN), b);
+      }
+    }
   }
 
   private static int bin(float v, double min, double max) {
