@@ -48,11 +48,17 @@ class AntimeridianTest {
   void polygonsAcross180AreCutLikeGdalCutsThem(String crs, String corners) throws Exception {
     assumeTrue(Gdal.onPath("ogr2ogr"), Gdal.SKIP_MESSAGE);
     Path mask = folder.resolve("mask.tif");
-    List<String> translate = new ArrayList<>(List.of("gdal_translate", "-q", "-a_srs", crs));
-    translate.add("-a_ullr");
-    translate.addAll(List.of(corners.split(" ")));
-    translate.addAll(List.of(Cli.sampleMask("blobs_utm.tif").toString(), mask.toString()));
-    Gdal.run(translate);
+    String[] ullr = corners.split(" ");
+    Gdal.translate(
+        Cli.sampleMask("blobs_utm.tif"),
+        mask,
+        "-a_srs",
+        crs,
+        "-a_ullr",
+        ullr[0],
+        ullr[1],
+        ullr[2],
+        ullr[3]);
     Path ours = folder.resolve("ours.geojson");
     Path gpkg = folder.resolve("ours.gpkg");
     assertEquals(0, vectorize(mask, ours).exitCode);
@@ -117,19 +123,7 @@ class AntimeridianTest {
     }
     Path plain = TestRasters.byteMask(folder.resolve("plain.tif"), size, size, values);
     Path mask = folder.resolve("pole.tif");
-    Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-a_srs",
-            "EPSG:3995",
-            "-a_ullr",
-            "-50",
-            "50",
-            "50",
-            "-50",
-            plain.toString(),
-            mask.toString()));
+    Gdal.translate(plain, mask, "-a_srs", "EPSG:3995", "-a_ullr", "-50", "50", "50", "-50");
     Path out = folder.resolve("pole.geojson");
     Cli run = vectorize(mask, out);
     assertEquals(0, run.exitCode, run.err);

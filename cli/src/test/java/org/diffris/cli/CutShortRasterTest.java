@@ -88,16 +88,7 @@ class CutShortRasterTest {
   void bigTiffCutShortAndSparseFilesRefused() throws Exception {
     assumeTrue(Gdal.onPath("gdal_translate") && Gdal.onPath("gdal_create"), Gdal.SKIP_MESSAGE);
     Path big = shared.resolve("big.tif");
-    Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-co",
-            "BIGTIFF=YES",
-            "-co",
-            "TILED=YES",
-            Cli.sampleMask("blobs_utm.tif").toString(),
-            big.toString()));
+    Gdal.translate(Cli.sampleMask("blobs_utm.tif"), big, "-co", "BIGTIFF=YES", "-co", "TILED=YES");
     assertRefused(
         "vectorize",
         "--mask",
@@ -107,31 +98,7 @@ class CutShortRasterTest {
 
     // Blocks never written: offset and size 0 (GDAL reads them as nodata).
     Path sparse = shared.resolve("sparse.tif");
-    Gdal.run(
-        List.of(
-            "gdal_create",
-            "-q",
-            "-of",
-            "GTiff",
-            "-outsize",
-            "512",
-            "512",
-            "-bands",
-            "1",
-            "-ot",
-            "Byte",
-            "-a_srs",
-            "EPSG:32633",
-            "-a_ullr",
-            "500000",
-            "5300000",
-            "500512",
-            "5299488",
-            "-co",
-            "SPARSE_OK=YES",
-            "-co",
-            "TILED=YES",
-            sparse.toString()));
+    Gdal.create(sparse, 512, 512, 1, "Byte", 1, "-co", "SPARSE_OK=YES", "-co", "TILED=YES");
     Cli run =
         Cli.run(
             "vectorize",

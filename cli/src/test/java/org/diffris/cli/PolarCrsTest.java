@@ -44,14 +44,7 @@ class PolarCrsTest {
   void polarCrsIsWrittenAsGdalReadsIt(int code) throws Exception {
     assumeTrue(Gdal.onPath("gdal_translate"), Gdal.SKIP_MESSAGE);
     Path mask = folder.resolve("mask" + code + ".tif");
-    Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-a_srs",
-            "EPSG:" + code,
-            Cli.sampleMask("blobs_utm.tif").toString(),
-            mask.toString()));
+    Gdal.translate(Cli.sampleMask("blobs_utm.tif"), mask, "-a_srs", "EPSG:" + code);
     Path out = folder.resolve("polar" + code + ".gpkg");
 
     Cli run = Cli.run("vectorize", "--mask", mask.toString(), "--out", out.toString());

@@ -188,51 +188,36 @@ class SegmentBadInputTest {
   /** Georeferencing that cannot be used says why and what to do, before anything is read. */
   @Test
   void groundControlPointsAndLatitudesBeyondThePoles() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        org.diffris.cli.testing.Gdal.onPath("gdal_translate"), "gdal_translate not on PATH");
+    assumeTrue(Gdal.onPath("gdal_translate"), "gdal_translate not on PATH");
     Path gcp = shared.resolve("gcp.tif");
-    org.diffris.cli.testing.Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-gcp",
-            "0",
-            "0",
-            "500000",
-            "5300000",
-            "-gcp",
-            "200",
-            "0",
-            "500200",
-            "5300000",
-            "-gcp",
-            "0",
-            "150",
-            "500000",
-            "5299850",
-            "-a_srs",
-            "EPSG:32633",
-            scene.toString(),
-            gcp.toString()));
+    Gdal.translate(
+        scene,
+        gcp,
+        "-gcp",
+        "0",
+        "0",
+        "500000",
+        "5300000",
+        "-gcp",
+        "200",
+        "0",
+        "500200",
+        "5300000",
+        "-gcp",
+        "0",
+        "150",
+        "500000",
+        "5299850",
+        "-a_srs",
+        "EPSG:32633");
     assertFails(
         1,
         "raster is georeferenced by 3 ground control points (GCPs), which are not supported:"
             + " warp it to a regular grid first (gdalwarp -r bilinear IN.tif OUT.tif)",
         with("--raster", gcp.toString()));
     Path beyond = shared.resolve("lat95.tif");
-    org.diffris.cli.testing.Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-a_srs",
-            "EPSG:4326",
-            "-a_ullr",
-            "10",
-            "95",
-            "10.002",
-            "94.9985",
-            scene.toString(),
-            beyond.toString()));
+    Gdal.translate(
+        scene, beyond, "-a_srs", "EPSG:4326", "-a_ullr", "10", "95", "10.002", "94.9985");
     assertFails(
         1,
         "raster reaches latitude 95.0000, beyond the poles: its georeferencing is wrong",
@@ -259,30 +244,7 @@ class SegmentBadInputTest {
   void rasterTooLargeForThisJvmOrTheCap() throws Exception {
     assumeTrue(Gdal.onPath("gdal_create"), Gdal.SKIP_MESSAGE);
     Path wide = shared.resolve("wide.tif");
-    Gdal.run(
-        List.of(
-            "gdal_create",
-            "-of",
-            "GTiff",
-            "-outsize",
-            "3000000",
-            "8",
-            "-bands",
-            "3",
-            "-ot",
-            "Byte",
-            "-a_srs",
-            "EPSG:32633",
-            "-a_ullr",
-            "500000",
-            "5300004",
-            "2000000",
-            "5300000",
-            "-co",
-            "TILED=YES",
-            "-co",
-            "COMPRESS=DEFLATE",
-            wide.toString()));
+    Gdal.create(wide, 3000000, 8, 3, "Byte", 0.5, "-co", "TILED=YES", "-co", "COMPRESS=DEFLATE");
     byte[] before = Files.readAllBytes(wide);
     assertFails(1, "the raster is 3000000 pixels wide", with("--raster", wide.toString()));
     assertFails(1, "GiB of Java heap, more than the", with("--raster", wide.toString()));
@@ -292,26 +254,7 @@ class SegmentBadInputTest {
     // 256 tiles of 4096 x 4096 (4 channels with the logits) are 64 GiB: more than any test JVM.
     // (On a raster whose model grid is 4096 pixels or more: a smaller one gets smaller tiles.)
     Path long1 = shared.resolve("long.tif");
-    Gdal.run(
-        List.of(
-            "gdal_create",
-            "-of",
-            "GTiff",
-            "-outsize",
-            "8200",
-            "8",
-            "-bands",
-            "3",
-            "-ot",
-            "Byte",
-            "-a_srs",
-            "EPSG:32633",
-            "-a_ullr",
-            "500000",
-            "5300004",
-            "504100",
-            "5300000",
-            long1.toString()));
+    Gdal.create(long1, 8200, 8, 3, "Byte", 0.5);
     assertFails(
         1,
         "with tiles of 4096 model pixels in batches of 256 the job needs about 6",
@@ -401,20 +344,9 @@ class SegmentBadInputTest {
   void complexSamplesAndPixelsWithoutSize() throws Exception {
     assumeTrue(Gdal.onPath("gdal_translate"), Gdal.SKIP_MESSAGE);
     Path complex = shared.resolve("complex.tif");
-    Gdal.run(
-        List.of("gdal_translate", "-q", "-ot", "CFloat32", scene.toString(), complex.toString()));
+    Gdal.translate(scene, complex, "-ot", "CFloat32");
     Path noSize = shared.resolve("no-size.tif");
-    Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-a_ullr",
-            "500000",
-            "5300000",
-            "500000",
-            "5300000",
-            scene.toString(),
-            noSize.toString()));
+    Gdal.translate(scene, noSize, "-a_ullr", "500000", "5300000", "500000", "5300000");
     for (Path raster : List.of(complex, noSize)) {
       byte[] before = Files.readAllBytes(raster);
       assertFails(
@@ -452,34 +384,18 @@ class SegmentBadInputTest {
     };
     for (String[] c : cases) {
       Path raster = shared.resolve(c[0] + ".tif");
-      List<String> create =
-          new ArrayList<>(
-              List.of(
-                  "gdal_create",
-                  "-q",
-                  "-of",
-                  "GTiff",
-                  "-outsize",
-                  c[1],
-                  c[2],
-                  "-bands",
-                  "3",
-                  "-ot",
-                  c[3],
-                  "-burn",
-                  c[4],
-                  "-a_srs",
-                  "EPSG:32633",
-                  "-a_ullr",
-                  "500000",
-                  String.valueOf(5300000 + 0.5 * Integer.parseInt(c[2])),
-                  String.valueOf(500000 + 0.5 * Integer.parseInt(c[1])),
-                  "5300000"));
+      List<String> extra = new ArrayList<>(List.of("-burn", c[4]));
       if (!c[5].isEmpty()) {
-        create.addAll(List.of("-a_nodata", c[5]));
+        extra.addAll(List.of("-a_nodata", c[5]));
       }
-      create.add(raster.toString());
-      Gdal.run(create);
+      Gdal.create(
+          raster,
+          Integer.parseInt(c[1]),
+          Integer.parseInt(c[2]),
+          3,
+          c[3],
+          0.5,
+          extra.toArray(new String[0]));
       Path out = outputs.resolve(c[0] + ".gpkg");
       List<String> args = new ArrayList<>(List.of("segment"));
       args.addAll(

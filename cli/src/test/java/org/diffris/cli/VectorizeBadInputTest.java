@@ -283,19 +283,9 @@ class VectorizeBadInputTest {
   void complexSamplesAndPixelsWithoutSize() throws Exception {
     assumeTrue(Gdal.onPath("gdal_translate"), Gdal.SKIP_MESSAGE);
     Path complex = inputs.resolve("complex.tif");
-    Gdal.run(List.of("gdal_translate", "-q", "-ot", "CInt16", good.toString(), complex.toString()));
+    Gdal.translate(good, complex, "-ot", "CInt16");
     Path noSize = inputs.resolve("no-size.tif");
-    Gdal.run(
-        List.of(
-            "gdal_translate",
-            "-q",
-            "-a_ullr",
-            "500000",
-            "5300000",
-            "500100",
-            "5300000",
-            good.toString(),
-            noSize.toString()));
+    Gdal.translate(good, noSize, "-a_ullr", "500000", "5300000", "500100", "5300000");
     byte[] before = Files.readAllBytes(complex);
     assertFails(
         1, "complex samples", "vectorize", "--mask", complex.toString(), "--out", out("a.gpkg"));

@@ -63,6 +63,52 @@ public final class Gdal {
     return out;
   }
 
+  /** {@code gdal_translate -q ARGS IN OUT}: a copy of {@code in} changed as {@code args} ask. */
+  public static Path translate(Path in, Path out, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("gdal_translate", "-q"));
+    command.addAll(List.of(args));
+    command.addAll(List.of(in.toString(), out.toString()));
+    run(command);
+    return out;
+  }
+
+  /**
+   * {@code gdal_create}: a GeoTIFF of {@code width x height} pixels and {@code bands} bands of
+   * {@code type} (GDAL's name: Byte, Float32...), in EPSG:32633 with its upper-left corner at
+   * (500000, 5300000) and square pixels of {@code pixelSize} metres; {@code extra} (-burn,
+   * -a_nodata, -co ...) goes before the file name.
+   */
+  public static Path create(
+      Path out, int width, int height, int bands, String type, double pixelSize, String... extra)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "gdal_create",
+                "-q",
+                "-of",
+                "GTiff",
+                "-outsize",
+                String.valueOf(width),
+                String.valueOf(height),
+                "-bands",
+                String.valueOf(bands),
+                "-ot",
+                type,
+                "-a_srs",
+                "EPSG:32633",
+                "-a_ullr",
+                "500000",
+                "5300000",
+                String.valueOf(500000 + width * pixelSize),
+                String.valueOf(5300000 - height * pixelSize)));
+    command.addAll(List.of(extra));
+    command.add(out.toString());
+    run(command);
+    return out;
+  }
+
   public static String run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     byte[] output = p.getInputStream().readAllBytes();
