@@ -1,5 +1,8 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.MODEL_PIXEL_SCALE;
+import static org.diffris.geotools.TiffTags.MODEL_TRANSFORMATION;
+
 import java.awt.Rectangle;
 import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
@@ -39,9 +42,6 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
     this.coverage = coverage;
     this.image = coverage.getRenderedImage();
   }
-
-  private static final int MODEL_PIXEL_SCALE = 33550;
-  private static final int MODEL_TRANSFORMATION = 34264;
 
   static GeoToolsGeoTiff read(Path file) {
     if (!new GeoTiffFormat().accepts(file.toFile())) {

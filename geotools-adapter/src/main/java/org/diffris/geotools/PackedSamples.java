@@ -1,5 +1,21 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.BITS_PER_SAMPLE;
+import static org.diffris.geotools.TiffTags.COMPRESSION;
+import static org.diffris.geotools.TiffTags.FILL_ORDER;
+import static org.diffris.geotools.TiffTags.IMAGE_LENGTH;
+import static org.diffris.geotools.TiffTags.IMAGE_WIDTH;
+import static org.diffris.geotools.TiffTags.PLANAR_CONFIGURATION;
+import static org.diffris.geotools.TiffTags.PREDICTOR;
+import static org.diffris.geotools.TiffTags.ROWS_PER_STRIP;
+import static org.diffris.geotools.TiffTags.SAMPLES_PER_PIXEL;
+import static org.diffris.geotools.TiffTags.STRIP_BYTE_COUNTS;
+import static org.diffris.geotools.TiffTags.STRIP_OFFSETS;
+import static org.diffris.geotools.TiffTags.TILE_BYTE_COUNTS;
+import static org.diffris.geotools.TiffTags.TILE_LENGTH;
+import static org.diffris.geotools.TiffTags.TILE_OFFSETS;
+import static org.diffris.geotools.TiffTags.TILE_WIDTH;
+
 import java.awt.Point;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
@@ -22,22 +38,6 @@ import org.diffris.pipeline.InvalidInputException;
  * 16-bit samples. Keeps the last decoded block; not thread-safe (the tiler reads from one thread).
  */
 final class PackedSamples {
-  private static final int IMAGE_WIDTH = 256;
-  private static final int IMAGE_LENGTH = 257;
-  private static final int BITS_PER_SAMPLE = 258;
-  private static final int COMPRESSION = 259;
-  private static final int FILL_ORDER = 266;
-  private static final int STRIP_OFFSETS = 273;
-  private static final int SAMPLES_PER_PIXEL = 277;
-  private static final int ROWS_PER_STRIP = 278;
-  private static final int STRIP_BYTE_COUNTS = 279;
-  private static final int PLANAR_CONFIGURATION = 284;
-  private static final int PREDICTOR = 317;
-  private static final int TILE_WIDTH = 322;
-  private static final int TILE_LENGTH = 323;
-  private static final int TILE_OFFSETS = 324;
-  private static final int TILE_BYTE_COUNTS = 325;
-
   private final Path path;
   private final int width;
   private final int height;

@@ -1,5 +1,11 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.GDAL_NODATA;
+import static org.diffris.geotools.TiffTags.GEO_KEY_DIRECTORY;
+import static org.diffris.geotools.TiffTags.MODEL_PIXEL_SCALE;
+import static org.diffris.geotools.TiffTags.MODEL_TIEPOINT;
+import static org.diffris.geotools.TiffTags.MODEL_TRANSFORMATION;
+
 import it.geosolutions.imageio.plugins.tiff.TIFFField;
 import it.geosolutions.imageioimpl.plugins.tiff.TIFFImageMetadata;
 import java.util.Locale;
@@ -17,12 +23,6 @@ import java.util.Locale;
  * @param noData the GDAL_NODATA tag's value, or {@code null} when absent
  */
 record SimpleGeoTiffTags(int epsgCode, double[] gdalTransform, Double noData) {
-  private static final int MODEL_PIXEL_SCALE = 33550;
-  private static final int MODEL_TIEPOINT = 33922;
-  private static final int MODEL_TRANSFORMATION = 34264;
-  private static final int GEO_KEY_DIRECTORY = 34735;
-  private static final int GDAL_NODATA = 42113;
-
   private static final int GT_MODEL_TYPE = 1024;
   private static final int GT_RASTER_TYPE = 1025;
   private static final int GT_CITATION = 1026;

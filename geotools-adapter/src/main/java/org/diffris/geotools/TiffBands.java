@@ -1,5 +1,12 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.BITS_PER_SAMPLE;
+import static org.diffris.geotools.TiffTags.EXTRA_SAMPLES;
+import static org.diffris.geotools.TiffTags.GDAL_METADATA;
+import static org.diffris.geotools.TiffTags.PHOTOMETRIC;
+import static org.diffris.geotools.TiffTags.SAMPLES_PER_PIXEL;
+import static org.diffris.geotools.TiffTags.SAMPLE_FORMAT;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,12 +27,6 @@ import org.diffris.pipeline.InvalidInputException;
  * decoder here reads; 9 to 15 bits are {@link PackedSamples}' job.
  */
 final class TiffBands {
-  private static final int BITS_PER_SAMPLE = 258;
-  private static final int PHOTOMETRIC = 262;
-  private static final int SAMPLES_PER_PIXEL = 277;
-  private static final int EXTRA_SAMPLES = 338;
-  private static final int SAMPLE_FORMAT = 339;
-  private static final int GDAL_METADATA = 42112;
   private static final int PHOTOMETRIC_RGB = 2;
 
   private static final Pattern COLOUR_ITEM =

@@ -1,5 +1,10 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.STRIP_BYTE_COUNTS;
+import static org.diffris.geotools.TiffTags.STRIP_OFFSETS;
+import static org.diffris.geotools.TiffTags.TILE_BYTE_COUNTS;
+import static org.diffris.geotools.TiffTags.TILE_OFFSETS;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import org.diffris.pipeline.InvalidInputException;
@@ -15,11 +20,6 @@ import org.diffris.pipeline.InvalidInputException;
  * these tables lazily and would not tell.
  */
 final class TiffBlocks {
-  private static final int STRIP_OFFSETS = 273;
-  private static final int STRIP_BYTE_COUNTS = 279;
-  private static final int TILE_OFFSETS = 324;
-  private static final int TILE_BYTE_COUNTS = 325;
-
   private TiffBlocks() {}
 
   /**

@@ -1,5 +1,7 @@
 package org.diffris.geotools;
 
+import static org.diffris.geotools.TiffTags.NEW_SUBFILE_TYPE;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,8 +31,6 @@ final class TiffDirectory implements AutoCloseable {
       this.end = end;
     }
   }
-
-  private static final int NEW_SUBFILE_TYPE = 254;
 
   private final FileChannel file;
   private final long size;
