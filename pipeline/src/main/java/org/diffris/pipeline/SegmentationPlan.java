@@ -226,8 +226,8 @@ public final class SegmentationPlan {
           String.format(
               java.util.Locale.ROOT,
               "the raster is %d pixels wide (a model grid %d pixels wide): with tiles of %d model"
-                  + " pixels in batches of %d the job needs about %.1f GiB of Java heap, more than"
-                  + " the %.1f GiB this JVM may use; give it more memory (JAVA_OPTS=-Xmx%dg for"
+                  + " pixels in batches of %d the job needs about %.2f GiB of Java heap, more than"
+                  + " the %.2f GiB this JVM may use; give it more memory (JAVA_OPTS=-Xmx%dg for"
                   + " the command line, the server's -Xmx), or use smaller tiles or batches, or a"
                   + " narrower crop",
               rasterWidth,
