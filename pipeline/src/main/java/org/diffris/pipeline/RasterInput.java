@@ -3,6 +3,7 @@ package org.diffris.pipeline;
 import java.util.List;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.AreaModel;
+import org.diffris.vectorizer.PixelBounds;
 import org.diffris.vectorizer.PixelToWorld;
 
 /**
@@ -35,6 +36,48 @@ public record RasterInput(
       throw new IllegalArgumentException(
           bandRoles.size() + " band roles for " + source.bandCount() + " bands");
     }
+  }
+
+  /**
+   * A rectangle of this raster as a raster of its own: pixel (0, 0) is the rectangle's corner, and
+   * its georeferencing is this one's moved there (as a GDAL crop computes it).
+   *
+   * @throws IllegalArgumentException when the rectangle is empty or not inside the raster
+   */
+  public RasterInput window(PixelBounds window) {
+    return new RasterInput(
+        windowOf(source, window), pixelToWorldOf(window), areaModel, sampleType, bandRoles, srid);
+  }
+
+  /** The pixels of a rectangle of this raster's pixels, read from {@code pixels}. */
+  RasterSource windowOf(RasterSource pixels, PixelBounds window) {
+    if (window.minColumn() < 0
+        || window.minRow() < 0
+        || window.maxColumn() > width()
+        || window.maxRow() > height()
+        || window.minColumn() >= window.maxColumn()
+        || window.minRow() >= window.maxRow()) {
+      throw new IllegalArgumentException(
+          "window "
+              + window
+              + " is not a rectangle inside the "
+              + width()
+              + " x "
+              + height()
+              + " raster");
+    }
+    return new WindowSource(pixels, window);
+  }
+
+  private PixelToWorld pixelToWorldOf(PixelBounds window) {
+    PixelToWorld t = pixelToWorld;
+    return new PixelToWorld(
+        t.x(window.minColumn(), window.minRow()),
+        t.pixelWidth(),
+        t.rowRotation(),
+        t.y(window.minColumn(), window.minRow()),
+        t.colRotation(),
+        t.pixelHeight());
   }
 
   /** Whether the samples are plain 8-bit, fed with the model's own scaling by default. */

@@ -14,6 +14,7 @@ import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.ProgressListener;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.TiledSegmenter;
+import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.GroundSampleDistance;
 import org.diffris.vectorizer.MaskBand;
 import org.diffris.vectorizer.MaskVectorizer;
@@ -22,6 +23,8 @@ import org.diffris.vectorizer.PixelToWorld;
 import org.diffris.vectorizer.RegionSink;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.diffris.vectorizer.VectorizerOptions;
+import org.locationtech.jts.geom.CoordinateFilter;
+import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.PrecisionModel;
 
@@ -53,6 +56,9 @@ public final class SegmentationPlan {
   private final VectorizerOptions vectorizerOptions;
   private final List<String> warnings;
   private final int edgeMargin;
+  private final double gsd;
+  private final Integer tile;
+  private final RegionOfInterest roi;
 
   private SegmentationPlan(
       Segmenter segmenter,
@@ -65,7 +71,10 @@ public final class SegmentationPlan {
       TiledSegmenter tiler,
       VectorizerOptions vectorizerOptions,
       List<String> warnings,
-      int edgeMargin) {
+      int edgeMargin,
+      double gsd,
+      Integer tile,
+      RegionOfInterest roi) {
     this.segmenter = segmenter;
     this.input = input;
     this.source = source;
@@ -77,6 +86,9 @@ public final class SegmentationPlan {
     this.vectorizerOptions = vectorizerOptions;
     this.warnings = List.copyOf(warnings);
     this.edgeMargin = edgeMargin;
+    this.gsd = gsd;
+    this.tile = tile;
+    this.roi = roi;
   }
 
   static SegmentationPlan of(Segmenter segmenter, RasterInput input, SegmentOptions options)
@@ -151,7 +163,10 @@ public final class SegmentationPlan {
         tiler,
         vectorizer.build(),
         warnings,
-        edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor));
+        edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor),
+        gsd,
+        tile,
+        options.roi());
   }
 
   /**
@@ -358,6 +373,10 @@ public final class SegmentationPlan {
     return warnings;
   }
 
+  RasterInput input() {
+    return input;
+  }
+
   /** The selected bands, 0-based, one per model channel. */
   public int[] bands() {
     return bands.clone();
@@ -386,7 +405,6 @@ public final class SegmentationPlan {
    */
   public boolean atEdge(VectorizedRegion region) {
     PixelBounds pixels = region.pixelBounds();
-    RegionOfInterest roi = options.roi();
     return pixels.distanceToSides(input.width(), input.height()) < edgeMargin
         || (roi != null && roi.boundaryNear(pixels, edgeMargin));
   }
@@ -394,6 +412,110 @@ public final class SegmentationPlan {
   /** The attributes every host writes for this job's regions ({@link OutputSchema}). */
   public OutputSchema outputSchema() {
     return OutputSchema.segmentation(options.query(), segmenter.label(), this::atEdge);
+  }
+
+  /**
+   * The plan for one core of this plan's raster ({@link RasterWindows}), for hosts that run a
+   * raster in parts (a distributed job). Every raster-wide decision is this plan's: bands, value
+   * scaling, resampling, tile size, threshold; the model's grid stays anchored to the world. The
+   * window reads {@link #edgeMargin()} pixels more round the core, so the core's probabilities
+   * are the whole raster's, and answers for the core only: its regions are the whole raster's
+   * cut by the core's sides ({@link WindowPiece}), to be merged with {@link WindowPieces#merge}
+   * and placed with {@link #region}.
+   *
+   * @throws IllegalArgumentException when the core is not inside the raster
+   * @throws InvalidOptionException when the job asks for what needs every region of the raster
+   *     at once (simplification, a maximum number of features) or has a region of interest
+   */
+  public WindowPlan window(PixelBounds core) {
+    if (roi != null) {
+      throw new InvalidOptionException(
+          "roi", "cannot be combined with a raster run in windows; crop the raster instead");
+    }
+    if (options.simplify() > 0) {
+      throw new InvalidOptionException(
+          "simplify",
+          "needs every region of the raster at once and cannot be used with a raster run in"
+              + " windows; simplify the output afterwards");
+    }
+    if (options.maxFeatures() != null) {
+      throw new InvalidOptionException(
+          "maxFeatures",
+          "needs every region of the raster at once and cannot be used with a raster run in"
+              + " windows; keep the largest features of the output afterwards");
+    }
+    PixelBounds read =
+        new PixelBounds(
+            Math.max(0, core.minColumn() - edgeMargin),
+            Math.max(0, core.minRow() - edgeMargin),
+            Math.min(input.width(), core.maxColumn() + edgeMargin),
+            Math.min(input.height(), core.maxRow() + edgeMargin));
+    RasterInput windowInput = input.window(read);
+    SegmentationPlan plan =
+        new SegmentationPlan(
+            segmenter,
+            windowInput,
+            input.windowOf(source, read),
+            options,
+            bands,
+            scaling,
+            resampleFactor,
+            tiler(
+                segmenter.description(),
+                options,
+                tile,
+                bands,
+                scaling,
+                gsd,
+                anchor(windowInput.pixelToWorld())),
+            // Filters wait for the merged objects: a piece may be smaller than its object.
+            vectorizerOptions.toBuilder().minAreaSquareMetres(0).largestFirst(false).build(),
+            List.of(),
+            edgeMargin,
+            gsd,
+            tile,
+            WindowPlan.coreOf(core, read));
+    return new WindowPlan(plan, core, read, input.width(), input.height());
+  }
+
+  /**
+   * A merged piece ({@link WindowPieces#merge}) or a piece no core side cut, placed in the world
+   * as this plan's own regions are: the same coordinates, normalized; its score the mean of its
+   * pixels' probabilities.
+   */
+  public VectorizedRegion region(WindowPiece piece) {
+    PixelToWorld t = input.pixelToWorld();
+    GeometryFactory factory = new GeometryFactory(new PrecisionModel(), input.srid());
+    Geometry world = factory.createGeometry(piece.pixelGeometry());
+    world.apply(
+        (CoordinateFilter)
+            c -> {
+              double col = c.x;
+              double row = c.y;
+              c.x = t.x(col, row);
+              c.y = t.y(col, row);
+            });
+    world.geometryChanged();
+    world.normalize();
+    return new VectorizedRegion(
+        world,
+        piece.pixels(),
+        piece.areaSquareMetres(),
+        piece.probabilitySum() / piece.pixels(),
+        piece.bounds());
+  }
+
+  /**
+   * Whether a region is kept by this job's minimum area: for hosts that merge pieces, which the
+   * window plans do not filter.
+   */
+  public boolean keeps(VectorizedRegion region) {
+    return region.areaSquareMetres() >= vectorizerOptions.minAreaSquareMetres();
+  }
+
+  /** The vectorizer's connectivity, which {@link WindowPieces#merge} needs. */
+  public Connectivity connectivity() {
+    return vectorizerOptions.connectivity();
   }
 
   /** Model pixels per raster pixel along each axis (1 = the raster is at the model's GSD). */
@@ -434,7 +556,6 @@ public final class SegmentationPlan {
               atEdge[0] += atEdge(region) ? 1 : 0;
               area[0] += region.areaSquareMetres();
             });
-    RegionOfInterest roi = options.roi();
     InferenceSummary inference =
         tiler.run(
             source,
