@@ -1,6 +1,5 @@
 package org.diffris.cli.io;
 
-import java.awt.geom.AffineTransform;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -9,20 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.diffris.geotools.LonLatProjection;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.OutputSchema;
 import org.diffris.vectorizer.VectorizedRegion;
-import org.geotools.api.referencing.FactoryException;
 import org.geotools.api.referencing.crs.CoordinateReferenceSystem;
-import org.geotools.api.referencing.operation.MathTransform;
 import org.geotools.api.referencing.operation.TransformException;
-import org.geotools.geometry.jts.JTS;
-import org.geotools.referencing.CRS;
-import org.geotools.referencing.crs.DefaultGeographicCRS;
-import org.geotools.referencing.operation.transform.ConcatenatedTransform;
-import org.geotools.referencing.operation.transform.ProjectiveTransform;
 import org.locationtech.jts.geom.Geometry;
-import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * Writes regions as an RFC 7946 GeoJSON FeatureCollection.
@@ -33,17 +25,16 @@ import org.locationtech.jts.geom.GeometryFactory;
  * {@link OutputSchema}, in order (a NaN score is null). Edges are not densified, so a
  * long straight pixel edge stays straight in longitude/latitude. A polygon that crosses the
  * antimeridian is cut there into a MultiPolygon, every longitude within [-180, 180] (RFC 7946
- * §3.1.9; {@link AntimeridianCut}).
+ * §3.1.9; {@link LonLatProjection}).
  */
 public final class GeoJsonWriter implements RegionWriter {
   private static final int DECIMALS = 9;
 
-  private final MathTransform toWgs84;
+  private final LonLatProjection toWgs84;
   private final OutputSchema schema;
   private final Writer out;
   private final org.locationtech.jts.io.geojson.GeoJsonWriter geometryWriter =
       new org.locationtech.jts.io.geojson.GeoJsonWriter(DECIMALS);
-  private final AntimeridianCut antimeridian = new AntimeridianCut(new GeometryFactory());
   private boolean first = true;
 
   /**
@@ -58,7 +49,11 @@ public final class GeoJsonWriter implements RegionWriter {
   public GeoJsonWriter(Path file, CoordinateReferenceSystem sourceCrs, OutputSchema schema)
       throws IOException {
     this.schema = schema;
-    this.toWgs84 = toWgs84(sourceCrs);
+    try {
+      this.toWgs84 = new LonLatProjection(sourceCrs);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(e.getMessage() + "; write a .gpkg instead", e);
+    }
     geometryWriter.setEncodeCRS(false);
     geometryWriter.setForceCCW(true);
     this.out =
@@ -71,25 +66,6 @@ public final class GeoJsonWriter implements RegionWriter {
                 StandardOpenOption.WRITE),
             1 << 16);
     out.write("{\"type\":\"FeatureCollection\",\"features\":[");
-  }
-
-  private static MathTransform toWgs84(CoordinateReferenceSystem sourceCrs) {
-    try {
-      MathTransform transform = CRS.findMathTransform(sourceCrs, DefaultGeographicCRS.WGS84, true);
-      if (CRS.getAxisOrder(sourceCrs) == CRS.AxisOrder.NORTH_EAST) {
-        // Regions hold (east, north); the CRS expects (north, east) first.
-        transform =
-            ConcatenatedTransform.create(
-                ProjectiveTransform.create(new AffineTransform(0, 1, 1, 0, 0, 0)), transform);
-      }
-      return transform;
-    } catch (FactoryException e) {
-      throw new InvalidInputException(
-          "cannot reproject from the raster's CRS to WGS84 for GeoJSON ("
-              + e.getMessage()
-              + "); write a .gpkg instead",
-          e);
-    }
   }
 
   @Override
@@ -129,7 +105,7 @@ public final class GeoJsonWriter implements RegionWriter {
 
   private Geometry toWgs84(Geometry g) throws IOException {
     try {
-      return antimeridian.apply(JTS.transform(g, toWgs84));
+      return toWgs84.apply(g);
     } catch (TransformException e) {
       throw new IOException("cannot reproject a polygon to WGS84: " + e.getMessage(), e);
     }

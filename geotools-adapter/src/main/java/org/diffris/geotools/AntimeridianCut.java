@@ -1,4 +1,4 @@
-package org.diffris.cli.io;
+package org.diffris.geotools;
 
 import java.util.ArrayList;
 import java.util.List;

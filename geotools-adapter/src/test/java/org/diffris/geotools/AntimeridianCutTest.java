@@ -1,4 +1,4 @@
-package org.diffris.cli.io;
+package org.diffris.geotools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,110 @@
+package org.diffris.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkEnv;
+import scala.Tuple2;
+
+/**
+ * Rasters as Spark sees them: listed on the driver through Hadoop's file systems (local, HDFS,
+ * object stores), opened on executors as local files. A raster on a remote file system is copied
+ * once per executor JVM to its local disk (the GeoTIFF reader needs random access), and the copy
+ * deleted when the JVM exits.
+ */
+final class RasterFiles {
+  private static final Map<String, Path> COPIES = new ConcurrentHashMap<>();
+
+  private RasterFiles() {}
+
+  /**
+   * The GeoTIFFs named by {@code patterns}: files, folders (their {@code .tif} and {@code .tiff}
+   * files) and globs, sorted, each once.
+   *
+   * @throws IllegalArgumentException naming a pattern that matches nothing
+   */
+  static List<String> list(List<String> patterns, Configuration conf) throws IOException {
+    TreeSet<String> found = new TreeSet<>();
+    for (String pattern : patterns) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(pattern);
+      FileSystem fs = p.getFileSystem(conf);
+      FileStatus[] matches = fs.globStatus(p);
+      if (matches == null || matches.length == 0) {
+        throw new IllegalArgumentException(
+            "--rasters " + pattern + ": no such file, folder or matching files");
+      }
+      int before = found.size();
+      for (FileStatus match : matches) {
+        if (match.isDirectory()) {
+          for (FileStatus child : fs.listStatus(match.getPath())) {
+            if (child.isFile() && isGeoTiff(child.getPath().getName())) {
+              found.add(child.getPath().toString());
+            }
+          }
+        } else {
+          found.add(match.getPath().toString());
+        }
+      }
+      if (found.size() == before) {
+        throw new IllegalArgumentException(
+            "--rasters " + pattern + ": no .tif or .tiff file there");
+      }
+    }
+    return new ArrayList<>(found);
+  }
+
+  private static boolean isGeoTiff(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".tif") || n.endsWith(".tiff");
+  }
+
+  /** A local path for a listed raster, copying it here first when it is on a remote system. */
+  static Path local(String raster) {
+    URI uri = URI.create(raster);
+    if (uri.getScheme() == null || uri.getScheme().equals("file")) {
+      return Path.of(uri.getPath());
+    }
+    return COPIES.computeIfAbsent(raster, RasterFiles::copy);
+  }
+
+  private static Path copy(String raster) {
+    try {
+      Path dir = Files.createTempDirectory("diffris-raster");
+      Path local = dir.resolve(new org.apache.hadoop.fs.Path(raster).getName());
+      org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(raster);
+      remote
+          .getFileSystem(executorConf())
+          .copyToLocalFile(false, remote, new org.apache.hadoop.fs.Path(local.toUri()), true);
+      local.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return local;
+    } catch (IOException e) {
+      throw new UncheckedIOException("copying " + raster + " to the executor failed", e);
+    }
+  }
+
+  /** Hadoop settings on an executor: the defaults plus the job's {@code spark.hadoop.*}. */
+  private static Configuration executorConf() {
+    Configuration conf = new Configuration();
+    SparkEnv env = SparkEnv.get();
+    if (env != null) {
+      for (Tuple2<String, String> kv : env.conf().getAll()) {
+        if (kv._1().startsWith("spark.hadoop.")) {
+          conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+        }
+      }
+    }
+    return conf;
+  }
+}

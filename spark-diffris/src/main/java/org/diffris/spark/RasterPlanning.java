@@ -1,0 +1,80 @@
+package org.diffris.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.RasterWindows;
+import org.diffris.pipeline.ScaleRule;
+import org.diffris.pipeline.SegmentationPlan;
+import org.diffris.pipeline.Segmenter;
+import org.diffris.vectorizer.PixelBounds;
+import org.diffris.vectorizer.PixelToWorld;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.GeometryFactory;
+
+/**
+ * The first stage, one raster at a time: checks the job against the raster and the model (every
+ * query), resolves the value scaling once for the whole raster, and cuts it into windows. A
+ * raster that fails here is reported, and no window of it runs.
+ */
+final class RasterPlanning {
+  private RasterPlanning() {}
+
+  /**
+   * What planning one raster gave.
+   *
+   * @param windows its windows, empty when it failed
+   * @param failure why it failed, or null
+   * @param squareKilometres the ground it covers (0 when it failed)
+   * @param warnings what the plans said about the queries
+   */
+  record Outcome(
+      String source,
+      List<WindowTask> windows,
+      String failure,
+      double squareKilometres,
+      List<String> warnings)
+      implements Serializable {}
+
+  static Outcome plan(String source, JobOptions job) {
+    try (RasterRun run = new RasterRun(source)) {
+      Segmenter model = ExecutorModels.of(job);
+      String rule = null;
+      List<String> warnings = new ArrayList<>();
+      for (String query : job.queries()) {
+        SegmentationPlan plan = run.plan(model, job, query, rule);
+        rule = plan.scaling().rule();
+        for (String w : plan.warnings()) {
+          warnings.add("'" + query + "': " + w);
+        }
+      }
+      RasterInput input = run.input();
+      // A per-band percentile stretch is not a rule a window can repeat without the whole
+      // raster's statistics: such a raster runs as one window.
+      boolean repeatable = ScaleRule.parse(rule).mode() != ScaleRule.Mode.PERCENTILE;
+      int side = repeatable ? job.windowSide() : Math.max(input.width(), input.height());
+      List<WindowTask> windows = new ArrayList<>();
+      for (PixelBounds core : RasterWindows.cores(input.width(), input.height(), side)) {
+        windows.add(new WindowTask(source, rule, core));
+      }
+      return new Outcome(source, windows, null, squareKilometres(input), warnings);
+    } catch (Exception | OutOfMemoryError e) {
+      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of());
+    }
+  }
+
+  private static double squareKilometres(RasterInput input) {
+    PixelToWorld t = input.pixelToWorld();
+    int w = input.width();
+    int h = input.height();
+    Coordinate[] corners = {
+      new Coordinate(t.x(0, 0), t.y(0, 0)),
+      new Coordinate(t.x(w, 0), t.y(w, 0)),
+      new Coordinate(t.x(w, h), t.y(w, h)),
+      new Coordinate(t.x(0, h), t.y(0, h)),
+      new Coordinate(t.x(0, 0), t.y(0, 0))
+    };
+    return input.areaModel().areaSquareMetres(new GeometryFactory().createPolygon(corners)) / 1e6;
+  }
+}

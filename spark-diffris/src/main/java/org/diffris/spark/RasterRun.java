@@ -1,0 +1,66 @@
+package org.diffris.spark;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.diffris.geotools.GeoTiffRaster;
+import org.diffris.geotools.LonLatProjection;
+import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.SegmentationPlan;
+import org.diffris.pipeline.Segmenter;
+
+/**
+ * One raster opened in a task, with its plans per query (planned once per task) and its
+ * longitude/latitude projection. Not thread-safe; closed by the task.
+ */
+final class RasterRun implements AutoCloseable {
+  private final String source;
+  private final GeoTiffRaster raster;
+  private final RasterInput input;
+  private final Map<String, SegmentationPlan> plans = new HashMap<>();
+  private LonLatProjection lonLat;
+
+  RasterRun(String source) {
+    this.source = source;
+    this.raster = GeoTiffRaster.open(RasterFiles.local(source));
+    this.input = raster.input();
+  }
+
+  String source() {
+    return source;
+  }
+
+  RasterInput input() {
+    return input;
+  }
+
+  /** "EPSG:32633", or the CRS's name when it has no EPSG code. */
+  String crsLabel() {
+    return raster.spatialReference().label();
+  }
+
+  /**
+   * The whole raster's plan for a query: with {@code scaleRule} null, the user's options (and the
+   * statistics pass they may need); else the rule the first plan resolved.
+   */
+  SegmentationPlan plan(Segmenter model, JobOptions job, String query, String scaleRule)
+      throws java.io.IOException {
+    SegmentationPlan plan = plans.get(query);
+    if (plan == null) {
+      plan = model.plan(input, job.segmentOptions(query, scaleRule));
+      plans.put(query, plan);
+    }
+    return plan;
+  }
+
+  LonLatProjection lonLat() {
+    if (lonLat == null) {
+      lonLat = new LonLatProjection(raster.crs());
+    }
+    return lonLat;
+  }
+
+  @Override
+  public void close() {
+    raster.close();
+  }
+}

@@ -1,0 +1,335 @@
+package org.diffris.spark;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
+import org.apache.sedona.spark.SedonaContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.diffris.runtime.onnx.ExecutionProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code diffris segment} over many rasters on Spark: every GeoTIFF named by {@code --rasters},
+ * every query, one GeoParquet layer of answers and a table of the rasters that failed. Runs with
+ * {@code spark-submit --class org.diffris.spark.SegmentJob diffris-spark.jar ...} on a cluster or
+ * in local mode.
+ *
+ * <p>Three stages: each raster is planned (options checked, value scaling resolved, cut into
+ * windows); each window runs through the pipeline on an executor's one loaded model; objects cut
+ * by windows are merged per raster. The answer equals {@code diffris segment} on each raster.
+ */
+@Command(
+    name = "diffris-spark",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Finds what the queries describe in every raster given and writes the polygons as one"
+            + " GeoParquet layer (longitude/latitude) with the rasters that failed beside it.")
+public final class SegmentJob implements Callable<Integer> {
+
+  @Option(
+      names = "--rasters",
+      required = true,
+      split = ",",
+      paramLabel = "PATH",
+      description =
+          "GeoTIFFs: files, folders (their .tif/.tiff files) or globs, on any file system Hadoop"
+              + " reaches (file:, hdfs:, s3a:, gs:, abfss:); repeat or separate with commas.")
+  List<String> rasters = new ArrayList<>();
+
+  @Option(
+      names = "--query",
+      required = true,
+      paramLabel = "TEXT",
+      description =
+          "What to find, in words; repeat for several queries (one pass over the imagery).")
+  List<String> queries = new ArrayList<>();
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "GeoParquet folder to write the answers to.")
+  String out;
+
+  @Option(
+      names = "--failures",
+      paramLabel = "DIR",
+      description =
+          "Parquet folder for the rasters that failed and why (default: DIR-failures beside"
+              + " --out); written even when none failed.")
+  String failures;
+
+  @Option(names = "--overwrite", description = "Replace --out and --failures if they exist.")
+  boolean overwrite;
+
+  @Option(
+      names = "--model",
+      paramLabel = "BUNDLE",
+      description =
+          "Model bundle folder or zip: a path every executor reads, or a file shipped with"
+              + " --files (default: the embedded diffris-tiny).")
+  String model;
+
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      paramLabel = "auto|cpu|cuda[:N]",
+      description = "Where the model runs on each executor: " + ExecutionProvider.ACCEPTED + ".")
+  String device;
+
+  @Option(
+      names = "--window",
+      defaultValue = "2048",
+      paramLabel = "PX",
+      description =
+          "Side of a window's core in raster pixels (default 2048); a window also reads the"
+              + " model's edge margin round it. Bounds a task's memory.")
+  int window;
+
+  @Option(names = "--threshold", paramLabel = "T", description = "As diffris segment.")
+  Double threshold;
+
+  @Option(names = "--tile", paramLabel = "PX", description = "As diffris segment.")
+  Integer tile;
+
+  @Option(names = "--overlap", paramLabel = "PX", description = "As diffris segment.")
+  Integer overlap;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "As diffris segment.")
+  int batch;
+
+  @Option(names = "--bands", paramLabel = "1,2,3", description = "As diffris segment.")
+  String bands;
+
+  @Option(names = "--scale", paramLabel = "RULE", description = "As diffris segment.")
+  String scale;
+
+  @Option(names = "--min-area", paramLabel = "M2", description = "As diffris segment.")
+  Double minArea;
+
+  @Option(names = "--max-pixels", paramLabel = "N", description = "As diffris segment.")
+  Long maxPixels;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master when not run by spark-submit (local[2], for example).")
+  String master;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SegmentJob()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    JobOptions job = jobOptions();
+    SparkSession.Builder builder = SparkSession.builder().appName("diffris segment");
+    if (master != null) {
+      builder.master(master);
+    }
+    SparkSession spark = SedonaContext.create(builder.getOrCreate());
+    try {
+      JobSummary summary =
+          run(spark, job, rasters, out, failures != null ? failures : out + "-failures", overwrite);
+      summary.print(System.out);
+      return summary.failedRasters() == 0 ? 0 : 3;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private JobOptions jobOptions() {
+    if (window < 64) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--window must be at least 64 pixels, got " + window);
+    }
+    ExecutionProvider.parse(device);
+    JobOptions job =
+        new JobOptions(
+            queries, model, device, threshold, bands, tile, overlap, batch, scale, minArea,
+            maxPixels, window);
+    // Checked here, before Spark starts: the same checks as the command line's.
+    queries.forEach(q -> job.segmentOptions(q, null));
+    return job;
+  }
+
+  /**
+   * Runs a job on a session Sedona is registered with and writes its two tables.
+   *
+   * @throws IllegalArgumentException when an output exists without {@code overwrite}, or a
+   *     raster pattern matches nothing
+   */
+  static JobSummary run(
+      SparkSession spark,
+      JobOptions job,
+      List<String> rasterPatterns,
+      String out,
+      String failuresOut,
+      boolean overwrite)
+      throws java.io.IOException {
+    long start = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+    if (!overwrite) {
+      for (String dir : List.of(out, failuresOut)) {
+        Path p = new Path(dir);
+        if (p.getFileSystem(conf).exists(p)) {
+          throw new IllegalArgumentException(dir + " exists; give --overwrite to replace it");
+        }
+      }
+    }
+    List<String> sources = RasterFiles.list(rasterPatterns, conf);
+    log("planning " + sources.size() + " rasters");
+
+    List<RasterPlanning.Outcome> plans =
+        jsc.parallelize(sources, sources.size()).map(s -> RasterPlanning.plan(s, job)).collect();
+    List<WindowTask> windows = new ArrayList<>();
+    List<Row> failed = new ArrayList<>();
+    double squareKilometres = 0;
+    for (RasterPlanning.Outcome plan : plans) {
+      if (plan.failure() != null) {
+        failed.add(RowFactory.create(plan.source(), "plan", plan.failure()));
+      } else {
+        windows.addAll(plan.windows());
+        squareKilometres += plan.squareKilometres();
+        plan.warnings().forEach(w -> log(plan.source() + ": " + w));
+      }
+    }
+
+    log("running " + windows.size() + " windows");
+    JavaRDD<WindowRunning.Outcome> ran =
+        jsc.parallelize(windows, Math.max(1, Math.min(windows.size(), 100_000)))
+            .map(w -> WindowRunning.run(w, job))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    List<WindowStats> stats =
+        ran.map(
+                o ->
+                    new WindowStats(
+                        o.source(),
+                        o.tiles(),
+                        o.modelMillis(),
+                        o.wallMillis(),
+                        o.executor(),
+                        o.failure(),
+                        o.features().size()))
+            .collect();
+    for (WindowStats s : stats) {
+      if (s.failure() != null) {
+        failed.add(RowFactory.create(s.source(), "window", s.failure()));
+      }
+    }
+
+    JavaRDD<PieceMerging.Outcome> merged =
+        ran.filter(o -> o.failure() == null)
+            .flatMap(o -> o.pieces().iterator())
+            .groupBy(PieceRecord::group)
+            .map(g -> PieceMerging.merge(g._2(), job))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    log("merging the objects windows cut");
+    for (PieceMerging.Outcome m : merged.filter(m -> m.failure() != null).collect()) {
+      failed.add(RowFactory.create(m.source(), "merge", m.failure()));
+    }
+
+    Set<String> failedSources = new HashSet<>();
+    failed.forEach(r -> failedSources.add(r.getString(0)));
+    Broadcast<Set<String>> skip = jsc.broadcast(Collections.unmodifiableSet(failedSources));
+    JavaRDD<Row> features =
+        ran.filter(o -> o.failure() == null && !skip.value().contains(o.source()))
+            .flatMap(o -> o.features().iterator())
+            .union(
+                merged
+                    .filter(m -> m.failure() == null && !skip.value().contains(m.source()))
+                    .flatMap(m -> m.features().iterator()));
+
+    Dataset<Row> answers = spark.createDataFrame(features, FeatureRows.schema()).persist();
+    long polygons = answers.count();
+    long mergedObjects =
+        merged
+            .filter(m -> m.failure() == null && !skip.value().contains(m.source()))
+            .map(m -> (long) m.features().size())
+            .fold(0L, Long::sum);
+    log("writing " + polygons + " polygons to " + out);
+    List<String> columns = new ArrayList<>();
+    columns.add("ST_GeomFromWKB(" + FeatureRows.LON_LAT_WKB + ") AS geometry");
+    for (String name : answers.columns()) {
+      if (!name.equals(FeatureRows.LON_LAT_WKB)) {
+        columns.add(name);
+      }
+    }
+    SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
+    answers
+        .selectExpr(columns.toArray(new String[0]))
+        .write()
+        .format("geoparquet")
+        .mode(mode)
+        .save(out);
+    spark
+        .createDataFrame(failed, failuresSchema())
+        .coalesce(1)
+        .write()
+        .mode(mode)
+        .parquet(failuresOut);
+    answers.unpersist();
+    ran.unpersist();
+    merged.unpersist();
+
+    return new JobSummary(
+        sources.size(),
+        failedSources.size(),
+        windows.size(),
+        squareKilometres,
+        polygons,
+        mergedObjects,
+        stats,
+        (System.nanoTime() - start) / 1e6,
+        spark.sparkContext().defaultParallelism(),
+        out,
+        failuresOut);
+  }
+
+  static StructType failuresSchema() {
+    return DataTypes.createStructType(
+        List.of(
+            DataTypes.createStructField("source", DataTypes.StringType, false),
+            DataTypes.createStructField("stage", DataTypes.StringType, false),
+            DataTypes.createStructField("reason", DataTypes.StringType, false)));
+  }
+
+  private static void log(String line) {
+    PrintStream err = System.err;
+    err.println("diffris-spark: " + line);
+  }
+
+  /** What one window cost, for the summary. */
+  record WindowStats(
+      String source,
+      long tiles,
+      double modelMillis,
+      double wallMillis,
+      String executor,
+      String failure,
+      int features)
+      implements java.io.Serializable {}
+}

@@ -1,0 +1,102 @@
+package org.diffris.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.sql.Row;
+import org.diffris.pipeline.SegmentationPlan;
+import org.diffris.pipeline.SegmentationSummary;
+import org.diffris.pipeline.Segmenter;
+import org.diffris.pipeline.WindowPiece;
+import org.diffris.pipeline.WindowPlan;
+import org.diffris.vectorizer.VectorizedRegion;
+
+/**
+ * The second stage, one window at a time: runs every query on the window through the pipeline
+ * ({@link SegmentationPlan#window}), turns the regions no window side cut into answer rows at
+ * once, and sends the cut ones on to be merged.
+ */
+final class WindowRunning {
+  private WindowRunning() {}
+
+  /**
+   * What one window gave.
+   *
+   * @param features answer rows of objects wholly inside the core
+   * @param pieces objects cut by the core's sides, to merge
+   * @param tiles model tiles run
+   * @param modelMillis time in the model
+   * @param wallMillis time the window took, reading and vectorizing included
+   * @param executor the executor that ran it
+   * @param failure why it failed, or null (then nothing else counts)
+   */
+  record Outcome(
+      String source,
+      WindowTask window,
+      List<Row> features,
+      List<PieceRecord> pieces,
+      long tiles,
+      double modelMillis,
+      double wallMillis,
+      String executor,
+      String failure)
+      implements Serializable {}
+
+  static Outcome run(WindowTask task, JobOptions job) {
+    long start = System.nanoTime();
+    String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
+    List<Row> features = new ArrayList<>();
+    List<PieceRecord> pieces = new ArrayList<>();
+    long tiles = 0;
+    double modelMillis = 0;
+    try (RasterRun run = new RasterRun(task.source())) {
+      Segmenter model = ExecutorModels.of(job);
+      for (String query : job.queries()) {
+        SegmentationPlan plan = run.plan(model, job, query, task.scaleRule());
+        WindowPlan window = plan.window(task.core());
+        List<WindowPiece> whole = new ArrayList<>();
+        SegmentationSummary summary =
+            window.run(
+                piece -> {
+                  if (piece.open()) {
+                    pieces.add(PieceRecord.of(task.source(), query, task.scaleRule(), piece));
+                  } else {
+                    whole.add(piece);
+                  }
+                },
+                (done, total) -> {},
+                () -> false);
+        for (WindowPiece piece : whole) {
+          VectorizedRegion region = plan.region(piece);
+          if (plan.keeps(region)) {
+            features.add(FeatureRows.of(run, plan, region));
+          }
+        }
+        tiles += summary.inference().tiles();
+        modelMillis += summary.inference().modelMillis();
+      }
+    } catch (Exception | OutOfMemoryError e) {
+      return new Outcome(
+          task.source(),
+          task,
+          List.of(),
+          List.of(),
+          tiles,
+          modelMillis,
+          (System.nanoTime() - start) / 1e6,
+          executor,
+          "window " + task + ": " + Failures.reason(e));
+    }
+    return new Outcome(
+        task.source(),
+        task,
+        features,
+        pieces,
+        tiles,
+        modelMillis,
+        (System.nanoTime() - start) / 1e6,
+        executor,
+        null);
+  }
+}

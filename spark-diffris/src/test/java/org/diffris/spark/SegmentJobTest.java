@@ -1,0 +1,195 @@
+package org.diffris.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.sedona.spark.SedonaContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.diffris.cli.testing.Cli;
+import org.diffris.cli.testing.GeoPackageContents;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.io.WKBReader;
+
+/**
+ * The job in local mode ({@code local[2]}) on the three sample scenes, each cut into nine
+ * windows, and two broken files: every scene's polygons equal {@code diffris segment}'s on that
+ * scene (geometry in the raster's CRS coordinate for coordinate, score, area, pixels, at_edge),
+ * the GeoParquet layer reads back with its longitude/latitude geometry, and the broken files are
+ * in the failures table with their reason while the job goes on.
+ */
+class SegmentJobTest {
+  private static final Path SCENES = Path.of("..", "sample-data", "scenes").toAbsolutePath();
+  private static final String QUERY = "white storage tanks";
+  private static SparkSession spark;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark =
+        SedonaContext.create(
+            SparkSession.builder()
+                .master("local[2]")
+                .appName("diffris-spark test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate());
+    spark.sparkContext().setLogLevel("WARN");
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static JobOptions job(List<String> queries, int window) {
+    return new JobOptions(
+        queries, null, "cpu", null, null, null, null, 4, null, null, null, window);
+  }
+
+  @Test
+  void scenesThroughSparkEqualTheCommandLineAndBrokenFilesAreReported() throws Exception {
+    Path rasters = Files.createDirectories(dir.resolve("rasters"));
+    for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
+      Files.copy(SCENES.resolve(scene), rasters.resolve(scene));
+    }
+    // Cut short: the header and the first blocks are there, later blocks are not.
+    byte[] port = Files.readAllBytes(SCENES.resolve("port.tif"));
+    Files.write(rasters.resolve("cut_short.tif"), java.util.Arrays.copyOf(port, port.length / 3));
+    Files.writeString(rasters.resolve("not_a_tiff.tif"), "these are notes, not an image\n");
+
+    String out = dir.resolve("answers.parquet").toString();
+    String failures = dir.resolve("failures.parquet").toString();
+    JobSummary summary =
+        SegmentJob.run(
+            spark, job(List.of(QUERY), 600), List.of(rasters.toString()), out, failures, false);
+
+    assertEquals(5, summary.rasters());
+    assertEquals(2, summary.failedRasters());
+    assertEquals(3 * 9, summary.windows(), "three 1792-pixel scenes in windows of 600");
+    assertTrue(summary.mergedObjects() > 0, "objects cut by windows were merged");
+
+    Map<String, String> failed = new TreeMap<>();
+    for (Row r : spark.read().parquet(failures).collectAsList()) {
+      failed.put(Path.of(r.getString(0)).getFileName().toString(), r.getString(2));
+    }
+    assertEquals(List.of("cut_short.tif", "not_a_tiff.tif"), new ArrayList<>(failed.keySet()));
+    failed.values().forEach(reason -> assertFalse(reason.isBlank()));
+
+    List<Row> rows = spark.read().format("geoparquet").load(out).collectAsList();
+    Map<String, List<Row>> bySource = new TreeMap<>();
+    for (Row r : rows) {
+      bySource
+          .computeIfAbsent(
+              Path.of(r.<String>getAs("source")).getFileName().toString(), k -> new ArrayList<>())
+          .add(r);
+    }
+    assertFalse(bySource.containsKey("cut_short.tif"), "nothing of a failed raster is written");
+    for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
+      assertSameAsCommandLine(scene, bySource.getOrDefault(scene, List.of()));
+    }
+  }
+
+  private static void assertSameAsCommandLine(String scene, List<Row> spark) throws Exception {
+    Path gpkg = dir.resolve(scene + ".gpkg");
+    Cli cli =
+        Cli.run(
+            "segment",
+            "--raster",
+            SCENES.resolve(scene).toString(),
+            "--query",
+            QUERY,
+            "--device",
+            "cpu",
+            "--out",
+            gpkg.toString());
+    assertEquals(0, cli.exitCode, cli.err);
+    List<GeoPackageContents.Feature> expected =
+        new ArrayList<>(GeoPackageContents.read(gpkg).features);
+    assertEquals(expected.size(), spark.size(), scene + ": polygons");
+    assertTrue(expected.size() > 0, scene + ": the query finds something");
+
+    WKBReader wkb = new WKBReader();
+    List<Geometry> got = new ArrayList<>();
+    for (Row r : spark) {
+      Geometry g = wkb.read(r.<byte[]>getAs(FeatureRows.NATIVE_WKB));
+      g.setUserData(r);
+      got.add(g);
+      Geometry lonLat = r.getAs("geometry");
+      org.locationtech.jts.geom.Envelope e = lonLat.getEnvelopeInternal();
+      assertTrue(
+          e.getMinX() >= 12 && e.getMaxX() <= 18 && e.getMinY() >= 0 && e.getMaxY() <= 84,
+          "UTM zone 33 north lies at 12-18 degrees east: " + e);
+      assertEquals(g.getNumPoints(), lonLat.getNumPoints(), "reprojected vertex by vertex");
+      assertEquals("EPSG:32633", r.getAs(FeatureRows.CRS));
+    }
+    Comparator<Geometry> order =
+        Comparator.comparingDouble((Geometry g) -> g.getEnvelopeInternal().getMinY())
+            .thenComparingDouble(g -> g.getEnvelopeInternal().getMinX())
+            .thenComparingDouble(Geometry::getArea);
+    expected.sort((a, b) -> order.compare(a.geometry(), b.geometry()));
+    got.sort(order);
+    for (int i = 0; i < expected.size(); i++) {
+      GeoPackageContents.Feature e = expected.get(i);
+      Geometry g = got.get(i);
+      Row r = (Row) g.getUserData();
+      Geometry eg = e.geometry().copy();
+      eg.normalize();
+      assertTrue(eg.equalsExact(g), scene + ": " + eg + " / " + g);
+      assertEquals(e.number("area"), r.<Double>getAs("area"), 1e-9 * e.number("area"));
+      assertEquals(e.number("score"), r.<Double>getAs("score"), 1e-6);
+      assertEquals(((Number) e.attributes().get("pixels")).longValue(), r.<Long>getAs("pixels"));
+      assertEquals(
+          ((Number) e.attributes().get("at_edge")).intValue() != 0, r.<Boolean>getAs("at_edge"));
+      assertEquals(e.attributes().get("model"), r.getAs("model"));
+      assertEquals(QUERY, r.getAs("query"));
+    }
+  }
+
+  @Test
+  void anExistingOutputIsRefusedBeforeAnyWork() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("exists.parquet"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SegmentJob.run(
+                    spark,
+                    job(List.of(QUERY), 600),
+                    List.of(SCENES.resolve("port.tif").toString()),
+                    out.toString(),
+                    out + "-failures",
+                    false));
+    assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+  }
+
+  @Test
+  void aPatternThatMatchesNothingIsNamed() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SegmentJob.run(
+                    spark,
+                    job(List.of(QUERY), 600),
+                    List.of(dir.resolve("nowhere/*.tif").toString()),
+                    dir.resolve("a").toString(),
+                    dir.resolve("b").toString(),
+                    false));
+    assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
+  }
+}
