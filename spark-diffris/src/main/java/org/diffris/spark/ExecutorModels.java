@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.diffris.pipeline.EmbeddedModel;
 import org.diffris.pipeline.InvalidInputException;
@@ -40,9 +41,13 @@ final class ExecutorModels {
 
   private static Segmenter load(JobOptions job) {
     Path bundle = bundleLocation(job.model());
+    // Tasks share the session and run at once, each on its own thread: one operator thread per
+    // task's cores keeps the executor's cores busy without oversubscribing them.
+    int taskCores = SparkEnv.get() == null ? 1 : SparkEnv.get().conf().getInt("spark.task.cpus", 1);
     try {
       return Segmenter.open(
-          ModelBundle.open(bundle), SessionSettings.of(ExecutionProvider.parse(job.device())));
+          ModelBundle.open(bundle),
+          SessionSettings.of(ExecutionProvider.parse(job.device())).withThreads(taskCores, 1));
     } catch (IOException e) {
       throw new UncheckedIOException("the model bundle " + bundle + " cannot be loaded", e);
     }

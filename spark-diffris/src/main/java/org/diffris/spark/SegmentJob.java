@@ -138,8 +138,22 @@ public final class SegmentJob implements Callable<Integer> {
       description = "Spark master when not run by spark-submit (local[2], for example).")
   String master;
 
+  /**
+   * Exit status: 0 all rasters answered, 3 some failed (see the failures table), 2 a usage error,
+   * 1 the job could not run (an output exists, nothing matched, the model did not load).
+   */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SegmentJob()).execute(args));
+    CommandLine command = new CommandLine(new SegmentJob());
+    command.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          // What the user must change, in one line; Spark's own failures keep their trace.
+          if (e instanceof IllegalArgumentException) {
+            cmd.getErr().println("diffris-spark: " + e.getMessage());
+            return 1;
+          }
+          throw e;
+        });
+    System.exit(command.execute(args));
   }
 
   @Override
@@ -165,13 +179,22 @@ public final class SegmentJob implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--window must be at least 64 pixels, got " + window);
     }
-    ExecutionProvider.parse(device);
+    try {
+      ExecutionProvider.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--device: " + e.getMessage());
+    }
     JobOptions job =
         new JobOptions(
             queries, model, device, threshold, bands, tile, overlap, batch, scale, minArea,
             maxPixels, window);
     // Checked here, before Spark starts: the same checks as the command line's.
-    queries.forEach(q -> job.segmentOptions(q, null));
+    try {
+      queries.forEach(q -> job.segmentOptions(q, null));
+    } catch (org.diffris.pipeline.InvalidOptionException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     return job;
   }
 
@@ -253,7 +276,10 @@ public final class SegmentJob implements Callable<Integer> {
     }
 
     Set<String> failedSources = new HashSet<>();
-    failed.forEach(r -> failedSources.add(r.getString(0)));
+    for (Row r : failed) {
+      failedSources.add(r.getString(0));
+      log("failed: " + r.getString(0) + " (" + r.getString(1) + "): " + r.getString(2));
+    }
     Broadcast<Set<String>> skip = jsc.broadcast(Collections.unmodifiableSet(failedSources));
     JavaRDD<Row> features =
         ran.filter(o -> o.failure() == null && !skip.value().contains(o.source()))
@@ -283,6 +309,9 @@ public final class SegmentJob implements Callable<Integer> {
         .selectExpr(columns.toArray(new String[0]))
         .write()
         .format("geoparquet")
+        // No crs member: GeoParquet's default, OGC:CRS84. Unset, Sedona 1.8.0 writes "crs": null
+        // (unknown); a PROJJSON value it rewrites with camel-cased keys that readers reject.
+        .option("geoparquet.crs", "")
         .mode(mode)
         .save(out);
     spark

@@ -90,6 +90,21 @@ class SegmentJobTest {
     assertEquals(List.of("cut_short.tif", "not_a_tiff.tif"), new ArrayList<>(failed.keySet()));
     failed.values().forEach(reason -> assertFalse(reason.isBlank()));
 
+    // GeoParquet metadata: longitude/latitude, said by leaving the CRS out (OGC:CRS84).
+    try (java.util.stream.Stream<Path> files = Files.list(Path.of(out))) {
+      for (Path part : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        String geo;
+        try (org.apache.parquet.hadoop.ParquetFileReader reader =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(part.toUri()),
+                    new org.apache.hadoop.conf.Configuration()))) {
+          geo = reader.getFooter().getFileMetaData().getKeyValueMetaData().get("geo");
+        }
+        assertTrue(geo.contains("\"primary_column\":\"geometry\""), geo);
+        assertFalse(geo.contains("\"crs\""), "no crs member means OGC:CRS84: " + geo);
+      }
+    }
     List<Row> rows = spark.read().format("geoparquet").load(out).collectAsList();
     Map<String, List<Row>> bySource = new TreeMap<>();
     for (Row r : rows) {
