@@ -1,6 +1,8 @@
 package org.diffris.geotools;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -8,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RasterWindows;
+import org.diffris.pipeline.SampleType;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
@@ -19,10 +23,14 @@ import org.diffris.pipeline.WindowPlan;
 import org.diffris.runtime.ModelBundle;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelBounds;
+import org.diffris.vectorizer.PixelToWorld;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -105,5 +113,50 @@ class WindowedSegmentationTest {
         assertEquals(plan.atEdge(w), plan.atEdge(s));
       }
     }
+  }
+
+  @Test
+  void aRasterTooWideForTheHeapInOnePieceFitsInWindows() {
+    // 4,000,000 x 200 pixels at 0.5 m: one run needs its rows' width in memory, a window only
+    // its own; nothing is read before either check.
+    RasterSource huge =
+        new RasterSource() {
+          @Override
+          public int width() {
+            return 4_000_000;
+          }
+
+          @Override
+          public int height() {
+            return 200;
+          }
+
+          @Override
+          public int bandCount() {
+            return 3;
+          }
+
+          @Override
+          public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+            throw new AssertionError("planning reads no pixel of an 8-bit raster");
+          }
+        };
+    RasterInput input =
+        new RasterInput(
+            huge,
+            new PixelToWorld(400000, 0.5, 0, 5000000, 0, -0.5),
+            AreaModel.planar(1),
+            SampleType.BYTE,
+            List.of(),
+            32633);
+    SegmentOptions options = SegmentOptions.builder("white storage tanks").build();
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> segmenter.plan(input, options));
+    assertTrue(e.getMessage().contains("Java heap"), e.getMessage());
+    SegmentationPlan windowed =
+        assertDoesNotThrow(() -> segmenter.planInWindows(input, options, 2048));
+    assertEquals(
+        new PixelBounds(0, 0, 2048 + windowed.edgeMargin(), 200),
+        windowed.window(new PixelBounds(0, 0, 2048, 200)).read());
   }
 }

@@ -91,7 +91,12 @@ public final class SegmentationPlan {
     this.roi = roi;
   }
 
-  static SegmentationPlan of(Segmenter segmenter, RasterInput input, SegmentOptions options)
+  /**
+   * @param windowSide 0 for a job run in one piece; else the side of the cores it will run in
+   *     ({@link #window}), whose reads, not the whole raster's rows, the memory check counts
+   */
+  static SegmentationPlan of(
+      Segmenter segmenter, RasterInput input, SegmentOptions options, int windowSide)
       throws IOException {
     ModelDescription model = segmenter.description();
     long rasterPixels = (long) input.width() * input.height();
@@ -130,12 +135,20 @@ public final class SegmentationPlan {
             (long) Math.ceil(Math.max(input.width(), input.height()) * factor),
             warnings);
     // Before the statistics pass reads the raster.
+    int tileSide = tile != null ? tile : model.tiling().size();
+    int readWidth =
+        windowSide <= 0
+            ? input.width()
+            : (int)
+                Math.min(
+                    input.width(),
+                    windowSide + 2L * edgeMargin(tileSide, resampling.isIdentity() ? 1 : factor));
     checkJobMemory(
-        tile != null ? tile : model.tiling().size(),
+        tileSide,
         options.batchSize(),
         bands.length,
-        (long) Math.ceil(input.width() * factor) + 1,
-        input.width(),
+        (long) Math.ceil(readWidth * factor) + 1,
+        readWidth,
         factor);
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());

@@ -64,7 +64,20 @@ public final class Segmenter implements AutoCloseable {
    * @throws IOException when the statistics pass cannot read the raster
    */
   public SegmentationPlan plan(RasterInput input, SegmentOptions options) throws IOException {
-    return SegmentationPlan.of(this, input, options);
+    return SegmentationPlan.of(this, input, options, 0);
+  }
+
+  /**
+   * As {@link #plan}, for a job that will run in cores of at most {@code windowSide} pixels
+   * ({@link RasterWindows}, {@link SegmentationPlan#window}): the memory it checks is one
+   * window's, not the whole raster's.
+   */
+  public SegmentationPlan planInWindows(RasterInput input, SegmentOptions options, int windowSide)
+      throws IOException {
+    if (windowSide < 1) {
+      throw new IllegalArgumentException("a window's side is at least 1 pixel, got " + windowSide);
+    }
+    return SegmentationPlan.of(this, input, options, windowSide);
   }
 
   @Override

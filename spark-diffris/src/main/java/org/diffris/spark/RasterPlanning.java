@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RasterWindows;
-import org.diffris.pipeline.ScaleRule;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
 import org.diffris.vectorizer.PixelBounds;
@@ -50,12 +49,9 @@ final class RasterPlanning {
         }
       }
       RasterInput input = run.input();
-      // A per-band percentile stretch is not a rule a window can repeat without the whole
-      // raster's statistics: such a raster runs as one window.
-      boolean repeatable = ScaleRule.parse(rule).mode() != ScaleRule.Mode.PERCENTILE;
-      int side = repeatable ? job.windowSide() : Math.max(input.width(), input.height());
       List<WindowTask> windows = new ArrayList<>();
-      for (PixelBounds core : RasterWindows.cores(input.width(), input.height(), side)) {
+      for (PixelBounds core :
+          RasterWindows.cores(input.width(), input.height(), run.windowSide(job, rule))) {
         windows.add(new WindowTask(source, rule, core));
       }
       return new Outcome(source, windows, null, squareKilometres(input), warnings);

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.geotools.LonLatProjection;
 import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.ScaleRule;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
 
@@ -46,10 +47,22 @@ final class RasterRun implements AutoCloseable {
       throws java.io.IOException {
     SegmentationPlan plan = plans.get(query);
     if (plan == null) {
-      plan = model.plan(input, job.segmentOptions(query, scaleRule));
+      plan =
+          model.planInWindows(
+              input, job.segmentOptions(query, scaleRule), windowSide(job, scaleRule));
       plans.put(query, plan);
     }
     return plan;
+  }
+
+  /**
+   * The side of this raster's window cores: the job's, or the whole raster for a per-band
+   * percentile stretch, which a window cannot repeat without the whole raster's statistics.
+   */
+  int windowSide(JobOptions job, String scaleRule) {
+    boolean repeatable =
+        scaleRule == null || ScaleRule.parse(scaleRule).mode() != ScaleRule.Mode.PERCENTILE;
+    return repeatable ? job.windowSide() : Math.max(input.width(), input.height());
   }
 
   LonLatProjection lonLat() {
