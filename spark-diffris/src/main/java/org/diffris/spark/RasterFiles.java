@@ -41,27 +41,55 @@ final class RasterFiles {
       FileSystem fs = p.getFileSystem(conf);
       FileStatus[] matches = fs.globStatus(p);
       if (matches == null || matches.length == 0) {
-        throw new IllegalArgumentException(
-            "--rasters " + pattern + ": no such file, folder or matching files");
+        throw new IllegalArgumentException(pattern + ": no such file, folder or matching files");
       }
-      int before = found.size();
+      boolean any = false;
       for (FileStatus match : matches) {
         if (match.isDirectory()) {
           for (FileStatus child : fs.listStatus(match.getPath())) {
             if (child.isFile() && isGeoTiff(child.getPath().getName())) {
               found.add(child.getPath().toString());
+              any = true;
             }
           }
         } else {
           found.add(match.getPath().toString());
+          any = true;
         }
       }
-      if (found.size() == before) {
-        throw new IllegalArgumentException(
-            "--rasters " + pattern + ": no .tif or .tiff file there");
+      if (!any) {
+        throw new IllegalArgumentException(pattern + ": no .tif or .tiff file there");
       }
     }
     return new ArrayList<>(found);
+  }
+
+  /**
+   * The rasters a list file names, one per line (blank lines and {@code #} comments skipped).
+   *
+   * @throws IllegalArgumentException when the list is missing or names nothing
+   */
+  static List<String> readList(String listFile, Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(listFile);
+    FileSystem fs = p.getFileSystem(conf);
+    if (!fs.exists(p)) {
+      throw new IllegalArgumentException("--raster-list " + listFile + ": no such file");
+    }
+    List<String> names = new ArrayList<>();
+    try (java.io.BufferedReader in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(fs.open(p), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        String name = line.strip();
+        if (!name.isEmpty() && !name.startsWith("#")) {
+          names.add(name);
+        }
+      }
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("--raster-list " + listFile + " names no raster");
+    }
+    return names;
   }
 
   private static boolean isGeoTiff(String name) {

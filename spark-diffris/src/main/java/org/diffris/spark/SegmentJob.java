@@ -46,13 +46,20 @@ public final class SegmentJob implements Callable<Integer> {
 
   @Option(
       names = "--rasters",
-      required = true,
       split = ",",
       paramLabel = "PATH",
       description =
           "GeoTIFFs: files, folders (their .tif/.tiff files) or globs, on any file system Hadoop"
               + " reaches (file:, hdfs:, s3a:, gs:, abfss:); repeat or separate with commas.")
   List<String> rasters = new ArrayList<>();
+
+  @Option(
+      names = "--raster-list",
+      paramLabel = "FILE",
+      description =
+          "A text file (any Hadoop file system) naming one raster per line, as --rasters takes"
+              + " them; blank lines and lines starting with # are skipped.")
+  String rasterList;
 
   @Option(
       names = "--query",
@@ -159,14 +166,29 @@ public final class SegmentJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobOptions job = jobOptions();
+    if (rasters.isEmpty() && rasterList == null) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "give the rasters: --rasters, --raster-list or both");
+    }
     SparkSession.Builder builder = SparkSession.builder().appName("diffris segment");
     if (master != null) {
       builder.master(master);
     }
     SparkSession spark = SedonaContext.create(builder.getOrCreate());
     try {
+      List<String> patterns = new ArrayList<>(rasters);
+      if (rasterList != null) {
+        patterns.addAll(
+            RasterFiles.readList(rasterList, spark.sparkContext().hadoopConfiguration()));
+      }
       JobSummary summary =
-          run(spark, job, rasters, out, failures != null ? failures : out + "-failures", overwrite);
+          run(
+              spark,
+              job,
+              patterns,
+              out,
+              failures != null ? failures : out + "-failures",
+              overwrite);
       summary.print(System.out);
       return summary.failedRasters() == 0 ? 0 : 3;
     } finally {
