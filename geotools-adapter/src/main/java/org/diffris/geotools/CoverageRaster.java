@@ -274,32 +274,16 @@ public final class CoverageRaster {
     return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
   }
 
-  /** The pixels of a window as the tiler reads them. */
-  public RasterSource source(PixelWindow window) {
-    RasterSource whole = new RenderedImageSource(image, nodata);
-    return window.equals(all()) ? whole : new WindowSource(whole, window);
-  }
-
-  /** Pixel corners of a window (pixel (0, 0) = its first pixel) to world coordinates. */
-  public PixelToWorld pixelToWorld(PixelWindow window) {
-    PixelToWorld t = pixelToWorld;
-    return new PixelToWorld(
-        t.x(window.x(), window.y()),
-        t.pixelWidth(),
-        t.rowRotation(),
-        t.y(window.x(), window.y()),
-        t.colRotation(),
-        t.pixelHeight());
-  }
-
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
   public RasterInput input(PixelWindow window) {
-    return new RasterInput(
-        source(window),
-        pixelToWorld(window),
-        crs.areaModel(),
-        RasterSamples.of(image.getSampleModel()),
-        roles,
-        crs.epsgCode());
+    RasterInput whole =
+        new RasterInput(
+            new RenderedImageSource(image, nodata),
+            pixelToWorld,
+            crs.areaModel(),
+            RasterSamples.of(image.getSampleModel()),
+            roles,
+            crs.epsgCode());
+    return window.equals(all()) ? whole : whole.window(window.bounds());
   }
 }

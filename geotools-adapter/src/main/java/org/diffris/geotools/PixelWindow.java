@@ -13,6 +13,11 @@ public record PixelWindow(int x, int y, int width, int height) {
     }
   }
 
+  /** The same pixels as the pipeline's rectangle of pixel corners. */
+  public org.diffris.vectorizer.PixelBounds bounds() {
+    return new org.diffris.vectorizer.PixelBounds(x, y, x + width, y + height);
+  }
+
   public long pixelCount() {
     return (long) width * height;
   }

@@ -43,12 +43,12 @@ class CoverageRasterTest {
     PixelWindow w =
         raster.window(new GeometryFactory().toGeometry(new Envelope(1010.5, 1012, 2020, 2029.2)));
     assertEquals(new PixelWindow(10, 0, 2, 10), w); // row 0 is the north edge at 2030
-    RasterSource source = raster.source(w);
+    RasterSource source = raster.input(w).source();
     float[] out = new float[2 * 3];
     source.read(0, 1, 2, 3, new int[] {0}, out);
     assertArrayEquals(new float[] {11, 12, 12, 13, 13, 14}, out);
-    assertEquals(1010.0, raster.pixelToWorld(w).x(0, 0));
-    assertEquals(2030.0, raster.pixelToWorld(w).y(0, 0));
+    assertEquals(1010.0, raster.input(w).pixelToWorld().x(0, 0));
+    assertEquals(2030.0, raster.input(w).pixelToWorld().y(0, 0));
   }
 
   @Test

@@ -47,6 +47,7 @@ class SegmentJobTest {
                 .appName("diffris-spark test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toString())
                 .getOrCreate());
     spark.sparkContext().setLogLevel("WARN");
   }
