@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * What a job did, printed at its end: rasters, windows, tiles, ground covered, polygons, time in
  * the model against the job's wall time, and each executor's throughput.
  *
- * @param mergedObjects polygons assembled from pieces that windows cut
+ * @param mergedObjects polygons made of the pieces windows cut ({@link #pieces()})
  *
  * @param cores the job's task slots (Spark's default parallelism)
  */
@@ -31,6 +31,14 @@ record JobSummary(
     return windowStats.stream().mapToLong(SegmentJob.WindowStats::tiles).sum();
   }
 
+  /** Regions that touched a window's side with another window beyond it, before the merge. */
+  long pieces() {
+    return windowStats.stream()
+        .filter(s -> s.failure() == null)
+        .mapToLong(SegmentJob.WindowStats::pieces)
+        .sum();
+  }
+
   double modelMillis() {
     return windowStats.stream().mapToDouble(SegmentJob.WindowStats::modelMillis).sum();
   }
@@ -38,7 +46,7 @@ record JobSummary(
   void print(PrintStream out) {
     out.printf(
         Locale.ROOT,
-        "rasters=%d failed=%d windows=%d tiles=%d km2=%.3f polygons=%d merged=%d model_ms=%.0f"
+        "rasters=%d failed=%d windows=%d tiles=%d km2=%.3f polygons=%d pieces=%d merged=%d model_ms=%.0f"
             + " wall_ms=%.0f cores=%d tiles_per_core_s=%.2f%n",
         rasters,
         failedRasters,
@@ -46,6 +54,7 @@ record JobSummary(
         tiles(),
         squareKilometres,
         polygons,
+        pieces(),
         mergedObjects,
         modelMillis(),
         wallMillis,

@@ -278,7 +278,7 @@ public final class SegmentJob implements Callable<Integer> {
                         o.wallMillis(),
                         o.executor(),
                         o.failure(),
-                        o.features().size()))
+                        o.pieces().size()))
             .collect();
     for (WindowStats s : stats) {
       if (s.failure() != null) {
@@ -381,6 +381,6 @@ public final class SegmentJob implements Callable<Integer> {
       double wallMillis,
       String executor,
       String failure,
-      int features)
+      int pieces)
       implements java.io.Serializable {}
 }

@@ -82,7 +82,12 @@ class SegmentJobTest {
     assertEquals(5, summary.rasters());
     assertEquals(2, summary.failedRasters());
     assertEquals(3 * 9, summary.windows(), "three 1792-pixel scenes in windows of 600");
-    assertTrue(summary.mergedObjects() > 0, "objects cut by windows were merged");
+    assertTrue(
+        summary.pieces() > summary.mergedObjects() && summary.mergedObjects() > 0,
+        "objects cut by windows were merged: "
+            + summary.pieces()
+            + " pieces into "
+            + summary.mergedObjects());
 
     Map<String, String> failed = new TreeMap<>();
     for (Row r : spark.read().parquet(failures).collectAsList()) {
