@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.diffris.cli.io.GeoJsonWriter;
-import org.diffris.cli.io.GeoPackageWriter;
+import org.diffris.cli.io.GeoPackageRegions;
 import org.diffris.cli.io.RegionWriter;
 import org.diffris.geotools.GeoTiffRaster;
+import org.diffris.output.GeoPackageWriter;
 import org.diffris.pipeline.OutputSchema;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -141,13 +142,7 @@ final class OutputOptions {
       throws IOException {
     return Format.of(out) == Format.GEOJSON
         ? new GeoJsonWriter(temporary, raster.crs(), schema)
-        : new GeoPackageWriter(temporary, layerName(out), raster.spatialReference(), multi, schema);
-  }
-
-  /** The GeoPackage table name: the output file's name as an SQL identifier. */
-  static String layerName(Path out) {
-    String stem = out.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-    String name = stem.replaceAll("[^A-Za-z0-9_]", "_");
-    return name.isEmpty() || Character.isDigit(name.charAt(0)) ? "regions_" + name : name;
+        : new GeoPackageRegions(
+            temporary, GeoPackageWriter.layerName(out), raster.spatialReference(), multi, schema);
   }
 }

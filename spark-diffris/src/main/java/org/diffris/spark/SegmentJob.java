@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.diffris.output.AtomicOutput;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -84,7 +85,17 @@ public final class SegmentJob implements Callable<Integer> {
               + " --out); written even when none failed.")
   String failures;
 
-  @Option(names = "--overwrite", description = "Replace --out and --failures if they exist.")
+  @Option(
+      names = "--gpkg",
+      paramLabel = "FILE.gpkg",
+      description =
+          "Also write the answers as one GeoPackage layer (longitude/latitude, EPSG:4326) at this"
+              + " path on the driver, for results small enough for one file.")
+  String gpkg;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace --out, --failures and --gpkg if they exist.")
   boolean overwrite;
 
   @Option(
@@ -186,9 +197,11 @@ public final class SegmentJob implements Callable<Integer> {
               spark,
               job,
               patterns,
-              out,
-              failures != null ? failures : out + "-failures",
-              overwrite);
+              new Outputs(
+                  out,
+                  failures != null ? failures : out + "-failures",
+                  gpkg == null ? null : java.nio.file.Path.of(gpkg),
+                  overwrite));
       summary.print(System.out);
       return summary.failedRasters() == 0 ? 0 : 3;
     } finally {
@@ -221,22 +234,29 @@ public final class SegmentJob implements Callable<Integer> {
   }
 
   /**
-   * Runs a job on a session Sedona is registered with and writes its two tables.
+   * Where a job writes.
+   *
+   * @param out the GeoParquet folder
+   * @param failures the failures table's folder
+   * @param gpkg a GeoPackage on the driver too, or null
+   */
+  record Outputs(String out, String failures, java.nio.file.Path gpkg, boolean overwrite) {}
+
+  /**
+   * Runs a job on a session Sedona is registered with and writes its outputs.
    *
    * @throws IllegalArgumentException when an output exists without {@code overwrite}, or a
    *     raster pattern matches nothing
    */
   static JobSummary run(
-      SparkSession spark,
-      JobOptions job,
-      List<String> rasterPatterns,
-      String out,
-      String failuresOut,
-      boolean overwrite)
+      SparkSession spark, JobOptions job, List<String> rasterPatterns, Outputs outputs)
       throws java.io.IOException {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+    String out = outputs.out();
+    String failuresOut = outputs.failures();
+    boolean overwrite = outputs.overwrite();
     if (!overwrite) {
       for (String dir : List.of(out, failuresOut)) {
         Path p = new Path(dir);
@@ -244,7 +264,37 @@ public final class SegmentJob implements Callable<Integer> {
           throw new IllegalArgumentException(dir + " exists; give --overwrite to replace it");
         }
       }
+      if (outputs.gpkg() != null && java.nio.file.Files.exists(outputs.gpkg())) {
+        throw new IllegalArgumentException(
+            outputs.gpkg() + " exists; give --overwrite to replace it");
+      }
     }
+    // Made now, so that an existing file stops the job before any work; deleted unless written.
+    try (AtomicOutput gpkgFile =
+        outputs.gpkg() == null ? null : new AtomicOutput(outputs.gpkg(), overwrite)) {
+      JobSummary summary = run(spark, jsc, job, rasterPatterns, outputs, start);
+      if (gpkgFile != null) {
+        log("writing " + summary.polygons() + " polygons to " + outputs.gpkg());
+        AnswersGeoPackage.write(
+            spark.read().format("geoparquet").load(out), gpkgFile.temporary(), outputs.gpkg());
+        gpkgFile.commit();
+      }
+      return summary;
+    }
+  }
+
+  private static JobSummary run(
+      SparkSession spark,
+      JavaSparkContext jsc,
+      JobOptions job,
+      List<String> rasterPatterns,
+      Outputs outputs,
+      long start)
+      throws java.io.IOException {
+    org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+    String out = outputs.out();
+    String failuresOut = outputs.failures();
+    boolean overwrite = outputs.overwrite();
     List<String> sources = RasterFiles.list(rasterPatterns, conf);
     log("planning " + sources.size() + " rasters");
 

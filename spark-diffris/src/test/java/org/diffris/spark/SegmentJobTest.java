@@ -75,9 +75,13 @@ class SegmentJobTest {
 
     String out = dir.resolve("answers.parquet").toString();
     String failures = dir.resolve("failures.parquet").toString();
+    Path gpkg = dir.resolve("answers.gpkg");
     JobSummary summary =
         SegmentJob.run(
-            spark, job(List.of(QUERY), 600), List.of(rasters.toString()), out, failures, false);
+            spark,
+            job(List.of(QUERY), 600),
+            List.of(rasters.toString()),
+            new SegmentJob.Outputs(out, failures, gpkg, false));
 
     assertEquals(5, summary.rasters());
     assertEquals(2, summary.failedRasters());
@@ -120,8 +124,30 @@ class SegmentJobTest {
           .add(r);
     }
     assertFalse(bySource.containsKey("cut_short.tif"), "nothing of a failed raster is written");
+    assertSameAsGeoPackage(rows, gpkg);
     for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
       assertSameAsCommandLine(scene, bySource.getOrDefault(scene, List.of()));
+    }
+  }
+
+  /** The GeoPackage holds the GeoParquet layer's rows: lon/lat geometry and every column. */
+  private static void assertSameAsGeoPackage(List<Row> rows, Path gpkg) throws Exception {
+    GeoPackageContents contents = GeoPackageContents.read(gpkg);
+    assertEquals(4326, contents.srsId);
+    assertEquals("answers", contents.layer);
+    assertEquals(rows.size(), contents.features.size());
+    Map<String, Row> byKey = new TreeMap<>();
+    for (Row r : rows) {
+      byKey.put(r.<String>getAs("source") + " " + r.<Geometry>getAs("geometry").toText(), r);
+    }
+    for (GeoPackageContents.Feature f : contents.features) {
+      Geometry g = f.geometry();
+      assertEquals("MultiPolygon", g.getGeometryType());
+      Row r = byKey.get(f.attributes().get("source") + " " + g.getGeometryN(0).toText());
+      assertTrue(r != null, "a GeoParquet row with this source and geometry: " + g.getGeometryN(0));
+      assertEquals(r.<Double>getAs("area"), f.number("area"));
+      assertEquals(r.<Long>getAs("pixels"), ((Number) f.attributes().get("pixels")).longValue());
+      assertEquals(r.<String>getAs("crs"), f.attributes().get("crs"));
     }
   }
 
@@ -192,10 +218,26 @@ class SegmentJobTest {
                     spark,
                     job(List.of(QUERY), 600),
                     List.of(SCENES.resolve("port.tif").toString()),
-                    out.toString(),
-                    out + "-failures",
-                    false));
+                    new SegmentJob.Outputs(out.toString(), out + "-failures", null, false)));
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+
+    Path gpkg = Files.writeString(dir.resolve("exists.gpkg"), "an old answer");
+    IllegalArgumentException g =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SegmentJob.run(
+                    spark,
+                    job(List.of(QUERY), 600),
+                    List.of(SCENES.resolve("port.tif").toString()),
+                    new SegmentJob.Outputs(
+                        dir.resolve("new.parquet").toString(),
+                        dir.resolve("new-failures").toString(),
+                        gpkg,
+                        false)));
+    assertTrue(g.getMessage().contains("exists.gpkg exists"), g.getMessage());
+    assertEquals("an old answer", Files.readString(gpkg));
+    assertFalse(Files.exists(dir.resolve("new.parquet")), "nothing written");
   }
 
   @Test
@@ -208,9 +250,8 @@ class SegmentJobTest {
                     spark,
                     job(List.of(QUERY), 600),
                     List.of(dir.resolve("nowhere/*.tif").toString()),
-                    dir.resolve("a").toString(),
-                    dir.resolve("b").toString(),
-                    false));
+                    new SegmentJob.Outputs(
+                        dir.resolve("a").toString(), dir.resolve("b").toString(), null, false)));
     assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
   }
 }

@@ -38,7 +38,7 @@ public final class GeoJsonWriter implements RegionWriter {
   private boolean first = true;
 
   /**
-   * Writes {@code file} (absent or empty: an {@link AtomicOutput} temporary) and starts the
+   * Writes {@code file} (absent or empty: an {@link org.diffris.output.AtomicOutput} temporary) and starts the
    * collection.
    *
    * @param sourceCrs the CRS of the regions, whose coordinates are in (east, north) order whatever

@@ -1,4 +1,4 @@
-package org.diffris.cli.io;
+package org.diffris.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.diffris.cli.io;
+package org.diffris.output;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

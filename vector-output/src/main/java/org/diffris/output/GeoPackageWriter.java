@@ -1,4 +1,4 @@
-package org.diffris.cli.io;
+package org.diffris.output;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.List;
 import org.diffris.geotools.SpatialReference;
 import org.diffris.pipeline.OutputSchema;
 import org.diffris.vectorizer.VectorizedRegion;
@@ -26,14 +27,16 @@ import org.locationtech.jts.io.WKBWriter;
  * spatial reference rows plus the raster's (EPSG code and WKT definition), {@code gpkg_contents}
  * with the layer's extent, and {@code gpkg_geometry_columns}; geometries are standard GeoPackage
  * binary (little-endian header with an XY envelope, then ISO WKB). The layer is {@code POLYGON},
- * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity). Attributes: the
- * fields of the project's {@link OutputSchema}, in order (a NaN score is NULL). No spatial index
- * is written (readers build one on demand).
+ * or {@code MULTIPOLYGON} with every polygon promoted when asked (8-connectivity, or polygons cut
+ * at the antimeridian). Attributes: the columns given, in order, typed as the project's
+ * {@link OutputSchema} types them (a NaN number is NULL). No spatial index is written (readers
+ * build one on demand).
  *
- * <p>Regions are inserted as they come, in one transaction committed by {@link #finish()}. The
- * file must be absent or empty; the caller writes to a temporary path and moves it into place.
+ * <p>Features are inserted as they come, in one transaction committed by {@link #finish()}. The
+ * file must be absent or empty; the caller writes to a temporary path ({@link AtomicOutput}) and
+ * moves it into place.
  */
-public final class GeoPackageWriter implements RegionWriter {
+public final class GeoPackageWriter implements java.io.Closeable {
   /** GeoPackage's {@code application_id}: the ASCII bytes "GPKG". */
   private static final int APPLICATION_ID = 0x47504B47;
 
@@ -56,23 +59,28 @@ public final class GeoPackageWriter implements RegionWriter {
   private final String layer;
   private final int srsId;
   private final boolean multi;
-  private final OutputSchema schema;
+  private final List<OutputSchema.Field> columns;
   private final PreparedStatement insert;
   private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
   private final Envelope extent = new Envelope();
   private int pending;
 
   /**
-   * Creates {@code file} (absent or empty) with an empty layer whose columns are the
-   * schema's fields, in order.
+   * Creates {@code file} (absent or empty) with an empty layer of these columns, in order.
    *
    * @param layer the table name (letters, digits and underscores)
-   * @param srs the raster's CRS
+   * @param srs the CRS of the geometries
    * @param multi {@code MULTIPOLYGON} layer (8-connectivity regions may be multipart), else
    *     {@code POLYGON}
+   * @param columns the attributes, as {@link OutputSchema#fields()} gives them, plus any a host
+   *     adds
    */
   public GeoPackageWriter(
-      Path file, String layer, SpatialReference srs, boolean multi, OutputSchema schema)
+      Path file,
+      String layer,
+      SpatialReference srs,
+      boolean multi,
+      List<OutputSchema.Field> columns)
       throws IOException {
     if (!layer.matches(IDENTIFIER)) {
       throw new IllegalArgumentException("layer name must be an SQL identifier: " + layer);
@@ -80,7 +88,13 @@ public final class GeoPackageWriter implements RegionWriter {
     this.layer = layer;
     this.srsId = srs.epsgCode() == null ? CUSTOM_SRS_ID : srs.epsgCode();
     this.multi = multi;
-    this.schema = schema;
+    this.columns = List.copyOf(columns);
+    for (OutputSchema.Field field : this.columns) {
+      if (!field.name().matches(IDENTIFIER)) {
+        throw new IllegalArgumentException(
+            "column name must be an SQL identifier: " + field.name());
+      }
+    }
     Connection connection = null;
     try {
       connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -95,15 +109,15 @@ public final class GeoPackageWriter implements RegionWriter {
       createMetadataTables(connection);
       insertSpatialReferences(connection, srs);
       createLayer(connection);
-      StringBuilder columns = new StringBuilder("geom");
+      StringBuilder names = new StringBuilder("geom");
       StringBuilder values = new StringBuilder("?");
-      for (OutputSchema.Field field : schema.fields()) {
-        columns.append(", ").append(field.name());
+      for (OutputSchema.Field field : this.columns) {
+        names.append(", ").append(field.name());
         values.append(", ?");
       }
       this.insert =
           connection.prepareStatement(
-              "INSERT INTO \"" + layer + "\" (" + columns + ") VALUES (" + values + ")");
+              "INSERT INTO \"" + layer + "\" (" + names + ") VALUES (" + values + ")");
       this.db = connection;
     } catch (SQLException e) {
       closeQuietly(connection);
@@ -111,9 +125,29 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  @Override
-  public void accept(VectorizedRegion region) throws IOException {
-    Geometry g = region.geometry();
+  /** The table name for a file: its name without extension, as an SQL identifier. */
+  public static String layerName(Path file) {
+    String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    String name = stem.replaceAll("[^A-Za-z0-9_]", "_");
+    return name.isEmpty() || Character.isDigit(name.charAt(0)) ? "regions_" + name : name;
+  }
+
+  /** Adds one feature: a region with the values of the project's output schema. */
+  public void add(VectorizedRegion region, OutputSchema schema) throws IOException {
+    add(region.geometry(), schema.values(region));
+  }
+
+  /**
+   * Adds one feature.
+   *
+   * @param g a Polygon, or a MultiPolygon in a {@code multi} layer
+   * @param values one per column, in column order
+   */
+  public void add(Geometry g, Object[] values) throws IOException {
+    if (values.length != columns.size()) {
+      throw new IllegalArgumentException(
+          values.length + " values for the " + columns.size() + " columns " + columns);
+    }
     if (multi && g instanceof Polygon polygon) {
       g = g.getFactory().createMultiPolygon(new Polygon[] {polygon});
     }
@@ -121,7 +155,7 @@ public final class GeoPackageWriter implements RegionWriter {
     try {
       int column = 1;
       insert.setBytes(column++, geometryBlob(g, srsId, wkb));
-      for (Object value : schema.values(region)) {
+      for (Object value : values) {
         if (value instanceof Double d && d.isNaN()) {
           insert.setNull(column++, Types.DOUBLE);
         } else {
@@ -138,7 +172,7 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  @Override
+  /** Completes the layer: extent, commit. */
   public void finish() throws IOException {
     try {
       insert.executeBatch();
@@ -273,13 +307,10 @@ public final class GeoPackageWriter implements RegionWriter {
     }
   }
 
-  /**
-   * The schema's fields as GeoPackage columns: TEXT, DOUBLE, INTEGER or BOOLEAN (stored as 0 or
-   * 1), in schema order.
-   */
+  /** The columns as GeoPackage columns: TEXT, DOUBLE, INTEGER or BOOLEAN (stored as 0 or 1). */
   private String columnDefinitions() {
     StringBuilder sql = new StringBuilder();
-    for (OutputSchema.Field field : schema.fields()) {
+    for (OutputSchema.Field field : columns) {
       String type =
           field.type() == String.class
               ? "TEXT"
