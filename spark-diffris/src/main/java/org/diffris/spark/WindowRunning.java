@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.SegmentationSummary;
@@ -66,7 +67,8 @@ final class WindowRunning {
                   }
                 },
                 (done, total) -> {},
-                () -> false);
+                // A killed job or stage interrupts its tasks: stop between tiles.
+                () -> TaskContext.get() != null && TaskContext.get().isInterrupted());
         for (WindowPiece piece : whole) {
           VectorizedRegion region = plan.region(piece);
           if (plan.keeps(region)) {
