@@ -11,6 +11,7 @@ from pathlib import Path
 from osgeo import gdal
 from qgis.core import (
     QgsProcessingException,
+    QgsProject,
     QgsProcessingFeedback,
     QgsRasterFileWriter,
     QgsRasterLayer,
@@ -55,7 +56,10 @@ def geotiff_for(layer: QgsRasterLayer, folder: Path, feedback: QgsProcessingFeed
         raise QgsProcessingException(f"Cannot read the raster '{layer.name()}'")
     writer = QgsRasterFileWriter(str(target))
     writer.setOutputFormat("GTiff")
-    error = writer.writeRaster(pipe, provider.xSize(), provider.ySize(), provider.extent(), layer.crs())
+    error = writer.writeRaster(
+        pipe, provider.xSize(), provider.ySize(), provider.extent(), layer.crs(),
+        QgsProject.instance().transformContext(),
+    )
     if error != QgsRasterFileWriter.NoError:
         raise QgsProcessingException(
             f"Cannot write the raster '{layer.name()}' to a GeoTIFF (QgsRasterFileWriter error {error})"

@@ -7,6 +7,7 @@ summary line or a CommandLineError whose message a GIS user can act on.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import signal
@@ -48,7 +49,9 @@ class CommandLine:
         is_cancelled: Callable[[], bool],
         cwd: Optional[str] = None,
     ) -> Dict[str, str]:
-        """Runs `diffris ARGUMENTS`; returns the last stdout line's key=value summary."""
+        """Runs `diffris ARGUMENTS`; returns the last stdout line's key=value summary.
+
+        on_progress and is_cancelled are called from this (the caller's) thread only."""
         windows = os.name == "nt"
         process = subprocess.Popen(
             self.prefix + arguments,
@@ -67,13 +70,14 @@ class CommandLine:
         )
         messages: List[str] = []
         stdout_lines: List[str] = []
+        progress: "queue.Queue[tuple]" = queue.Queue()
 
         def read_stderr() -> None:
             for line in process.stderr:
                 line = line.rstrip("\r\n")
                 match = PROGRESS_LINE.match(line)
                 if match:
-                    on_progress(int(match.group(1)), int(match.group(2)))
+                    progress.put((int(match.group(1)), int(match.group(2))))
                 elif line.strip():
                     messages.append(line)
 
@@ -86,15 +90,22 @@ class CommandLine:
             reader.start()
         with process:  # closes the pipes however this ends
             while process.poll() is None:
+                report(progress, on_progress)
                 if is_cancelled():
                     stop(process)
                     raise Cancelled()
                 time.sleep(0.1)
             for reader in readers:
                 reader.join()
+            report(progress, on_progress)
         if process.returncode != 0:
             raise CommandLineError(failure_message(process.returncode, messages))
         return summary(stdout_lines)
+
+
+def report(progress: "queue.Queue[tuple]", on_progress: Callable[[int, int], None]) -> None:
+    while not progress.empty():
+        on_progress(*progress.get())
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -114,6 +114,7 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
                 self.CLI,
                 "diffris command line (empty: the provider setting)",
                 optional=True,
+                fileFilter="diffris launcher or jar (diffris *.jar);;All files (*)",
             )
         )
         self.addParameter(
