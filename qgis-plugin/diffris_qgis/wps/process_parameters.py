@@ -80,5 +80,6 @@ def wps_value(spec: InputDescription, raw) -> Optional[str]:
             if not text:
                 return None
     except (TypeError, ValueError):
-        raise QgsProcessingException(f"{spec.identifier}: '{raw}' is not a {kind.replace('number-', '')}")
+        expected = {"number-integer": "a whole number", "number-double": "a number"}.get(kind, kind)
+        raise QgsProcessingException(f"{spec.identifier}: '{raw}' is not {expected}")
     return None if spec.default is not None and text == spec.default else text

@@ -8,6 +8,7 @@ prints `listening on PORT` when ready. Paths:
 - /secured/geoserver/wps: the same behind HTTP Basic authentication (user diffris, password
   segment-me), to check that the plugin sends the credentials of an authcfg.
 - /forbidden/geoserver/wps: answers 403, as GeoServer's WPS security does.
+- /empty/geoserver/wps: a WPS without diffris:Segment (a GeoServer without the extension).
 - /outputs/...: the stored status documents and results.
 Every POSTed body is kept in DIR/requests/N.xml, for the tests to check what the plugin sent.
 """
@@ -78,13 +79,17 @@ class TestServer:
         dismissed = self.workdir / "dismissed"
         dismissed.mkdir(parents=True, exist_ok=True)
         self.dismissed = dismissed
-        self.wps = Service([SegmentProcess(self.cli_prefix, dismissed)], [str(config_file(self.workdir, port))])
+        config = [str(config_file(self.workdir, port))]
+        self.wps = Service([SegmentProcess(self.cli_prefix, dismissed)], config)
+        self.empty_wps = Service([], config)
 
     def __call__(self, environ, start_response):
         request = Request(environ)
         path = request.path.rstrip("/")
         if path.startswith("/outputs/"):
             return self._file(path[len("/outputs/"):])(environ, start_response)
+        if path == "/empty/geoserver/wps":
+            return self.empty_wps(environ, start_response)
         if path == "/forbidden/geoserver/wps":
             return Response("Access denied", status=403)(environ, start_response)
         if path == "/secured/geoserver/wps":
