@@ -162,7 +162,7 @@ def test_literal_values_follow_the_description(wps):
         wps_value(threshold, 1.5)
     min_area = InputDescription("minArea", "", "", True, True, "double", "0", 0.0, None)
     assert wps_value(min_area, 0) is None  # the server's default: nothing to send
-    assert wps_value(min_area, 20) == "20.0"
+    assert wps_value(min_area, 20) == "20" and wps_value(min_area, 20.5) == "20.5"
     most = InputDescription("maxFeatures", "", "", True, True, "integer", None, 1.0, None)
     assert wps_value(most, 3.0) == "3"
     with pytest.raises(QgsProcessingException, match="maxFeatures: '2.5' is not a whole number"):

@@ -34,14 +34,17 @@ def parse(content: bytes, what: str) -> ET.Element:
 
 def exception_text(element: ET.Element) -> Optional[str]:
     """The text of an ows:ExceptionReport (element or its descendant), None when there is none."""
-    report = element if element.tag.endswith("ExceptionReport") else element.find(".//" + q("ows", "ExceptionReport"))
+    # Any namespace: PyWPS, for one, writes its report inside ProcessFailed as wps:ExceptionReport.
+    report = element if element.tag.endswith("ExceptionReport") else element.find(".//{*}ExceptionReport")
     if report is None:
         return None
     parts = []
-    for exception in report.iter(q("ows", "Exception")):
-        texts = [t.text.strip() for t in exception.iter(q("ows", "ExceptionText")) if t.text and t.text.strip()]
+    for exception in report.iter():
+        if not exception.tag.endswith("}Exception"):
+            continue
+        texts = [t.text.strip() for t in exception.findall("{*}ExceptionText") if t.text and t.text.strip()]
         code = exception.get("exceptionCode", "")
-        locator = exception.get("locator", "")
+        locator = exception.get("locator", "") if exception.get("locator") != "None" else ""
         detail = ", ".join(x for x in (code, f"locator {locator}" if locator else "") if x)
         parts.append(("; ".join(texts) or "no text") + (f" ({detail})" if detail else ""))
     return " | ".join(parts) or "an exception report without text"

@@ -62,7 +62,7 @@ def wps_value(spec: InputDescription, raw) -> Optional[str]:
                     raise ValueError
                 text = str(int(number))
             else:
-                text = repr(number)
+                text = str(int(number)) if number.is_integer() else repr(number)  # 20, not 20.0
             outside = (spec.minimum is not None and number < spec.minimum) or (
                 spec.maximum is not None and number > spec.maximum
             )

@@ -9,8 +9,9 @@ not the coverage's CRS), and `roi` is declared but refused (the command line has
 from __future__ import annotations
 
 import json
-import os
+import queue
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -84,24 +85,25 @@ class SegmentProcess(Process):
         flag = dismissed_flag(self.dismissed_folder, str(self.uuid))
         process = subprocess.Popen(self.cli_prefix + arguments, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True)
+        lines: "queue.Queue[str]" = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+        reader.start()
         messages = []
-        os.set_blocking(process.stderr.fileno(), False)
         last_percent = -1
-        buffered = ""
         while True:
             finished = process.poll() is not None
-            chunk = process.stderr.read() or ""
-            buffered += chunk
-            *lines, buffered = buffered.split("\n")
-            for line in lines:
+            if finished:
+                reader.join()
+            while not lines.empty():
+                line = lines.get().strip()
                 if line.startswith("progress: "):
                     done, total = line.split()[1].split("/")
                     percent = int(90 * int(done) / max(int(total), 1))
                     if percent >= last_percent + 5:
                         last_percent = percent
                         response.update_status(f"{done} of {total} tiles", percent)
-                elif line.strip():
-                    messages.append(line.strip())
+                elif line:
+                    messages.append(line)
             if finished:
                 break
             if flag.exists():

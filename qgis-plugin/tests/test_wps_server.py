@@ -1,0 +1,206 @@
+"""Segment by text (GeoServer) against a real WPS 1.0.0 server: PyWPS serving diffris:Segment
+(wps_server/), which runs the project's command line. GeoServer itself cannot be run here."""
+
+import base64
+import xml.etree.ElementTree as ET
+
+import processing
+import pytest
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProcessingException
+
+from conftest import SCENES, run_cli, wait_for
+from features import read_features
+from test_local import RecordingFeedback
+from xml_shape import coverage_given_as, shape
+
+ALGORITHM = "diffris:segment_geoserver"
+WPS = "{http://www.opengis.net/wps/1.0.0}"
+OWS = "{http://www.opengis.net/ows/1.1}"
+
+
+@pytest.fixture
+def server(installed_plugin, wps_server):
+    """The provider set to the test server, so the form is built from its DescribeProcess."""
+    from processing.core.ProcessingConfig import ProcessingConfig
+
+    import diffris_qgis.wps.segment_wps as segment_wps
+
+    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", wps_server.geoserver)
+    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
+    segment_wps.SegmentWpsAlgorithm.poll_seconds = 0.2
+    yield wps_server
+    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", "")
+    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
+
+
+def literal_inputs(body: bytes) -> dict:
+    root = ET.fromstring(body)
+    return {
+        i.findtext(f"{OWS}Identifier"): i.findtext(f"{WPS}Data/{WPS}LiteralData")
+        for i in root.findall(f"{WPS}DataInputs/{WPS}Input")
+        if i.find(f"{WPS}Data/{WPS}LiteralData") is not None
+    }
+
+
+def test_the_form_is_built_from_describe_process(server):
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
+    threshold = algorithm.parameterDefinition("threshold")
+    assert threshold.type() == "number" and threshold.dataType() == threshold.Double
+    assert (threshold.minimum(), threshold.maximum(), threshold.defaultValue()) == (0.0, 1.0, None)
+    assert threshold.flags() & threshold.FlagOptional
+    min_area = algorithm.parameterDefinition("minArea")
+    assert (min_area.minimum(), min_area.defaultValue()) == (0.0, 0.0)
+    max_features = algorithm.parameterDefinition("maxFeatures")
+    assert max_features.dataType() == max_features.Integer and max_features.minimum() == 1.0
+    assert algorithm.parameterDefinition("scale").defaultValue() == "auto"
+    assert algorithm.parameterDefinition("bands").type() == "string"
+    assert algorithm.parameterDefinition("query").description() == "What to find, in English"
+    assert algorithm.parameterDefinition("roi") is None  # complex inputs other than the raster: not offered yet
+    assert algorithm.parameterDefinition("SERVER").defaultValue() == server.geoserver
+
+
+def test_synchronous_run_returns_the_command_lines_features(server, cli_jar, tmp_path, port_crop):
+    expected = tmp_path / "cli.geojson"
+    run_cli(cli_jar, port_crop, "ships", expected, "--min-area", "20")
+    result = processing.run(ALGORITHM, {
+        "LOCAL_RASTER": str(port_crop), "query": "ships", "minArea": 20, "ASYNC": False,
+        "OUTPUT": str(tmp_path / "wps.gpkg"),
+    })
+    wanted = read_features(expected)
+    assert len(wanted) > 0 and result["FEATURES"] == len(wanted)
+    assert read_features(result["OUTPUT"]) == wanted
+    sent = server.requests()[-1]
+    root = ET.fromstring(sent)
+    assert root.findtext(f"{OWS}Identifier") == "diffris:Segment"
+    assert literal_inputs(sent) == {"query": "ships", "minArea": "20"}  # unset inputs are not sent
+    upload = root.find(f".//{WPS}ComplexData")
+    assert base64.b64decode(upload.text) == port_crop.read_bytes()
+    assert root.find(f"{WPS}ResponseForm/{WPS}RawDataOutput").get("mimeType") == "application/json"
+
+
+def test_asynchronous_run_reports_the_servers_progress(server, tmp_path):
+    feedback = RecordingFeedback()
+    result = processing.run(ALGORITHM, {
+        "LOCAL_RASTER": str(SCENES / "town.tif"), "query": "cars", "maxFeatures": 5, "ASYNC": True,
+        "OUTPUT": str(tmp_path / "wps.gpkg"),
+    }, feedback=feedback)
+    between = [p for p in feedback.progress if 0 < p < 100]
+    assert between, f"no progress between 0 and 100: {feedback.progress}"
+    assert feedback.progress == sorted(feedback.progress) and feedback.progress[-1] == 100
+    assert any("tiles" in text for text in feedback.texts)
+    areas = [attributes[2] for attributes, _ in read_features(result["OUTPUT"])]
+    assert len(areas) == 5 and areas == sorted(areas, reverse=True)
+    document = ET.fromstring(server.requests()[-1]).find(f"{WPS}ResponseForm/{WPS}ResponseDocument")
+    assert (document.get("storeExecuteResponse"), document.get("status")) == ("true", "true")
+
+
+def test_cancel_dismisses_the_server_job(server, tmp_path):
+    feedback = RecordingFeedback(cancel_at_progress=True)
+    with pytest.raises(QgsProcessingException, match=r"Cancelled: the server job .* was dismissed"):
+        processing.run(ALGORITHM, {
+            "LOCAL_RASTER": str(SCENES / "port.tif"), "query": "ships", "ASYNC": True,
+            "OUTPUT": str(tmp_path / "wps.gpkg"),
+        }, feedback=feedback)
+    assert not (tmp_path / "wps.gpkg").exists()
+    flags = list((server.workdir / "dismissed").glob("*.dismissed"))
+    assert len(flags) >= 1
+    job = max(flags, key=lambda p: p.stat().st_mtime).name.split(".")[0]
+    status = server.workdir / "outputs" / f"{job}.xml"
+    # The server's handler kills the command line when it sees the flag, then reports the job failed.
+    wait_for(lambda: status.is_file() and b"dismissed" in status.read_bytes(), 20, "the job to stop as dismissed")
+    assert b"ProcessFailed" in status.read_bytes()
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_server_exception_report_reaches_the_user(server, tmp_path, port_crop, asynchronous):
+    with pytest.raises(QgsProcessingException, match="band 9 requested, the raster has 3 bands"):
+        processing.run(ALGORITHM, {
+            "LOCAL_RASTER": str(port_crop), "query": "ships", "bands": "9,9,9", "ASYNC": asynchronous,
+            "OUTPUT": str(tmp_path / "wps.gpkg"),
+        })
+    assert not (tmp_path / "wps.gpkg").exists()
+
+
+def test_unreachable_server(server, tmp_path, port_crop):
+    with pytest.raises(QgsProcessingException, match=r"Cannot reach the server at http://127.0.0.1:9/geoserver/wps"):
+        processing.run(ALGORITHM, {"SERVER": "http://127.0.0.1:9/geoserver", "LOCAL_RASTER": str(port_crop),
+                                   "query": "ships", "OUTPUT": str(tmp_path / "wps.gpkg")})
+
+
+def test_server_without_the_process(server, tmp_path, port_crop):
+    with pytest.raises(QgsProcessingException, match=r"The process diffris:Segment is not installed on .*/empty/geoserver"):
+        processing.run(ALGORITHM, {"SERVER": server.url + "/empty/geoserver", "LOCAL_RASTER": str(port_crop),
+                                   "query": "ships", "OUTPUT": str(tmp_path / "wps.gpkg")})
+
+
+def auth_config(user: str, password: str) -> str:
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        assert manager.setMasterPassword("test-master-password", True)
+    config = QgsAuthMethodConfig("Basic")
+    config.setName(f"wps test {user}:{password}")
+    config.setConfig("username", user)
+    config.setConfig("password", password)
+    assert manager.storeAuthenticationConfig(config)[0]
+    return config.id()
+
+
+def test_credentials_come_from_an_authcfg(server, tmp_path, port_crop):
+    from wps_server.server import PASSWORD, USER
+
+    secured = server.url + "/secured/geoserver"
+    parameters = {"SERVER": secured, "LOCAL_RASTER": str(port_crop), "query": "ships", "ASYNC": False}
+    with pytest.raises(QgsProcessingException, match=r"needs a login \(HTTP 401\): choose an authentication configuration"):
+        processing.run(ALGORITHM, {**parameters, "OUTPUT": str(tmp_path / "a.gpkg")})
+    wrong = auth_config(USER, "not-the-password")
+    with pytest.raises(QgsProcessingException, match=rf"refused the login of authentication configuration '{wrong}' \(HTTP 401\)"):
+        processing.run(ALGORITHM, {**parameters, "AUTHCFG": wrong, "OUTPUT": str(tmp_path / "b.gpkg")})
+    right = auth_config(USER, PASSWORD)
+    result = processing.run(ALGORITHM, {**parameters, "AUTHCFG": right, "OUTPUT": str(tmp_path / "c.gpkg")})
+    assert result["FEATURES"] > 0
+
+
+def test_forbidden(server, tmp_path, port_crop):
+    with pytest.raises(QgsProcessingException, match=r"forbids this request to this user \(HTTP 403\)"):
+        processing.run(ALGORITHM, {"SERVER": server.url + "/forbidden/geoserver", "LOCAL_RASTER": str(port_crop),
+                                   "query": "ships", "OUTPUT": str(tmp_path / "wps.gpkg")})
+
+
+def test_publish_sends_the_ready_import_chain(server, tmp_path, port_crop):
+    from conftest import PROJECT
+
+    # PyWPS has no gs:Import: the server refuses, and its exception text reaches the user.
+    with pytest.raises(QgsProcessingException, match="gs:Import"):
+        processing.run(ALGORITHM, {
+            "LOCAL_RASTER": str(port_crop), "query": "storage tanks", "minArea": 20, "ASYNC": False,
+            "PUBLISH": True, "WORKSPACE": "diffris", "STORE": "results", "LAYER_NAME": "port_storage_tanks",
+        })
+    sent = ET.fromstring(server.requests()[-1])
+    ready = ET.parse(PROJECT / "sample-data" / "requests" / "segment-import-layer.xml").getroot()
+    # Same elements, identifiers, input names and values; the raster is an upload here, a WCS reference there.
+    assert shape(sent, summarise_coverage=True) == shape(ready, summarise_coverage=True)
+    assert coverage_given_as(sent) == ["inline GeoTIFF"] and coverage_given_as(ready) == ["reference"]
+
+
+def test_publish_needs_workspace_store_and_name(server, tmp_path, port_crop):
+    with pytest.raises(QgsProcessingException, match="needs a workspace, an existing store"):
+        processing.run(ALGORITHM, {"LOCAL_RASTER": str(port_crop), "query": "ships", "PUBLISH": True, "WORKSPACE": "diffris"})
+
+
+def test_raster_without_crs_is_refused_before_upload(server, tmp_path):
+    from osgeo import gdal
+
+    plain = tmp_path / "no_crs.tif"
+    gdal.GetDriverByName("GTiff").Create(str(plain), 64, 64, 3, gdal.GDT_Byte)
+    count = len(server.requests())
+    with pytest.raises(QgsProcessingException, match="has no CRS"):
+        processing.run(ALGORITHM, {"LOCAL_RASTER": str(plain), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")})
+    assert len(server.requests()) == count
+
+
+def test_exactly_one_raster(server, tmp_path, port_crop):
+    with pytest.raises(QgsProcessingException, match="exactly one"):
+        processing.run(ALGORITHM, {"query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")})
+    with pytest.raises(QgsProcessingException, match="exactly one"):
+        processing.run(ALGORITHM, {"coverage": "diffris:port", "LOCAL_RASTER": str(port_crop), "query": "ships",
+                                   "OUTPUT": str(tmp_path / "o.gpkg")})
