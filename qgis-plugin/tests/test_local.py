@@ -129,9 +129,7 @@ def test_missing_command_line_says_where_to_set_it(installed_plugin, tmp_path, p
         processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "CLI": str(tmp_path / "nothing.jar"), "OUTPUT": str(tmp_path / "o.gpkg")})
 
 
-def test_the_launcher_and_the_project_folder_work_as_the_jar(local_setting, tmp_path, port_crop):
-    from processing.core.ProcessingConfig import ProcessingConfig
-
+def test_the_launcher_works_as_the_jar(local_setting, tmp_path, port_crop):
     from conftest import PROJECT
 
     parameters = {"INPUT": str(port_crop), "query": "ships"}
@@ -140,10 +138,15 @@ def test_the_launcher_and_the_project_folder_work_as_the_jar(local_setting, tmp_
     launcher = tmp_path / "launcher.gpkg"
     processing.run(ALGORITHM, {**parameters, "CLI": str(PROJECT / "diffris"), "OUTPUT": str(launcher)})
     assert read_features(launcher) == expected
-    ProcessingConfig.setSettingValue("DIFFRIS_CLI", str(PROJECT))  # the setting also takes the project folder
-    folder = tmp_path / "folder.gpkg"
-    processing.run(ALGORITHM, {**parameters, "OUTPUT": str(folder)})
-    assert read_features(folder) == expected
+
+
+def test_a_project_folder_means_its_jar(installed_plugin, cli_jar):
+    from diffris_qgis.local.command_line import locate
+
+    from conftest import PROJECT
+
+    assert locate(str(PROJECT)) == cli_jar
+    assert locate(str(cli_jar)) == cli_jar
 
 
 class RecordingFeedback(QgsProcessingFeedback):
