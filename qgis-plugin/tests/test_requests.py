@@ -169,3 +169,14 @@ def test_literal_values_follow_the_description(wps):
         wps_value(most, 2.5)
     scale = InputDescription("scale", "", "", True, True, "string", "auto")
     assert wps_value(scale, "auto") is None and wps_value(scale, "bits:11") == "bits:11"
+
+
+def test_the_published_layer_is_opened_through_qgis_wfs_provider(wps):
+    from qgis.core import QgsDataSourceUri
+
+    from diffris_qgis.wps.segment_wps import wfs_uri
+
+    uri = QgsDataSourceUri(wfs_uri("http://localhost:8080/geoserver", "diffris:port_storage_tanks", "abc1234"))
+    assert uri.param("url") == "http://localhost:8080/geoserver/wfs"
+    assert uri.param("typename") == "diffris:port_storage_tanks"
+    assert uri.authConfigId() == "abc1234"

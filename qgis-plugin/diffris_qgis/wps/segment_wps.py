@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from qgis.core import (
+    QgsDataSourceUri,
     QgsFeatureSink,
     QgsProcessing,
     QgsProcessingAlgorithm,
@@ -35,6 +36,17 @@ from .http import Http
 from .job import Cancelled, WpsJob, geoserver_base
 from .ows import ServerError
 from .process_parameters import offered, to_parameter, wps_value
+
+
+def wfs_uri(base: str, type_name: str, authcfg: str) -> str:
+    """QGIS's WFS provider source for a layer of this GeoServer, with the same login."""
+    uri = QgsDataSourceUri()
+    uri.setParam("url", f"{base}/wfs")
+    uri.setParam("typename", type_name)
+    uri.setParam("version", "auto")
+    if authcfg:
+        uri.setAuthConfigId(authcfg)
+    return uri.uri(False)
 
 
 class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
@@ -240,10 +252,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(f"Executing gs:Import of diffris:Segment into {workspace}:{store} as {name}")
         published = job.run(to_bytes(request), asynchronous, "layerName").decode("utf-8").strip()
         feedback.pushInfo(f"Published layer {published}")
-        uri = f"url='{base}/wfs' typename='{published}' version='auto' restrictToRequestBBOX='1'"
-        if authcfg:
-            uri += f" authcfg='{authcfg}'"
-        layer = QgsVectorLayer(uri, published, "WFS")
+        layer = QgsVectorLayer(wfs_uri(base, published, authcfg), published, "WFS")
         if not layer.isValid():
             raise QgsProcessingException(
                 f"gs:Import published {published}, but QGIS cannot open it through WFS at {base}/wfs: {layer.error().summary()}"
