@@ -57,6 +57,26 @@ def test_the_form_is_built_from_describe_process(server):
     assert algorithm.parameterDefinition("query").description() == "What to find, in English"
     assert algorithm.parameterDefinition("roi") is None  # complex inputs other than the raster: not offered yet
     assert algorithm.parameterDefinition("SERVER").defaultValue() == server.geoserver
+    coverage = algorithm.parameterDefinition("coverage")  # from the server's WCS capabilities
+    assert coverage.type() == "enum" and coverage.options() == ["diffris:port", "diffris:town", "diffris:airport"]
+
+
+def test_a_published_coverage_is_sent_as_a_wcs_reference(server, tmp_path):
+    # Its extent comes from WCS DescribeCoverage; only GeoServer resolves http://geoserver/wcs, so
+    # this server fails the request, and the user reads why.
+    with pytest.raises(QgsProcessingException, match="The server"):
+        processing.run(ALGORITHM, {"coverage": "diffris:port", "query": "ships", "ASYNC": False,
+                                   "OUTPUT": str(tmp_path / "o.gpkg")})
+    sent = ET.fromstring(server.requests()[-1])
+    reference = sent.find(f"{WPS}DataInputs/{WPS}Input/{WPS}Reference")
+    assert reference.get("{http://www.w3.org/1999/xlink}href") == "http://geoserver/wcs"
+    assert reference.get("mimeType") == "image/tiff" and reference.get("method") == "POST"
+    get_coverage = reference.find(f"{WPS}Body/{{http://www.opengis.net/wcs/1.1.1}}GetCoverage")
+    assert get_coverage.findtext(f"{OWS}Identifier") == "diffris:port"
+    box = get_coverage.find(f".//{OWS}BoundingBox")
+    assert box.get("crs") == "urn:ogc:def:crs:EPSG::32633"
+    assert (box.findtext(f"{OWS}LowerCorner"), box.findtext(f"{OWS}UpperCorner")) == ("402000.0 5058104.0", "402896.0 5059000.0")
+    assert not (tmp_path / "o.gpkg").exists()
 
 
 def test_synchronous_run_returns_the_command_lines_features(server, cli_jar, tmp_path, port_crop):

@@ -9,6 +9,10 @@ prints `listening on PORT` when ready. Paths:
   segment-me), to check that the plugin sends the credentials of an authcfg.
 - /forbidden/geoserver/wps: answers 403, as GeoServer's WPS security does.
 - /empty/geoserver/wps: a WPS without diffris:Segment (a GeoServer without the extension).
+- /geoserver/wcs: WCS 1.1.1 GetCapabilities and DescribeCoverage of the sample scenes, published
+  as diffris:port, diffris:town and diffris:airport, so the plugin can list coverages and read
+  their extents. This server cannot resolve GeoServer's internal WCS references
+  (http://geoserver/wcs) in an Execute: only a live GeoServer runs a published coverage.
 - /outputs/...: the stored status documents and results.
 Every POSTed body is kept in DIR/requests/N.xml, for the tests to check what the plugin sent.
 """
@@ -23,10 +27,43 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from osgeo import gdal, osr
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 USER, PASSWORD = "diffris", "segment-me"
+SCENES = Path(__file__).resolve().parents[3] / "sample-data" / "scenes"
+COVERAGES = {f"diffris:{name}": SCENES / f"{name}.tif" for name in ("port", "town", "airport")}
+
+WCS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<wcs:Capabilities xmlns:wcs="http://www.opengis.net/wcs/1.1.1" xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.1">
+<wcs:Contents>{summaries}</wcs:Contents></wcs:Capabilities>"""
+WCS_SUMMARY = "<wcs:CoverageSummary><ows:Title>{title}</ows:Title><wcs:Identifier>{identifier}</wcs:Identifier></wcs:CoverageSummary>"
+WCS_DESCRIPTION = """<?xml version="1.0" encoding="UTF-8"?>
+<wcs:CoverageDescriptions xmlns:wcs="http://www.opengis.net/wcs/1.1.1" xmlns:ows="http://www.opengis.net/ows/1.1">
+<wcs:CoverageDescription><wcs:Identifier>{identifier}</wcs:Identifier><wcs:Domain><wcs:SpatialDomain>
+<ows:BoundingBox crs="urn:ogc:def:crs:OGC::imageCRS"><ows:LowerCorner>0 0</ows:LowerCorner><ows:UpperCorner>{columns} {rows}</ows:UpperCorner></ows:BoundingBox>
+<ows:BoundingBox crs="urn:ogc:def:crs:EPSG::{epsg}"><ows:LowerCorner>{west} {south}</ows:LowerCorner><ows:UpperCorner>{east} {north}</ows:UpperCorner></ows:BoundingBox>
+</wcs:SpatialDomain></wcs:Domain></wcs:CoverageDescription></wcs:CoverageDescriptions>"""
+
+
+def wcs(query: dict) -> Response:
+    operation = query.get("request", "").lower()
+    if operation == "getcapabilities":
+        summaries = "".join(WCS_SUMMARY.format(title=i.split(":")[1], identifier=i) for i in COVERAGES)
+        return Response(WCS_CAPABILITIES.format(summaries=summaries), content_type="text/xml")
+    path = COVERAGES.get(query.get("identifiers", ""))
+    if operation != "describecoverage" or path is None:
+        return Response("Not found", status=404)
+    raster = gdal.Open(str(path))
+    x0, dx, _, y0, _, dy = raster.GetGeoTransform()
+    reference = osr.SpatialReference(raster.GetProjection())
+    reference.AutoIdentifyEPSG()
+    return Response(WCS_DESCRIPTION.format(
+        identifier=query["identifiers"], columns=raster.RasterXSize - 1, rows=raster.RasterYSize - 1,
+        epsg=reference.GetAuthorityCode(None), west=x0, north=y0,
+        east=x0 + dx * raster.RasterXSize, south=y0 + dy * raster.RasterYSize,
+    ), content_type="text/xml")
 
 DISMISSED = """<?xml version="1.0" encoding="UTF-8"?>
 <wps:ExecuteResponse xmlns:wps="http://www.opengis.net/wps/1.0.0" xmlns:ows="http://www.opengis.net/ows/1.1"
@@ -97,9 +134,11 @@ class TestServer:
                 answer = Response("Login needed", status=401, headers={"WWW-Authenticate": 'Basic realm="GeoServer"'})
                 return answer(environ, start_response)
             path = "/geoserver/wps"
+        query = {k.lower(): v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if path == "/geoserver/wcs":
+            return wcs(query)(environ, start_response)
         if path != "/geoserver/wps":
             return Response("Not found", status=404)(environ, start_response)
-        query = {k.lower(): v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         if query.get("request", "").lower() == "dismiss":
             job = query.get("executionid", "")
             (self.dismissed / f"{Path(job).name}.dismissed").touch()
