@@ -29,6 +29,8 @@ sys.path.append("/usr/share/qgis/python/plugins")  # Processing, as QGIS itself 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+# GDAL would otherwise leave .aux.xml statistics files beside the sample scenes.
+os.environ["GDAL_PAM_ENABLED"] = "NO"
 
 
 def pytest_configure(config):
@@ -151,6 +153,24 @@ def port_crop(tmp_path_factory) -> Path:
 
     target = tmp_path_factory.mktemp("rasters") / "port_crop.tif"
     gdal.Translate(str(target), str(SCENES / "port.tif"), srcWin=[0, 0, 512, 512])
+    return target
+
+
+@pytest.fixture(scope="session")
+def port_crop_ships(tmp_path_factory, cli_jar, port_crop) -> Path:
+    """The command line's answer to 'ships', minimum area 20 m², on port_crop (GeoPackage)."""
+    out = tmp_path_factory.mktemp("reference") / "ships.gpkg"
+    run_cli(cli_jar, port_crop, "ships", out, "--min-area", "20")
+    return out
+
+
+@pytest.fixture(scope="session")
+def town_crop(tmp_path_factory) -> Path:
+    """A 1024 x 1024 pixel corner of town.tif: long enough to report progress several times."""
+    from osgeo import gdal
+
+    target = tmp_path_factory.mktemp("rasters") / "town_crop.tif"
+    gdal.Translate(str(target), str(SCENES / "town.tif"), srcWin=[0, 0, 1024, 1024])
     return target
 
 

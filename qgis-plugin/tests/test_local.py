@@ -7,6 +7,7 @@ import processing
 import pytest
 from osgeo import gdal
 from qgis.core import (
+    QgsApplication,
     QgsGraduatedSymbolRenderer,
     QgsProcessingContext,
     QgsProcessingException,
@@ -41,11 +42,9 @@ def test_same_features_as_the_command_line(local_setting, tmp_path, scene):
     assert crs_code(result["OUTPUT"]) == crs_code(expected)
 
 
-def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(local_setting, tmp_path, port_crop):
+def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(local_setting, tmp_path, port_crop, port_crop_ships):
     vrt = tmp_path / "crop.vrt"
     gdal.Translate(str(vrt), str(port_crop), format="VRT")
-    expected = tmp_path / "cli.gpkg"
-    run_cli(local_setting, port_crop, "ships", expected, "--min-area", "20")
     feedback = RecordingFeedback()
     result = processing.run(
         ALGORITHM,
@@ -53,17 +52,8 @@ def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(local_setting, tm
         feedback=feedback,
     )
     assert any("Writing 'crop' to a GeoTIFF first" in line for line in feedback.infos)
-    assert read_features(result["OUTPUT"]) == read_features(expected)
-    assert len(read_features(expected)) > 0
-
-
-def test_progress_follows_the_tiles(local_setting, tmp_path, port_crop):
-    feedback = RecordingFeedback()
-    processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")}, feedback=feedback)
-    assert feedback.progress, "no progress reported"
-    assert feedback.progress == sorted(feedback.progress)
-    assert feedback.progress[-1] == 100.0
-    assert any(text.endswith(" tiles") and " of " in text for text in feedback.texts)
+    assert len(read_features(port_crop_ships)) > 0
+    assert read_features(result["OUTPUT"]) == read_features(port_crop_ships)
 
 
 def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):
@@ -76,20 +66,23 @@ def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):
     assert list(out_dir.iterdir()) == []
 
 
-def test_the_result_is_loaded_styled_by_score(local_setting, tmp_path, port_crop):
+def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path, port_crop):
     from processing.gui.Postprocessing import handleAlgorithmResults
 
     project = QgsProject.instance()
     context = QgsProcessingContext()
     context.setProject(project)
-    algorithm = processing.core.Processing.QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
     parameters = {"INPUT": str(port_crop), "query": "storage tanks", "OUTPUT": str(tmp_path / "styled.gpkg")}
     context.addLayerToLoadOnCompletion(
         str(tmp_path / "styled.gpkg"), QgsProcessingContext.LayerDetails("Objects found", project, "OUTPUT")
     )
-    feedback = QgsProcessingFeedback()
+    feedback = RecordingFeedback()
     results, ok = algorithm.run(parameters, context, feedback)
     assert ok, results
+    assert feedback.progress, "no progress reported"
+    assert feedback.progress == sorted(feedback.progress) and feedback.progress[-1] == 100.0
+    assert any(text.endswith(" tiles") and " of " in text for text in feedback.texts)
     assert handleAlgorithmResults(algorithm, context, feedback, showResults=False, parameters=parameters)
     layers = project.mapLayersByName("DiffRIS: storage tanks")
     assert len(layers) == 1
@@ -129,15 +122,13 @@ def test_missing_command_line_says_where_to_set_it(installed_plugin, tmp_path, p
         processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "CLI": str(tmp_path / "nothing.jar"), "OUTPUT": str(tmp_path / "o.gpkg")})
 
 
-def test_the_launcher_works_as_the_jar(local_setting, tmp_path, port_crop):
+def test_the_launcher_works_as_the_jar(local_setting, tmp_path, port_crop, port_crop_ships):
     from conftest import PROJECT
 
-    parameters = {"INPUT": str(port_crop), "query": "ships"}
-    expected = read_features(processing.run(ALGORITHM, {**parameters, "OUTPUT": str(tmp_path / "jar.gpkg")})["OUTPUT"])
-    assert expected
     launcher = tmp_path / "launcher.gpkg"
-    processing.run(ALGORITHM, {**parameters, "CLI": str(PROJECT / "diffris"), "OUTPUT": str(launcher)})
-    assert read_features(launcher) == expected
+    processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "minArea": 20,
+                               "CLI": str(PROJECT / "diffris"), "OUTPUT": str(launcher)})
+    assert read_features(launcher) == read_features(port_crop_ships)
 
 
 def test_a_project_folder_means_its_jar(installed_plugin, cli_jar):

@@ -98,10 +98,10 @@ def test_synchronous_run_returns_the_command_lines_features(server, cli_jar, tmp
     assert root.find(f"{WPS}ResponseForm/{WPS}RawDataOutput").get("mimeType") == "application/json"
 
 
-def test_asynchronous_run_reports_the_servers_progress(server, tmp_path):
+def test_asynchronous_run_reports_the_servers_progress(server, tmp_path, town_crop):
     feedback = RecordingFeedback()
     result = processing.run(ALGORITHM, {
-        "LOCAL_RASTER": str(SCENES / "town.tif"), "query": "cars", "maxFeatures": 5, "ASYNC": True,
+        "LOCAL_RASTER": str(town_crop), "query": "cars", "maxFeatures": 5, "ASYNC": True,
         "OUTPUT": str(tmp_path / "wps.gpkg"),
     }, feedback=feedback)
     between = [p for p in feedback.progress if 0 < p < 100]

@@ -27,6 +27,7 @@ SCENE = PROJECT / "sample-data" / "scenes" / "port.tif"
 QUERY = "white storage tanks"
 
 sys.path.append("/usr/share/qgis/python/plugins")
+os.environ["GDAL_PAM_ENABLED"] = "NO"  # no .aux.xml statistics files beside the sample scenes
 
 
 def qgis_interface(work: Path) -> None:

@@ -13,6 +13,7 @@ from .http import Http
 from .ows import ServerError, exception_text, parse
 
 SERVICE_SUFFIXES = ("/wps", "/ows", "/wcs", "/wfs", "/wms")
+UNREADABLE_STATUS_RETRIES = 3
 
 
 class Cancelled(Exception):
@@ -52,9 +53,18 @@ class WpsJob:
         status = parse_status(answer)
         self.execution_id = status.execution_id
         self.feedback.pushInfo(f"Server job {self.execution_id} accepted; status at {status.status_location}")
+        unreadable = 0
         while not status.finished:
             self._wait_or_dismiss()
-            status = parse_status(self.http.get(status.status_location))
+            try:
+                status = parse_status(self.http.get(status.status_location))
+            except ServerError:
+                # A server that writes its status document to a file may be caught mid-write.
+                unreadable += 1
+                if unreadable > UNREADABLE_STATUS_RETRIES:
+                    raise
+                continue
+            unreadable = 0
             if status.percent is not None:
                 self.feedback.setProgress(status.percent)
             if status.message:
