@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import PROJECT
-from xml_shape import shape, without_input
+from xml_shape import shape
 
 REQUESTS = PROJECT / "sample-data" / "requests"
 PORT = dict(identifier="diffris:port", crs="http://www.opengis.net/gml/srs/epsg.xml#32633",
@@ -52,13 +52,14 @@ def test_asynchronous_segment_request_is_the_ready_one(wps):
     assert shape(ET.fromstring(request.to_bytes(built))) == shape(sample("segment-async.xml"))
 
 
-def test_synchronous_segment_request_is_the_ready_one_without_roi(wps):
-    # The plugin does not offer roi yet (docs/qgis.md); everything else is the same request.
+def test_synchronous_segment_request_with_roi_is_the_ready_one(wps):
     request = wps.execute_request
+    roi = "POLYGON((402000 5058744, 402256 5058744, 402256 5059000, 402000 5059000, 402000 5058744))"
     built = request.segment_request(
-        request.PublishedCoverage(**PORT), [("query", "white storage tanks"), ("minArea", "20")], asynchronous=False
+        request.PublishedCoverage(**PORT), [("query", "white storage tanks"), ("minArea", "20")], asynchronous=False,
+        complexes=[("roi", "application/wkt", roi)],
     )
-    assert shape(built) == shape(without_input(sample("segment-sync-geojson.xml"), "roi"))
+    assert shape(built) == shape(sample("segment-sync-geojson.xml"))
 
 
 def test_an_upload_is_inline_base64_geotiff(wps, tmp_path):

@@ -55,7 +55,7 @@ def test_the_form_is_built_from_describe_process(server):
     assert algorithm.parameterDefinition("scale").defaultValue() == "auto"
     assert algorithm.parameterDefinition("bands").type() == "string"
     assert algorithm.parameterDefinition("query").description() == "What to find, in English"
-    assert algorithm.parameterDefinition("roi") is None  # complex inputs other than the raster: not offered yet
+    assert algorithm.parameterDefinition("roi").type() == "geometry"  # the server takes it as WKT
     assert algorithm.parameterDefinition("SERVER").defaultValue() == server.geoserver
     coverage = algorithm.parameterDefinition("coverage")  # from the server's WCS capabilities
     assert coverage.type() == "enum" and coverage.options() == ["diffris:port", "diffris:town", "diffris:airport"]
@@ -139,6 +139,25 @@ def test_a_server_exception_report_reaches_the_user(server, tmp_path, port_crop,
             "OUTPUT": str(tmp_path / "wps.gpkg"),
         })
     assert not (tmp_path / "wps.gpkg").exists()
+
+
+def test_roi_is_sent_as_wkt_in_the_rasters_crs(server, tmp_path, port_crop):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
+
+    drawn = "POLYGON((13.7450 45.6800, 13.7460 45.6800, 13.7460 45.6810, 13.7450 45.6810, 13.7450 45.6800))"
+    # This server refuses roi (the command line has none); the refusal reaches the user.
+    with pytest.raises(QgsProcessingException, match="this test server does not support roi"):
+        processing.run(ALGORITHM, {"LOCAL_RASTER": str(port_crop), "query": "ships", "roi": f"CRS=EPSG:4326;{drawn}",
+                                   "ASYNC": False, "OUTPUT": str(tmp_path / "o.gpkg")})
+    sent = ET.fromstring(server.requests()[-1])
+    roi = next(i for i in sent.iter(f"{WPS}Input") if i.findtext(f"{OWS}Identifier") == "roi")
+    data = roi.find(f"{WPS}Data/{WPS}ComplexData")
+    assert data.get("mimeType") == "application/wkt"
+    expected = QgsGeometry.fromWkt(drawn)
+    expected.transform(QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                              QgsCoordinateReferenceSystem("EPSG:32633"), QgsProject.instance()))
+    got = QgsGeometry.fromWkt(data.text)
+    assert got.hausdorffDistance(expected) < 1e-6 and 400000 < got.boundingBox().xMinimum() < 500000
 
 
 def test_unreachable_server(server, tmp_path, port_crop):

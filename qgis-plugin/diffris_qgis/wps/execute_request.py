@@ -63,6 +63,12 @@ def _literal(inputs: ET.Element, identifier: str, value: str) -> None:
     _sub(_sub(element, "wps", "Data"), "wps", "LiteralData", value)
 
 
+def _complex(inputs: ET.Element, identifier: str, mime_type: str, text: str) -> None:
+    element = _sub(inputs, "wps", "Input")
+    _sub(element, "ows", "Identifier", identifier)
+    _sub(_sub(element, "wps", "Data"), "wps", "ComplexData", text, mimeType=mime_type)
+
+
 def _coverage(inputs: ET.Element, coverage: Coverage) -> None:
     element = _sub(inputs, "wps", "Input")
     _sub(element, "ows", "Identifier", "coverage")
@@ -98,13 +104,20 @@ def _stored_output(root: ET.Element, identifier: str, mime_type: str = None, as_
 
 
 def segment_request(
-    coverage: Coverage, literals: List[Tuple[str, str]], asynchronous: bool, mime_type: str = GEOJSON
+    coverage: Coverage,
+    literals: List[Tuple[str, str]],
+    asynchronous: bool,
+    mime_type: str = GEOJSON,
+    complexes: List[Tuple[str, str, str]] = (),
 ) -> ET.Element:
-    """diffris:Segment with the coverage, then query and the optional inputs in the given order."""
+    """diffris:Segment with the coverage, then query and the optional literal inputs in the given
+    order, then the complex ones (identifier, mime type, text: the roi as WKT)."""
     root, inputs = _execute(SEGMENT)
     _coverage(inputs, coverage)
     for identifier, value in literals:
         _literal(inputs, identifier, value)
+    for identifier, complex_type, text in complexes:
+        _complex(inputs, identifier, complex_type, text)
     if asynchronous:
         _stored_output(root, "result", mime_type)
     else:
@@ -119,6 +132,7 @@ def import_request(
     store: str,
     layer_name: str,
     asynchronous: bool,
+    complexes: List[Tuple[str, str, str]] = (),
 ) -> ET.Element:
     """gs:Import of diffris:Segment's result into an existing store: the layer workspace:name."""
     root, inputs = _execute(IMPORT)
@@ -127,7 +141,7 @@ def import_request(
     reference = _sub(features, "wps", "Reference", mimeType=WFS_COLLECTION, method="POST")
     reference.set(q("xlink", "href"), INTERNAL_WPS)
     body = _sub(reference, "wps", "Body")
-    body.append(segment_request(coverage, literals, asynchronous=False, mime_type=WFS_COLLECTION))
+    body.append(segment_request(coverage, literals, False, WFS_COLLECTION, complexes))
     for identifier, value in (("workspace", workspace), ("store", store), ("name", layer_name)):
         if value:
             _literal(inputs, identifier, value)

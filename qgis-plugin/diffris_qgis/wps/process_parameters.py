@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
+    QgsProcessingParameterGeometry,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -22,15 +23,27 @@ from .process_description import InputDescription
 HANDLED_APART = ("coverage",)
 
 
+WKT = "application/wkt"
+
+
 def offered(description_input: InputDescription) -> bool:
-    """Literal inputs become parameters; complex ones other than the coverage (roi) do not yet."""
-    return description_input.literal and description_input.identifier not in HANDLED_APART
+    """Literal inputs, and geometries the server takes as WKT (roi), become parameters."""
+    if description_input.identifier in HANDLED_APART:
+        return False
+    return description_input.literal or WKT in description_input.mime_types
+
+
+def is_geometry(description_input: InputDescription) -> bool:
+    return not description_input.literal and WKT in description_input.mime_types
 
 
 def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
     label = spec.title if spec.title != spec.identifier else spec.identifier
     kind = spec.kind
-    if kind.startswith("number"):
+    if is_geometry(spec):
+        # Sent as WKT in the raster's CRS, whatever CRS the user draws or types it in.
+        parameter = QgsProcessingParameterGeometry(spec.identifier, label, optional=spec.optional)
+    elif kind.startswith("number"):
         number_type = QgsProcessingParameterNumber.Integer if kind == "number-integer" else QgsProcessingParameterNumber.Double
         default = float(spec.default) if spec.default not in (None, "") else None
         parameter = QgsProcessingParameterNumber(spec.identifier, label, number_type, default, spec.optional)

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
     QgsFeatureSink,
     QgsProcessing,
@@ -35,7 +36,7 @@ from .execute_request import UploadedRaster, import_request, segment_request, to
 from .http import Http
 from .job import Cancelled, WpsJob, geoserver_base
 from .ows import ServerError
-from .process_parameters import offered, to_parameter, wps_value
+from .process_parameters import WKT, is_geometry, offered, to_parameter, wps_value
 
 
 def wfs_uri(base: str, type_name: str, authcfg: str) -> str:
@@ -185,19 +186,21 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException("The query is empty: describe the objects to find, e.g. 'white storage tanks'")
         literals = [(self.QUERY, query)]
         for spec in description.inputs:
-            if offered(spec) and spec.identifier != self.QUERY:
+            if offered(spec) and spec.literal and spec.identifier != self.QUERY:
                 value = wps_value(spec, parameters.get(spec.identifier))
                 if value is not None:
                     literals.append((spec.identifier, value))
 
         with tempfile.TemporaryDirectory(prefix="diffris-wps-") as folder:
-            coverage = self._coverage(parameters, context, feedback, http, base, Path(folder))
+            coverage, crs = self._coverage(parameters, context, feedback, http, base, Path(folder))
+            complexes = self._geometries(parameters, context, description, crs)
             asynchronous = self.parameterAsBoolean(parameters, self.ASYNC, context)
             job = WpsJob(http, f"{base}/wps", feedback, self.poll_seconds)
             if self.parameterAsBoolean(parameters, self.PUBLISH, context):
-                return self._publish(parameters, context, feedback, job, coverage, literals, asynchronous, base, authcfg)
+                return self._publish(parameters, context, feedback, job, coverage, literals, complexes, asynchronous, base, authcfg)
             feedback.pushInfo(f"Executing diffris:Segment ({'asynchronous' if asynchronous else 'synchronous'})")
-            answer = job.run(to_bytes(segment_request(coverage, literals, asynchronous)), asynchronous, "result")
+            request = segment_request(coverage, literals, asynchronous, complexes=complexes)
+            answer = job.run(to_bytes(request), asynchronous, "result")
             return self._write_features(parameters, context, feedback, answer, Path(folder), query)
 
     def _coverage(self, parameters, context, feedback, http, base, folder):
@@ -214,10 +217,25 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         if published:
             extent = coverage_extent(http, base, published)
             feedback.pushInfo(f"Coverage {published}: {extent.lower_corner} to {extent.upper_corner} ({extent.crs})")
-            return extent
+            return extent, QgsCoordinateReferenceSystem.fromOgcWmsCrs(extent.crs)
         raster = geotiff_for(layer, folder, feedback)
         feedback.pushInfo(f"Uploading '{layer.name()}' ({raster.stat().st_size / 1e6:.1f} MB GeoTIFF)")
-        return UploadedRaster(raster)
+        return UploadedRaster(raster), layer.crs()
+
+    def _geometries(self, parameters, context, description, crs):
+        """(identifier, mime type, WKT) of the geometry inputs set (roi), in the raster's CRS."""
+        found = []
+        for spec in description.inputs:
+            if not (is_geometry(spec) and self.parameterDefinition(spec.identifier)):
+                continue
+            if parameters.get(spec.identifier) in (None, ""):
+                continue
+            if not crs.isValid():
+                raise QgsProcessingException(f"{spec.identifier}: the raster's CRS is unknown, the geometry cannot be placed")
+            geometry = self.parameterAsGeometry(parameters, spec.identifier, context, crs)
+            if not geometry.isEmpty():
+                found.append((spec.identifier, WKT, geometry.asWkt()))
+        return found
 
     def _write_features(self, parameters, context, feedback, answer: bytes, folder: Path, query: str):
         path = folder / "result.geojson"
@@ -240,7 +258,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(f"{count} objects found")
         return {self.OUTPUT: destination, self.FEATURES: count}
 
-    def _publish(self, parameters, context, feedback, job, coverage, literals, asynchronous, base, authcfg):
+    def _publish(self, parameters, context, feedback, job, coverage, literals, complexes, asynchronous, base, authcfg):
         workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
         store = self.parameterAsString(parameters, self.STORE, context).strip()
         name = self.parameterAsString(parameters, self.LAYER_NAME, context).strip()
@@ -248,7 +266,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(
                 "Publish as a WFS layer needs a workspace, an existing store in it (PostGIS or GeoPackage) and a layer name"
             )
-        request = import_request(coverage, literals, workspace, store, name, asynchronous)
+        request = import_request(coverage, literals, workspace, store, name, asynchronous, complexes)
         feedback.pushInfo(f"Executing gs:Import of diffris:Segment into {workspace}:{store} as {name}")
         published = job.run(to_bytes(request), asynchronous, "layerName").decode("utf-8").strip()
         feedback.pushInfo(f"Published layer {published}")
