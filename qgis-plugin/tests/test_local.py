@@ -64,6 +64,20 @@ def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):
         processing.run(ALGORITHM, {"INPUT": str(SCENES / "port.tif"), "query": "ships", "OUTPUT": str(out_dir / "o.gpkg")}, feedback=feedback)
     assert feedback.progress and feedback.progress[0] < 100, "cancelled after the run had finished"
     assert list(out_dir.iterdir()) == []
+    assert not processes_mentioning(str(out_dir)), "the command line still runs after cancel"
+
+
+def processes_mentioning(text: str) -> list:
+    """Process ids whose command line contains text (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if text.encode() in cmdline.read():
+                    found.append(entry)
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path, port_crop):

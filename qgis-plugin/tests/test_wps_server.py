@@ -131,6 +131,17 @@ def test_cancel_dismisses_the_server_job(server, tmp_path):
     assert b"ProcessFailed" in status.read_bytes()
 
 
+def test_cancel_aborts_a_synchronous_request(server, tmp_path):
+    import threading
+
+    feedback = RecordingFeedback()
+    threading.Timer(2.0, feedback.cancel).start()
+    with pytest.raises(QgsProcessingException, match="the synchronous request was aborted"):
+        processing.run(ALGORITHM, {"LOCAL_RASTER": str(SCENES / "port.tif"), "query": "ships", "ASYNC": False,
+                                   "OUTPUT": str(tmp_path / "wps.gpkg")}, feedback=feedback)
+    assert not (tmp_path / "wps.gpkg").exists()
+
+
 @pytest.mark.parametrize("asynchronous", [False, True])
 def test_a_server_exception_report_reaches_the_user(server, tmp_path, port_crop, asynchronous):
     with pytest.raises(QgsProcessingException, match="band 9 requested, the raster has 3 bands"):
@@ -161,7 +172,7 @@ def test_roi_is_sent_as_wkt_in_the_rasters_crs(server, tmp_path, port_crop):
 
 
 def test_unreachable_server(server, tmp_path, port_crop):
-    with pytest.raises(QgsProcessingException, match=r"Cannot reach the server at http://127.0.0.1:9/geoserver/wps"):
+    with pytest.raises(QgsProcessingException, match=r"Cannot reach the server at http://127.0.0.1:9/geoserver/wps: Connection refused"):
         processing.run(ALGORITHM, {"SERVER": "http://127.0.0.1:9/geoserver", "LOCAL_RASTER": str(port_crop),
                                    "query": "ships", "OUTPUT": str(tmp_path / "wps.gpkg")})
 

@@ -45,7 +45,7 @@ class Http:
             raise ServerError(self._refused(url, int(status)))
         if error != QgsBlockingNetworkRequest.NoError and not status:
             raise ServerError(
-                f"Cannot reach the server at {url}: {blocking.errorMessage()}. Check the GeoServer URL "
+                f"Cannot reach the server at {url.split('?')[0]}: {blocking.errorMessage()}. Check the GeoServer URL "
                 "and that the server is running and reachable from this computer."
             )
         if status and int(status) >= 400:

@@ -45,9 +45,12 @@ class WpsJob:
         try:
             answer = self.http.post_xml(self.wps_url, body)
         except ServerError:
-            if self.feedback.isCanceled():
-                raise Cancelled("Cancelled while sending the request; no job id was received to dismiss")
-            raise
+            if not self.feedback.isCanceled():
+                raise
+            if asynchronous:
+                raise Cancelled("Cancelled while sending the request, before the server named a job to dismiss")
+            raise Cancelled("Cancelled: the synchronous request was aborted (the server may still finish it; "
+                            "asynchronous runs are dismissed on the server)")
         if not asynchronous:
             return self._raw(answer)
         status = parse_status(answer)

@@ -113,7 +113,7 @@ class SegmentProcess(Process):
             time.sleep(0.05)
         process.stderr.close()
         if process.returncode != 0:
-            raise ProcessError("diffris segment failed: " + " ".join(messages), allowed_chars=MESSAGE_CHARS)
+            raise ProcessError(" ".join(messages) or "diffris segment failed", allowed_chars=MESSAGE_CHARS)
 
 
 def keep_largest(path: Path, count: int) -> None:
