@@ -37,5 +37,10 @@ def build(out_dir: Path) -> Path:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE / "dist", help="folder for the zip (default qgis-plugin/dist)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "dist",
+        help="folder for the zip (default qgis-plugin/dist)",
+    )
     print(build(parser.parse_args().out))

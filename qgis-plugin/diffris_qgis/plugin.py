@@ -11,8 +11,10 @@ class DiffrisPlugin:
         self.provider = None
 
     def initProcessing(self):  # noqa: N802 (QGIS's name)
-        self.provider = DiffrisProvider()
-        QgsApplication.processingRegistry().addProvider(self.provider)
+        # QGIS calls this at start-up for a Processing plugin, then initGui: register once.
+        if self.provider is None:
+            self.provider = DiffrisProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self):  # noqa: N802
         self.initProcessing()

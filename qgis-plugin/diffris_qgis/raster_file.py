@@ -57,7 +57,11 @@ def geotiff_for(layer: QgsRasterLayer, folder: Path, feedback: QgsProcessingFeed
     writer = QgsRasterFileWriter(str(target))
     writer.setOutputFormat("GTiff")
     error = writer.writeRaster(
-        pipe, provider.xSize(), provider.ySize(), provider.extent(), layer.crs(),
+        pipe,
+        provider.xSize(),
+        provider.ySize(),
+        provider.extent(),
+        layer.crs(),
         QgsProject.instance().transformContext(),
     )
     if error != QgsRasterFileWriter.NoError:

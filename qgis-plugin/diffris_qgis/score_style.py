@@ -25,7 +25,11 @@ def score_renderer() -> QgsGraduatedSymbolRenderer:
     for lower, upper, colour in SCORE_CLASSES:
         red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         symbol = QgsFillSymbol.createSimple(
-            {"color": f"{red},{green},{blue},110", "outline_color": f"{red},{green},{blue},255", "outline_width": "0.6"}
+            {
+                "color": f"{red},{green},{blue},110",
+                "outline_color": f"{red},{green},{blue},255",
+                "outline_width": "0.6",
+            }
         )
         ranges.append(QgsRendererRange(lower, upper, symbol, f"score {lower:.1f} – {upper:.1f}"))
     return QgsGraduatedSymbolRenderer("score", ranges)

@@ -34,7 +34,9 @@ os.environ["GDAL_PAM_ENABLED"] = "NO"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: long-running test, run with DIFFRIS_SLOW=1 ./run-tests")
+    config.addinivalue_line(
+        "markers", "slow: long-running test, run with DIFFRIS_SLOW=1 ./run-tests"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -88,7 +90,9 @@ def installed_plugin(qgis_app, profile, plugin_zip):
     qgis.utils.plugin_paths.insert(0, str(plugins))
     qgis.utils.updateAvailablePlugins()
     assert qgis.utils.loadPlugin("diffris_qgis"), "qgis.utils could not load the plugin"
-    assert qgis.utils.startProcessingPlugin("diffris_qgis"), "the plugin's Processing provider did not start"
+    assert qgis.utils.startProcessingPlugin(
+        "diffris_qgis"
+    ), "the plugin's Processing provider did not start"
     yield plugins / "diffris_qgis"
     qgis.utils.unloadPlugin("diffris_qgis")
 
@@ -96,7 +100,9 @@ def installed_plugin(qgis_app, profile, plugin_zip):
 @pytest.fixture(scope="session")
 def cli_jar() -> Path:
     if not CLI_JAR.is_file():
-        pytest.skip(f"{CLI_JAR.relative_to(PROJECT)} is missing: build the command line first (./diffris --help)")
+        pytest.skip(
+            f"{CLI_JAR.relative_to(PROJECT)} is missing: build the command line first (./diffris --help)"
+        )
     return CLI_JAR
 
 
@@ -115,7 +121,15 @@ def wps_server(tmp_path_factory, cli_jar):
     """The PyWPS test server (wps_server/) on a free port; yields its base URL."""
     workdir = tmp_path_factory.mktemp("wps-server")
     server = subprocess.Popen(
-        ["/usr/bin/python3", "-m", "wps_server.server", "--workdir", str(workdir), "--cli", str(cli_jar)],
+        [
+            "/usr/bin/python3",
+            "-m",
+            "wps_server.server",
+            "--workdir",
+            str(workdir),
+            "--cli",
+            str(cli_jar),
+        ],
         cwd=str(HERE),
         stdout=subprocess.PIPE,
         stderr=open(workdir / "server.log", "w"),
@@ -124,7 +138,9 @@ def wps_server(tmp_path_factory, cli_jar):
     line = server.stdout.readline()
     if not line.startswith("listening on "):
         server.kill()
-        pytest.fail(f"the test WPS server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
+        pytest.fail(
+            f"the test WPS server did not start: {(workdir / 'server.log').read_text()[-2000:]}"
+        )
     port = int(line.split()[-1])
     yield WpsServer(f"http://127.0.0.1:{port}", workdir)
     server.terminate()
@@ -140,7 +156,11 @@ class WpsServer:
     def requests(self):
         """The XML bodies POSTed to the server so far, oldest first."""
         folder = self.workdir / "requests"
-        return [p.read_bytes() for p in sorted(folder.glob("*.xml"), key=lambda p: int(p.stem))] if folder.is_dir() else []
+        return (
+            [p.read_bytes() for p in sorted(folder.glob("*.xml"), key=lambda p: int(p.stem))]
+            if folder.is_dir()
+            else []
+        )
 
     def status_documents(self):
         return sorted((self.workdir / "outputs").glob("*.xml"), key=lambda p: p.stat().st_mtime)
@@ -177,7 +197,18 @@ def town_crop(tmp_path_factory) -> Path:
 def run_cli(cli_jar: Path, raster: Path, query: str, out: Path, *options: str) -> None:
     """The command line itself, as a user runs it: the reference the plugin is compared with."""
     java = shutil.which("java")
-    command = [java, "-jar", str(cli_jar), "segment", "--raster", str(raster), "--query", query, "--out", str(out)]
+    command = [
+        java,
+        "-jar",
+        str(cli_jar),
+        "segment",
+        "--raster",
+        str(raster),
+        "--query",
+        query,
+        "--out",
+        str(out),
+    ]
     subprocess.run(command + list(options), check=True, capture_output=True, cwd=str(PROJECT))
 
 

@@ -17,7 +17,9 @@ def read_features(path) -> List[Tuple[tuple, bytes]]:
     layer = dataset.GetLayer(0)
     found = []
     for feature in layer:
-        attributes = tuple(feature.GetField(name) for name in ATTRIBUTES if feature.GetFieldIndex(name) >= 0)
+        attributes = tuple(
+            feature.GetField(name) for name in ATTRIBUTES if feature.GetFieldIndex(name) >= 0
+        )
         found.append((attributes, feature.GetGeometryRef().ExportToIsoWkb()))
     return found
 

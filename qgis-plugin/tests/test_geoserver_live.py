@@ -33,7 +33,9 @@ pytestmark = pytest.mark.skipif(
 def live(installed_plugin):
     from processing.core.ProcessingConfig import ProcessingConfig
 
-    authcfg = auth_config(os.environ.get("GEOSERVER_USER", "admin"), os.environ.get("GEOSERVER_PASSWORD", "geoserver"))
+    authcfg = auth_config(
+        os.environ.get("GEOSERVER_USER", "admin"), os.environ.get("GEOSERVER_PASSWORD", "geoserver")
+    )
     ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", GEOSERVER_URL)
     ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_AUTHCFG", authcfg)
     QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
@@ -44,7 +46,11 @@ def live(installed_plugin):
 
 
 def test_coverages_come_from_wcs_capabilities(live):
-    coverage = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM).parameterDefinition("coverage")
+    coverage = (
+        QgsApplication.processingRegistry()
+        .createAlgorithmById(ALGORITHM)
+        .parameterDefinition("coverage")
+    )
     assert coverage.type() == "enum", "no coverage list: WCS GetCapabilities failed"
     assert COVERAGE in coverage.options()
 
@@ -52,10 +58,17 @@ def test_coverages_come_from_wcs_capabilities(live):
 @pytest.mark.parametrize("asynchronous", [False, True])
 def test_a_published_coverage_is_segmented_on_the_server(live, tmp_path, asynchronous):
     feedback = RecordingFeedback()
-    result = processing.run(ALGORITHM, {
-        "coverage": COVERAGE, "query": "storage tanks", "minArea": 20, "ASYNC": asynchronous,
-        "OUTPUT": str(tmp_path / "tanks.gpkg"),
-    }, feedback=feedback)
+    result = processing.run(
+        ALGORITHM,
+        {
+            "coverage": COVERAGE,
+            "query": "storage tanks",
+            "minArea": 20,
+            "ASYNC": asynchronous,
+            "OUTPUT": str(tmp_path / "tanks.gpkg"),
+        },
+        feedback=feedback,
+    )
     layer = QgsVectorLayer(result["OUTPUT"], "tanks", "ogr")
     assert layer.isValid() and layer.featureCount() == result["FEATURES"] > 0
     assert layer.fields().indexOf("score") >= 0 and layer.crs().authid() == "EPSG:32633"
@@ -66,10 +79,19 @@ def test_a_published_coverage_is_segmented_on_the_server(live, tmp_path, asynchr
 def test_publish_as_a_wfs_layer(live, tmp_path):
     workspace, store = STORE.split(":", 1)
     name = f"qgis_test_{uuid.uuid4().hex[:8]}"
-    result = processing.run(ALGORITHM, {
-        "coverage": COVERAGE, "query": "storage tanks", "minArea": 20, "ASYNC": True,
-        "PUBLISH": True, "WORKSPACE": workspace, "STORE": store, "LAYER_NAME": name,
-    })
+    result = processing.run(
+        ALGORITHM,
+        {
+            "coverage": COVERAGE,
+            "query": "storage tanks",
+            "minArea": 20,
+            "ASYNC": True,
+            "PUBLISH": True,
+            "WORKSPACE": workspace,
+            "STORE": store,
+            "LAYER_NAME": name,
+        },
+    )
     assert result["PUBLISHED_LAYER"].endswith(name)
     layer = result["WFS_LAYER"]
     if isinstance(layer, str):  # a layer id, when processing.run leaves it so

@@ -27,11 +27,26 @@ def test_both_algorithms_are_in_the_processing_registry(installed_plugin):
     assert provider is not None and provider.name() == "DiffRIS"
     ids = sorted(a.id() for a in provider.algorithms())
     assert ids == ["diffris:segment_geoserver", "diffris:segment_local"]
-    assert registry.algorithmById("diffris:segment_local").displayName() == "Segment by text (local)"
-    assert registry.algorithmById("diffris:segment_geoserver").displayName() == "Segment by text (GeoServer)"
+    assert (
+        registry.algorithmById("diffris:segment_local").displayName() == "Segment by text (local)"
+    )
+    assert (
+        registry.algorithmById("diffris:segment_geoserver").displayName()
+        == "Segment by text (GeoServer)"
+    )
 
 
 def test_the_plugin_runs_from_the_profile_not_the_source_tree(installed_plugin):
     import diffris_qgis
 
     assert diffris_qgis.__file__.startswith(str(installed_plugin))
+
+
+def test_starting_the_gui_part_registers_no_second_provider(installed_plugin):
+    import qgis.utils
+
+    plugin = qgis.utils.plugins["diffris_qgis"]
+    provider = plugin.provider
+    plugin.initGui()  # QGIS with a GUI calls it after initProcessing
+    assert plugin.provider is provider
+    assert [p.id() for p in QgsApplication.processingRegistry().providers()].count("diffris") == 1

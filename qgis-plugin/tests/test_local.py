@@ -31,24 +31,36 @@ def test_same_features_as_the_command_line(local_setting, tmp_path, scene):
     query = first_query(scene)
     expected = tmp_path / "cli.gpkg"
     run_cli(local_setting, SCENES / scene, query, expected)
-    result = processing.run(ALGORITHM, {"INPUT": str(SCENES / scene), "query": query, "OUTPUT": str(tmp_path / "plugin.gpkg")})
+    result = processing.run(
+        ALGORITHM,
+        {"INPUT": str(SCENES / scene), "query": query, "OUTPUT": str(tmp_path / "plugin.gpkg")},
+    )
     assert result["OUTPUT"] == str(tmp_path / "plugin.gpkg")
     wanted = read_features(expected)
     got = read_features(result["OUTPUT"])
     assert len(wanted) > 0, f"the command line found nothing for '{query}' on {scene}"
     assert result["POLYGONS"] == len(wanted)
-    assert [a for a, _ in got] == [a for a, _ in wanted]  # query, score, area, pixels, model, at_edge
+    assert [a for a, _ in got] == [
+        a for a, _ in wanted
+    ]  # query, score, area, pixels, model, at_edge
     assert [g for _, g in got] == [g for _, g in wanted]  # geometries, byte for byte
     assert crs_code(result["OUTPUT"]) == crs_code(expected)
 
 
-def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(local_setting, tmp_path, port_crop, port_crop_ships):
+def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(
+    local_setting, tmp_path, port_crop, port_crop_ships
+):
     vrt = tmp_path / "crop.vrt"
     gdal.Translate(str(vrt), str(port_crop), format="VRT")
     feedback = RecordingFeedback()
     result = processing.run(
         ALGORITHM,
-        {"INPUT": str(vrt), "query": "ships", "minArea": 20, "OUTPUT": str(tmp_path / "plugin.gpkg")},
+        {
+            "INPUT": str(vrt),
+            "query": "ships",
+            "minArea": 20,
+            "OUTPUT": str(tmp_path / "plugin.gpkg"),
+        },
         feedback=feedback,
     )
     assert any("Writing 'crop' to a GeoTIFF first" in line for line in feedback.infos)
@@ -61,7 +73,15 @@ def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):
     out_dir.mkdir()
     feedback = RecordingFeedback(cancel_at_progress=True)
     with pytest.raises(QgsProcessingException, match="Cancelled"):
-        processing.run(ALGORITHM, {"INPUT": str(SCENES / "port.tif"), "query": "ships", "OUTPUT": str(out_dir / "o.gpkg")}, feedback=feedback)
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(SCENES / "port.tif"),
+                "query": "ships",
+                "OUTPUT": str(out_dir / "o.gpkg"),
+            },
+            feedback=feedback,
+        )
     assert feedback.progress and feedback.progress[0] < 100, "cancelled after the run had finished"
     assert list(out_dir.iterdir()) == []
     assert not processes_mentioning(str(out_dir)), "the command line still runs after cancel"
@@ -87,9 +107,14 @@ def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path,
     context = QgsProcessingContext()
     context.setProject(project)
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
-    parameters = {"INPUT": str(port_crop), "query": "storage tanks", "OUTPUT": str(tmp_path / "styled.gpkg")}
+    parameters = {
+        "INPUT": str(port_crop),
+        "query": "storage tanks",
+        "OUTPUT": str(tmp_path / "styled.gpkg"),
+    }
     context.addLayerToLoadOnCompletion(
-        str(tmp_path / "styled.gpkg"), QgsProcessingContext.LayerDetails("Objects found", project, "OUTPUT")
+        str(tmp_path / "styled.gpkg"),
+        QgsProcessingContext.LayerDetails("Objects found", project, "OUTPUT"),
     )
     feedback = RecordingFeedback()
     results, ok = algorithm.run(parameters, context, feedback)
@@ -97,7 +122,9 @@ def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path,
     assert feedback.progress, "no progress reported"
     assert feedback.progress == sorted(feedback.progress) and feedback.progress[-1] == 100.0
     assert any(text.endswith(" tiles") and " of " in text for text in feedback.texts)
-    assert handleAlgorithmResults(algorithm, context, feedback, showResults=False, parameters=parameters)
+    assert handleAlgorithmResults(
+        algorithm, context, feedback, showResults=False, parameters=parameters
+    )
     layers = project.mapLayersByName("DiffRIS: storage tanks")
     assert len(layers) == 1
     renderer = layers[0].renderer()
@@ -112,36 +139,74 @@ def test_raster_without_crs_is_refused_clearly(local_setting, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     with pytest.raises(QgsProcessingException, match="has no CRS"):
-        processing.run(ALGORITHM, {"INPUT": str(plain), "query": "ships", "OUTPUT": str(out_dir / "o.gpkg")})
+        processing.run(
+            ALGORITHM, {"INPUT": str(plain), "query": "ships", "OUTPUT": str(out_dir / "o.gpkg")}
+        )
     assert list(out_dir.iterdir()) == []
 
 
 def test_a_command_line_error_is_shown_as_its_message(local_setting, tmp_path, port_crop):
     with pytest.raises(QgsProcessingException, match="band 9 requested"):
-        processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "bands": "9,9,9", "OUTPUT": str(tmp_path / "o.gpkg")})
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(port_crop),
+                "query": "ships",
+                "bands": "9,9,9",
+                "OUTPUT": str(tmp_path / "o.gpkg"),
+            },
+        )
     assert not (tmp_path / "o.gpkg").exists()
 
 
 def test_missing_java_is_named(local_setting, tmp_path, port_crop, monkeypatch):
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(QgsProcessingException, match="Java was not found .*JAVA_HOME is '.*no-java' but has no bin/java"):
-        processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")})
+    with pytest.raises(
+        QgsProcessingException,
+        match="Java was not found .*JAVA_HOME is '.*no-java' but has no bin/java",
+    ):
+        processing.run(
+            ALGORITHM,
+            {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")},
+        )
 
 
 def test_missing_command_line_says_where_to_set_it(installed_plugin, tmp_path, port_crop):
-    with pytest.raises(QgsProcessingException, match="the diffris command line is not set: set 'diffris command line' in Settings"):
-        processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")})
+    with pytest.raises(
+        QgsProcessingException,
+        match="the diffris command line is not set: set 'diffris command line' in Settings",
+    ):
+        processing.run(
+            ALGORITHM,
+            {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")},
+        )
     with pytest.raises(QgsProcessingException, match="does not exist"):
-        processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "CLI": str(tmp_path / "nothing.jar"), "OUTPUT": str(tmp_path / "o.gpkg")})
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(port_crop),
+                "query": "ships",
+                "CLI": str(tmp_path / "nothing.jar"),
+                "OUTPUT": str(tmp_path / "o.gpkg"),
+            },
+        )
 
 
 def test_the_launcher_works_as_the_jar(local_setting, tmp_path, port_crop, port_crop_ships):
     from conftest import PROJECT
 
     launcher = tmp_path / "launcher.gpkg"
-    processing.run(ALGORITHM, {"INPUT": str(port_crop), "query": "ships", "minArea": 20,
-                               "CLI": str(PROJECT / "diffris"), "OUTPUT": str(launcher)})
+    processing.run(
+        ALGORITHM,
+        {
+            "INPUT": str(port_crop),
+            "query": "ships",
+            "minArea": 20,
+            "CLI": str(PROJECT / "diffris"),
+            "OUTPUT": str(launcher),
+        },
+    )
     assert read_features(launcher) == read_features(port_crop_ships)
 
 

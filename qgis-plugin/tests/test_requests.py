@@ -9,14 +9,24 @@ from conftest import PROJECT
 from xml_shape import shape
 
 REQUESTS = PROJECT / "sample-data" / "requests"
-PORT = dict(identifier="diffris:port", crs="http://www.opengis.net/gml/srs/epsg.xml#32633",
-            lower_corner="402000 5058744", upper_corner="402256 5059000")
+PORT = dict(
+    identifier="diffris:port",
+    crs="http://www.opengis.net/gml/srs/epsg.xml#32633",
+    lower_corner="402000 5058744",
+    upper_corner="402256 5059000",
+)
 
 
 @pytest.fixture
 def wps(installed_plugin):
     from diffris_qgis import wps
-    from diffris_qgis.wps import execute_request, execute_response, coverages, job, process_parameters
+    from diffris_qgis.wps import (
+        execute_request,
+        execute_response,
+        coverages,
+        job,
+        process_parameters,
+    )
 
     return wps
 
@@ -28,8 +38,12 @@ def sample(name):
 def test_publish_request_is_the_ready_import_request(wps):
     request = wps.execute_request
     built = request.import_request(
-        request.PublishedCoverage(**PORT), [("query", "storage tanks"), ("minArea", "20")],
-        "diffris", "results", "port_storage_tanks", asynchronous=False,
+        request.PublishedCoverage(**PORT),
+        [("query", "storage tanks"), ("minArea", "20")],
+        "diffris",
+        "results",
+        "port_storage_tanks",
+        asynchronous=False,
     )
     built = ET.fromstring(request.to_bytes(built))
     assert shape(built) == shape(sample("segment-import-layer.xml"))
@@ -37,7 +51,13 @@ def test_publish_request_is_the_ready_import_request(wps):
 
 def test_asynchronous_publish_differs_only_in_its_response_form(wps):
     request = wps.execute_request
-    arguments = (request.PublishedCoverage(**PORT), [("query", "storage tanks")], "diffris", "results", "tanks")
+    arguments = (
+        request.PublishedCoverage(**PORT),
+        [("query", "storage tanks")],
+        "diffris",
+        "results",
+        "tanks",
+    )
     synchronous = request.import_request(*arguments, asynchronous=False)
     asynchronous = request.import_request(*arguments, asynchronous=True)
     assert shape(synchronous.find("{*}DataInputs")) == shape(asynchronous.find("{*}DataInputs"))
@@ -48,15 +68,23 @@ def test_asynchronous_publish_differs_only_in_its_response_form(wps):
 
 def test_asynchronous_segment_request_is_the_ready_one(wps):
     request = wps.execute_request
-    built = request.segment_request(request.PublishedCoverage(**PORT), [("query", "ships"), ("simplify", "0.5")], asynchronous=True)
+    built = request.segment_request(
+        request.PublishedCoverage(**PORT),
+        [("query", "ships"), ("simplify", "0.5")],
+        asynchronous=True,
+    )
     assert shape(ET.fromstring(request.to_bytes(built))) == shape(sample("segment-async.xml"))
 
 
 def test_synchronous_segment_request_with_roi_is_the_ready_one(wps):
     request = wps.execute_request
-    roi = "POLYGON((402000 5058744, 402256 5058744, 402256 5059000, 402000 5059000, 402000 5058744))"
+    roi = (
+        "POLYGON((402000 5058744, 402256 5058744, 402256 5059000, 402000 5059000, 402000 5058744))"
+    )
     built = request.segment_request(
-        request.PublishedCoverage(**PORT), [("query", "white storage tanks"), ("minArea", "20")], asynchronous=False,
+        request.PublishedCoverage(**PORT),
+        [("query", "white storage tanks"), ("minArea", "20")],
+        asynchronous=False,
         complexes=[("roi", "application/wkt", roi)],
     )
     assert shape(built) == shape(sample("segment-sync-geojson.xml"))
@@ -68,7 +96,9 @@ def test_an_upload_is_inline_base64_geotiff(wps, tmp_path):
     raster = tmp_path / "r.tif"
     raster.write_bytes(b"II*\x00not really a tiff")
     request = wps.execute_request
-    built = request.segment_request(request.UploadedRaster(raster), [("query", "ships")], asynchronous=False)
+    built = request.segment_request(
+        request.UploadedRaster(raster), [("query", "ships")], asynchronous=False
+    )
     data = built.find(".//{*}Input/{*}Data/{*}ComplexData")
     assert data.get("mimeType") == "image/tiff" and data.get("encoding") == "base64"
     assert base64.b64decode(data.text) == raster.read_bytes()
@@ -100,11 +130,16 @@ def test_status_documents_are_read(wps):
     assert running.execution_id == "0f9c-42"
     failed = parse_status(GEOSERVER_FAILED)
     assert failed.state == "failed" and failed.finished
-    assert "band 4 requested, the raster has 3 bands" in failed.error and "NoApplicableCode" in failed.error
+    assert (
+        "band 4 requested, the raster has 3 bands" in failed.error
+        and "NoApplicableCode" in failed.error
+    )
 
 
 def test_pywps_status_location_gives_the_file_name_as_job_id(wps):
-    status = wps.execute_response.JobStatus("started", 5, "", "http://127.0.0.1:9/outputs/1234-abcd.xml")
+    status = wps.execute_response.JobStatus(
+        "started", 5, "", "http://127.0.0.1:9/outputs/1234-abcd.xml"
+    )
     assert status.execution_id == "1234-abcd"
 
 
@@ -130,18 +165,30 @@ WCS_DESCRIPTION = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_wcs_coverages_and_their_native_extent(wps):
     # Hand-written after the WCS 1.1.1 schema, as GeoServer lays it out; not captured from a server.
     coverages = wps.coverages
-    assert coverages.parse_coverage_list(WCS_CAPABILITIES) == [("diffris:port", "port"), ("diffris:town", "town")]
+    assert coverages.parse_coverage_list(WCS_CAPABILITIES) == [
+        ("diffris:port", "port"),
+        ("diffris:town", "town"),
+    ]
     extent = coverages.parse_coverage_extent(WCS_DESCRIPTION, "diffris:port")
     assert (extent.crs, extent.lower_corner, extent.upper_corner) == (
-        "urn:ogc:def:crs:EPSG::32633", "402000.0 5058104.0", "402896.0 5059000.0")
+        "urn:ogc:def:crs:EPSG::32633",
+        "402000.0 5058104.0",
+        "402896.0 5059000.0",
+    )
 
 
-@pytest.mark.parametrize("given, base", [
-    ("http://localhost:8080/geoserver", "http://localhost:8080/geoserver"),
-    ("http://localhost:8080/geoserver/", "http://localhost:8080/geoserver"),
-    ("https://maps.example.org/geoserver/wps", "https://maps.example.org/geoserver"),
-    ("http://localhost:8080/geoserver/ows?service=WPS&request=GetCapabilities", "http://localhost:8080/geoserver"),
-])
+@pytest.mark.parametrize(
+    "given, base",
+    [
+        ("http://localhost:8080/geoserver", "http://localhost:8080/geoserver"),
+        ("http://localhost:8080/geoserver/", "http://localhost:8080/geoserver"),
+        ("https://maps.example.org/geoserver/wps", "https://maps.example.org/geoserver"),
+        (
+            "http://localhost:8080/geoserver/ows?service=WPS&request=GetCapabilities",
+            "http://localhost:8080/geoserver",
+        ),
+    ],
+)
 def test_geoserver_url_is_normalised(wps, given, base):
     assert wps.job.geoserver_base(given) == base
 
@@ -159,7 +206,9 @@ def test_literal_values_follow_the_description(wps):
     threshold = InputDescription("threshold", "", "", True, True, "double", None, 0.0, 1.0)
     assert wps_value(threshold, None) is None
     assert wps_value(threshold, 0.4) == "0.4"
-    with pytest.raises(QgsProcessingException, match="threshold is 1.5; the server accepts 0.0 to 1.0"):
+    with pytest.raises(
+        QgsProcessingException, match="threshold is 1.5; the server accepts 0.0 to 1.0"
+    ):
         wps_value(threshold, 1.5)
     min_area = InputDescription("minArea", "", "", True, True, "double", "0", 0.0, None)
     assert wps_value(min_area, 0) is None  # the server's default: nothing to send
@@ -177,7 +226,9 @@ def test_the_published_layer_is_opened_through_qgis_wfs_provider(wps):
 
     from diffris_qgis.wps.segment_wps import wfs_uri
 
-    uri = QgsDataSourceUri(wfs_uri("http://localhost:8080/geoserver", "diffris:port_storage_tanks", "abc1234"))
+    uri = QgsDataSourceUri(
+        wfs_uri("http://localhost:8080/geoserver", "diffris:port_storage_tanks", "abc1234")
+    )
     assert uri.param("url") == "http://localhost:8080/geoserver/wfs"
     assert uri.param("typename") == "diffris:port_storage_tanks"
     assert uri.authConfigId() == "abc1234"

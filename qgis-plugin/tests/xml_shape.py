@@ -12,7 +12,11 @@ OWS_IDENTIFIER = "{http://www.opengis.net/ows/1.1}Identifier"
 def shape(element: ET.Element, summarise_coverage: bool = False):
     """A nested tuple; with summarise_coverage, a coverage input is reduced to its name, since an
     upload (inline GeoTIFF) and a published coverage (WCS reference) differ there."""
-    if summarise_coverage and element.tag.endswith("}Input") and element.findtext(OWS_IDENTIFIER) == "coverage":
+    if (
+        summarise_coverage
+        and element.tag.endswith("}Input")
+        and element.findtext(OWS_IDENTIFIER) == "coverage"
+    ):
         return ("coverage input",)
     attributes = tuple(sorted((k, v) for k, v in element.attrib.items() if k != SCHEMA_LOCATION))
     text = (element.text or "").strip() or None
@@ -32,5 +36,7 @@ def coverage_given_as(root: ET.Element) -> list:
     found = []
     for element in root.iter():
         if element.tag.endswith("}Input") and element.findtext(OWS_IDENTIFIER) == "coverage":
-            found.append("inline GeoTIFF" if element.find(".//{*}ComplexData") is not None else "reference")
+            found.append(
+                "inline GeoTIFF" if element.find(".//{*}ComplexData") is not None else "reference"
+            )
     return found

@@ -65,13 +65,17 @@ def install_plugin(profile: Path) -> None:
     sys.path.insert(0, str(plugins))
     qgis.utils.plugin_paths.insert(0, str(plugins))
     qgis.utils.updateAvailablePlugins()
-    assert qgis.utils.loadPlugin("diffris_qgis") and qgis.utils.startProcessingPlugin("diffris_qgis")
+    assert qgis.utils.loadPlugin("diffris_qgis") and qgis.utils.startProcessingPlugin(
+        "diffris_qgis"
+    )
 
 
 def start_wps_server(workdir: Path) -> tuple:
     server = subprocess.Popen(
         [sys.executable, "-m", "wps_server.server", "--workdir", str(workdir), "--cli", str(JAR)],
-        cwd=str(PLUGIN_ROOT / "tests"), stdout=subprocess.PIPE, text=True,
+        cwd=str(PLUGIN_ROOT / "tests"),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     port = int(server.stdout.readline().split()[-1])
     return server, f"http://127.0.0.1:{port}/geoserver"
@@ -90,7 +94,13 @@ def grab_dialog(algorithm_id: str, parameters: dict, target: Path, app) -> None:
 
 
 def render_result(gpkg: Path, target: Path) -> None:
-    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings, QgsRasterLayer, QgsRectangle, QgsVectorLayer
+    from qgis.core import (
+        QgsMapRendererParallelJob,
+        QgsMapSettings,
+        QgsRasterLayer,
+        QgsRectangle,
+        QgsVectorLayer,
+    )
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 
@@ -104,7 +114,9 @@ def render_result(gpkg: Path, target: Path) -> None:
     settings.setLayers([result, raster])
     settings.setDestinationCrs(raster.crs())
     extent = raster.extent()
-    settings.setExtent(QgsRectangle(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()))
+    settings.setExtent(
+        QgsRectangle(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    )
     settings.setOutputSize(QSize(1000, 1000))
     settings.setBackgroundColor(QColor("white"))
     job = QgsMapRendererParallelJob(settings)
@@ -138,13 +150,24 @@ def main() -> None:
             # A project layer, as a user has it (and no path of this machine in the picture).
             scene = QgsRasterLayer(str(SCENE), "port")
             QgsProject.instance().addMapLayer(scene)
-            grab_dialog("diffris:segment_local", {"INPUT": scene.id(), "query": QUERY}, IMAGES / "qgis-dialog-local.png", app)
-            grab_dialog("diffris:segment_geoserver", {"coverage": "diffris:port", "query": QUERY, "minArea": 20},
-                        IMAGES / "qgis-dialog-geoserver.png", app)
+            grab_dialog(
+                "diffris:segment_local",
+                {"INPUT": scene.id(), "query": QUERY},
+                IMAGES / "qgis-dialog-local.png",
+                app,
+            )
+            grab_dialog(
+                "diffris:segment_geoserver",
+                {"coverage": "diffris:port", "query": QUERY, "minArea": 20},
+                IMAGES / "qgis-dialog-geoserver.png",
+                app,
+            )
             import processing
 
             gpkg = work / "tanks.gpkg"
-            processing.run("diffris:segment_local", {"INPUT": str(SCENE), "query": QUERY, "OUTPUT": str(gpkg)})
+            processing.run(
+                "diffris:segment_local", {"INPUT": str(SCENE), "query": QUERY, "OUTPUT": str(gpkg)}
+            )
             render_result(gpkg, IMAGES / "qgis-result-port.png")
         finally:
             server.terminate()

@@ -155,7 +155,11 @@ def find_java(env: Mapping[str, str]) -> str:
     found = shutil.which(executable, path=env.get("PATH"))
     if found:
         return found
-    where = f"JAVA_HOME is '{java_home}' but has no bin/{executable}" if java_home else "JAVA_HOME is not set"
+    where = (
+        f"JAVA_HOME is '{java_home}' but has no bin/{executable}"
+        if java_home
+        else "JAVA_HOME is not set"
+    )
     raise CommandLineError(
         f"Java was not found ({where}, and there is no {executable} on PATH): the diffris command "
         "line needs Java 17 or later; install it and set JAVA_HOME, or put java on PATH, then "

@@ -66,7 +66,9 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Raster layer"))
-        self.addParameter(QgsProcessingParameterString(self.QUERY, "Query (what to find, in English)"))
+        self.addParameter(
+            QgsProcessingParameterString(self.QUERY, "Query (what to find, in English)")
+        )
         threshold = QgsProcessingParameterNumber(
             self.THRESHOLD,
             "Threshold (probability 0 to 1; empty: the model's)",
@@ -78,22 +80,34 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(threshold)
         self.addParameter(
             QgsProcessingParameterString(
-                self.BANDS, "Bands for red, green, blue (e.g. 4,3,2; empty: from the file)", optional=True
+                self.BANDS,
+                "Bands for red, green, blue (e.g. 4,3,2; empty: from the file)",
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.SCALE, "Value scaling (auto, bundle, bits:N, range:LOW,HIGH, percentile:P1,P2)", "auto"
+                self.SCALE,
+                "Value scaling (auto, bundle, bits:N, range:LOW,HIGH, percentile:P1,P2)",
+                "auto",
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.SIMPLIFY, "Simplify (CRS units; 0: pixel-exact)", QgsProcessingParameterNumber.Double, 0.0, minValue=0.0
+                self.SIMPLIFY,
+                "Simplify (CRS units; 0: pixel-exact)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                minValue=0.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.MIN_AREA, "Smallest object (m²)", QgsProcessingParameterNumber.Double, 0.0, minValue=0.0
+                self.MIN_AREA,
+                "Smallest object (m²)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                minValue=0.0,
             )
         )
         self.addParameter(
@@ -130,13 +144,17 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException("No raster layer given")
         query = self.parameterAsString(parameters, self.QUERY, context).strip()
         if not query:
-            raise QgsProcessingException("The query is empty: describe the objects to find, e.g. 'white storage tanks'")
+            raise QgsProcessingException(
+                "The query is empty: describe the objects to find, e.g. 'white storage tanks'"
+            )
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         if not destination.lower().endswith(".gpkg"):
             raise QgsProcessingException(
                 f"The local algorithm writes a GeoPackage: choose a .gpkg file for the output, not '{destination}'"
             )
-        cli_setting = self.parameterAsFile(parameters, self.CLI, context) or settings.value(settings.CLI)
+        cli_setting = self.parameterAsFile(parameters, self.CLI, context) or settings.value(
+            settings.CLI
+        )
         try:
             diffris = command_line(cli_setting)
         except CommandLineError as e:
@@ -161,7 +179,9 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             try:
                 summary = diffris.run(arguments, on_progress, feedback.isCanceled)
             except Cancelled:
-                raise QgsProcessingException("Cancelled: the diffris command was stopped, nothing was written")
+                raise QgsProcessingException(
+                    "Cancelled: the diffris command was stopped, nothing was written"
+                )
             except CommandLineError as e:
                 raise QgsProcessingException(f"diffris segment failed: {e}")
             os.replace(result, target)
@@ -179,7 +199,10 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         """The command line's options for the optional parameters the user set."""
         options = []
         if parameters.get(self.THRESHOLD) not in (None, ""):
-            options += ["--threshold", repr(self.parameterAsDouble(parameters, self.THRESHOLD, context))]
+            options += [
+                "--threshold",
+                repr(self.parameterAsDouble(parameters, self.THRESHOLD, context)),
+            ]
         bands = self.parameterAsString(parameters, self.BANDS, context).strip()
         if bands:
             options += ["--bands", bands]
@@ -192,7 +215,10 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         min_area = self.parameterAsDouble(parameters, self.MIN_AREA, context)
         if min_area > 0:
             options += ["--min-area", repr(min_area)]
-        options += ["--device", self.parameterAsEnumString(parameters, self.DEVICE, context) or "auto"]
+        options += [
+            "--device",
+            self.parameterAsEnumString(parameters, self.DEVICE, context) or "auto",
+        ]
         model = self.parameterAsFile(parameters, self.MODEL, context)
         if model:
             options += ["--model", model]

@@ -73,12 +73,20 @@ def _coverage(inputs: ET.Element, coverage: Coverage) -> None:
     element = _sub(inputs, "wps", "Input")
     _sub(element, "ows", "Identifier", "coverage")
     if isinstance(coverage, UploadedRaster):
-        data = _sub(_sub(element, "wps", "Data"), "wps", "ComplexData", mimeType="image/tiff", encoding="base64")
+        data = _sub(
+            _sub(element, "wps", "Data"),
+            "wps",
+            "ComplexData",
+            mimeType="image/tiff",
+            encoding="base64",
+        )
         data.text = base64.b64encode(coverage.path.read_bytes()).decode("ascii")
         return
     reference = _sub(element, "wps", "Reference", mimeType="image/tiff", method="POST")
     reference.set(q("xlink", "href"), INTERNAL_WCS)
-    get_coverage = _sub(_sub(reference, "wps", "Body"), "wcs", "GetCoverage", service="WCS", version="1.1.1")
+    get_coverage = _sub(
+        _sub(reference, "wps", "Body"), "wcs", "GetCoverage", service="WCS", version="1.1.1"
+    )
     _sub(get_coverage, "ows", "Identifier", coverage.identifier)
     box = _sub(_sub(get_coverage, "wcs", "DomainSubset"), "ows", "BoundingBox", crs=coverage.crs)
     _sub(box, "ows", "LowerCorner", coverage.lower_corner)
@@ -92,7 +100,9 @@ def _raw_output(root: ET.Element, identifier: str, mime_type: str = None) -> Non
     _sub(raw, "ows", "Identifier", identifier)
 
 
-def _stored_output(root: ET.Element, identifier: str, mime_type: str = None, as_reference: bool = True) -> None:
+def _stored_output(
+    root: ET.Element, identifier: str, mime_type: str = None, as_reference: bool = True
+) -> None:
     """Asynchronous: the answer is a status document to poll (statusLocation)."""
     form = _sub(root, "wps", "ResponseForm")
     document = _sub(form, "wps", "ResponseDocument", storeExecuteResponse="true", status="true")

@@ -9,7 +9,13 @@ from urllib.parse import parse_qs, urlparse
 
 from .ows import ServerError, exception_text, parse, q
 
-ACCEPTED, STARTED, PAUSED, SUCCEEDED, FAILED = "accepted", "started", "paused", "succeeded", "failed"
+ACCEPTED, STARTED, PAUSED, SUCCEEDED, FAILED = (
+    "accepted",
+    "started",
+    "paused",
+    "succeeded",
+    "failed",
+)
 STATES = {
     "ProcessAccepted": ACCEPTED,
     "ProcessStarted": STARTED,
@@ -52,7 +58,9 @@ def parse_status(content: bytes) -> JobStatus:
     status = root.find(q("wps", "Status"))
     state_element: Optional[ET.Element] = None
     if status is not None:
-        state_element = next((child for child in status if child.tag.split("}")[-1] in STATES), None)
+        state_element = next(
+            (child for child in status if child.tag.split("}")[-1] in STATES), None
+        )
     if state_element is None:
         raise ServerError("The server's ExecuteResponse has no status")
     state = STATES[state_element.tag.split("}")[-1]]

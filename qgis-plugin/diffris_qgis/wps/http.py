@@ -49,10 +49,14 @@ class Http:
                 "and that the server is running and reachable from this computer."
             )
         if status and int(status) >= 400:
-            report = exception_text(parse(content, url)) if content.lstrip().startswith(b"<") else None
+            report = (
+                exception_text(parse(content, url)) if content.lstrip().startswith(b"<") else None
+            )
             if report:
                 raise ServerError(f"The server answered HTTP {status}: {report}")
-            raise ServerError(f"The server answered HTTP {status} to {url}: {content[:300].decode('utf-8', 'replace')}")
+            raise ServerError(
+                f"The server answered HTTP {status} to {url}: {content[:300].decode('utf-8', 'replace')}"
+            )
         return content
 
     def _refused(self, url: str, status: int) -> str:

@@ -24,7 +24,9 @@ def geoserver_base(url: str) -> str:
     """http://host/geoserver from what a user may paste: .../geoserver/, .../wps, .../ows?..."""
     parts = urlparse(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ServerError(f"'{url}' is not a GeoServer URL: give one like http://localhost:8080/geoserver")
+        raise ServerError(
+            f"'{url}' is not a GeoServer URL: give one like http://localhost:8080/geoserver"
+        )
     path = parts.path.rstrip("/")
     for suffix in SERVICE_SUFFIXES:
         if path.lower().endswith(suffix):
@@ -33,7 +35,9 @@ def geoserver_base(url: str) -> str:
 
 
 class WpsJob:
-    def __init__(self, http: Http, wps_url: str, feedback: QgsProcessingFeedback, poll_seconds: float = 1.0):
+    def __init__(
+        self, http: Http, wps_url: str, feedback: QgsProcessingFeedback, poll_seconds: float = 1.0
+    ):
         self.http = http
         self.wps_url = wps_url
         self.feedback = feedback
@@ -48,14 +52,20 @@ class WpsJob:
             if not self.feedback.isCanceled():
                 raise
             if asynchronous:
-                raise Cancelled("Cancelled while sending the request, before the server named a job to dismiss")
-            raise Cancelled("Cancelled: the synchronous request was aborted (the server may still finish it; "
-                            "asynchronous runs are dismissed on the server)")
+                raise Cancelled(
+                    "Cancelled while sending the request, before the server named a job to dismiss"
+                )
+            raise Cancelled(
+                "Cancelled: the synchronous request was aborted (the server may still finish it; "
+                "asynchronous runs are dismissed on the server)"
+            )
         if not asynchronous:
             return self._raw(answer)
         status = parse_status(answer)
         self.execution_id = status.execution_id
-        self.feedback.pushInfo(f"Server job {self.execution_id} accepted; status at {status.status_location}")
+        self.feedback.pushInfo(
+            f"Server job {self.execution_id} accepted; status at {status.status_location}"
+        )
         unreadable = 0
         while not status.finished:
             self._wait_or_dismiss()
@@ -79,12 +89,16 @@ class WpsJob:
             return status.literals[output].encode("utf-8")
         if output in status.references:
             return self.http.get(status.references[output])
-        raise ServerError(f"The server job {self.execution_id} succeeded but returned no '{output}' output")
+        raise ServerError(
+            f"The server job {self.execution_id} succeeded but returned no '{output}' output"
+        )
 
     def _raw(self, answer: bytes) -> bytes:
         head = answer[:1000].lstrip()
         if head.startswith(b"<") and b"ExceptionReport" in head:
-            raise ServerError(f"The server reported an error: {exception_text(parse(answer, 'the answer'))}")
+            raise ServerError(
+                f"The server reported an error: {exception_text(parse(answer, 'the answer'))}"
+            )
         return answer
 
     def _wait_or_dismiss(self) -> None:
@@ -97,9 +111,7 @@ class WpsJob:
 
     def dismiss(self) -> None:
         """GeoServer's Dismiss: stops the job and forgets its results."""
-        url = (
-            f"{self.wps_url}?service=WPS&version=1.0.0&request=Dismiss&executionId={quote(self.execution_id or '')}"
-        )
+        url = f"{self.wps_url}?service=WPS&version=1.0.0&request=Dismiss&executionId={quote(self.execution_id or '')}"
         try:
             # Without the cancelled feedback, which would abort this request too.
             Http(self.http.authcfg).get(url)

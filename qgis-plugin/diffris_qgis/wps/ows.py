@@ -35,14 +35,22 @@ def parse(content: bytes, what: str) -> ET.Element:
 def exception_text(element: ET.Element) -> Optional[str]:
     """The text of an ows:ExceptionReport (element or its descendant), None when there is none."""
     # Any namespace: PyWPS, for one, writes its report inside ProcessFailed as wps:ExceptionReport.
-    report = element if element.tag.endswith("ExceptionReport") else element.find(".//{*}ExceptionReport")
+    report = (
+        element
+        if element.tag.endswith("ExceptionReport")
+        else element.find(".//{*}ExceptionReport")
+    )
     if report is None:
         return None
     parts = []
     for exception in report.iter():
         if not exception.tag.endswith("}Exception"):
             continue
-        texts = [t.text.strip() for t in exception.findall("{*}ExceptionText") if t.text and t.text.strip()]
+        texts = [
+            t.text.strip()
+            for t in exception.findall("{*}ExceptionText")
+            if t.text and t.text.strip()
+        ]
         code = exception.get("exceptionCode", "")
         locator = exception.get("locator", "") if exception.get("locator") != "None" else ""
         detail = ", ".join(x for x in (code, f"locator {locator}" if locator else "") if x)

@@ -16,7 +16,9 @@ class InputDescription:
     abstract: str
     optional: bool
     literal: bool
-    data_type: str = "string"  # xs type name for literal inputs: double, integer, string, boolean...
+    data_type: str = (
+        "string"  # xs type name for literal inputs: double, integer, string, boolean...
+    )
     default: Optional[str] = None
     minimum: Optional[float] = None
     maximum: Optional[float] = None
@@ -74,7 +76,9 @@ def _input(element: ET.Element) -> InputDescription:
         mimes = [_text(m) for m in element.findall(".//{*}MimeType")]
         return InputDescription(literal=False, mime_types=list(dict.fromkeys(mimes)), **common)
     data_type = literal.find(q("ows", "DataType"))
-    type_name = _text(data_type) or (data_type.get(q("ows", "reference"), "string") if data_type is not None else "string")
+    type_name = _text(data_type) or (
+        data_type.get(q("ows", "reference"), "string") if data_type is not None else "string"
+    )
     minimum = maximum = None
     allowed_range = literal.find(f"{q('ows', 'AllowedValues')}/{q('ows', 'Range')}")
     if allowed_range is not None:
@@ -105,7 +109,10 @@ def parse_description(content: bytes, identifier: str, server: str) -> ProcessDe
         if _text(description.find(q("ows", "Identifier"))) != identifier:
             continue
         inputs = [_input(e) for e in description.findall("{*}DataInputs/{*}Input")]
-        outputs = [_text(o.find(q("ows", "Identifier"))) for o in description.findall("{*}ProcessOutputs/{*}Output")]
+        outputs = [
+            _text(o.find(q("ows", "Identifier")))
+            for o in description.findall("{*}ProcessOutputs/{*}Output")
+        ]
         return ProcessDescription(
             identifier=identifier,
             title=_text(description.find(q("ows", "Title"))),
@@ -113,4 +120,6 @@ def parse_description(content: bytes, identifier: str, server: str) -> ProcessDe
             inputs=inputs,
             outputs=outputs,
         )
-    raise ServerError(f"The process {identifier} is not installed on {server}: DescribeProcess does not describe it")
+    raise ServerError(
+        f"The process {identifier} is not installed on {server}: DescribeProcess does not describe it"
+    )

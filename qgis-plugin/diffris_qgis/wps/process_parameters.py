@@ -44,9 +44,15 @@ def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
         # Sent as WKT in the raster's CRS, whatever CRS the user draws or types it in.
         parameter = QgsProcessingParameterGeometry(spec.identifier, label, optional=spec.optional)
     elif kind.startswith("number"):
-        number_type = QgsProcessingParameterNumber.Integer if kind == "number-integer" else QgsProcessingParameterNumber.Double
+        number_type = (
+            QgsProcessingParameterNumber.Integer
+            if kind == "number-integer"
+            else QgsProcessingParameterNumber.Double
+        )
         default = float(spec.default) if spec.default not in (None, "") else None
-        parameter = QgsProcessingParameterNumber(spec.identifier, label, number_type, default, spec.optional)
+        parameter = QgsProcessingParameterNumber(
+            spec.identifier, label, number_type, default, spec.optional
+        )
         if spec.minimum is not None:
             parameter.setMinimum(spec.minimum)
         if spec.maximum is not None:
@@ -55,7 +61,9 @@ def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
         default = (spec.default or "").lower() == "true" if spec.default is not None else None
         parameter = QgsProcessingParameterBoolean(spec.identifier, label, default, spec.optional)
     else:
-        parameter = QgsProcessingParameterString(spec.identifier, label, spec.default, False, spec.optional)
+        parameter = QgsProcessingParameterString(
+            spec.identifier, label, spec.default, False, spec.optional
+        )
     parameter.setHelp(spec.abstract)
     return parameter
 

@@ -107,7 +107,9 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         if self.catalog is None:
             url = settings.value(settings.GEOSERVER_URL)
             if url:
-                self.catalog = server_catalog.catalog(url, settings.value(settings.GEOSERVER_AUTHCFG))
+                self.catalog = server_catalog.catalog(
+                    url, settings.value(settings.GEOSERVER_AUTHCFG)
+                )
         return self.catalog
 
     def initAlgorithm(self, config=None):
@@ -120,33 +122,48 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterAuthConfig(
-                self.AUTHCFG, "Authentication (QGIS authentication configuration)",
-                settings.value(settings.GEOSERVER_AUTHCFG) or None, optional=True,
+                self.AUTHCFG,
+                "Authentication (QGIS authentication configuration)",
+                settings.value(settings.GEOSERVER_AUTHCFG) or None,
+                optional=True,
             )
         )
         coverage_label = "Coverage published on the GeoServer (read there through its WCS)"
         if catalog and catalog.coverages:
             self.addParameter(
                 QgsProcessingParameterEnum(
-                    self.COVERAGE, coverage_label, [c[0] for c in catalog.coverages],
-                    optional=True, usesStaticStrings=True,
+                    self.COVERAGE,
+                    coverage_label,
+                    [c[0] for c in catalog.coverages],
+                    optional=True,
+                    usesStaticStrings=True,
                 )
             )
         else:
             self.addParameter(
-                QgsProcessingParameterString(self.COVERAGE, coverage_label + ", e.g. diffris:port", optional=True)
+                QgsProcessingParameterString(
+                    self.COVERAGE, coverage_label + ", e.g. diffris:port", optional=True
+                )
             )
         self.addParameter(
-            QgsProcessingParameterRasterLayer(self.LOCAL_RASTER, "or a local raster layer (uploaded)", optional=True)
+            QgsProcessingParameterRasterLayer(
+                self.LOCAL_RASTER, "or a local raster layer (uploaded)", optional=True
+            )
         )
         query = description.input(self.QUERY) if description else None
-        self.addParameter(QgsProcessingParameterString(self.QUERY, query.title if query else "Query"))
+        self.addParameter(
+            QgsProcessingParameterString(self.QUERY, query.title if query else "Query")
+        )
         if description:
             for spec in description.inputs:
                 if offered(spec) and spec.identifier != self.QUERY:
                     self.addParameter(to_parameter(spec))
-        self.addParameter(QgsProcessingParameterBoolean(self.ASYNC, "Asynchronous (progress and cancel)", True))
-        self.addParameter(QgsProcessingParameterBoolean(self.PUBLISH, "Publish as a WFS layer (gs:Import)", False))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.ASYNC, "Asynchronous (progress and cancel)", True)
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.PUBLISH, "Publish as a WFS layer (gs:Import)", False)
+        )
         for name, label in (
             (self.WORKSPACE, "Publish: workspace"),
             (self.STORE, "Publish: existing store (PostGIS or GeoPackage)"),
@@ -155,11 +172,17 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             self.addParameter(QgsProcessingParameterString(name, label, optional=True))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Objects found", QgsProcessing.TypeVectorPolygon, optional=True, createByDefault=True
+                self.OUTPUT,
+                "Objects found",
+                QgsProcessing.TypeVectorPolygon,
+                optional=True,
+                createByDefault=True,
             )
         )
         self.addOutput(QgsProcessingOutputNumber(self.FEATURES, "Number of objects"))
-        self.addOutput(QgsProcessingOutputString(self.PUBLISHED_LAYER, "Published layer (workspace:name)"))
+        self.addOutput(
+            QgsProcessingOutputString(self.PUBLISHED_LAYER, "Published layer (workspace:name)")
+        )
         self.addOutput(QgsProcessingOutputVectorLayer(self.WFS_LAYER, "Published WFS layer"))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -183,7 +206,9 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         description = server_catalog.describe(http, base)
         query = self.parameterAsString(parameters, self.QUERY, context).strip()
         if not query:
-            raise QgsProcessingException("The query is empty: describe the objects to find, e.g. 'white storage tanks'")
+            raise QgsProcessingException(
+                "The query is empty: describe the objects to find, e.g. 'white storage tanks'"
+            )
         literals = [(self.QUERY, query)]
         for spec in description.inputs:
             if offered(spec) and spec.literal and spec.identifier != self.QUERY:
@@ -197,8 +222,21 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             asynchronous = self.parameterAsBoolean(parameters, self.ASYNC, context)
             job = WpsJob(http, f"{base}/wps", feedback, self.poll_seconds)
             if self.parameterAsBoolean(parameters, self.PUBLISH, context):
-                return self._publish(parameters, context, feedback, job, coverage, literals, complexes, asynchronous, base, authcfg)
-            feedback.pushInfo(f"Executing diffris:Segment ({'asynchronous' if asynchronous else 'synchronous'})")
+                return self._publish(
+                    parameters,
+                    context,
+                    feedback,
+                    job,
+                    coverage,
+                    literals,
+                    complexes,
+                    asynchronous,
+                    base,
+                    authcfg,
+                )
+            feedback.pushInfo(
+                f"Executing diffris:Segment ({'asynchronous' if asynchronous else 'synchronous'})"
+            )
             request = segment_request(coverage, literals, asynchronous, complexes=complexes)
             answer = job.run(to_bytes(request), asynchronous, "result")
             return self._write_features(parameters, context, feedback, answer, Path(folder), query)
@@ -216,10 +254,14 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             )
         if published:
             extent = coverage_extent(http, base, published)
-            feedback.pushInfo(f"Coverage {published}: {extent.lower_corner} to {extent.upper_corner} ({extent.crs})")
+            feedback.pushInfo(
+                f"Coverage {published}: {extent.lower_corner} to {extent.upper_corner} ({extent.crs})"
+            )
             return extent, QgsCoordinateReferenceSystem.fromOgcWmsCrs(extent.crs)
         raster = geotiff_for(layer, folder, feedback)
-        feedback.pushInfo(f"Uploading '{layer.name()}' ({raster.stat().st_size / 1e6:.1f} MB GeoTIFF)")
+        feedback.pushInfo(
+            f"Uploading '{layer.name()}' ({raster.stat().st_size / 1e6:.1f} MB GeoTIFF)"
+        )
         return UploadedRaster(raster), layer.crs()
 
     def _geometries(self, parameters, context, description, crs):
@@ -231,21 +273,33 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             if parameters.get(spec.identifier) in (None, ""):
                 continue
             if not crs.isValid():
-                raise QgsProcessingException(f"{spec.identifier}: the raster's CRS is unknown, the geometry cannot be placed")
+                raise QgsProcessingException(
+                    f"{spec.identifier}: the raster's CRS is unknown, the geometry cannot be placed"
+                )
             geometry = self.parameterAsGeometry(parameters, spec.identifier, context, crs)
             if not geometry.isEmpty():
                 found.append((spec.identifier, WKT, geometry.asWkt()))
         return found
 
-    def _write_features(self, parameters, context, feedback, answer: bytes, folder: Path, query: str):
+    def _write_features(
+        self, parameters, context, feedback, answer: bytes, folder: Path, query: str
+    ):
         path = folder / "result.geojson"
         path.write_bytes(answer)
         result = QgsVectorLayer(str(path), "result", "ogr")
         if not result.isValid():
             start = answer[:200].decode("utf-8", "replace")
-            raise QgsProcessingException(f"The server's answer is not a GeoJSON feature collection: {start}")
-        geometry_type = result.wkbType() if QgsWkbTypes.geometryType(result.wkbType()) == QgsWkbTypes.PolygonGeometry else QgsWkbTypes.Polygon
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, result.fields(), geometry_type, result.crs())
+            raise QgsProcessingException(
+                f"The server's answer is not a GeoJSON feature collection: {start}"
+            )
+        geometry_type = (
+            result.wkbType()
+            if QgsWkbTypes.geometryType(result.wkbType()) == QgsWkbTypes.PolygonGeometry
+            else QgsWkbTypes.Polygon
+        )
+        sink, destination = self.parameterAsSink(
+            parameters, self.OUTPUT, context, result.fields(), geometry_type, result.crs()
+        )
         count = 0
         if sink is not None:
             for feature in result.getFeatures():
@@ -258,7 +312,19 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(f"{count} objects found")
         return {self.OUTPUT: destination, self.FEATURES: count}
 
-    def _publish(self, parameters, context, feedback, job, coverage, literals, complexes, asynchronous, base, authcfg):
+    def _publish(
+        self,
+        parameters,
+        context,
+        feedback,
+        job,
+        coverage,
+        literals,
+        complexes,
+        asynchronous,
+        base,
+        authcfg,
+    ):
         workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
         store = self.parameterAsString(parameters, self.STORE, context).strip()
         name = self.parameterAsString(parameters, self.LAYER_NAME, context).strip()
@@ -266,8 +332,12 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(
                 "Publish as a WFS layer needs a workspace, an existing store in it (PostGIS or GeoPackage) and a layer name"
             )
-        request = import_request(coverage, literals, workspace, store, name, asynchronous, complexes)
-        feedback.pushInfo(f"Executing gs:Import of diffris:Segment into {workspace}:{store} as {name}")
+        request = import_request(
+            coverage, literals, workspace, store, name, asynchronous, complexes
+        )
+        feedback.pushInfo(
+            f"Executing gs:Import of diffris:Segment into {workspace}:{store} as {name}"
+        )
         published = job.run(to_bytes(request), asynchronous, "layerName").decode("utf-8").strip()
         feedback.pushInfo(f"Published layer {published}")
         layer = QgsVectorLayer(wfs_uri(base, published, authcfg), published, "WFS")

@@ -32,11 +32,15 @@ _catalogs: Dict[Tuple[str, str], ServerCatalog] = {}
 
 
 def describe(http: Http, base: str) -> ProcessDescription:
-    url = f"{base}/wps?service=WPS&version=1.0.0&request=DescribeProcess&identifier={quote(SEGMENT)}"
+    url = (
+        f"{base}/wps?service=WPS&version=1.0.0&request=DescribeProcess&identifier={quote(SEGMENT)}"
+    )
     try:
         content = http.get(url)
     except ServerError as e:
-        if "HTTP 400" in str(e) and ("InvalidParameterValue" in str(e) or "NoSuchProcess" in str(e)):
+        if "HTTP 400" in str(e) and (
+            "InvalidParameterValue" in str(e) or "NoSuchProcess" in str(e)
+        ):
             raise ServerError(
                 f"The process {SEGMENT} is not installed on {base} ({e}). Install the DiffRIS GeoServer "
                 "extension there, or choose another server."

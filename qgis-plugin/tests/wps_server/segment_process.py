@@ -24,7 +24,9 @@ MESSAGE_CHARS = ".:!?=,;-_/'()%<>"
 
 
 def at_least(minimum, maximum="inf"):
-    return [AllowedValue(allowed_type=ALLOWEDVALUETYPE.RANGE, minval=minimum, maxval=float(maximum))]
+    return [
+        AllowedValue(allowed_type=ALLOWEDVALUETYPE.RANGE, minval=minimum, maxval=float(maximum))
+    ]
 
 
 def dismissed_flag(folder: Path, job_id: str) -> Path:
@@ -38,20 +40,52 @@ class SegmentProcess(Process):
         inputs = [
             ComplexInput("coverage", "Raster to search", supported_formats=[Format("image/tiff")]),
             LiteralInput("query", "What to find, in English", data_type="string"),
-            LiteralInput("threshold", "Probability threshold", data_type="float", min_occurs=0,
-                         allowed_values=at_least(0, 1)),
-            LiteralInput("bands", "Bands for red, green and blue", data_type="string", min_occurs=0),
-            LiteralInput("scale", "Value scaling", data_type="string", min_occurs=0, default="auto"),
-            ComplexInput("roi", "Region of interest", min_occurs=0,
-                         supported_formats=[Format("application/wkt"), Format("application/json")]),
-            LiteralInput("simplify", "Simplification distance", data_type="float", min_occurs=0, default=0,
-                         allowed_values=at_least(0)),
-            LiteralInput("minArea", "Smallest object (m2)", data_type="float", min_occurs=0, default=0,
-                         allowed_values=at_least(0)),
-            LiteralInput("maxFeatures", "Most objects returned", data_type="integer", min_occurs=0,
-                         allowed_values=at_least(1, 1e9)),
+            LiteralInput(
+                "threshold",
+                "Probability threshold",
+                data_type="float",
+                min_occurs=0,
+                allowed_values=at_least(0, 1),
+            ),
+            LiteralInput(
+                "bands", "Bands for red, green and blue", data_type="string", min_occurs=0
+            ),
+            LiteralInput(
+                "scale", "Value scaling", data_type="string", min_occurs=0, default="auto"
+            ),
+            ComplexInput(
+                "roi",
+                "Region of interest",
+                min_occurs=0,
+                supported_formats=[Format("application/wkt"), Format("application/json")],
+            ),
+            LiteralInput(
+                "simplify",
+                "Simplification distance",
+                data_type="float",
+                min_occurs=0,
+                default=0,
+                allowed_values=at_least(0),
+            ),
+            LiteralInput(
+                "minArea",
+                "Smallest object (m2)",
+                data_type="float",
+                min_occurs=0,
+                default=0,
+                allowed_values=at_least(0),
+            ),
+            LiteralInput(
+                "maxFeatures",
+                "Most objects returned",
+                data_type="integer",
+                min_occurs=0,
+                allowed_values=at_least(1, 1e9),
+            ),
         ]
-        outputs = [ComplexOutput("result", "Objects found", supported_formats=[Format("application/json")])]
+        outputs = [
+            ComplexOutput("result", "Objects found", supported_formats=[Format("application/json")])
+        ]
         super().__init__(
             self._handler,
             identifier="diffris:Segment",
@@ -68,10 +102,24 @@ class SegmentProcess(Process):
             raise ProcessError("this test server does not support roi", allowed_chars=MESSAGE_CHARS)
         raster = request.inputs["coverage"][0].file
         out = Path(self.workdir) / "result.geojson"
-        arguments = ["segment", "--raster", raster, "--query", request.inputs["query"][0].data,
-                     "--out", str(out), "--progress", "lines"]
-        options = {"threshold": "--threshold", "bands": "--bands", "scale": "--scale",
-                   "simplify": "--simplify", "minArea": "--min-area"}
+        arguments = [
+            "segment",
+            "--raster",
+            raster,
+            "--query",
+            request.inputs["query"][0].data,
+            "--out",
+            str(out),
+            "--progress",
+            "lines",
+        ]
+        options = {
+            "threshold": "--threshold",
+            "bands": "--bands",
+            "scale": "--scale",
+            "simplify": "--simplify",
+            "minArea": "--min-area",
+        }
         for name, flag in options.items():
             if name in request.inputs:
                 arguments += [flag, str(request.inputs[name][0].data)]
@@ -83,10 +131,16 @@ class SegmentProcess(Process):
 
     def _run_cli(self, arguments, response):
         flag = dismissed_flag(self.dismissed_folder, str(self.uuid))
-        process = subprocess.Popen(self.cli_prefix + arguments, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            self.cli_prefix + arguments,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         lines: "queue.Queue[str]" = queue.Queue()
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+        reader = threading.Thread(
+            target=lambda: [lines.put(line) for line in process.stderr], daemon=True
+        )
         reader.start()
         messages = []
         last_percent = -1
@@ -113,7 +167,9 @@ class SegmentProcess(Process):
             time.sleep(0.05)
         process.stderr.close()
         if process.returncode != 0:
-            raise ProcessError(" ".join(messages) or "diffris segment failed", allowed_chars=MESSAGE_CHARS)
+            raise ProcessError(
+                " ".join(messages) or "diffris segment failed", allowed_chars=MESSAGE_CHARS
+            )
 
 
 def keep_largest(path: Path, count: int) -> None:

@@ -50,7 +50,9 @@ WCS_DESCRIPTION = """<?xml version="1.0" encoding="UTF-8"?>
 def wcs(query: dict) -> Response:
     operation = query.get("request", "").lower()
     if operation == "getcapabilities":
-        summaries = "".join(WCS_SUMMARY.format(title=i.split(":")[1], identifier=i) for i in COVERAGES)
+        summaries = "".join(
+            WCS_SUMMARY.format(title=i.split(":")[1], identifier=i) for i in COVERAGES
+        )
         return Response(WCS_CAPABILITIES.format(summaries=summaries), content_type="text/xml")
     path = COVERAGES.get(query.get("identifiers", ""))
     if operation != "describecoverage" or path is None:
@@ -59,11 +61,20 @@ def wcs(query: dict) -> Response:
     x0, dx, _, y0, _, dy = raster.GetGeoTransform()
     reference = osr.SpatialReference(raster.GetProjection())
     reference.AutoIdentifyEPSG()
-    return Response(WCS_DESCRIPTION.format(
-        identifier=query["identifiers"], columns=raster.RasterXSize - 1, rows=raster.RasterYSize - 1,
-        epsg=reference.GetAuthorityCode(None), west=x0, north=y0,
-        east=x0 + dx * raster.RasterXSize, south=y0 + dy * raster.RasterYSize,
-    ), content_type="text/xml")
+    return Response(
+        WCS_DESCRIPTION.format(
+            identifier=query["identifiers"],
+            columns=raster.RasterXSize - 1,
+            rows=raster.RasterYSize - 1,
+            epsg=reference.GetAuthorityCode(None),
+            west=x0,
+            north=y0,
+            east=x0 + dx * raster.RasterXSize,
+            south=y0 + dy * raster.RasterYSize,
+        ),
+        content_type="text/xml",
+    )
+
 
 DISMISSED = """<?xml version="1.0" encoding="UTF-8"?>
 <wps:ExecuteResponse xmlns:wps="http://www.opengis.net/wps/1.0.0" xmlns:ows="http://www.opengis.net/ows/1.1"
@@ -124,14 +135,18 @@ class TestServer:
         request = Request(environ)
         path = request.path.rstrip("/")
         if path.startswith("/outputs/"):
-            return self._file(path[len("/outputs/"):])(environ, start_response)
+            return self._file(path[len("/outputs/") :])(environ, start_response)
         if path == "/empty/geoserver/wps":
             return self.empty_wps(environ, start_response)
         if path == "/forbidden/geoserver/wps":
             return Response("Access denied", status=403)(environ, start_response)
         if path == "/secured/geoserver/wps":
             if not self._authorised(request):
-                answer = Response("Login needed", status=401, headers={"WWW-Authenticate": 'Basic realm="GeoServer"'})
+                answer = Response(
+                    "Login needed",
+                    status=401,
+                    headers={"WWW-Authenticate": 'Basic realm="GeoServer"'},
+                )
                 return answer(environ, start_response)
             path = "/geoserver/wps"
         query = {k.lower(): v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
@@ -142,7 +157,9 @@ class TestServer:
         if query.get("request", "").lower() == "dismiss":
             job = query.get("executionid", "")
             (self.dismissed / f"{Path(job).name}.dismissed").touch()
-            return Response(DISMISSED.format(id=job), content_type="text/xml")(environ, start_response)
+            return Response(DISMISSED.format(id=job), content_type="text/xml")(
+                environ, start_response
+            )
         if request.method == "POST":
             self._record(environ)
         return self.wps(environ, start_response)
