@@ -256,6 +256,22 @@ def test_unreachable_server(server, tmp_path, port_crop):
         )
 
 
+def test_a_silent_server_does_not_hold_the_toolbox(server):
+    import time
+
+    from diffris_qgis.wps import server_catalog
+
+    server_catalog.CATALOG_TIMEOUT_MS = 1000
+    try:
+        start = time.monotonic()
+        catalog = server_catalog.catalog(server.url + "/silent/geoserver", "")
+        assert time.monotonic() - start < 5
+    finally:
+        server_catalog.CATALOG_TIMEOUT_MS = 5000
+        server_catalog.forget()
+    assert catalog.description is None and "no answer within 1 s" in catalog.problem, catalog.problem
+
+
 def test_server_without_the_process(server, tmp_path, port_crop):
     with pytest.raises(
         QgsProcessingException,

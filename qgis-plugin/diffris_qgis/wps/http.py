@@ -10,15 +10,19 @@ from typing import Optional
 
 from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
 from qgis.PyQt.QtCore import QByteArray, QUrl
-from qgis.PyQt.QtNetwork import QNetworkRequest
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from .ows import ServerError, exception_text, parse
 
 
 class Http:
-    def __init__(self, authcfg: str = "", feedback: Optional[QgsFeedback] = None):
+    def __init__(
+        self, authcfg: str = "", feedback: Optional[QgsFeedback] = None, timeout_ms: int = 0
+    ):
+        """timeout_ms: give up on a server silent for that long (0: QGIS's network timeout)."""
         self.authcfg = authcfg
         self.feedback = feedback
+        self.timeout_ms = timeout_ms
 
     def get(self, url: str) -> bytes:
         return self._send(url, None)
@@ -28,14 +32,16 @@ class Http:
 
     def _send(self, url: str, body: Optional[bytes]) -> bytes:
         request = QNetworkRequest(QUrl(url))
+        if self.timeout_ms:
+            request.setTransferTimeout(self.timeout_ms)
         blocking = QgsBlockingNetworkRequest()
         if self.authcfg:
             blocking.setAuthCfg(self.authcfg)
         if body is None:
-            error = blocking.get(request, True, self.feedback)
+            blocking.get(request, True, self.feedback)
         else:
             request.setHeader(QNetworkRequest.ContentTypeHeader, "text/xml")
-            error = blocking.post(request, QByteArray(body), True, self.feedback)
+            blocking.post(request, QByteArray(body), True, self.feedback)
         reply = blocking.reply()
         status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
         content = bytes(reply.content())
@@ -43,10 +49,11 @@ class Http:
             raise ServerError("Cancelled")
         if status in (401, 403):
             raise ServerError(self._refused(url, int(status)))
-        if error != QgsBlockingNetworkRequest.NoError and not status:
+        if not status:  # no HTTP answer at all
             raise ServerError(
-                f"Cannot reach the server at {url.split('?')[0]}: {blocking.errorMessage()}. Check the GeoServer URL "
-                "and that the server is running and reachable from this computer."
+                f"Cannot reach the server at {url.split('?')[0]}: {self._no_answer(blocking, reply)}. "
+                "Check the GeoServer URL and that the server is running and reachable from this "
+                "computer."
             )
         if status and int(status) >= 400:
             report = (
@@ -58,6 +65,11 @@ class Http:
                 f"The server answered HTTP {status} to {url}: {content[:300].decode('utf-8', 'replace')}"
             )
         return content
+
+    def _no_answer(self, blocking: QgsBlockingNetworkRequest, reply) -> str:
+        if self.timeout_ms and reply.error() == QNetworkReply.OperationCanceledError:
+            return f"no answer within {self.timeout_ms / 1000:g} s"
+        return blocking.errorMessage() or reply.errorString() or "no answer"
 
     def _refused(self, url: str, status: int) -> str:
         base = url.split("?")[0]

@@ -29,6 +29,8 @@ class ServerCatalog:
 
 
 _catalogs: Dict[Tuple[str, str], ServerCatalog] = {}
+# Read when the toolbox loads (QGIS start-up included): a silent server must not hold QGIS long.
+CATALOG_TIMEOUT_MS = 5000
 
 
 def describe(http: Http, base: str) -> ProcessDescription:
@@ -69,7 +71,7 @@ def forget() -> None:
 def _load(url: str, authcfg: str) -> ServerCatalog:
     try:
         base = geoserver_base(url)
-        http = Http(authcfg)
+        http = Http(authcfg, timeout_ms=CATALOG_TIMEOUT_MS)
         description = describe(http, base)
     except ServerError as e:
         return ServerCatalog(base=url, description=None, problem=str(e))

@@ -9,6 +9,7 @@ prints `listening on PORT` when ready. Paths:
   segment-me), to check that the plugin sends the credentials of an authcfg.
 - /forbidden/geoserver/wps: answers 403, as GeoServer's WPS security does.
 - /empty/geoserver/wps: a WPS without diffris:Segment (a GeoServer without the extension).
+- /silent/geoserver/wps: accepts the connection and answers nothing for 30 s.
 - /geoserver/wcs: WCS 1.1.1 GetCapabilities and DescribeCoverage of the sample scenes, published
   as diffris:port, diffris:town and diffris:airport, so the plugin can list coverages and read
   their extents. This server cannot resolve GeoServer's internal WCS references
@@ -24,6 +25,7 @@ import base64
 import io
 import itertools
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -136,6 +138,9 @@ class TestServer:
         path = request.path.rstrip("/")
         if path.startswith("/outputs/"):
             return self._file(path[len("/outputs/") :])(environ, start_response)
+        if path == "/silent/geoserver/wps":
+            time.sleep(30)
+            return Response("Too late", status=503)(environ, start_response)
         if path == "/empty/geoserver/wps":
             return self.empty_wps(environ, start_response)
         if path == "/forbidden/geoserver/wps":
