@@ -146,13 +146,13 @@ def test_raster_without_crs_is_refused_clearly(local_setting, tmp_path):
 
 
 def test_a_command_line_error_is_shown_as_its_message(local_setting, tmp_path, port_crop):
-    with pytest.raises(QgsProcessingException, match="band 9 requested"):
+    with pytest.raises(QgsProcessingException, match=r"--scale .bits:40. not understood \(bits must be 1 to 32"):
         processing.run(
             ALGORITHM,
             {
                 "INPUT": str(port_crop),
                 "query": "ships",
-                "bands": "9,9,9",
+                "scale": "bits:40",
                 "OUTPUT": str(tmp_path / "o.gpkg"),
             },
         )
