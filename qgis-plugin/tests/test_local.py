@@ -146,7 +146,9 @@ def test_raster_without_crs_is_refused_clearly(local_setting, tmp_path):
 
 
 def test_a_command_line_error_is_shown_as_its_message(local_setting, tmp_path, port_crop):
-    with pytest.raises(QgsProcessingException, match=r"--scale .bits:40. not understood \(bits must be 1 to 32"):
+    with pytest.raises(
+        QgsProcessingException, match=r"--scale .bits:40. not understood \(bits must be 1 to 32"
+    ):
         processing.run(
             ALGORITHM,
             {

@@ -232,3 +232,92 @@ def test_the_published_layer_is_opened_through_qgis_wfs_provider(wps):
     assert uri.param("url") == "http://localhost:8080/geoserver/wfs"
     assert uri.param("typename") == "diffris:port_storage_tanks"
     assert uri.authConfigId() == "abc1234"
+
+
+GEOSERVER_DESCRIPTION = b"""<?xml version="1.0" encoding="UTF-8"?>
+<wps:ProcessDescriptions xmlns:wps="http://www.opengis.net/wps/1.0.0" xmlns:ows="http://www.opengis.net/ows/1.1"
+  xml:lang="en" service="WPS" version="1.0.0">
+ <ProcessDescription wps:processVersion="1.0.0" statusSupported="true" storeSupported="true">
+  <ows:Identifier>diffris:Segment</ows:Identifier><ows:Title>DiffRIS referring segmentation</ows:Title>
+  <DataInputs>
+   <Input maxOccurs="1" minOccurs="1"><ows:Identifier>coverage</ows:Identifier><ows:Title>coverage</ows:Title>
+    <ows:Abstract>Raster to search.</ows:Abstract>
+    <ComplexData><Default><Format><MimeType>image/tiff</MimeType></Format></Default>
+     <Supported><Format><MimeType>image/tiff</MimeType></Format></Supported></ComplexData></Input>
+   <Input maxOccurs="1" minOccurs="1"><ows:Identifier>query</ows:Identifier><ows:Title>query</ows:Title>
+    <ows:Abstract>What to find, in English, e.g. 'white storage tanks'.</ows:Abstract>
+    <LiteralData><ows:DataType>xs:string</ows:DataType><ows:AnyValue/></LiteralData></Input>
+   <Input maxOccurs="1" minOccurs="0"><ows:Identifier>threshold</ows:Identifier><ows:Title>threshold</ows:Title>
+    <ows:Abstract>Probability (0 to 1, exclusive) from which a pixel belongs to the objects. Default: the model's own threshold.</ows:Abstract>
+    <LiteralData><ows:DataType>xs:double</ows:DataType><ows:AllowedValues><ows:Range>
+     <ows:MinimumValue>0.0</ows:MinimumValue><ows:MaximumValue>1.0</ows:MaximumValue></ows:Range></ows:AllowedValues></LiteralData></Input>
+   <Input maxOccurs="1" minOccurs="0"><ows:Identifier>roi</ows:Identifier><ows:Title>roi</ows:Title>
+    <ows:Abstract>Region of interest.</ows:Abstract>
+    <ComplexData><Default><Format><MimeType>text/xml; subtype=gml/3.1.1</MimeType></Format></Default>
+     <Supported><Format><MimeType>application/wkt</MimeType></Format><Format><MimeType>application/json</MimeType></Format></Supported></ComplexData></Input>
+   <Input maxOccurs="1" minOccurs="0"><ows:Identifier>minArea</ows:Identifier><ows:Title>minArea</ows:Title>
+    <ows:Abstract>Smallest object kept, in square metres (geodesic for geographic CRSs). Default 0: keep all.</ows:Abstract>
+    <LiteralData><ows:DataType>xs:double</ows:DataType><ows:AllowedValues><ows:Range>
+     <ows:MinimumValue>0.0</ows:MinimumValue></ows:Range></ows:AllowedValues><DefaultValue>0</DefaultValue></LiteralData></Input>
+   <Input maxOccurs="1" minOccurs="0"><ows:Identifier>maxFeatures</ows:Identifier><ows:Title>maxFeatures</ows:Title>
+    <ows:Abstract>Most objects returned, the largest by area. Default: all.</ows:Abstract>
+    <LiteralData><ows:DataType>xs:int</ows:DataType><ows:AllowedValues><ows:Range>
+     <ows:MinimumValue>1</ows:MinimumValue></ows:Range></ows:AllowedValues></LiteralData></Input>
+  </DataInputs>
+  <ProcessOutputs><Output><ows:Identifier>result</ows:Identifier><ows:Title>result</ows:Title>
+   <ComplexOutput><Default><Format><MimeType>text/xml; subtype=wfs-collection/1.0</MimeType></Format></Default></ComplexOutput></Output></ProcessOutputs>
+ </ProcessDescription>
+</wps:ProcessDescriptions>"""
+
+
+def test_a_geoserver_shaped_description_becomes_the_form(wps):
+    # Hand-written after GeoServer's WPS 1.0.0 DescribeProcess layout (titles are the names, the
+    # parameter descriptions are the abstracts, xs: data types); not captured from a server.
+    from diffris_qgis.wps import process_description, process_parameters
+
+    description = process_description.parse_description(
+        GEOSERVER_DESCRIPTION, "diffris:Segment", "here"
+    )
+    assert [i.identifier for i in description.inputs] == [
+        "coverage",
+        "query",
+        "threshold",
+        "roi",
+        "minArea",
+        "maxFeatures",
+    ]
+    assert description.outputs == ["result"]
+    kinds = {i.identifier: i.kind for i in description.inputs}
+    assert kinds == {
+        "coverage": "complex",
+        "query": "string",
+        "threshold": "number-double",
+        "roi": "complex",
+        "minArea": "number-double",
+        "maxFeatures": "number-integer",
+    }
+    threshold = process_parameters.to_parameter(description.input("threshold"))
+    assert (threshold.minimum(), threshold.maximum(), threshold.defaultValue()) == (0.0, 1.0, None)
+    assert (
+        threshold.description()
+        == "threshold: Probability (0 to 1, exclusive) from which a pixel belongs to the objects"
+    )
+    min_area = process_parameters.to_parameter(description.input("minArea"))
+    assert (min_area.minimum(), min_area.defaultValue()) == (0.0, 0.0)
+    max_features = process_parameters.to_parameter(description.input("maxFeatures"))
+    assert max_features.dataType() == max_features.Integer and max_features.minimum() == 1.0
+    assert process_parameters.to_parameter(description.input("roi")).type() == "geometry"
+    assert not process_parameters.offered(description.input("coverage"))
+
+
+def test_an_exception_report_for_describe_process_says_the_process_is_missing(wps):
+    from diffris_qgis.wps import ows, process_description
+
+    report = b"""<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="1.1.0">
+      <ows:Exception exceptionCode="InvalidParameterValue" locator="identifier">
+      <ows:ExceptionText>No such process: diffris:Segment</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"""
+    with pytest.raises(
+        ows.ServerError,
+        match="The process diffris:Segment is not installed on http://x/geoserver .*No such process",
+    ):
+        process_description.parse_description(report, "diffris:Segment", "http://x/geoserver")

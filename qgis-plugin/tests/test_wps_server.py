@@ -192,7 +192,9 @@ def test_cancel_aborts_a_synchronous_request(server, tmp_path, port_crop):
 @pytest.mark.parametrize("asynchronous", [False, True])
 def test_a_server_exception_report_reaches_the_user(server, tmp_path, port_crop, asynchronous):
     # An option the command line refuses at once: the server reports it, the user reads it.
-    with pytest.raises(QgsProcessingException, match=r"bits:40. not understood \(bits must be 1 to 32, got 40\)"):
+    with pytest.raises(
+        QgsProcessingException, match=r"bits:40. not understood \(bits must be 1 to 32, got 40\)"
+    ):
         processing.run(
             ALGORITHM,
             {
@@ -272,7 +274,9 @@ def test_a_silent_server_does_not_hold_the_toolbox(server):
     finally:
         server_catalog.CATALOG_TIMEOUT_MS = 5000
         server_catalog.forget()
-    assert catalog.description is None and "no answer within 1 s" in catalog.problem, catalog.problem
+    assert (
+        catalog.description is None and "no answer within 1 s" in catalog.problem
+    ), catalog.problem
 
 
 def test_server_without_the_process(server, tmp_path, port_crop):

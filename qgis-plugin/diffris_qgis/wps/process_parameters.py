@@ -37,12 +37,24 @@ def is_geometry(description_input: InputDescription) -> bool:
     return not description_input.literal and WKT in description_input.mime_types
 
 
+def label(spec: InputDescription, longest: int = 90) -> str:
+    """The form's label: the title, or where a server titles an input by its name (GeoServer
+    does), the name and the first sentence of its description."""
+    if spec.title != spec.identifier or not spec.abstract:
+        return spec.title
+    sentence = spec.abstract.split(". ")[0].rstrip(".")
+    text = f"{spec.identifier}: {sentence}"
+    return text if len(text) <= longest else text[: longest - 1].rstrip() + "…"
+
+
 def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
-    label = spec.title if spec.title != spec.identifier else spec.identifier
+    label_text = label(spec)
     kind = spec.kind
     if is_geometry(spec):
         # Sent as WKT in the raster's CRS, whatever CRS the user draws or types it in.
-        parameter = QgsProcessingParameterGeometry(spec.identifier, label, optional=spec.optional)
+        parameter = QgsProcessingParameterGeometry(
+            spec.identifier, label_text, optional=spec.optional
+        )
     elif kind.startswith("number"):
         number_type = (
             QgsProcessingParameterNumber.Integer
@@ -51,7 +63,7 @@ def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
         )
         default = float(spec.default) if spec.default not in (None, "") else None
         parameter = QgsProcessingParameterNumber(
-            spec.identifier, label, number_type, default, spec.optional
+            spec.identifier, label_text, number_type, default, spec.optional
         )
         if spec.minimum is not None:
             parameter.setMinimum(spec.minimum)
@@ -59,10 +71,12 @@ def to_parameter(spec: InputDescription) -> QgsProcessingParameterDefinition:
             parameter.setMaximum(spec.maximum)
     elif kind == "boolean":
         default = (spec.default or "").lower() == "true" if spec.default is not None else None
-        parameter = QgsProcessingParameterBoolean(spec.identifier, label, default, spec.optional)
+        parameter = QgsProcessingParameterBoolean(
+            spec.identifier, label_text, default, spec.optional
+        )
     else:
         parameter = QgsProcessingParameterString(
-            spec.identifier, label, spec.default, False, spec.optional
+            spec.identifier, label_text, spec.default, False, spec.optional
         )
     parameter.setHelp(spec.abstract)
     return parameter
