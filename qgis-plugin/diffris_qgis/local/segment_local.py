@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -170,7 +171,7 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             result = work / "result.gpkg"
             arguments = ["segment", "--raster", str(raster), "--query", query, "--out", str(result)]
             arguments += self.options(parameters, context) + ["--progress", "lines"]
-            feedback.pushInfo("Running diffris " + " ".join(arguments))
+            feedback.pushInfo("Running diffris " + shlex.join(arguments))
 
             def on_progress(done: int, total: int) -> None:
                 feedback.setProgressText(f"{done} of {total} tiles")
@@ -183,7 +184,11 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
                     "Cancelled: the diffris command was stopped, nothing was written"
                 )
             except CommandLineError as e:
-                raise QgsProcessingException(f"diffris segment failed: {e}")
+                # The command's own messages already start with "diffris segment: ".
+                text = str(e)
+                raise QgsProcessingException(
+                    text if text.startswith("diffris") else f"diffris segment failed: {text}"
+                )
             os.replace(result, target)
         finally:
             shutil.rmtree(work, ignore_errors=True)
