@@ -6,13 +6,22 @@ aborted by the Processing feedback's cancel. Every failure becomes a ServerError
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from typing import Optional
 
 from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
 from qgis.PyQt.QtCore import QByteArray, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
-from .ows import ServerError, exception_text, parse
+from .ows import ServerError, exception_text
+
+
+def report_in(content: bytes) -> Optional[str]:
+    """The text of an OWS exception report in an error page, None for anything else (HTML...)."""
+    try:
+        return exception_text(ET.fromstring(content))
+    except ET.ParseError:
+        return None
 
 
 class Http:
@@ -55,10 +64,8 @@ class Http:
                 "Check the GeoServer URL and that the server is running and reachable from this "
                 "computer."
             )
-        if status and int(status) >= 400:
-            report = (
-                exception_text(parse(content, url)) if content.lstrip().startswith(b"<") else None
-            )
+        if int(status) >= 400:
+            report = report_in(content)
             if report:
                 raise ServerError(f"The server answered HTTP {status}: {report}")
             raise ServerError(
