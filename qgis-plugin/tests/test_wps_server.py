@@ -118,16 +118,19 @@ def test_synchronous_run_returns_the_command_lines_features(server, cli_jar, tmp
     assert root.find(f"{WPS}ResponseForm/{WPS}RawDataOutput").get("mimeType") == "application/json"
 
 
-def test_asynchronous_run_reports_the_servers_progress(server, tmp_path, town_crop):
+def test_asynchronous_run_reports_progress_and_loads_a_styled_layer(server, tmp_path, town_crop):
+    from qgis.core import QgsGraduatedSymbolRenderer, QgsProject
+
     feedback = RecordingFeedback()
-    result = processing.run(
+    # As a user's script that wants the result in the map: a temporary layer, loaded and styled.
+    processing.runAndLoadResults(
         ALGORITHM,
         {
             "LOCAL_RASTER": str(town_crop),
             "query": "cars",
             "maxFeatures": 5,
             "ASYNC": True,
-            "OUTPUT": str(tmp_path / "wps.gpkg"),
+            "OUTPUT": "TEMPORARY_OUTPUT",
         },
         feedback=feedback,
     )
@@ -135,8 +138,13 @@ def test_asynchronous_run_reports_the_servers_progress(server, tmp_path, town_cr
     assert between, f"no progress between 0 and 100: {feedback.progress}"
     assert feedback.progress == sorted(feedback.progress) and feedback.progress[-1] == 100
     assert any("tiles" in text for text in feedback.texts)
-    areas = [attributes[2] for attributes, _ in read_features(result["OUTPUT"])]
+    layers = QgsProject.instance().mapLayersByName("DiffRIS: cars")
+    assert len(layers) == 1
+    renderer = layers[0].renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer) and renderer.classAttribute() == "score"
+    areas = [feature["area"] for feature in layers[0].getFeatures()]
     assert len(areas) == 5 and areas == sorted(areas, reverse=True)
+    QgsProject.instance().removeAllMapLayers()
     document = ET.fromstring(server.requests()[-1]).find(f"{WPS}ResponseForm/{WPS}ResponseDocument")
     assert (document.get("storeExecuteResponse"), document.get("status")) == ("true", "true")
 

@@ -94,7 +94,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             "server as the layer workspace:name, which is then added through WFS.\n\n"
             "The server, and the id of a QGIS authentication configuration for its login, are set in "
             "Settings > Options > Processing > Providers > DiffRIS; the optional inputs below are "
-            "read from that server's DescribeProcess (refresh the provider after changing it)."
+            "read from that server's DescribeProcess (OK in the options dialog reloads them)."
         )
         catalog = self._catalog()
         if catalog is None:
