@@ -10,8 +10,8 @@ from pathlib import Path
 
 from osgeo import gdal
 from qgis.core import (
+    QgsProcessingContext,
     QgsProcessingException,
-    QgsProject,
     QgsProcessingFeedback,
     QgsRasterFileWriter,
     QgsRasterLayer,
@@ -42,7 +42,12 @@ def own_geotiff(layer: QgsRasterLayer) -> Path | None:
     return path if dataset.GetSpatialRef() is not None else None
 
 
-def geotiff_for(layer: QgsRasterLayer, folder: Path, feedback: QgsProcessingFeedback) -> Path:
+def geotiff_for(
+    layer: QgsRasterLayer,
+    folder: Path,
+    context: QgsProcessingContext,
+    feedback: QgsProcessingFeedback,
+) -> Path:
     """A GeoTIFF with the layer's pixels and CRS: its own file, or a copy written into folder."""
     require_crs(layer)
     own = own_geotiff(layer)
@@ -62,7 +67,7 @@ def geotiff_for(layer: QgsRasterLayer, folder: Path, feedback: QgsProcessingFeed
         provider.ySize(),
         provider.extent(),
         layer.crs(),
-        QgsProject.instance().transformContext(),
+        context.transformContext(),
     )
     if error != QgsRasterFileWriter.NoError:
         raise QgsProcessingException(

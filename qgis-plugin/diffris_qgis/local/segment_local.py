@@ -167,7 +167,7 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         # when complete, so a failure or cancel leaves nothing behind.
         work = Path(tempfile.mkdtemp(prefix=".diffris-", dir=str(target.parent)))
         try:
-            raster = geotiff_for(layer, work, feedback)
+            raster = geotiff_for(layer, work, context, feedback)
             result = work / "result.gpkg"
             arguments = ["segment", "--raster", str(raster), "--query", query, "--out", str(result)]
             arguments += self.options(parameters, context) + ["--progress", "lines"]

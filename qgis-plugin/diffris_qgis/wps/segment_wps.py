@@ -258,7 +258,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
                 f"Coverage {published}: {extent.lower_corner} to {extent.upper_corner} ({extent.crs})"
             )
             return extent, QgsCoordinateReferenceSystem.fromOgcWmsCrs(extent.crs)
-        raster = geotiff_for(layer, folder, feedback)
+        raster = geotiff_for(layer, folder, context, feedback)
         feedback.pushInfo(
             f"Uploading '{layer.name()}' ({raster.stat().st_size / 1e6:.1f} MB GeoTIFF)"
         )
