@@ -149,6 +149,20 @@ def test_asynchronous_run_reports_progress_and_loads_a_styled_layer(server, tmp_
     assert (document.get("storeExecuteResponse"), document.get("status")) == ("true", "true")
 
 
+def test_nothing_found_is_an_empty_layer_not_an_error(server, tmp_path, port_crop):
+    # There are no storage tanks in this corner of the port: an empty FeatureCollection.
+    result = processing.run(
+        ALGORITHM,
+        {
+            "LOCAL_RASTER": str(port_crop),
+            "query": "storage tanks",
+            "ASYNC": False,
+            "OUTPUT": str(tmp_path / "none.gpkg"),
+        },
+    )
+    assert result["FEATURES"] == 0 and read_features(result["OUTPUT"]) == []
+
+
 def test_cancel_dismisses_the_server_job(server, tmp_path):
     feedback = RecordingFeedback(cancel_at_progress=True)
     with pytest.raises(QgsProcessingException, match=r"Cancelled: the server job .* was dismissed"):
