@@ -58,7 +58,7 @@ def qgis_app(profile):
     from qgis.core import QgsApplication
 
     QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], True, str(profile))  # GUI enabled: the screenshots need widgets
+    app = QgsApplication([], True, str(profile))  # with GUI classes, as in QGIS (offscreen)
     app.initQgis()
     from processing.core.Processing import Processing
 
@@ -145,6 +145,22 @@ def wps_server(tmp_path_factory, cli_jar):
     yield WpsServer(f"http://127.0.0.1:{port}", workdir)
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture
+def server(installed_plugin, wps_server):
+    """The provider set to the test server, so the form is built from its DescribeProcess."""
+    from processing.core.ProcessingConfig import ProcessingConfig
+    from qgis.core import QgsApplication
+
+    import diffris_qgis.wps.segment_wps as segment_wps
+
+    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", wps_server.geoserver)
+    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
+    segment_wps.SegmentWpsAlgorithm.poll_seconds = 0.2
+    yield wps_server
+    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", "")
+    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
 
 
 class WpsServer:

@@ -18,21 +18,6 @@ WPS = "{http://www.opengis.net/wps/1.0.0}"
 OWS = "{http://www.opengis.net/ows/1.1}"
 
 
-@pytest.fixture
-def server(installed_plugin, wps_server):
-    """The provider set to the test server, so the form is built from its DescribeProcess."""
-    from processing.core.ProcessingConfig import ProcessingConfig
-
-    import diffris_qgis.wps.segment_wps as segment_wps
-
-    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", wps_server.geoserver)
-    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
-    segment_wps.SegmentWpsAlgorithm.poll_seconds = 0.2
-    yield wps_server
-    ProcessingConfig.setSettingValue("DIFFRIS_GEOSERVER_URL", "")
-    QgsApplication.processingRegistry().providerById("diffris").refreshAlgorithms()
-
-
 def literal_inputs(body: bytes) -> dict:
     root = ET.fromstring(body)
     return {
