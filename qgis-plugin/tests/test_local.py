@@ -134,8 +134,7 @@ def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path,
 
 def test_raster_without_crs_is_refused_clearly(local_setting, tmp_path):
     plain = tmp_path / "no_crs.tif"
-    dataset = gdal.GetDriverByName("GTiff").Create(str(plain), 64, 64, 3, gdal.GDT_Byte)
-    dataset = None
+    gdal.GetDriverByName("GTiff").Create(str(plain), 64, 64, 3, gdal.GDT_Byte)  # closed at once
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     with pytest.raises(QgsProcessingException, match="has no CRS"):

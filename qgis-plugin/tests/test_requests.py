@@ -19,15 +19,13 @@ PORT = dict(
 
 @pytest.fixture
 def wps(installed_plugin):
-    from diffris_qgis import wps
-    from diffris_qgis.wps import (
-        execute_request,
-        execute_response,
-        coverages,
-        job,
-        process_parameters,
-    )
+    """The installed plugin's wps package, its modules loaded (the tests reach them as attributes)."""
+    import importlib
 
+    from diffris_qgis import wps
+
+    for module in ("execute_request", "execute_response", "coverages", "job", "process_parameters"):
+        importlib.import_module(f"diffris_qgis.wps.{module}")
     return wps
 
 
