@@ -187,6 +187,23 @@ public final class SegmentCommand implements Callable<Integer> {
               + " before reading it (default: no limit; the WPS process's diffris.maxPixels).")
   Long maxPixels;
 
+  /** How the tiles' progress reaches stderr. */
+  enum Progress {
+    auto,
+    lines,
+    none
+  }
+
+  @Option(
+      names = "--progress",
+      defaultValue = "auto",
+      paramLabel = "auto|lines|none",
+      description =
+          "Progress on stderr: auto (default: a bar when stderr is a terminal), lines (one"
+              + " 'progress: DONE/TOTAL tiles' line per update, for programs that run this"
+              + " command) or none.")
+  Progress progress;
+
   @Override
   public Integer call() {
     SegmentOptions options = options();
@@ -239,8 +256,13 @@ public final class SegmentCommand implements Callable<Integer> {
   private SegmentationSummary write(
       GeoTiffRaster image, RasterInput input, SegmentationPlan plan, Segmenter segmenter)
       throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
     ProgressBar bar =
-        ProgressBar.forTerminal(spec.commandLine().getErr(), System.console() != null);
+        switch (progress) {
+          case lines -> ProgressBar.lines(err);
+          case none -> ProgressBar.quiet();
+          case auto -> ProgressBar.forTerminal(err, System.console() != null);
+        };
     try (AtomicOutput out = new AtomicOutput(output.out, output.overwrite);
         AtomicOutput probabilityFile = optional(probabilities);
         AtomicOutput previewFile = optional(preview);

@@ -36,4 +36,15 @@ class ProgressBarTest {
     assertTrue(out.contains("2/2 tiles"), out);
     assertTrue(out.endsWith(System.lineSeparator()), out);
   }
+
+  @Test
+  void linesModePrintsOneLinePerUpdateWithoutATerminal() {
+    StringWriter text = new StringWriter();
+    ProgressBar lines = ProgressBar.lines(new PrintWriter(text));
+    lines.tilesDone(1, 3); // the first update is always printed
+    lines.tilesDone(3, 3); // and so is the last
+    lines.finish();
+    String nl = System.lineSeparator();
+    assertEquals("progress: 1/3 tiles" + nl + "progress: 3/3 tiles" + nl, text.toString());
+  }
 }

@@ -1,0 +1,237 @@
+"""Segment by text (local): the diffris command line on a raster layer of this computer."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
+)
+
+from .. import settings
+from ..output_layer import style_on_load
+from ..raster_file import geotiff_for
+from .command_line import Cancelled, CommandLineError, command_line
+
+DEVICES = ["auto", "cpu", "cuda"]
+
+
+class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
+    INPUT = "INPUT"
+    QUERY = "query"
+    THRESHOLD = "threshold"
+    BANDS = "bands"
+    SCALE = "scale"
+    SIMPLIFY = "simplify"
+    MIN_AREA = "minArea"
+    DEVICE = "DEVICE"
+    MODEL = "MODEL"
+    CLI = "CLI"
+    OUTPUT = "OUTPUT"
+    POLYGONS = "POLYGONS"
+
+    def name(self):
+        return "segment_local"
+
+    def displayName(self):  # noqa: N802 (QGIS's names from here on)
+        return "Segment by text (local)"
+
+    def shortHelpString(self):
+        return (
+            "Finds what the query names ('white storage tanks', 'ships') in a raster layer with the "
+            "DiffRIS model, on this computer, and writes one polygon per object to a GeoPackage "
+            "with the attributes query, score (mean probability inside, 0 to 1), area (m²), "
+            "pixels, model and at_edge.\n\n"
+            "Runs the diffris command line (Java 17 or later, found from JAVA_HOME or PATH). Set "
+            "where it is in Settings > Options > Processing > Providers > DiffRIS, or in the "
+            "'diffris command line' parameter: the 'diffris' launcher, cli/target/diffris-cli.jar, "
+            "or the project folder. A layer that is not a GeoTIFF file is written to one first. "
+            "Cancel stops the command and leaves no file."
+        )
+
+    def createInstance(self):
+        return SegmentLocalAlgorithm()
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Raster layer"))
+        self.addParameter(
+            QgsProcessingParameterString(self.QUERY, "Query (what to find, in English)")
+        )
+        threshold = QgsProcessingParameterNumber(
+            self.THRESHOLD,
+            "Threshold (probability 0 to 1; empty: the model's)",
+            QgsProcessingParameterNumber.Double,
+            optional=True,
+            minValue=0.0,
+            maxValue=1.0,
+        )
+        self.addParameter(threshold)
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.BANDS,
+                "Bands for red, green, blue (e.g. 4,3,2; empty: from the file)",
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.SCALE,
+                "Value scaling (auto, bundle, bits:N, range:LOW,HIGH, percentile:P1,P2)",
+                "auto",
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.SIMPLIFY,
+                "Simplify (CRS units; 0: pixel-exact)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                minValue=0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_AREA,
+                "Smallest object (m²)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                minValue=0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.DEVICE, "Device", DEVICES, defaultValue="auto", usesStaticStrings=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.MODEL,
+                "Model bundle folder (empty: the command line's default)",
+                behavior=QgsProcessingParameterFile.Folder,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.CLI,
+                "diffris command line (empty: the provider setting)",
+                optional=True,
+                fileFilter="diffris launcher or jar (diffris *.jar);;All files (*)",
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorDestination(
+                self.OUTPUT, "Objects found", QgsProcessing.TypeVectorPolygon
+            )
+        )
+        self.addOutput(QgsProcessingOutputNumber(self.POLYGONS, "Number of objects"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException("No raster layer given")
+        query = self.parameterAsString(parameters, self.QUERY, context).strip()
+        if not query:
+            raise QgsProcessingException(
+                "The query is empty: describe the objects to find, e.g. 'white storage tanks'"
+            )
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        if not destination.lower().endswith(".gpkg"):
+            raise QgsProcessingException(
+                f"The local algorithm writes a GeoPackage: choose a .gpkg file for the output, not '{destination}'"
+            )
+        cli_setting = self.parameterAsFile(parameters, self.CLI, context) or settings.value(
+            settings.CLI
+        )
+        try:
+            diffris = command_line(cli_setting)
+        except CommandLineError as e:
+            raise QgsProcessingException(str(e))
+
+        target = Path(destination)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Everything is written in a private folder beside the target and moved into place only
+        # when complete, so a failure or cancel leaves nothing behind.
+        work = Path(tempfile.mkdtemp(prefix=".diffris-", dir=str(target.parent)))
+        try:
+            raster = geotiff_for(layer, work, context, feedback)
+            result = work / "result.gpkg"
+            arguments = ["segment", "--raster", str(raster), "--query", query, "--out", str(result)]
+            arguments += self.options(parameters, context) + ["--progress", "lines"]
+            feedback.pushInfo("Running diffris " + shlex.join(arguments))
+
+            def on_progress(done: int, total: int) -> None:
+                feedback.setProgressText(f"{done} of {total} tiles")
+                feedback.setProgress(100.0 * done / total if total else 100.0)
+
+            try:
+                summary = diffris.run(arguments, on_progress, feedback.isCanceled)
+            except Cancelled:
+                raise QgsProcessingException(
+                    "Cancelled: the diffris command was stopped, nothing was written"
+                )
+            except CommandLineError as e:
+                # The command's own messages already start with "diffris segment: ".
+                text = str(e)
+                raise QgsProcessingException(
+                    text if text.startswith("diffris") else f"diffris segment failed: {text}"
+                )
+            os.replace(result, target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+        feedback.pushInfo(
+            "Found {polygons} objects ({area_m2} m²) on {tiles} tiles, execution provider {provider}, "
+            "in {total_ms} ms".format_map(_Missing(summary))
+        )
+        style_on_load(context, destination, query)
+        return {self.OUTPUT: destination, self.POLYGONS: int(summary.get("polygons", 0))}
+
+    def options(self, parameters, context) -> list:
+        """The command line's options for the optional parameters the user set."""
+        options = []
+        if parameters.get(self.THRESHOLD) not in (None, ""):
+            options += [
+                "--threshold",
+                repr(self.parameterAsDouble(parameters, self.THRESHOLD, context)),
+            ]
+        bands = self.parameterAsString(parameters, self.BANDS, context).strip()
+        if bands:
+            options += ["--bands", bands]
+        scale = self.parameterAsString(parameters, self.SCALE, context).strip()
+        if scale:
+            options += ["--scale", scale]
+        simplify = self.parameterAsDouble(parameters, self.SIMPLIFY, context)
+        if simplify > 0:
+            options += ["--simplify", repr(simplify)]
+        min_area = self.parameterAsDouble(parameters, self.MIN_AREA, context)
+        if min_area > 0:
+            options += ["--min-area", repr(min_area)]
+        options += [
+            "--device",
+            self.parameterAsEnumString(parameters, self.DEVICE, context) or "auto",
+        ]
+        model = self.parameterAsFile(parameters, self.MODEL, context)
+        if model:
+            options += ["--model", model]
+        return options
+
+
+class _Missing(dict):
+    """format_map that shows '?' for a key an older command line does not print."""
+
+    def __missing__(self, key):
+        return "?"

@@ -1,0 +1,243 @@
+"""Segment by text (local): the same features as `diffris segment`, progress, cancel, clear errors."""
+
+import csv
+import os
+
+import processing
+import pytest
+from osgeo import gdal
+from qgis.core import (
+    QgsApplication,
+    QgsGraduatedSymbolRenderer,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProject,
+)
+
+from conftest import SCENES, run_cli
+from features import crs_code, read_features
+
+ALGORITHM = "diffris:segment_local"
+
+
+def first_query(scene: str) -> str:
+    with open(SCENES / "queries.tsv", newline="") as rows:
+        return next(row[1] for row in csv.reader(rows, delimiter="\t") if row[0] == scene)
+
+
+@pytest.mark.parametrize("scene", ["port.tif", "town.tif", "airport.tif"])
+def test_same_features_as_the_command_line(local_setting, tmp_path, scene):
+    query = first_query(scene)
+    expected = tmp_path / "cli.gpkg"
+    run_cli(local_setting, SCENES / scene, query, expected)
+    result = processing.run(
+        ALGORITHM,
+        {"INPUT": str(SCENES / scene), "query": query, "OUTPUT": str(tmp_path / "plugin.gpkg")},
+    )
+    assert result["OUTPUT"] == str(tmp_path / "plugin.gpkg")
+    wanted = read_features(expected)
+    got = read_features(result["OUTPUT"])
+    assert len(wanted) > 0, f"the command line found nothing for '{query}' on {scene}"
+    assert result["POLYGONS"] == len(wanted)
+    assert [a for a, _ in got] == [
+        a for a, _ in wanted
+    ]  # query, score, area, pixels, model, at_edge
+    assert [g for _, g in got] == [g for _, g in wanted]  # geometries, byte for byte
+    assert crs_code(result["OUTPUT"]) == crs_code(expected)
+
+
+def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(
+    local_setting, tmp_path, port_crop, port_crop_ships
+):
+    vrt = tmp_path / "crop.vrt"
+    gdal.Translate(str(vrt), str(port_crop), format="VRT")
+    feedback = RecordingFeedback()
+    result = processing.run(
+        ALGORITHM,
+        {
+            "INPUT": str(vrt),
+            "query": "ships",
+            "minArea": 20,
+            "OUTPUT": str(tmp_path / "plugin.gpkg"),
+        },
+        feedback=feedback,
+    )
+    assert any("Writing 'crop' to a GeoTIFF first" in line for line in feedback.infos)
+    assert len(read_features(port_crop_ships)) > 0
+    assert read_features(result["OUTPUT"]) == read_features(port_crop_ships)
+
+
+def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    feedback = RecordingFeedback(cancel_at_progress=True)
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(SCENES / "port.tif"),
+                "query": "ships",
+                "OUTPUT": str(out_dir / "o.gpkg"),
+            },
+            feedback=feedback,
+        )
+    assert feedback.progress and feedback.progress[0] < 100, "cancelled after the run had finished"
+    assert list(out_dir.iterdir()) == []
+    assert not processes_mentioning(str(out_dir)), "the command line still runs after cancel"
+
+
+def processes_mentioning(text: str) -> list:
+    """Process ids whose command line contains text (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if text.encode() in cmdline.read():
+                    found.append(entry)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_progress_and_the_result_loaded_styled_by_score(local_setting, tmp_path, port_crop):
+    from processing.gui.Postprocessing import handleAlgorithmResults
+
+    project = QgsProject.instance()
+    context = QgsProcessingContext()
+    context.setProject(project)
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM)
+    parameters = {
+        "INPUT": str(port_crop),
+        "query": "storage tanks",
+        "OUTPUT": str(tmp_path / "styled.gpkg"),
+    }
+    context.addLayerToLoadOnCompletion(
+        str(tmp_path / "styled.gpkg"),
+        QgsProcessingContext.LayerDetails("Objects found", project, "OUTPUT"),
+    )
+    feedback = RecordingFeedback()
+    results, ok = algorithm.run(parameters, context, feedback)
+    assert ok, results
+    assert feedback.progress, "no progress reported"
+    assert feedback.progress == sorted(feedback.progress) and feedback.progress[-1] == 100.0
+    assert any(text.endswith(" tiles") and " of " in text for text in feedback.texts)
+    assert handleAlgorithmResults(
+        algorithm, context, feedback, showResults=False, parameters=parameters
+    )
+    layers = project.mapLayersByName("DiffRIS: storage tanks")
+    assert len(layers) == 1
+    renderer = layers[0].renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer) and renderer.classAttribute() == "score"
+    project.removeAllMapLayers()
+
+
+def test_raster_without_crs_is_refused_clearly(local_setting, tmp_path):
+    plain = tmp_path / "no_crs.tif"
+    gdal.GetDriverByName("GTiff").Create(str(plain), 64, 64, 3, gdal.GDT_Byte)  # closed at once
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(QgsProcessingException, match="has no CRS"):
+        processing.run(
+            ALGORITHM, {"INPUT": str(plain), "query": "ships", "OUTPUT": str(out_dir / "o.gpkg")}
+        )
+    assert list(out_dir.iterdir()) == []
+
+
+def test_a_command_line_error_is_shown_as_its_message(local_setting, tmp_path, port_crop):
+    with pytest.raises(
+        QgsProcessingException, match=r"--scale .bits:40. not understood \(bits must be 1 to 32"
+    ):
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(port_crop),
+                "query": "ships",
+                "scale": "bits:40",
+                "OUTPUT": str(tmp_path / "o.gpkg"),
+            },
+        )
+    assert not (tmp_path / "o.gpkg").exists()
+
+
+def test_missing_java_is_named(local_setting, tmp_path, port_crop, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        QgsProcessingException,
+        match="Java was not found .*JAVA_HOME is '.*no-java' but has no bin/java",
+    ):
+        processing.run(
+            ALGORITHM,
+            {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")},
+        )
+
+
+def test_missing_command_line_says_where_to_set_it(installed_plugin, tmp_path, port_crop):
+    with pytest.raises(
+        QgsProcessingException,
+        match="the diffris command line is not set: set 'diffris command line' in Settings",
+    ):
+        processing.run(
+            ALGORITHM,
+            {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")},
+        )
+    with pytest.raises(QgsProcessingException, match="does not exist"):
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(port_crop),
+                "query": "ships",
+                "CLI": str(tmp_path / "nothing.jar"),
+                "OUTPUT": str(tmp_path / "o.gpkg"),
+            },
+        )
+
+
+def test_the_launcher_works_as_the_jar(local_setting, tmp_path, port_crop, port_crop_ships):
+    from conftest import PROJECT
+
+    launcher = tmp_path / "launcher.gpkg"
+    processing.run(
+        ALGORITHM,
+        {
+            "INPUT": str(port_crop),
+            "query": "ships",
+            "minArea": 20,
+            "CLI": str(PROJECT / "diffris"),
+            "OUTPUT": str(launcher),
+        },
+    )
+    assert read_features(launcher) == read_features(port_crop_ships)
+
+
+def test_a_project_folder_means_its_jar(installed_plugin, cli_jar):
+    from diffris_qgis.local.command_line import locate
+
+    from conftest import PROJECT
+
+    assert locate(str(PROJECT)) == cli_jar
+    assert locate(str(cli_jar)) == cli_jar
+
+
+class RecordingFeedback(QgsProcessingFeedback):
+    """Keeps what the algorithm reports; optionally cancels at the first progress."""
+
+    def __init__(self, cancel_at_progress=False):
+        super().__init__()
+        self.progress, self.texts, self.infos = [], [], []
+        self.cancel_at_progress = cancel_at_progress
+        self.progressChanged.connect(self._on_progress)
+
+    def _on_progress(self, value):
+        self.progress.append(value)
+        if self.cancel_at_progress and 0 < value < 100:
+            self.cancel()
+
+    def setProgressText(self, text):  # noqa: N802
+        self.texts.append(text)
+        super().setProgressText(text)
+
+    def pushInfo(self, info):  # noqa: N802
+        self.infos.append(info)
+        super().pushInfo(info)
