@@ -158,7 +158,7 @@ public final class SegmentJob implements Callable<Integer> {
 
   /**
    * Exit status: 0 all rasters answered, 3 some failed (see the failures table), 2 a usage error,
-   * 1 the job could not run (an output exists, nothing matched, the model did not load).
+   * 1 the job could not start (an output exists, a pattern matched nothing).
    */
   public static void main(String[] args) {
     CommandLine command = new CommandLine(new SegmentJob());
