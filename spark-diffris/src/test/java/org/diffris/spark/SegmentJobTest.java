@@ -207,51 +207,43 @@ class SegmentJobTest {
     }
   }
 
+  /** The message of the refusal a job with these rasters and outputs meets before any work. */
+  private static String refusal(String raster, SegmentJob.Outputs outputs) {
+    return assertThrows(
+            IllegalArgumentException.class,
+            () -> SegmentJob.run(spark, job(List.of(QUERY), 600), List.of(raster), outputs))
+        .getMessage();
+  }
+
   @Test
   void anExistingOutputIsRefusedBeforeAnyWork() throws Exception {
+    String port = SCENES.resolve("port.tif").toString();
     Path out = Files.createDirectories(dir.resolve("exists.parquet"));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                SegmentJob.run(
-                    spark,
-                    job(List.of(QUERY), 600),
-                    List.of(SCENES.resolve("port.tif").toString()),
-                    new SegmentJob.Outputs(out.toString(), out + "-failures", null, false)));
-    assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+    String e =
+        refusal(port, new SegmentJob.Outputs(out.toString(), out + "-failures", null, false));
+    assertTrue(e.contains("--overwrite"), e);
 
     Path gpkg = Files.writeString(dir.resolve("exists.gpkg"), "an old answer");
-    IllegalArgumentException g =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                SegmentJob.run(
-                    spark,
-                    job(List.of(QUERY), 600),
-                    List.of(SCENES.resolve("port.tif").toString()),
-                    new SegmentJob.Outputs(
-                        dir.resolve("new.parquet").toString(),
-                        dir.resolve("new-failures").toString(),
-                        gpkg,
-                        false)));
-    assertTrue(g.getMessage().contains("exists.gpkg exists"), g.getMessage());
+    String g =
+        refusal(
+            port,
+            new SegmentJob.Outputs(
+                dir.resolve("new.parquet").toString(),
+                dir.resolve("new-failures").toString(),
+                gpkg,
+                false));
+    assertTrue(g.contains("exists.gpkg exists"), g);
     assertEquals("an old answer", Files.readString(gpkg));
     assertFalse(Files.exists(dir.resolve("new.parquet")), "nothing written");
   }
 
   @Test
   void aPatternThatMatchesNothingIsNamed() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                SegmentJob.run(
-                    spark,
-                    job(List.of(QUERY), 600),
-                    List.of(dir.resolve("nowhere/*.tif").toString()),
-                    new SegmentJob.Outputs(
-                        dir.resolve("a").toString(), dir.resolve("b").toString(), null, false)));
-    assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
+    String e =
+        refusal(
+            dir.resolve("nowhere/*.tif").toString(),
+            new SegmentJob.Outputs(
+                dir.resolve("a").toString(), dir.resolve("b").toString(), null, false));
+    assertTrue(e.contains("nowhere"), e);
   }
 }
