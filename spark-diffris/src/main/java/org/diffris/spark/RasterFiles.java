@@ -65,6 +65,30 @@ final class RasterFiles {
   }
 
   /**
+   * Refuses an output that is an input raster or a folder holding one (a job that overwrites its
+   * output folder deletes it first).
+   *
+   * @param option the output's option, for the message
+   */
+  static void requireApart(List<String> sources, String option, String output, Configuration conf)
+      throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
+    String qualified = p.getFileSystem(conf).makeQualified(p).toString();
+    String folder = qualified.endsWith("/") ? qualified : qualified + "/";
+    for (String source : sources) {
+      if (source.equals(qualified) || source.startsWith(folder)) {
+        throw new IllegalArgumentException(
+            option
+                + " "
+                + output
+                + (source.equals(qualified) ? " is the input raster " : " holds the input raster ")
+                + source
+                + ": write the answers somewhere else");
+      }
+    }
+  }
+
+  /**
    * The rasters a list file names, one per line (blank lines and {@code #} comments skipped).
    *
    * @throws IllegalArgumentException when the list is missing or names nothing

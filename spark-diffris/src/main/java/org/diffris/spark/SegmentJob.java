@@ -255,10 +255,16 @@ public final class SegmentJob implements Callable<Integer> {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
     String out = outputs.out();
-    String failuresOut = outputs.failures();
     boolean overwrite = outputs.overwrite();
+    List<String> sources = RasterFiles.list(rasterPatterns, conf);
+    // Overwriting a folder deletes it: never one that holds an input, nor an input itself.
+    RasterFiles.requireApart(sources, "--out", out, conf);
+    RasterFiles.requireApart(sources, "--failures", outputs.failures(), conf);
+    if (outputs.gpkg() != null) {
+      RasterFiles.requireApart(sources, "--gpkg", outputs.gpkg().toUri().toString(), conf);
+    }
     if (!overwrite) {
-      for (String dir : List.of(out, failuresOut)) {
+      for (String dir : List.of(out, outputs.failures())) {
         Path p = new Path(dir);
         if (p.getFileSystem(conf).exists(p)) {
           throw new IllegalArgumentException(dir + " exists; give --overwrite to replace it");
@@ -272,7 +278,7 @@ public final class SegmentJob implements Callable<Integer> {
     // Made now, so that an existing file stops the job before any work; deleted unless written.
     try (AtomicOutput gpkgFile =
         outputs.gpkg() == null ? null : new AtomicOutput(outputs.gpkg(), overwrite)) {
-      JobSummary summary = run(spark, jsc, job, rasterPatterns, outputs, start);
+      JobSummary summary = run(spark, jsc, job, sources, outputs, start);
       if (gpkgFile != null) {
         log("writing " + summary.polygons() + " polygons to " + outputs.gpkg());
         AnswersGeoPackage.write(
@@ -287,15 +293,12 @@ public final class SegmentJob implements Callable<Integer> {
       SparkSession spark,
       JavaSparkContext jsc,
       JobOptions job,
-      List<String> rasterPatterns,
+      List<String> sources,
       Outputs outputs,
-      long start)
-      throws java.io.IOException {
-    org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+      long start) {
     String out = outputs.out();
     String failuresOut = outputs.failures();
     boolean overwrite = outputs.overwrite();
-    List<String> sources = RasterFiles.list(rasterPatterns, conf);
     log("planning " + sources.size() + " rasters");
 
     List<RasterPlanning.Outcome> plans =

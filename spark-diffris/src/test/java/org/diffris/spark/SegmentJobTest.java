@@ -1,5 +1,6 @@
 package org.diffris.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -235,6 +236,30 @@ class SegmentJobTest {
     assertTrue(g.contains("exists.gpkg exists"), g);
     assertEquals("an old answer", Files.readString(gpkg));
     assertFalse(Files.exists(dir.resolve("new.parquet")), "nothing written");
+  }
+
+  @Test
+  void anOutputThatIsOrHoldsAnInputIsRefusedEvenWithOverwrite() throws Exception {
+    Path rasters = Files.createDirectories(dir.resolve("inputs"));
+    Path raster = Files.copy(SCENES.resolve("port.tif"), rasters.resolve("port.tif"));
+    byte[] before = Files.readAllBytes(raster);
+    String folder =
+        refusal(
+            rasters.toString(),
+            new SegmentJob.Outputs(rasters.toString(), dir.resolve("f").toString(), null, true));
+    assertTrue(folder.contains("--out " + rasters + " holds the input raster"), folder);
+    String failures =
+        refusal(
+            raster.toString(),
+            new SegmentJob.Outputs(dir.resolve("o").toString(), dir.toString(), null, true));
+    assertTrue(failures.contains("--failures"), failures);
+    String gpkg =
+        refusal(
+            raster.toString(),
+            new SegmentJob.Outputs(
+                dir.resolve("o").toString(), dir.resolve("f").toString(), raster, true));
+    assertTrue(gpkg.contains("--gpkg " + raster.toUri() + " is the input raster"), gpkg);
+    assertArrayEquals(before, Files.readAllBytes(raster), "the input is untouched");
   }
 
   @Test
