@@ -26,14 +26,7 @@ class PolarCrsTest {
   @BeforeAll
   static void vectorizeInUtm() throws Exception {
     Path out = folder.resolve("utm.gpkg");
-    Cli run =
-        Cli.run(
-            "vectorize",
-            "--mask",
-            Cli.sampleMask("blobs_utm.tif").toString(),
-            "--out",
-            out.toString());
-    assertEquals(0, run.exitCode, run.err);
+    Cli.vectorizeSample("blobs_utm.tif", out);
     utm = GeoPackageContents.read(out);
   }
 

@@ -26,6 +26,13 @@ public final class Cli {
     return new Cli(code, out.toString(), err.toString());
   }
 
+  /** Vectorizes a sample mask into {@code out} and checks that the command succeeded. */
+  public static Cli vectorizeSample(String mask, java.nio.file.Path out) {
+    Cli run = run("vectorize", "--mask", sampleMask(mask).toString(), "--out", out.toString());
+    org.junit.jupiter.api.Assertions.assertEquals(0, run.exitCode, run.err);
+    return run;
+  }
+
   /** The key=value pairs of the last stdout line. */
   public Map<String, String> summary() {
     String[] lines = out.strip().split("\n");
