@@ -3,6 +3,12 @@
 
     /usr/bin/python3 model/export.py --checkpoint model/runs/tiny/model.pt \
         --out sample-data/models/diffris-tiny
+    /usr/bin/python3 model/export.py --checkpoint model/runs/sd15/model.pt \
+        --name diffris-sd15 --out bundles/diffris-sd15
+
+An sd15 checkpoint holds the trained parts only and reads the backbone from the weights it was
+trained with (`--weights` when they moved); its segmenter's 3.6 GB of weights go to
+segmenter.onnx.data beside the graph.
 """
 import argparse
 import sys
@@ -19,12 +25,17 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="bundle folder (replaced as a whole on success)")
     p.add_argument("--name", default="diffris-tiny")
     p.add_argument("--version", default="0.1.0")
+    p.add_argument("--weights", help="sd15: the SD 1.5 weights (single file or diffusers folder), "
+                                     "when not where the checkpoint was trained with them")
     a = p.parse_args(argv)
     if not Path(a.checkpoint).is_file():
         print(f"export.py: checkpoint {a.checkpoint} does not exist (train with model/train.py)",
               file=sys.stderr)
         return 2
-    out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version)
+    if a.weights and not Path(a.weights).exists():
+        print(f"export.py: --weights {a.weights} does not exist", file=sys.stderr)
+        return 2
+    out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version, weights=a.weights)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 2**20:.2f} MiB)")
     return 0

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Trains the tiny DiffRIS: tokenizer, stage 1 (backbone pre-training), stage 2 (adapter +
-decoder + head on the frozen backbone). Background-friendly: appends to RUN/train.log,
+"""Trains DiffRIS. With the `tiny` backbone (default): tokenizer, stage 1 (backbone
+pre-training), stage 2 (adapter + decoder + head on the frozen backbone). With `--backbone sd15
+--weights PATH`: the published Stable Diffusion 1.5 and CLIP weights are the frozen backbone and
+CLIP's tokenizer is used, so only stage 2 runs. Background-friendly: appends to RUN/train.log,
 checkpoints regularly, `--resume` continues where the run stopped.
 
     nohup /usr/bin/python3 model/train.py --data DIR --out model/runs/tiny --resume &
+    /usr/bin/python3 model/train.py --backbone sd15 --weights v1-5-pruned-emaonly.safetensors \
+        --tokenizer clip-tokenizer/ --data RRSIS-D/ --size 512 --batch 8 --out model/runs/sd15
 
-Outputs in RUN: tokenizer/, stage1.pt (backbone), last.pt (resumable), model.pt (final).
+Outputs in RUN: tokenizer/, stage1.pt (tiny backbone), last.pt (resumable), model.pt (final; an
+sd15 one keeps the weights' path, not the weights).
 """
 import argparse
 import json
@@ -18,7 +23,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diffris.nn import DiffRIS, count_parameters  # noqa: E402
+from diffris.nn import DiffRIS, checkpoint_state, count_parameters  # noqa: E402
+from diffris.nn.sd15 import IMAGE_MEAN, IMAGE_STD  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
@@ -28,7 +34,7 @@ from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description="Train the tiny DiffRIS model (two stages).")
+    p = argparse.ArgumentParser(description="Train DiffRIS on a frozen diffusion backbone.")
     p.add_argument("--data", required=True, nargs="+",
                    help="corpus folder(s) in the RefSegRS layout: the training split is read "
                         "from each and concatenated, the validation split from the first")
@@ -37,7 +43,19 @@ def parse_args(argv):
     p.add_argument("--val-count", type=int, default=500, help="validation samples used (default 500)")
     p.add_argument("--out", required=True, help="run folder (logs, tokenizer, checkpoints)")
     p.add_argument("--size", type=int, default=64, help="training tile side in pixels (multiple of 32)")
-    p.add_argument("--data-gsd", type=float, default=0.5, help="GSD of the corpus files, m/px")
+    p.add_argument("--data-gsd", type=_gsd, default=0.5,
+                   help="GSD of the corpus files, m/px, or 'none' when the images' GSDs vary or "
+                        "are unknown (the bundle then runs at each raster's own resolution)")
+    p.add_argument("--backbone", choices=("tiny", "sd15"), default="tiny",
+                   help="tiny: our CPU-sized backbone, pre-trained here (stage 1); sd15: Stable "
+                        "Diffusion 1.5 + CLIP ViT-L/14 from --weights, frozen")
+    p.add_argument("--weights", help="sd15: a single-file checkpoint (.safetensors, .ckpt) or a "
+                                     "diffusers folder (unet/, vae/, text_encoder/)")
+    p.add_argument("--sd15-size", choices=("full", "reduced"), default="full",
+                   help="sd15: the published size, or the reduced one of the tests")
+    p.add_argument("--tokenizer", help="sd15: folder with CLIP's vocab.json and merges.txt "
+                                       "(default: the diffusers folder's tokenizer/; the reduced "
+                                       "size learns one from the data when omitted)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--merges", type=int, default=400, help="BPE merges to learn (at most)")
     p.add_argument("--stage1-steps", type=int, default=3000)
@@ -63,7 +81,39 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.size % 32:
         p.error(f"--size {a.size} must be a multiple of 32 (the UNet halves it five times)")
+    if a.backbone == "sd15":
+        if not a.weights:
+            p.error("--backbone sd15 needs --weights: a single-file SD 1.5 checkpoint "
+                    "(.safetensors or .ckpt) or a diffusers folder")
+        if not Path(a.weights).exists():
+            p.error(f"--weights {a.weights} does not exist")
+        if a.tokenizer is None and Path(a.weights, "tokenizer").is_dir():
+            a.tokenizer = str(Path(a.weights, "tokenizer"))
+        if a.tokenizer is None and a.sd15_size == "full":
+            p.error("--backbone sd15 needs CLIP's tokenizer: --tokenizer DIR with vocab.json and "
+                    "merges.txt (a diffusers folder's tokenizer/ is used when there is one)")
+        if a.tokenizer is not None and not all(
+                Path(a.tokenizer, f).is_file() for f in ("vocab.json", "merges.txt")):
+            p.error(f"--tokenizer {a.tokenizer} must hold vocab.json and merges.txt")
+        for option in ("joint", "init_backbone", "no_adapter"):
+            if getattr(a, option):
+                p.error(f"--{option.replace('_', '-')} is for the tiny backbone: the sd15 "
+                        "backbone stays frozen and DiffRIS needs its adapter")
+    elif a.weights or a.tokenizer:
+        p.error("--weights and --tokenizer are for --backbone sd15")
     return a
+
+
+def _gsd(text):
+    if text == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number of metres nor 'none'")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of metres")
+    return value
 
 
 class Log:
@@ -92,70 +142,25 @@ def main(argv=None):
     native = _native_size(a.data[0], parts[0].ids[0])
     train = concat_splits(parts)
     val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
-    gsd = a.data_gsd * native / a.size
+    gsd = None if a.data_gsd is None else a.data_gsd * native / a.size
     log(f"data: {len(train)} train, {len(val)} val samples at {a.size} px "
-        f"({native} px files -> {gsd:g} m/px), loaded in {time.time() - t0:.0f} s")
+        f"({native} px files -> {'unknown' if gsd is None else f'{gsd:g}'} m/px), "
+        f"loaded in {time.time() - t0:.0f} s")
 
-    tok_dir = run / "tokenizer"
-    if a.init_backbone:
-        src = Path(a.init_backbone).parent / "tokenizer"
-        if not tok_dir.exists():
-            shutil.copytree(src, tok_dir)
-    elif not (a.resume and (tok_dir / "merges.txt").exists()):
-        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
-    tokenizer = ClipBpeTokenizer.load(tok_dir)
+    prepare = prepare_sd15 if a.backbone == "sd15" else prepare_tiny
+    model, tok_dir, tokenizer, mean, std, stage1 = prepare(a, run, train, log)
     train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
-    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
-
-    config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
-              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
-              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine}
-    model = DiffRIS(config)
-    for name in ("backbone.image_encoder", "backbone.text_encoder", "backbone.unet", "adapter",
-                 "decoder", "head"):
-        module = model.adapter if name == "adapter" else model.get_submodule(name)
-        log(f"params {name}: {count_parameters(module)}")
+    model.backbone.freeze()
 
     def images_fn(idx, split=train):
         return normalise(split.images[idx], mean, std)
-
-    # ---- stage 1
-    stage1_path = Path(a.init_backbone) if a.init_backbone else run / "stage1.pt"
-    if stage1_path.exists():
-        s1 = torch.load(stage1_path)
-        model.backbone.load_state_dict(s1["backbone"])
-        mean, std = s1["mean"], s1["std"]
-        log(f"stage1: loaded {stage1_path} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
-    else:
-        # The pixel statistics belong to the backbone: computed once, with it.
-        mean, std = channel_stats(train.images)
-        partial = run / "stage1_partial.pt"
-        state, start_step = None, 0
-        if a.resume and partial.exists():
-            p = torch.load(partial)
-            model.backbone.load_state_dict(p["backbone"])
-            state, start_step = p["trainer"], p["step"]
-            log(f"stage1: resuming at step {start_step}")
-
-        def save1(step, trainer_state):
-            torch.save({"backbone": model.backbone.state_dict(), "trainer": trainer_state,
-                        "step": step}, partial)
-
-        steps, secs = run_pretraining(model.backbone, images_fn, lambda idx: train_ids[idx],
-                                      len(train), a.stage1_steps, a.stage1_minutes, a.batch, log,
-                                      state, save1, start_step, a.seed)
-        torch.save({"backbone": model.backbone.state_dict(), "mean": mean, "std": std,
-                    "steps": steps, "seconds": secs}, stage1_path)
-        log(f"stage1: done, {steps} steps in {secs:.0f} s, latent_scale="
-            f"{model.backbone.latent_scale.item():.4f}")
-    model.backbone.freeze()
 
     # ---- stage 2
     t0 = time.time()
     # The cache depends only on the frozen backbone and the data: runs sharing a backbone
     # (--init-backbone) reuse the file beside it.
-    cache_path = stage1_path.parent / "features.pt"
+    cache_path = stage1["cache_folder"] / "features.pt"
     cache = torch.load(cache_path) if cache_path.exists() else None
     # A cache of the same validation samples and a prefix of these training samples (the same
     # --data folders, maybe more after them) is kept: only the samples after it are computed.
@@ -185,11 +190,11 @@ def main(argv=None):
     last = run / "last.pt"
     start_step, elapsed = 0, 0.0
     if a.init_model and not (a.resume and last.exists()):
-        model.load_state_dict(torch.load(a.init_model)["model"])
+        model.load_state_dict(torch.load(a.init_model)["model"], strict=a.backbone == "tiny")
         log(f"stage2: weights from {a.init_model}")
     if a.resume and last.exists():
         ck = torch.load(last)
-        model.load_state_dict(ck["model"])
+        model.load_state_dict(ck["model"], strict=a.backbone == "tiny")
         trainer.optimizer.load_state_dict(ck["optimizer"])
         start_step, elapsed = ck["step"], ck["elapsed"]
         log(f"stage2: resuming at step {start_step}")
@@ -203,11 +208,11 @@ def main(argv=None):
         return quick_miou(logits, val_target)
 
     def checkpoint(step, secs, path=last, final=False):
-        ck = {"config": model.config, "model": model.state_dict(), "step": step,
+        ck = {"config": model.config, "model": checkpoint_state(model), "step": step,
               "elapsed": secs, "optimizer": trainer.optimizer.state_dict()}
         if final:
             del ck["optimizer"]
-        ck.update(_bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs))
+        ck.update(_bundle_facts(a, tok_dir, mean, std, gsd, stage1, step, secs))
         tmp = path.with_suffix(".tmp")
         torch.save(ck, tmp)
         tmp.replace(path)
@@ -228,8 +233,97 @@ def _native_size(folder, ident):
     return read_raster(Path(folder) / "masks" / f"{ident}.tif").shape[-1]
 
 
-def _bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs):
-    s1 = torch.load(stage1_path)
+def prepare_tiny(a, run, train, log):
+    """Tokenizer learnt from the data, the tiny backbone pre-trained (stage 1) or reused."""
+    tok_dir = run / "tokenizer"
+    if a.init_backbone:
+        src = Path(a.init_backbone).parent / "tokenizer"
+        if not tok_dir.exists():
+            shutil.copytree(src, tok_dir)
+    elif not (a.resume and (tok_dir / "merges.txt").exists()):
+        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
+    tokenizer = ClipBpeTokenizer.load(tok_dir)
+    train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
+    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
+
+    config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
+              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
+              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine}
+    model = DiffRIS(config)
+    for name in ("backbone.image_encoder", "backbone.text_encoder", "backbone.unet", "adapter",
+                 "decoder", "head"):
+        module = model.adapter if name == "adapter" else model.get_submodule(name)
+        log(f"params {name}: {count_parameters(module)}")
+
+    stage1_path = Path(a.init_backbone) if a.init_backbone else run / "stage1.pt"
+    if stage1_path.exists():
+        s1 = torch.load(stage1_path)
+        model.backbone.load_state_dict(s1["backbone"])
+        mean, std = s1["mean"], s1["std"]
+        log(f"stage1: loaded {stage1_path} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
+    else:
+        # The pixel statistics belong to the backbone: computed once, with it.
+        mean, std = channel_stats(train.images)
+
+        def images_fn(idx):
+            return normalise(train.images[idx], mean, std)
+
+        partial = run / "stage1_partial.pt"
+        state, start_step = None, 0
+        if a.resume and partial.exists():
+            p = torch.load(partial)
+            model.backbone.load_state_dict(p["backbone"])
+            state, start_step = p["trainer"], p["step"]
+            log(f"stage1: resuming at step {start_step}")
+
+        def save1(step, trainer_state):
+            torch.save({"backbone": model.backbone.state_dict(), "trainer": trainer_state,
+                        "step": step}, partial)
+
+        steps, secs = run_pretraining(model.backbone, images_fn, lambda idx: train_ids[idx],
+                                      len(train), a.stage1_steps, a.stage1_minutes, a.batch, log,
+                                      state, save1, start_step, a.seed)
+        s1 = {"backbone": model.backbone.state_dict(), "mean": mean, "std": std,
+              "steps": steps, "seconds": secs}
+        torch.save(s1, stage1_path)
+        log(f"stage1: done, {steps} steps in {secs:.0f} s, latent_scale="
+            f"{model.backbone.latent_scale.item():.4f}")
+    stage1 = {"steps": s1["steps"], "seconds": round(s1["seconds"]),
+              "cache_folder": stage1_path.parent}
+    return model, tok_dir, tokenizer, mean, std, stage1
+
+
+def prepare_sd15(a, run, train, log):
+    """CLIP's tokenizer (or, at the reduced size only, one learnt from the data) and the frozen
+    SD 1.5 backbone read from --weights; no stage 1."""
+    tok_dir = run / "tokenizer"
+    if a.tokenizer:
+        if not tok_dir.exists():
+            shutil.copytree(a.tokenizer, tok_dir)
+    elif not (a.resume and (tok_dir / "merges.txt").exists()):
+        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
+    tokenizer = ClipBpeTokenizer.load(tok_dir)
+    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
+    weights = str(Path(a.weights).resolve())
+    args = {"size": a.sd15_size, "weights": weights}
+    if a.sd15_size == "reduced":
+        args["vocab_size"] = len(tokenizer.vocab)
+    t0 = time.time()
+    config = {"backbone": "sd15", "backbone_args": args, "adapter": True,
+              "hard_assignment": not a.soft_assignment, "decoder_dim": a.decoder_dim,
+              "decoder_refine": a.decoder_refine}
+    model = DiffRIS(config)
+    log(f"backbone: sd15 ({a.sd15_size}) from {weights} in {time.time() - t0:.0f} s")
+    for name in ("backbone.vae", "backbone.text_encoder", "backbone.unet", "adapter", "decoder",
+                 "head"):
+        module = model.adapter if name == "adapter" else model.get_submodule(name)
+        log(f"params {name}: {count_parameters(module)}")
+    # The SD VAE's own input range: (x / 255 - 0.5) / 0.5 is in [-1, 1].
+    stage1 = {"steps": 0, "seconds": 0, "cache_folder": run}
+    return model, tok_dir, tokenizer, list(IMAGE_MEAN), list(IMAGE_STD), stage1
+
+
+def _bundle_facts(a, tok_dir, mean, std, gsd, s1, step, secs):
     return {
         "tokenizer": {"vocab": json.loads((tok_dir / "vocab.json").read_text(encoding="utf-8")),
                       "merges": [list(m) for m in read_merges(tok_dir / "merges.txt")]},

@@ -5,7 +5,6 @@ import torch
 
 from diffris.nn import DiffRIS, build_backbone
 from diffris.nn.decoder import straight_through_assignment
-from diffris.nn.sd15 import MISSING_MESSAGE, sd15_available
 from diffris.training.losses import dice_loss, segmentation_loss
 
 VOCAB = 600
@@ -145,20 +144,6 @@ def test_loss_parts_and_dice_bounds():
 def test_unknown_backbone_is_a_clear_error():
     with pytest.raises(ValueError, match="tiny"):
         build_backbone("sd21")
-
-
-@pytest.mark.skipif(not sd15_available(), reason=MISSING_MESSAGE)
-def test_sd15_backbone_builds():  # pragma: no cover - needs the packages and the weights
-    b = build_backbone("sd15")
-    assert b.feature_channels == (320, 640, 1280, 1280)
-
-
-def test_sd15_without_packages_says_what_is_missing():
-    if sd15_available():
-        pytest.skip("diffusers and transformers are installed here")
-    from diffris.nn.sd15 import BackboneUnavailable
-    with pytest.raises(BackboneUnavailable, match="diffusers and transformers are not installed"):
-        build_backbone("sd15")
 
 
 def test_decoder_refine_blocks_start_as_the_identity_and_train(model):

@@ -5,6 +5,8 @@ BUNDLE/
   text_encoder.onnx   input_ids int64 [N,77] -> text_features float32 [N,77,D]
   segmenter.onnx      image float32 [N,3,H,W], text_features [N,77,D] -> mask_logits [N,1,H,W]
                       (+ Deepness-style metadata_props, every value JSON-encoded)
+  *.onnx.data         a graph's weights as ONNX external data, when they pass EXTERNAL_DATA_BYTES
+                      (protobuf cannot hold 2 GB: the sd15 segmenter has 3.6 GB of them)
   tokenizer/          vocab.json, merges.txt (CLIP format), tokenizer.json (HuggingFace)
   parity/             index.json + raw little-endian arrays: inputs and PyTorch outputs
 
@@ -26,17 +28,26 @@ from ..tokenizer import ClipBpeTokenizer, write_tokenizer
 
 OPSET = 17
 SIZE_MULTIPLE = 32
+# Weights past this go beside the graph as external data: under protobuf's 2 GB limit with room
+# for the graph itself.
+EXTERNAL_DATA_BYTES = 1 << 30
 # What the model was trained on, for the runtime's value scaling (its --scale auto) to explain.
 RADIOMETRY = ("8-bit sRGB-like display colours, 0-255 per channel, as rendered by model/generate.py;"
               " other encodings are brought to this range by the runtime's value scaling")
+RADIOMETRY_SD15 = ("8-bit RGB, 0-255 per channel, brought to the [-1, 1] the Stable Diffusion VAE "
+                   "was trained on (scale 1/255, mean 0.5, std 0.5); other encodings are brought "
+                   "to 0-255 by the runtime's value scaling")
 PARITY_QUERIES = ("the white storage tanks", "the red vehicle on the left",
                   "the building next to the swimming pool")
 PARITY_SEED = 424242
 
 
-def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0"):
+def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0",
+                  weights=None, external_data_bytes=EXTERNAL_DATA_BYTES):
+    """`weights` replaces an sd15 checkpoint's backbone weights path; graphs whose weights pass
+    `external_data_bytes` keep them in `<graph>.data` beside the graph."""
     out_dir = Path(out_dir)
-    model, ckpt = load_checkpoint(checkpoint)
+    model, ckpt = load_checkpoint(checkpoint, weights=weights)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
@@ -44,10 +55,11 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         if vocab != ckpt["tokenizer"]["vocab"]:
             raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
         tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
-        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"])
+        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
+                    external_data_bytes)
         meta = model_json(model, ckpt, tokenizer, name, version, license)
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        add_metadata_props(tmp / "segmenter.onnx", meta)
+        add_metadata_props(tmp / "segmenter.onnx", meta, external_data_bytes)
         write_parity(model, meta, tokenizer, tmp / "parity")
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -60,32 +72,66 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     return out_dir
 
 
-def export_onnx(model, folder, text_dim, size):
+def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES):
     model.eval()
     ids = torch.zeros((2, 77), dtype=torch.long)
     image = torch.zeros((2, 3, size, size))
     text = torch.zeros((2, 77, text_dim))
+    # The exporter writes a graph over 2 GB as one file per tensor beside it: each graph goes to
+    # a scratch folder of its own first and is saved into the bundle from there.
+    scratch = Path(tempfile.mkdtemp(prefix="onnx.", dir=folder))
+    try:
+        _trace(model, scratch, ids, image, text)
+        outputs = {"text_encoder.onnx": ["N", 77, text_dim], "segmenter.onnx": ["N", 1, "H", "W"]}
+        for name, shape in outputs.items():
+            graph = onnx.load(str(scratch / name / name))
+            _declare_output_shape(graph, shape)
+            save_graph(graph, folder / name, external_data_bytes)
+            shutil.rmtree(scratch / name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    model.eval()
+
+
+def _trace(model, scratch, ids, image, text):
+    for name in ("text_encoder.onnx", "segmenter.onnx"):
+        (scratch / name).mkdir()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python values
         # Wrappers built in eval mode: the exporter restores the wrapper's mode onto the model
         # afterwards, and a training-mode model would add Gumbel noise to the parity outputs.
-        torch.onnx.export(TextEncoderGraph(model).eval(), (ids,), str(folder / "text_encoder.onnx"),
+        torch.onnx.export(TextEncoderGraph(model).eval(), (ids,),
+                          str(scratch / "text_encoder.onnx" / "text_encoder.onnx"),
                           input_names=["input_ids"], output_names=["text_features"],
                           dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
                           opset_version=OPSET, do_constant_folding=True)
-        torch.onnx.export(SegmenterGraph(model).eval(), (image, text), str(folder / "segmenter.onnx"),
+        torch.onnx.export(SegmenterGraph(model).eval(), (image, text),
+                          str(scratch / "segmenter.onnx" / "segmenter.onnx"),
                           input_names=["image", "text_features"], output_names=["mask_logits"],
                           dynamic_axes={"image": {0: "N", 2: "H", 3: "W"},
                                         "text_features": {0: "N"},
                                         "mask_logits": {0: "N", 2: "H", 3: "W"}},
                           opset_version=OPSET, do_constant_folding=True)
-    model.eval()
-    outputs = {"text_encoder.onnx": ["N", 77, text_dim], "segmenter.onnx": ["N", 1, "H", "W"]}
-    for name, shape in outputs.items():
-        graph = onnx.load(str(folder / name))
-        _declare_output_shape(graph, shape)
+
+
+def weight_bytes(graph):
+    return sum(t.ByteSize() for t in graph.graph.initializer)
+
+
+def save_graph(graph, path, external_data_bytes=EXTERNAL_DATA_BYTES):
+    """Checks and saves a graph; weights past `external_data_bytes` go to `<name>.data` beside
+    it (one file, so a bundle stays a handful of files)."""
+    path = Path(path)
+    data = path.with_name(path.name + ".data")
+    data.unlink(missing_ok=True)  # save_model appends to an existing data file
+    if weight_bytes(graph) <= external_data_bytes:
         onnx.checker.check_model(graph, full_check=True)
-        onnx.save(graph, str(folder / name))
+        onnx.save(graph, str(path))
+        return
+    onnx.save_model(graph, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data.name, size_threshold=1024)
+    # The checker reads a graph with external data from its path only.
+    onnx.checker.check_model(str(path), full_check=True)
 
 
 def _declare_output_shape(graph, shape):
@@ -114,14 +160,16 @@ def model_json(model, ckpt, tokenizer, name, version, license):
             "decoder_dim": cfg["decoder_dim"], "num_queries": cfg["num_queries"],
             "decoder_conv_blocks": bool(cfg.get("decoder_refine", False)),
             "text_dim": model.backbone.text_dim,
+            **_backbone_facts(model.backbone),
         },
         "image": {
             "size": image["size"], "channels": 3,
             "mean": [round(v, 6) for v in image["mean"]],
             "std": [round(v, 6) for v in image["std"]],
-            "scale": image["scale"], "gsd_m": image["gsd_m"],
+            "scale": image["scale"],
+            "gsd_m": "none" if image["gsd_m"] is None else image["gsd_m"],
             "band_order": "RGB", "layout": "NCHW",
-            "radiometry": RADIOMETRY,
+            "radiometry": RADIOMETRY if cfg["backbone"] == "tiny" else RADIOMETRY_SD15,
             "normalisation": "x = (pixel * scale - mean[c]) / std[c]",
             "size_multiple": SIZE_MULTIPLE,
             "dynamic_size": True,
@@ -147,28 +195,53 @@ def model_json(model, ckpt, tokenizer, name, version, license):
                                   "text_features": ["N"], "mask_logits": ["N", "H", "W"]},
                  "deterministic": True},
         "source": "model/train.py and model/export.py of this repository",
-        "training": {
-            "data": "synthetic referring-aerial corpus (model/generate.py), "
-                    f"{training['train_split']} split",
-            "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
-                               "denoising + image-text contrast",
-                       "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
-            "stage2": {"what": "adapter + decoder + head on the frozen backbone"
-                       if not training["joint"] else "adapter + decoder + head + UNet",
-                       "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
-                       "batch": training["batch"], "lr": training["lr"]},
-            "note": "trained on synthetic scenes only; not a model for real imagery",
-        },
+        "training": _training_facts(cfg, training),
     }
 
 
-def add_metadata_props(path, meta):
+def _backbone_facts(backbone):
+    if not getattr(backbone, "external_weights", False):
+        return {}
+    weights = backbone.weights
+    return {"backbone_size": backbone.size, "latent_stride": backbone.latent_stride,
+            # The file's name only: where it lay on the training machine says nothing here.
+            "backbone_weights": Path(weights).name if weights else "random (untrained)"}
+
+
+def _training_facts(cfg, training):
+    if cfg["backbone"] == "sd15":
+        return {
+            "data": [Path(d).name for d in training["data"]]
+            if isinstance(training["data"], list) else training["data"],
+            "split": training["train_split"],
+            "backbone": "Stable Diffusion 1.5 VAE encoder + UNet and CLIP ViT-L/14 text encoder, "
+                        "published weights, frozen",
+            "stage2": {"what": "adapter + decoder + head on the frozen backbone",
+                       "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
+                       "batch": training["batch"], "lr": training["lr"]},
+        }
+    return {
+        "data": "synthetic referring-aerial corpus (model/generate.py), "
+                f"{training['train_split']} split",
+        "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
+                           "denoising + image-text contrast",
+                   "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
+        "stage2": {"what": "adapter + decoder + head on the frozen backbone"
+                   if not training["joint"] else "adapter + decoder + head + UNet",
+                   "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
+                   "batch": training["batch"], "lr": training["lr"]},
+        "note": "trained on synthetic scenes only; not a model for real imagery",
+    }
+
+
+def add_metadata_props(path, meta, external_data_bytes=EXTERNAL_DATA_BYTES):
     """Deepness-style keys, every value JSON-encoded."""
     image = meta["image"]
     props = {
         "model_type": "Segmentor",
         "class_names": {"0": "referred object"},
-        "resolution": round(image["gsd_m"] * 100, 3),
+        # cm per pixel; none for a model that runs at each raster's own resolution.
+        "resolution": None if image["gsd_m"] == "none" else round(image["gsd_m"] * 100, 3),
         "tile_size": image["size"],
         "tiles_size": image["size"],
         "tiles_overlap": 25,  # percent, = model.json tiling.overlap / tiling.size
@@ -183,8 +256,7 @@ def add_metadata_props(path, meta):
         entry = graph.metadata_props.add()
         entry.key = key
         entry.value = json.dumps(value)
-    onnx.checker.check_model(graph, full_check=True)
-    onnx.save(graph, str(path))
+    save_graph(graph, path, external_data_bytes)
 
 
 def parity_inputs(tokenizer, size):

@@ -1,6 +1,7 @@
 """DiffRIS network: backbones (`tiny`, `sd15`), adapter, reasoning decoder, mask head, loss."""
 from .backbone import DiffusionBackbone, build_backbone
-from .model import DiffRIS, SegmenterGraph, TextEncoderGraph, count_parameters, load_checkpoint
+from .model import DiffRIS, SegmenterGraph, TextEncoderGraph, checkpoint_state, count_parameters, \
+    load_checkpoint
 
 __all__ = ["DiffusionBackbone", "build_backbone", "DiffRIS", "SegmenterGraph",
-           "TextEncoderGraph", "count_parameters", "load_checkpoint"]
+           "TextEncoderGraph", "checkpoint_state", "count_parameters", "load_checkpoint"]

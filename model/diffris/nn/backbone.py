@@ -41,7 +41,7 @@ class DiffusionBackbone(nn.Module):
 
 
 def build_backbone(name, **kwargs):
-    """`tiny` (our CPU-sized backbone) or `sd15` (Stable Diffusion 1.5, needs diffusers)."""
+    """`tiny` (our CPU-sized backbone) or `sd15` (Stable Diffusion 1.5 + CLIP ViT-L/14)."""
     if name == "tiny":
         from .tiny import TinyBackbone
         return TinyBackbone(**kwargs)

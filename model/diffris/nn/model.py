@@ -87,11 +87,36 @@ def count_parameters(module):
     return sum(p.numel() for p in module.parameters()) if module is not None else 0
 
 
-def load_checkpoint(path, map_location="cpu"):
-    """Rebuilds the model from a checkpoint written by the trainer; returns (model, checkpoint)."""
+def checkpoint_state(model):
+    """The weights a checkpoint keeps: all of them for a backbone we train ourselves (`tiny`),
+    all but the backbone's for one whose published weights stay in their own file (`sd15`, whose
+    checkpoint keeps that file's path in its config)."""
+    state = model.state_dict()
+    if getattr(model.backbone, "external_weights", False):
+        state = {k: v for k, v in state.items() if not k.startswith("backbone.")}
+    return state
+
+
+def load_checkpoint(path, map_location="cpu", weights=None):
+    """Rebuilds the model from a checkpoint written by the trainer; returns (model, checkpoint).
+
+    `weights` replaces the backbone weights path an `sd15` checkpoint was trained with (the
+    file moved, or another machine)."""
     ckpt = torch.load(path, map_location=map_location)
-    model = DiffRIS(ckpt["config"])
-    model.load_state_dict(ckpt["model"])
+    config = ckpt["config"]
+    if weights is not None:
+        config = {**config, "backbone_args": {**config.get("backbone_args", {}),
+                                              "weights": str(weights)}}
+        ckpt["config"] = config
+    model = DiffRIS(config)
+    if getattr(model.backbone, "external_weights", False):
+        missing, unexpected = model.load_state_dict(ckpt["model"], strict=False)
+        missing = [k for k in missing if not k.startswith("backbone.")]
+        if missing or unexpected:
+            raise ValueError(f"{path}: not a checkpoint of this model; missing {missing[:5]}, "
+                             f"unexpected {unexpected[:5]}")
+    else:
+        model.load_state_dict(ckpt["model"])
     model.backbone.freeze()
     model.eval()
     return model, ckpt

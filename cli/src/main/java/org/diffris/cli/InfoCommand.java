@@ -54,8 +54,10 @@ public final class InfoCommand implements Callable<Integer> {
     try {
       Path location = ModelLocation.resolve(model);
       ModelBundle bundle;
+      String graphFiles;
       try {
         bundle = ModelBundle.open(location);
+        graphFiles = bundle.graphFiles();
       } catch (IOException | RuntimeException e) {
         throw new InputException(
             "model bundle " + location + " is not usable: " + SegmentCommand.oneLine(e), e);
@@ -76,14 +78,20 @@ public final class InfoCommand implements Callable<Integer> {
       out.println("version: " + d.version());
       out.println("license: " + d.license());
       out.println("task: " + d.task());
+      if (d.architecture() != null) {
+        out.println("architecture: " + d.architecture());
+      }
+      out.println("graphs: " + graphFiles);
       out.println(
           String.format(
               Locale.ROOT,
-              "image: %d x %d px, %d channels, %.3f m/px, scale %.6g, mean %s, std %s",
+              "image: %d x %d px, %d channels, %s, scale %.6g, mean %s, std %s",
               image.size(),
               image.size(),
               image.channels(),
-              image.gsdMetres(),
+              image.hasGsd()
+                  ? String.format(Locale.ROOT, "%.3f m/px", image.gsdMetres())
+                  : "no GSD (runs at each raster's own resolution)",
               image.scale(),
               Arrays.toString(image.mean()),
               Arrays.toString(image.std())));
@@ -122,7 +130,7 @@ public final class InfoCommand implements Callable<Integer> {
               d.name(),
               d.version(),
               image.size(),
-              image.gsdMetres(),
+              image.hasGsd() ? String.valueOf(image.gsdMetres()) : ModelDescription.NO_GSD,
               d.threshold(),
               providers));
       out.flush();

@@ -26,6 +26,7 @@ import org.diffris.runtime.text.ClipVocabulary;
  * text_encoder.onnx   input_ids int64 [N,77] -> text_features
  * segmenter.onnx      image, text_features -> mask_logits
  * tokenizer/          vocab.json + merges.txt in CLIP's BPE format
+ * *.onnx.data         a graph's weights as ONNX external data, for graphs over 2 GB (folder only)
  * </pre>
  *
  * <p>{@link #open} checks the whole bundle before returning: model.json's fields, that both ONNX
@@ -40,6 +41,9 @@ public final class ModelBundle {
   public static final String TEXT_ENCODER_FILE = "text_encoder.onnx";
   public static final String SEGMENTER_FILE = "segmenter.onnx";
   public static final String TOKENIZER_FOLDER = "tokenizer/";
+
+  /** A graph's weights as ONNX external data, beside it: {@code segmenter.onnx.data}. */
+  public static final String EXTERNAL_DATA_SUFFIX = ".data";
 
   private final Path location;
   private final String zipPrefix; // null for a folder bundle
@@ -56,6 +60,68 @@ public final class ModelBundle {
       }
     }
     this.tokenizer = readTokenizer();
+    if (zipPrefix != null) {
+      refuseExternalDataInZip();
+    }
+  }
+
+  /**
+   * ONNX Runtime reads a graph's external weights from files beside the graph, so a zip of such
+   * a bundle cannot be served from memory the way a small one is.
+   */
+  private void refuseExternalDataInZip() throws IOException {
+    try (ZipFile zip = new ZipFile(location.toFile())) {
+      for (String graph : List.of(TEXT_ENCODER_FILE, SEGMENTER_FILE)) {
+        String data = graph + EXTERNAL_DATA_SUFFIX;
+        if (zip.getEntry(zipPrefix + data) != null) {
+          throw new BundleFileException(
+              data,
+              "the graph keeps its weights in this external data file, which ONNX Runtime reads"
+                  + " from disk only: unzip "
+                  + location
+                  + " and use the folder");
+        }
+      }
+    }
+  }
+
+  /**
+   * The graph files with their sizes, external weight files included, for people: for example
+   * {@code text_encoder.onnx 492.3 MB, segmenter.onnx 1.1 MB + segmenter.onnx.data 3.6 GB}.
+   */
+  public String graphFiles() throws IOException {
+    List<String> parts = new ArrayList<>();
+    for (String graph : List.of(TEXT_ENCODER_FILE, SEGMENTER_FILE)) {
+      String part = graph + " " + humanSize(size(graph));
+      String data = graph + EXTERNAL_DATA_SUFFIX;
+      if (exists(data)) {
+        part += " + " + data + " " + humanSize(size(data));
+      }
+      parts.add(part);
+    }
+    return String.join(", ", parts);
+  }
+
+  private long size(String name) throws IOException {
+    if (zipPrefix == null) {
+      return Files.size(location.resolve(name));
+    }
+    try (ZipFile zip = new ZipFile(location.toFile())) {
+      return zip.getEntry(zipPrefix + name).getSize();
+    }
+  }
+
+  private static String humanSize(long bytes) {
+    String[] units = {"B", "kB", "MB", "GB", "TB"};
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return unit == 0
+        ? bytes + " B"
+        : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 
   /** Opens and validates a bundle folder or zip file. */

@@ -9,7 +9,7 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  *
  * <p>Fields read (others, such as source and training notes, are ignored): {@code name},
  * {@code version}, {@code license}, {@code task}; {@code image} {size, channels, mean, std, scale,
- * gsd_m, optional size_multiple}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
+ * gsd_m (metres, or "none"), optional size_multiple}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
  * kind: "logits"}; {@code threshold}; {@code onnx} {opset}. Guarantees: strings non-empty, sizes
  * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
  * threshold in 0..1, stride divides the image size. Optional {@code tiling} {size, overlap}
@@ -19,6 +19,12 @@ import org.diffris.runtime.json.JsonFields.FieldException;
 public final class ModelDescription {
   /** Tokenizers this runtime implements. */
   public static final List<String> TOKENIZERS = List.of("clip-bpe");
+
+  /**
+   * {@code image.gsd_m} of a model trained on imagery of many resolutions: rasters are not
+   * resampled, the model runs at each one's own resolution.
+   */
+  public static final String NO_GSD = "none";
 
   /** What the segmenter's output holds. */
   public static final List<String> OUTPUT_KINDS = List.of("logits");
@@ -33,6 +39,7 @@ public final class ModelDescription {
   private final double threshold;
   private final int opset;
   private final Tiling tiling;
+  private final String architecture;
 
   /** Input image: square side in pixels, channel count, normalization, ground sampling distance. */
   public static final class Image {
@@ -104,9 +111,17 @@ public final class ModelDescription {
       return scale;
     }
 
-    /** Ground sampling distance the model was trained at, metres per pixel. */
+    /**
+     * Ground sampling distance the model was trained at, metres per pixel; 0 when model.json says
+     * {@code "none"} (a model trained on imagery of many resolutions, run at each raster's own).
+     */
     public double gsdMetres() {
       return gsdMetres;
+    }
+
+    /** Whether the model has a training GSD that rasters are resampled to. */
+    public boolean hasGsd() {
+      return gsdMetres > 0;
     }
   }
 
@@ -133,7 +148,8 @@ public final class ModelDescription {
       Output output,
       double threshold,
       int opset,
-      Tiling tiling) {
+      Tiling tiling,
+      String architecture) {
     this.name = name;
     this.version = version;
     this.license = license;
@@ -144,6 +160,7 @@ public final class ModelDescription {
     this.threshold = threshold;
     this.opset = opset;
     this.tiling = tiling;
+    this.architecture = architecture;
   }
 
   /** Reads and validates the parsed {@code model.json}. */
@@ -155,7 +172,7 @@ public final class ModelDescription {
     double[] mean = img.numbers("mean", channels, -1e9, 1e9, perChannel);
     double[] std = img.numbers("std", channels, JsonFields.ABOVE_ZERO, 1e9, perChannel);
     double scale = img.number("scale", JsonFields.ABOVE_ZERO, 1e9);
-    double gsd = img.number("gsd_m", JsonFields.ABOVE_ZERO, 1e6);
+    double gsd = gsd(img);
 
     JsonFields txt = root.object("text");
     Text text =
@@ -208,7 +225,44 @@ public final class ModelDescription {
         output,
         root.number("threshold", 0, 1),
         root.object("onnx").integer("opset", 7, 100),
-        tiling);
+        tiling,
+        architecture(root));
+  }
+
+  /**
+   * {@code architecture} in words for people (backbone, its size and weights), or null when
+   * model.json has none; the runtime needs none of it.
+   */
+  private static String architecture(JsonFields root) throws FieldException {
+    if (!root.has("architecture")) {
+      return null;
+    }
+    JsonFields a = root.object("architecture");
+    StringBuilder words = new StringBuilder(a.has("backbone") ? a.string("backbone") : "unknown");
+    if (a.isString("backbone_size")) {
+      words.append(" (").append(a.string("backbone_size")).append(")");
+    }
+    if (a.isString("backbone_weights")) {
+      words.append(", weights ").append(a.string("backbone_weights"));
+    }
+    return words.toString();
+  }
+
+  /** {@code image.gsd_m}: positive metres per pixel, or {@value #NO_GSD} (0 here). */
+  private static double gsd(JsonFields img) throws FieldException {
+    if (!img.isString("gsd_m")) {
+      return img.number("gsd_m", JsonFields.ABOVE_ZERO, 1e6);
+    }
+    if (!NO_GSD.equals(img.string("gsd_m"))) {
+      throw img.problem(
+          "gsd_m",
+          "is \""
+              + img.string("gsd_m")
+              + "\"; accepted are a positive number of metres per pixel or \""
+              + NO_GSD
+              + "\"");
+    }
+    return 0;
   }
 
   /** {@code image.band_order}: one letter of R, G, B or N per channel, each at most once. */
@@ -258,6 +312,14 @@ public final class ModelDescription {
   }
 
   /** Tile size and overlap for rasters larger than one input. */
+  /**
+   * The backbone, its size and weights in words ({@code architecture} of model.json), or null
+   * when the bundle does not say.
+   */
+  public String architecture() {
+    return architecture;
+  }
+
   public Tiling tiling() {
     return tiling;
   }

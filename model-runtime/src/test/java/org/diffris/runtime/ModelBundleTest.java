@@ -2,6 +2,7 @@ package org.diffris.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,6 +140,52 @@ class ModelBundleTest {
     ModelDescription d = ModelBundle.open(bundle(described)).description();
     assertEquals("BGR", d.image().bandOrder());
     assertEquals("8-bit colours", d.image().radiometry());
+  }
+
+  @Test
+  void aModelWithoutATrainingGsdRunsAtTheRastersOwn() throws IOException {
+    String valid = validDescription();
+    ModelDescription d =
+        ModelBundle.open(bundle(valid.replace("\"gsd_m\": 0.5", "\"gsd_m\": \"none\"")))
+            .description();
+    assertFalse(d.image().hasGsd());
+    assertEquals(0, d.image().gsdMetres());
+    assertTrue(ModelBundle.open(bundle(valid)).description().image().hasGsd());
+    assertEquals(
+        "model.json: field image.gsd_m is \"unknown\"; accepted are a positive number of metres"
+            + " per pixel or \"none\"",
+        failure(valid.replace("\"gsd_m\": 0.5", "\"gsd_m\": \"unknown\"")));
+    assertEquals(
+        "model.json: field image.gsd_m must be a number above 0 and at most 1000000.0, got 0",
+        failure(valid.replace("\"gsd_m\": 0.5", "\"gsd_m\": 0")));
+  }
+
+  @Test
+  void describesItsArchitectureAndGraphFilesWithExternalWeights() throws IOException {
+    String described =
+        validDescription()
+            .replace(
+                "\"name\": \"test-bundle\",",
+                "\"name\": \"test-bundle\", \"architecture\": {\"backbone\": \"sd15\","
+                    + " \"backbone_size\": \"full\", \"backbone_weights\": \"v1-5.safetensors\"},");
+    Path folder = bundle(described);
+    Files.write(folder.resolve("segmenter.onnx.data"), new byte[2500]);
+    ModelBundle bundle = ModelBundle.open(folder);
+    assertEquals("sd15 (full), weights v1-5.safetensors", bundle.description().architecture());
+    assertEquals(
+        "text_encoder.onnx 3 B, segmenter.onnx 2 B + segmenter.onnx.data 2.5 kB",
+        bundle.graphFiles());
+    assertNull(ModelBundle.open(bundle(validDescription())).description().architecture());
+  }
+
+  @Test
+  void refusesAZipWhoseGraphsKeepTheirWeightsOutside() throws IOException {
+    Path folder = bundle(validDescription());
+    Files.write(folder.resolve("segmenter.onnx.data"), new byte[16]);
+    Path zip = zip(folder, temp.resolve("external.zip"), "big/");
+    BundleFileException e = assertThrows(BundleFileException.class, () -> ModelBundle.open(zip));
+    assertTrue(e.getMessage().startsWith("segmenter.onnx.data: "), e.getMessage());
+    assertTrue(e.getMessage().contains("unzip " + zip), e.getMessage());
   }
 
   @Test

@@ -118,14 +118,19 @@ public final class SegmentationPlan {
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
     GsdResampling resampling;
     try {
-      resampling = GsdResampling.between(gsd, model.image().gsdMetres());
+      resampling =
+          model.image().hasGsd()
+              ? GsdResampling.between(gsd, model.image().gsdMetres())
+              : GsdResampling.none(gsd);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
     double factor = resampling.factor();
     PixelLimitException.check(
         (long) (rasterPixels * factor * factor),
-        "the model's grid at " + model.image().gsdMetres() + " m per pixel",
+        model.image().hasGsd()
+            ? "the model's grid at " + model.image().gsdMetres() + " m per pixel"
+            : input.width() + " x " + input.height() + " pixels",
         options.maxPixels());
     List<String> warnings = new ArrayList<>(queryWarnings(segmenter, options.query()));
     Integer tile =

@@ -53,6 +53,11 @@ public final class JsonFields {
     return path.isEmpty() ? key : path + "." + key;
   }
 
+  /** Whether the member {@code key} is a string, whatever its value. */
+  public boolean isString(String key) {
+    return members.get(key) instanceof String;
+  }
+
   public boolean has(String key) {
     return members.containsKey(key) && members.get(key) != null;
   }

@@ -43,6 +43,14 @@ public record GsdResampling(double rasterGsdMetres, double modelGsdMetres, doubl
     return new GsdResampling(rasterGsdMetres, modelGsdMetres, factor);
   }
 
+  /**
+   * No resampling, for a model without a training GSD (model.json {@code "none"}): it runs at the
+   * raster's own resolution, whatever that is.
+   */
+  public static GsdResampling none(double rasterGsdMetres) {
+    return new GsdResampling(rasterGsdMetres, rasterGsdMetres, 1);
+  }
+
   /** Whether the raster is used as it is (factor within 0.1 % of 1). */
   public boolean isIdentity() {
     return Math.abs(factor - 1) < 1e-3;

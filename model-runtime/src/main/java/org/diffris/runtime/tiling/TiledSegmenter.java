@@ -181,15 +181,22 @@ public final class TiledSegmenter {
         throw new IllegalArgumentException(
             bands.length + " bands selected, the model takes " + scaling.channels());
       }
-      if (rasterGsd != 0) {
-        if (modelGsd == 0) {
-          throw new IllegalArgumentException(
-              "a raster GSD was given but not the model's; set modelGsd");
-        }
-        GsdResampling.between(rasterGsd, modelGsd);
-      }
+      resampling(rasterGsd, modelGsd);
       return new TiledSegmenter(this);
     }
+  }
+
+  /**
+   * Null without a raster GSD; no resampling for a model without one (model.json "none"), which
+   * runs at each raster's own resolution.
+   */
+  private static GsdResampling resampling(double rasterGsd, double modelGsd) {
+    if (rasterGsd == 0) {
+      return null;
+    }
+    return modelGsd == 0
+        ? GsdResampling.none(rasterGsd)
+        : GsdResampling.between(rasterGsd, modelGsd);
   }
 
   public int tileSize() {
@@ -223,7 +230,7 @@ public final class TiledSegmenter {
       BooleanSupplier cancelled)
       throws IOException {
     checkBands(source, model);
-    GsdResampling resampling = rasterGsd == 0 ? null : GsdResampling.between(rasterGsd, modelGsd);
+    GsdResampling resampling = resampling(rasterGsd, modelGsd);
     double reported = resampling == null ? 1 : resampling.factor();
     double factor = resampling == null || resampling.isIdentity() ? 1 : resampling.factor();
     ModelGrid grid = ModelGrid.over(source.width(), source.height(), factor, anchor);

@@ -26,6 +26,16 @@ class GsdResamplingTest {
     assertEquals(4, GsdResampling.between(2, 0.5).factor(), 1e-12);
   }
 
+  @Test
+  void aModelWithoutAGsdTakesAnyRasterAsItIs() {
+    for (double raster : new double[] {0.05, 0.5, 30}) {
+      GsdResampling none = GsdResampling.none(raster);
+      assertTrue(none.isIdentity());
+      assertEquals(1, none.factor());
+      assertEquals(1791, none.modelLength(1791));
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"1.0,0.5,97,83", "0.25,0.5,160,121", "0.7,0.5,90,70"})
   void aSmoothRasterComesBackOnItsOwnGridWithTheFactorReported(

@@ -1,0 +1,247 @@
+"""The whole sd15 path at the reduced size, as a user runs it at the full one: SD 1.5 weights in a
+single file -> `train.py --backbone sd15` -> `export.py` with external data -> the Java runtime
+(the model-runtime parity test within 1e-4, `diffris info`, `diffris segment`)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import torch
+
+from diffris.export import export_bundle, read_parity
+from diffris.nn.sd15 import Sd15Backbone
+from diffris.tokenizer import learn_merges, write_tokenizer
+from diffris.weights.sd15 import write_single_file
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "model"
+PY = "/usr/bin/python3"
+STEPS = 50
+
+
+def python(*args, cwd=ROOT):
+    r = subprocess.run([PY, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    return r
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sd15")
+    data = folder / "data"
+    python(
+        MODEL / "generate.py",
+        "--seed",
+        11,
+        "--count",
+        32,
+        "--split",
+        "train",
+        "--size",
+        64,
+        "--out",
+        data,
+    )
+    python(
+        MODEL / "generate.py",
+        "--seed",
+        12,
+        "--count",
+        8,
+        "--split",
+        "val",
+        "--size",
+        64,
+        "--out",
+        data,
+    )
+    texts = [
+        line.split(" ", 1)[1]
+        for line in (data / "output_phrase_train.txt").read_text(encoding="utf-8").splitlines()
+    ]
+    vocab = write_tokenizer(folder / "clip-tokenizer", learn_merges(texts, 120))
+    # Stands in for v1-5-pruned-emaonly.safetensors: the reduced size in the same layout.
+    backbone = Sd15Backbone("reduced", vocab_size=len(vocab), seed=7)
+    weights = folder / "sd15-reduced.safetensors"
+    write_single_file(
+        weights,
+        (backbone.unet.state_dict(), backbone.vae.state_dict(), backbone.text_encoder.state_dict()),
+    )
+    run = folder / "run"
+    python(
+        MODEL / "train.py",
+        "--backbone",
+        "sd15",
+        "--sd15-size",
+        "reduced",
+        "--weights",
+        weights,
+        "--tokenizer",
+        folder / "clip-tokenizer",
+        "--data",
+        data,
+        "--size",
+        64,
+        "--data-gsd",
+        "none",
+        "--batch",
+        4,
+        "--decoder-dim",
+        32,
+        "--no-decoder-refine",
+        "--lr",
+        3e-3,
+        "--stage2-steps",
+        STEPS,
+        "--stage2-minutes",
+        10,
+        "--val-count",
+        8,
+        "--threads",
+        2,
+        "--out",
+        run,
+    )
+    return folder, weights, run, backbone
+
+
+@pytest.fixture(scope="module")
+def bundle(trained):
+    folder, _, run, _ = trained
+    # A threshold of 0 sends every graph's weights to external data, as 3.6 GB do at full size.
+    return export_bundle(
+        run / "model.pt", folder / "bundle", name="diffris-sd15-reduced", external_data_bytes=0
+    )
+
+
+def losses(log):
+    out = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if "stage2 step" in line and "loss=" in line:
+            step = int(line.split("stage2 step ")[1].split()[0])
+            out[step] = float(line.split("loss=")[1].split()[0])
+    return out
+
+
+def test_training_on_the_frozen_backbone_lowers_the_loss(trained):
+    _, _, run, _ = trained
+    seen = losses(run / "train.log")
+    assert set(seen) >= {1, 25, 50}, seen
+    # Step 1 is logged before its update (warm-up), so it is the untrained model's loss.
+    assert seen[STEPS] < 0.85 * seen[1], seen
+
+
+def test_the_checkpoint_keeps_the_trained_parts_and_the_weights_path(trained):
+    _, weights, run, backbone = trained
+    ckpt = torch.load(run / "model.pt")
+    assert ckpt["config"]["backbone"] == "sd15"
+    assert ckpt["config"]["backbone_args"]["weights"] == str(weights.resolve())
+    assert not any(k.startswith("backbone.") for k in ckpt["model"])
+    assert ckpt["image"]["mean"] == [0.5] * 3 and ckpt["image"]["std"] == [0.5] * 3
+    assert ckpt["image"]["gsd_m"] is None
+    log = (run / "train.log").read_text(encoding="utf-8")
+    assert "backbone: sd15 (reduced)" in log and "stage1" not in log
+
+
+def test_the_bundle_keeps_its_weights_beside_the_graphs_and_says_what_it_is(bundle, trained):
+    _, weights, _, _ = trained
+    names = sorted(p.name for p in bundle.iterdir())
+    assert {"segmenter.onnx.data", "text_encoder.onnx.data", "segmenter.onnx"} <= set(names)
+    assert (bundle / "segmenter.onnx.data").stat().st_size > 10 * (
+        bundle / "segmenter.onnx"
+    ).stat().st_size
+    meta = json.loads((bundle / "model.json").read_text(encoding="utf-8"))
+    assert meta["image"]["gsd_m"] == "none"
+    assert meta["image"]["mean"] == [0.5] * 3 and meta["image"]["std"] == [0.5] * 3
+    arch = meta["architecture"]
+    assert (arch["backbone"], arch["backbone_size"], arch["backbone_weights"]) == (
+        "sd15",
+        "reduced",
+        weights.name,
+    )
+    assert str(weights.parent) not in json.dumps(meta)  # no path of the training machine
+    index, arrays = read_parity(bundle / "parity")
+    assert arrays["mask_logits_a"].shape == (2, 1, 64, 64)
+
+
+def test_the_java_runtime_matches_pytorch_within_1e_4(bundle):
+    jar = ROOT / "model-runtime" / "target" / "classes"
+    if not jar.is_dir() or not shutil.which("mvn"):
+        pytest.skip("model-runtime is not built (run the Maven build first)")
+    r = subprocess.run(
+        [
+            "mvn",
+            "-B",
+            "-q",
+            "-o",
+            "-pl",
+            "model-runtime",
+            "surefire:test",
+            "-Dtest=BundleParityTest",
+            f"-Ddiffris.bundle={bundle}",
+            "-Dsurefire.failIfNoSpecifiedTests=false",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    report = (
+        ROOT
+        / "model-runtime"
+        / "target"
+        / "surefire-reports"
+        / "org.diffris.runtime.BundleParityTest.txt"
+    )
+    text = report.read_text(encoding="utf-8")
+    assert "Tests run: 1, Failures: 0, Errors: 0, Skipped: 0" in text, text
+
+
+def diffris(*args):
+    return subprocess.run(
+        [str(ROOT / "diffris"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DIFFRIS_CDS": "off"},
+    )
+
+
+def test_info_describes_the_bundle_and_a_zip_of_it_is_refused(bundle, tmp_path):
+    r = diffris("info", "--model", bundle)
+    assert r.returncode == 0, r.stderr
+    assert "architecture: sd15 (reduced), weights sd15-reduced.safetensors" in r.stdout
+    assert "segmenter.onnx.data" in r.stdout
+    assert "no GSD (runs at each raster's own resolution)" in r.stdout
+    assert "gsd_m=none" in r.stdout.splitlines()[-1]
+    packed = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        for f in bundle.rglob("*"):
+            z.write(f, f.relative_to(bundle.parent))
+    r = diffris("info", "--model", packed)
+    assert r.returncode == 1
+    assert "segmenter.onnx.data" in r.stderr or "text_encoder.onnx.data" in r.stderr
+    assert "unzip" in r.stderr
+
+
+def test_segment_runs_the_bundle_at_the_rasters_own_resolution(bundle, trained, tmp_path):
+    folder = trained[0]
+    raster = sorted((folder / "data" / "images").glob("*.tif"))[0]
+    out = tmp_path / "out.geojson"
+    r = diffris(
+        "segment", "--model", bundle, "--raster", raster, "--query", "all the cars", "--out", out
+    )
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout.strip().splitlines()[-1]
+    assert "tiles=" in summary, summary
+    # 64 px tiles over the 64 px corpus image at its own 0.4-0.6 m: no resampling, one tile.
+    assert " tiles=1 " in f" {summary} " and "resample=1.0000" in summary, summary
+    assert json.loads(out.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
