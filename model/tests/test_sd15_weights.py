@@ -408,3 +408,23 @@ def test_sdxl_single_files_are_named_as_such(tmp_path):
     )
     with pytest.raises(ValueError, match="sd_xl_base_1.0.safetensors: an SDXL checkpoint"):
         sd15.read_sd15(path)
+
+
+def test_a_checkpoint_cut_short(tmp_path, reduced):
+    path = write(tmp_path, "single", "ckpt", reduced)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="sd15.ckpt: not a loadable PyTorch checkpoint"):
+        sd15.read_sd15(path)
+
+
+def test_a_ckpt_in_the_pre_zip_torch_format_loads(tmp_path, reduced):
+    path = tmp_path / "old.ckpt"
+    tensors = sd15.single_file_state(states(reduced))
+    torch.save(
+        {"state_dict": tensors, "global_step": 7}, path, _use_new_zipfile_serialization=False
+    )
+    assert path.read_bytes()[:2] == b"\x80\x02"
+    _, models = load(path)
+    for a, b in zip(outputs(reduced), outputs(models)):
+        assert torch.equal(a, b)

@@ -21,8 +21,8 @@ down level L's block j is input block 1 + L (n + 1) + j and its downsampler inpu
 (L + 1)(n + 1); up level U's block j is output block U (n + 1) + j, its upsampler that block's last
 module; the VAE decoder (not loaded) numbers its levels the other way round.
 
-Every tensor is converted to float32 as it is read, one at a time (the file's copy dropped as ours is
-made); of a single safetensors file only the tensors we use are read at all.
+Every tensor is converted to float32 as it is read, one at a time (the file's copy dropped as
+ours is made); of a single safetensors file only the tensors we use are read at all.
 
     state = read_sd15("v1-5-pruned-emaonly.safetensors")  # or a .ckpt, or a diffusers folder
     state.load(unet=Unet(), vae=VaeEncoder(), text=ClipTextModel())  # strict; or load_into(...)
@@ -340,9 +340,10 @@ def read_diffusers_folder(path: Path) -> Sd15State:
     for sub, candidates in DIFFUSERS_FILES.items():
         folder = path / sub
         if not folder.is_dir():
+            present = sorted(p.name + "/" for p in path.iterdir() if p.is_dir())
             raise FileNotFoundError(
                 f"{path}: a diffusers folder needs {sub}/ (with {' or '.join(candidates)}); "
-                f"it has {', '.join(sorted(p.name + '/' for p in path.iterdir() if p.is_dir())) or 'no subfolders'}"
+                f"it has {', '.join(present) or 'no subfolders'}"
             )
         variants = [c.replace(".safetensors", ".fp16.safetensors") for c in candidates]
         variants += [c.replace(".bin", ".fp16.bin") for c in candidates if c.endswith(".bin")]
@@ -413,8 +414,9 @@ def file_kind(path: Path) -> str:
     except safetensors.SafetensorsError as e:
         problem = e
     with open(path, "rb") as f:
-        head = f.read(2)
-    if zipfile.is_zipfile(path) or head == b"\x80\x02":  # torch.save: zip, or pickle protocol 2
+        head = f.read(4)
+    # torch.save writes a zip (whose first entry starts "PK\3\4") or, before torch 1.6, a pickle
+    if head == b"PK\x03\x04" or zipfile.is_zipfile(path) or head[:2] == b"\x80\x02":
         return "torch"
     raise ValueError(
         f"{path}: neither a safetensors file nor a PyTorch checkpoint (.ckpt/.pt/.bin): {problem}"
@@ -426,9 +428,16 @@ def torch_load(path: Path) -> dict:
     unpickling tensors and plain containers only."""
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as e:
+    except pickle.UnpicklingError as e:
         raise ValueError(
-            f"{path}: not a loadable PyTorch checkpoint of tensors ({str(e).splitlines()[0]})"
+            f"{path}: not a loadable PyTorch checkpoint of tensors: it holds other objects, which "
+            "are not unpickled (weights_only=True; the .safetensors of the same weights reads): "
+            f"{str(e).splitlines()[0]}"
+        ) from None
+    except (RuntimeError, EOFError) as e:
+        raise ValueError(
+            f"{path}: not a loadable PyTorch checkpoint of tensors (cut short or damaged?): "
+            f"{str(e).splitlines()[0] if str(e) else type(e).__name__}"
         ) from None
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
