@@ -126,3 +126,12 @@ def test_files_of_other_formats_are_refused(tmp_path):
     not_json.write_bytes(struct.pack("<Q", 4) + b"\xff\xfe{}")
     with pytest.raises(st.SafetensorsError, match="not UTF-8 JSON"):
         st.read(not_json)
+
+
+def test_reading_some_names_reads_only_those(tmp_path):
+    path = tmp_path / "some.safetensors"
+    st.write(path, {"a": torch.arange(3.0), "b": torch.ones(2, 2), "c": torch.zeros(1)})
+    got = st.read(path, names={"a", "c"})
+    assert list(got) == ["a", "c"]
+    assert torch.equal(got["a"], torch.arange(3.0))
+    assert st.read(path, names=set()) == {}

@@ -1,1 +1,1 @@
-"""Weight files as people download them: safetensors (and, later, the layouts of SD 1.5)."""
+"""Weight files as people download them: safetensors, and SD 1.5's two layouts (sd15.py)."""

@@ -113,12 +113,15 @@ def read_header(path: str | os.PathLike) -> tuple[dict, dict, int]:
     return header, metadata, data_start
 
 
-def read(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Every tensor of a safetensors file, in the file's dtypes, on the CPU."""
+def read(path: str | os.PathLike, names=None) -> dict[str, torch.Tensor]:
+    """Every tensor of a safetensors file (or those of `names` only; the others are not read),
+    in the file's dtypes, on the CPU."""
     header, _, data_start = read_header(path)
     tensors = {}
     with open(path, "rb") as f:
         for name, entry in header.items():
+            if names is not None and name not in names:
+                continue
             begin, end = entry["data_offsets"]
             f.seek(data_start + begin)
             data = bytearray(f.read(end - begin))
