@@ -151,9 +151,11 @@ def test_the_bundle_keeps_its_weights_beside_the_graphs_and_says_what_it_is(bund
     _, weights, _, _ = trained
     names = sorted(p.name for p in bundle.iterdir())
     assert {"segmenter.onnx.data", "text_encoder.onnx.data", "segmenter.onnx"} <= set(names)
-    assert (bundle / "segmenter.onnx.data").stat().st_size > 10 * (
-        bundle / "segmenter.onnx"
+    # Tensors under 1 kB (biases, norms) stay in the graph, with its nodes.
+    graph, data = (bundle / "segmenter.onnx").stat().st_size, (
+        bundle / "segmenter.onnx.data"
     ).stat().st_size
+    assert data > 5 * graph, (graph, data)
     meta = json.loads((bundle / "model.json").read_text(encoding="utf-8"))
     assert meta["image"]["gsd_m"] == "none"
     assert meta["image"]["mean"] == [0.5] * 3 and meta["image"]["std"] == [0.5] * 3

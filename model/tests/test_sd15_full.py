@@ -1,0 +1,166 @@
+"""The full-size sd15 bundle (slow: DIFFRIS_SLOW=1 ./run-tests, or this file alone): SD 1.5 and
+CLIP at their published size with seeded random weights, exported at 512 px with the segmenter's
+3.6 GB of weights in external data, loaded by the Java runtime (parity within 1e-4) and run on one
+512 px tile through `diffris segment`, whose time per tile it prints for docs/benchmarks.md.
+
+Needs about 6 GB of free disk in the temporary folder and 16 GB of memory."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from osgeo import gdal, osr
+
+from diffris.export import export_bundle
+from diffris.nn import DiffRIS, checkpoint_state
+from diffris.tokenizer import learn_merges, read_merges, write_tokenizer
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [
+    "the white storage tanks",
+    "the red vehicle on the left",
+    "all the ships",
+    "the building next to the swimming pool",
+    "the largest airplane",
+] * 4
+SIZE = 512
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sd15-full")
+    if shutil.disk_usage(folder).free < 6 * 2**30:
+        pytest.skip(f"less than 6 GB free in {folder}")
+    torch.set_num_threads(os.cpu_count())
+    vocab = write_tokenizer(folder / "tokenizer", learn_merges(TEXTS, 60))
+    config = {"backbone": "sd15", "backbone_args": {"size": "full", "seed": 0}}
+    model = DiffRIS(config)
+    path = folder / "model.pt"
+    torch.save(
+        {
+            "config": model.config,
+            "model": checkpoint_state(model),
+            "tokenizer": {
+                "vocab": vocab,
+                "merges": [list(m) for m in read_merges(folder / "tokenizer" / "merges.txt")],
+            },
+            "image": {
+                "size": SIZE,
+                "mean": [0.5] * 3,
+                "std": [0.5] * 3,
+                "scale": 1 / 255.0,
+                "gsd_m": None,
+            },
+            "training": {
+                "data": ["none"],
+                "train_split": "train",
+                "stage1_steps": 0,
+                "stage1_seconds": 0,
+                "stage2_steps": 0,
+                "stage2_seconds": 0,
+                "batch": 1,
+                "lr": 0.0,
+                "joint": False,
+                "threads": 1,
+            },
+        },
+        path,
+    )
+    del model
+    start = time.time()
+    out = export_bundle(path, folder / "bundle", name="diffris-sd15-random")
+    print(f"\nexport: {time.time() - start:.0f} s")
+    return out
+
+
+def test_the_segmenter_keeps_its_weights_in_external_data(bundle):
+    data = bundle / "segmenter.onnx.data"
+    assert data.stat().st_size > 3.5e9  # 894 M parameters of UNet and VAE encoder, fp32
+    assert (bundle / "segmenter.onnx").stat().st_size < 50e6
+    assert not (bundle / "text_encoder.onnx.data").exists()  # 492 MB: inside the graph
+    meta = json.loads((bundle / "model.json").read_text(encoding="utf-8"))
+    assert meta["architecture"]["backbone_size"] == "full"
+    assert meta["architecture"]["backbone_weights"] == "random (untrained)"
+    assert meta["architecture"]["text_dim"] == 768 and meta["image"]["gsd_m"] == "none"
+
+
+def test_the_java_runtime_matches_pytorch_within_1e_4(bundle):
+    r = subprocess.run(
+        [
+            "mvn",
+            "-B",
+            "-q",
+            "-o",
+            "-pl",
+            "model-runtime",
+            "surefire:test",
+            "-Dtest=BundleParityTest",
+            f"-Ddiffris.bundle={bundle}",
+            "-Dsurefire.failIfNoSpecifiedTests=false",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    report = (
+        ROOT
+        / "model-runtime"
+        / "target"
+        / "surefire-reports"
+        / "org.diffris.runtime.BundleParityTest.txt"
+    ).read_text(encoding="utf-8")
+    assert "Tests run: 1, Failures: 0, Errors: 0, Skipped: 0" in report, report
+    print("\n" + "\n".join(line for line in r.stdout.splitlines() if "parity:" in line))
+
+
+def test_one_tile_through_diffris_segment(bundle, tmp_path):
+    raster = tmp_path / "tile.tif"
+    rgb = np.random.default_rng(5).integers(0, 256, (3, SIZE, SIZE), dtype=np.uint8)
+    ds = gdal.GetDriverByName("GTiff").Create(str(raster), SIZE, SIZE, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform((500000.0, 0.5, 0.0, 5000000.0, 0.0, -0.5))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32633)
+    ds.SetProjection(srs.ExportToWkt())
+    for band in range(3):
+        ds.GetRasterBand(band + 1).WriteArray(rgb[band])
+    ds = None
+    info = subprocess.run(
+        [str(ROOT / "diffris"), "info", "--model", str(bundle)], capture_output=True, text=True
+    )
+    assert info.returncode == 0, info.stderr
+    assert "segmenter.onnx.data 3." in info.stdout and "sd15 (full)" in info.stdout
+    start = time.time()
+    r = subprocess.run(
+        [
+            str(ROOT / "diffris"),
+            "segment",
+            "--model",
+            str(bundle),
+            "--raster",
+            str(raster),
+            "--query",
+            "the white storage tanks",
+            "--out",
+            str(tmp_path / "out.geojson"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    wall = time.time() - start
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout.strip().splitlines()[-1]
+    assert re.search(r"\btiles=1\b", summary) and "resample=1.0000" in summary, summary
+    model_ms = int(re.search(r"\bmodel_ms=(\d+)", summary).group(1))
+    print(
+        f"\ndiffris segment, one {SIZE} px tile on {os.cpu_count()} cores: model_ms={model_ms}"
+        f" wall {wall:.1f} s\n{summary}"
+    )
