@@ -89,7 +89,7 @@ def main(argv=None):
 
     t0 = time.time()
     parts = [load_split(folder, a.train_split, a.size) for folder in a.data]
-    native = _native_size(a.data[0], parts[0].ids[0])
+    native = parts[0].native_size
     train = concat_splits(parts)
     val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
     gsd = a.data_gsd * native / a.size
@@ -221,11 +221,6 @@ def main(argv=None):
         checkpoint(steps, secs, run / "model.pt", final=True)
     log(f"saved {run / 'model.pt'}")
     return 0
-
-
-def _native_size(folder, ident):
-    from diffris.training.data import read_raster
-    return read_raster(Path(folder) / "masks" / f"{ident}.tif").shape[-1]
 
 
 def _bundle_facts(a, tok_dir, mean, std, gsd, stage1_path, step, secs):
