@@ -49,9 +49,8 @@ def detect_layout(folder):
         return found[0]
     if not found:
         raise LayoutError(
-            f"{folder}: no known dataset layout (refsegrs: images/, masks/, "
-            f"output_phrase_<split>.txt; rrsisd: rrsisd/refs(unc).p, rrsisd/instances.json, "
-            f"images/rrsisd/JPEGImages/; risbench: img_rgb/, mask/, output_phrase_<split>.txt)"
+            f"{folder}: no known dataset layout (refsegrs: images/ and masks/; rrsisd: "
+            f"rrsisd/refs(unc).p and rrsisd/instances.json; risbench: img_rgb/ and mask/)"
         )
     raise LayoutError(
         f"{folder}: matches several layouts ({', '.join(found)}); " f"choose one with --layout"
@@ -68,7 +67,7 @@ def check_layout(folder, layout):
     test = {"refsegrs": _is_refsegrs, "rrsisd": _is_rrsisd, "risbench": _is_risbench}[layout]
     if not test(folder):
         expected = {
-            "refsegrs": "images/, masks/ and output_phrase_<split>.txt",
+            "refsegrs": "images/ and masks/",
             "rrsisd": "rrsisd/refs(unc).p and rrsisd/instances.json (or refs(unc).p and "
             "instances.json in the folder itself)",
             "risbench": "img_rgb/, mask/ and output_phrase_<split>.txt",
@@ -93,11 +92,9 @@ def read_samples(folder, split, layout=None):
 
 
 def _is_refsegrs(folder):
-    return (
-        (folder / "images").is_dir()
-        and (folder / "masks").is_dir()
-        and (any(folder.glob("output_phrase_*.txt")) or any(folder.glob("expressions_*.tsv")))
-    )
+    # The folders decide; a missing split file is reported when the split is read, with the
+    # splits that are present.
+    return (folder / "images").is_dir() and (folder / "masks").is_dir()
 
 
 def _is_rrsisd(folder):
@@ -107,11 +104,7 @@ def _is_rrsisd(folder):
 
 
 def _is_risbench(folder):
-    return (
-        (folder / "img_rgb").is_dir()
-        and (folder / "mask").is_dir()
-        and any(folder.glob("output_phrase_*.txt"))
-    )
+    return (folder / "img_rgb").is_dir() and (folder / "mask").is_dir()
 
 
 def split_names(folder, pattern):
