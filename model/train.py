@@ -36,7 +36,8 @@ from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Train DiffRIS on a frozen diffusion backbone.")
     p.add_argument("--data", required=True, nargs="+",
-                   help="corpus folder(s) in the RefSegRS layout: the training split is read "
+                   help="dataset folder(s), RefSegRS, RRSIS-D or RISBench layout (model/README.md, "
+                        "Datasets): the training split is read "
                         "from each and concatenated, the validation split from the first")
     p.add_argument("--train-split", default="train")
     p.add_argument("--val-split", default="val")
@@ -139,7 +140,7 @@ def main(argv=None):
 
     t0 = time.time()
     parts = [load_split(folder, a.train_split, a.size) for folder in a.data]
-    native = _native_size(a.data[0], parts[0].ids[0])
+    native = parts[0].native_size
     train = concat_splits(parts)
     val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
     gsd = None if a.data_gsd is None else a.data_gsd * native / a.size
@@ -226,11 +227,6 @@ def main(argv=None):
         checkpoint(steps, secs, run / "model.pt", final=True)
     log(f"saved {run / 'model.pt'}")
     return 0
-
-
-def _native_size(folder, ident):
-    from diffris.training.data import read_raster
-    return read_raster(Path(folder) / "masks" / f"{ident}.tif").shape[-1]
 
 
 def prepare_tiny(a, run, train, log):

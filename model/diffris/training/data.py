@@ -1,10 +1,9 @@
-"""Reads a split in the RefSegRS layout into memory at the model's training resolution.
+"""Reads a split of a referring-segmentation dataset into memory at the model's training resolution.
 
-Layout: `DIR/images/<id>.tif` (RGB uint8), `DIR/masks/<id>.tif` (0 / non-zero),
-`DIR/output_phrase_<split>.txt` (`<id> <expression>`), and optionally
-`DIR/expressions_<split>.tsv` (`<id>\\t<type>\\t<expression>`) for the per-type breakdown.
-Images are area-averaged to `size` x `size`; masks become the covered fraction per model pixel
-(a soft target), and the native-resolution masks are kept for evaluation when asked.
+The layouts (RefSegRS, RRSIS-D, RISBench) are read by `diffris.datasets`; `layout=None` detects
+the folder's layout. Images are area-averaged to `size` x `size`; masks become the covered
+fraction per model pixel (a soft target), and the native-resolution masks are kept for evaluation
+when asked.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,48 +18,27 @@ class Split:
     ids: list
     texts: list
     types: list
-    images: torch.Tensor              # uint8 [N,3,size,size]
-    masks: torch.Tensor               # uint8 [N,1,size,size], covered fraction * 255
+    images: torch.Tensor  # uint8 [N,3,size,size]
+    masks: torch.Tensor  # uint8 [N,1,size,size], covered fraction * 255
     native_masks: list = field(default_factory=list)  # bool arrays at file resolution, or empty
+    native_size: int = 0  # width in pixels of the first sample's mask as stored
 
     def __len__(self):
         return len(self.ids)
 
 
 def read_expressions(folder, split):
-    """[(id, type, expression)] in file order; type is 'unknown' without the .tsv file."""
-    folder = Path(folder)
-    tsv = folder / f"expressions_{split}.tsv"
-    phrases = folder / f"output_phrase_{split}.txt"
-    rows = []
-    if tsv.exists():
-        for n, line in enumerate(tsv.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = line.split("\t")
-            if len(parts) != 3:
-                raise ValueError(f"{tsv}:{n}: expected '<id>\\t<type>\\t<expression>'")
-            rows.append(tuple(parts))
-    elif phrases.exists():
-        for n, line in enumerate(phrases.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            ident, _, text = line.partition(" ")
-            if not text:
-                raise ValueError(f"{phrases}:{n}: expected '<id> <expression>'")
-            rows.append((ident, "unknown", text))
-    else:
-        raise FileNotFoundError(f"{folder}: neither expressions_{split}.tsv nor "
-                                f"output_phrase_{split}.txt exists (RefSegRS layout expected)")
-    return rows
+    """[(id, type, expression)] of a RefSegRS-layout split, in file order."""
+    from ..datasets.refsegrs import read_rows
+
+    return read_rows(Path(folder), split)
 
 
 def read_raster(path):
-    from osgeo import gdal
-    ds = gdal.Open(str(path))
-    if ds is None:
-        raise FileNotFoundError(f"{path}: cannot be opened as a raster")
-    return ds.ReadAsArray()
+    """A raster file (TIFF, JPEG, PNG) as an array [bands, h, w] or [h, w]."""
+    from ..datasets import read_image
+
+    return read_image(path)
 
 
 def to_model_size(array, size):
@@ -73,28 +51,39 @@ def to_model_size(array, size):
     return t
 
 
-def load_split(folder, split, size=64, limit=None, keep_native=False):
-    rows = read_expressions(folder, split)
+def load_split(folder, split, size=64, limit=None, keep_native=False, layout=None):
+    from ..datasets import read_samples
+
+    samples = read_samples(folder, split, layout)
     if limit:
-        rows = rows[:limit]
-    folder = Path(folder)
-    images = torch.empty((len(rows), 3, size, size), dtype=torch.uint8)
-    masks = torch.empty((len(rows), 1, size, size), dtype=torch.uint8)
+        samples = samples[:limit]
+    images = torch.empty((len(samples), 3, size, size), dtype=torch.uint8)
+    masks = torch.empty((len(samples), 1, size, size), dtype=torch.uint8)
     native = []
-    for i, (ident, _, _) in enumerate(rows):
-        image = read_raster(folder / "images" / f"{ident}.tif")
+    native_size = 0
+    for i, sample in enumerate(samples):
+        image = read_raster(sample.image)
         if image.ndim != 3 or image.shape[0] < 3:
-            raise ValueError(f"{ident}: image must have 3 bands (RGB), has shape {image.shape}")
-        mask = read_raster(folder / "masks" / f"{ident}.tif")
-        if mask.ndim == 3:
-            mask = mask[0]
-        binary = mask != 0
+            raise ValueError(
+                f"{sample.id}: image must have 3 bands (RGB), has shape "
+                f"{image.shape}: {sample.image}"
+            )
+        binary = sample.mask()
+        if i == 0:
+            native_size = binary.shape[-1]
         images[i] = to_model_size(image[:3], size).round().clamp(0, 255).to(torch.uint8)
         masks[i] = (to_model_size(binary, size) * 255).round().to(torch.uint8)
         if keep_native:
             native.append(binary)
-    return Split([r[0] for r in rows], [r[2] for r in rows], [r[1] for r in rows],
-                 images, masks, native)
+    return Split(
+        [s.id for s in samples],
+        [s.text for s in samples],
+        [s.type for s in samples],
+        images,
+        masks,
+        native,
+        native_size,
+    )
 
 
 def concat_splits(splits):
@@ -104,11 +93,15 @@ def concat_splits(splits):
     if len(splits) == 1:
         return splits[0]
     ids = [f"{k}/{ident}" for k, split in enumerate(splits) for ident in split.ids]
-    return Split(ids, [t for split in splits for t in split.texts],
-                 [t for split in splits for t in split.types],
-                 torch.cat([split.images for split in splits]),
-                 torch.cat([split.masks for split in splits]),
-                 [m for split in splits for m in split.native_masks])
+    return Split(
+        ids,
+        [t for split in splits for t in split.texts],
+        [t for split in splits for t in split.types],
+        torch.cat([split.images for split in splits]),
+        torch.cat([split.masks for split in splits]),
+        [m for split in splits for m in split.native_masks],
+        splits[0].native_size,
+    )
 
 
 def channel_stats(images_uint8, chunk=4096):
@@ -120,7 +113,7 @@ def channel_stats(images_uint8, chunk=4096):
     total = torch.zeros(images_uint8.shape[1], dtype=torch.float64)
     squares = torch.zeros_like(total)
     for start in range(0, images_uint8.shape[0], chunk):
-        x = images_uint8[start:start + chunk].to(torch.float64) / 255.0
+        x = images_uint8[start : start + chunk].to(torch.float64) / 255.0
         total += x.sum(dim=(0, 2, 3))
         squares += (x * x).sum(dim=(0, 2, 3))
     mean = total / n

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.diffris.cli.eval.DatasetLayout;
+import org.diffris.cli.eval.EvalSplit;
 import org.diffris.cli.eval.RefSegEvaluation;
-import org.diffris.cli.eval.RefSegSplit;
 import org.diffris.cli.eval.RrsisMetrics;
 import org.diffris.runtime.DiffrisModel;
 import org.diffris.runtime.ModelBundle;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code diffris eval}: the RRSIS scores of a model bundle on one split of a folder in the
- * RefSegRS layout, computed exactly as {@code model/evaluate.py} computes them (see
- * {@link RefSegEvaluation}).
+ * {@code diffris eval}: the RRSIS scores of a model bundle on one split of a dataset folder in the
+ * RefSegRS, RRSIS-D or RISBench layout ({@link DatasetLayout}), computed exactly as {@code
+ * model/evaluate.py} computes them (see {@link RefSegEvaluation}).
  *
  * <p>Exit status: 0 on success; 1 when the folder, a file in it or the bundle is the problem; 2
  * when an option is invalid; 3 on an internal error.
@@ -33,8 +34,12 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Scores a model on a RefSegRS-layout folder (images/<id>.tif, masks/<id>.tif, "
-          + "output_phrase_<split>.txt, optional expressions_<split>.tsv for a per-type table).",
+      "Scores a model on a dataset folder in one of three layouts, detected or named with "
+          + "--layout: refsegrs (images/<id>.tif, masks/<id>.tif, output_phrase_<split>.txt, "
+          + "optional expressions_<split>.tsv for a per-type table); rrsisd (RRSIS-D: "
+          + "rrsisd/refs(unc).p, rrsisd/instances.json, images/rrsisd/JPEGImages/; one sample "
+          + "per sentence, typed by category); risbench (img_rgb/, mask/, "
+          + "output_phrase_<split>.txt).",
       "Each image is one tile at the model's input size (area-averaged when its size differs); "
           + "the logits are resized bilinearly to each mask's size and thresholded at 0.",
       "Last line on stdout: samples=... mIoU=... oIoU=... Pr@0.5=... ... Pr@0.9=... provider=... "
@@ -48,14 +53,22 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--data",
       required = true,
       paramLabel = "DIR",
-      description = "Folder in the RefSegRS layout.")
+      description = "Dataset folder (RefSegRS, RRSIS-D or RISBench layout).")
   Path data;
+
+  @Option(
+      names = "--layout",
+      paramLabel = "NAME",
+      description = "The folder's layout: refsegrs, rrsisd or risbench (default: detected).")
+  String layout;
 
   @Option(
       names = "--split",
       required = true,
       paramLabel = "NAME",
-      description = "Split name: reads output_phrase_NAME.txt (or expressions_NAME.tsv).")
+      description =
+          "Split name, e.g. train, val, test (output_phrase_NAME.txt, expressions_NAME.tsv, or "
+              + "the refs' split field for rrsisd).")
   String split;
 
   @Mixin ModelOptions modelOptions;
@@ -73,9 +86,17 @@ public final class EvalCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw CommandFailures.usage(spec, "--limit must be 1 or more, got " + limit);
     }
+    DatasetLayout chosenLayout = null;
+    if (layout != null) {
+      try {
+        chosenLayout = DatasetLayout.parse(layout);
+      } catch (InputException e) {
+        throw CommandFailures.usage(spec, "--layout: " + e.getMessage());
+      }
+    }
     ExecutionProvider provider = modelOptions.provider(spec);
     try {
-      RefSegSplit samples = RefSegSplit.read(data, split);
+      EvalSplit samples = EvalSplit.read(data, split, chosenLayout);
       Path bundlePath = modelOptions.bundleLocation();
       ModelBundle bundle;
       try {
@@ -94,6 +115,14 @@ public final class EvalCommand implements Callable<Integer> {
                 + bundle.location()
                 + ")");
         stdout.println("execution provider: " + session.provider());
+        stdout.println(
+            "data: "
+                + samples.samples().size()
+                + " samples of split "
+                + split
+                + " in the "
+                + samples.layout().key()
+                + " layout");
         RefSegEvaluation evaluation = new RefSegEvaluation(session);
         RrsisMetrics metrics = evaluation.score(samples, limit == null ? Integer.MAX_VALUE : limit);
         printTable(stdout, metrics);

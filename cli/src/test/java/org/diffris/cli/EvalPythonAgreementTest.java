@@ -31,10 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Python or the checkpoint is missing.
  */
 class EvalPythonAgreementTest {
-  private static final String PYTHON = "/usr/bin/python3";
-  private static final String[] KEYS = {
-    "mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9"
-  };
+  static final String PYTHON = "/usr/bin/python3";
+  static final String[] KEYS = {"mIoU", "oIoU", "Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9"};
 
   @TempDir Path work;
 
@@ -106,7 +104,7 @@ class EvalPythonAgreementTest {
     }
   }
 
-  private static Path checkpoint(Path root) {
+  static Path checkpoint(Path root) {
     String given = System.getProperty("diffris.checkpoint", System.getenv("DIFFRIS_CHECKPOINT"));
     if (given != null && !given.isBlank()) {
       Path file = Path.of(given).toAbsolutePath();
@@ -125,7 +123,7 @@ class EvalPythonAgreementTest {
     return null;
   }
 
-  private static boolean pythonReady() {
+  static boolean pythonReady() {
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return false;
     }
@@ -141,7 +139,7 @@ class EvalPythonAgreementTest {
     }
   }
 
-  private static String python(Path root, String script, String... args) throws Exception {
+  static String python(Path root, String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(PYTHON, root.resolve(script).toString()));
     command.addAll(List.of(args));
     Process p =
@@ -153,7 +151,7 @@ class EvalPythonAgreementTest {
   }
 
   /** The "mIoU=... oIoU=... Pr@0.5=..." line of evaluate.py. */
-  private static Map<String, Double> scores(String output) {
+  static Map<String, Double> scores(String output) {
     Map<String, Double> values = new HashMap<>();
     for (String line : output.split("\n")) {
       if (line.startsWith("mIoU=")) {

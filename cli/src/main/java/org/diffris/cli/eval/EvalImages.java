@@ -9,10 +9,10 @@ import javax.imageio.ImageIO;
 import org.diffris.cli.InputException;
 
 /**
- * Reads the images and masks of an evaluation folder as plain arrays (TIFF through Java's own
- * ImageIO reader: georeferencing is not needed to score a mask, and real RefSegRS files have
- * none). Images: the first three bands, band-sequential floats; masks: the first band, non-zero =
- * object.
+ * Reads the images and masks of an evaluation folder as plain arrays (TIFF, JPEG and PNG through
+ * Java's own ImageIO readers: georeferencing is not needed to score a mask, and real RefSegRS,
+ * RRSIS-D and RISBench files have none). Images: the first three bands, band-sequential floats;
+ * masks: the first band (a palette PNG's indices), non-zero = object.
  */
 final class EvalImages {
   private EvalImages() {}
@@ -28,10 +28,10 @@ final class EvalImages {
     try {
       image = ImageIO.read(file.toFile());
     } catch (IOException | RuntimeException e) {
-      throw new InputException("not a readable TIFF: " + file + " (" + e.getMessage() + ")", e);
+      throw new InputException("not a readable image: " + file + " (" + e.getMessage() + ")", e);
     }
     if (image == null) {
-      throw new InputException("not a readable TIFF: " + file);
+      throw new InputException("not a readable image: " + file);
     }
     Raster raster = image.getRaster();
     int w = raster.getWidth();
@@ -47,11 +47,12 @@ final class EvalImages {
   }
 
   /** The first band of a mask file, non-zero = object. */
-  static boolean[] mask(Planes planes) {
+  static EvalSample.BinaryMask mask(Path file) throws InputException {
+    Planes planes = read(file, 1);
     boolean[] mask = new boolean[planes.width() * planes.height()];
     for (int i = 0; i < mask.length; i++) {
       mask[i] = planes.values()[i] != 0;
     }
-    return mask;
+    return new EvalSample.BinaryMask(planes.width(), planes.height(), mask);
   }
 }

@@ -6,7 +6,7 @@ import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.tiling.TileModel;
 
 /**
- * Scores a model on a {@link RefSegSplit} with the preprocessing of {@code model/evaluate.py}:
+ * Scores a model on an {@link EvalSplit} (any {@link DatasetLayout}) with the preprocessing of {@code model/evaluate.py}:
  * each image's first three bands are area-averaged to the model's input size, rounded to the
  * nearest integer (ties to even, as {@code torch.round}) and clamped to 0..255, then
  * {@code (x / 255 - mean) / std} in float32; the image is one tile (no tiling, no blending); the
@@ -22,7 +22,7 @@ public final class RefSegEvaluation {
   }
 
   /** Scores the first {@code limit} samples of {@code split}. */
-  public RrsisMetrics score(RefSegSplit split, int limit) throws InputException {
+  public RrsisMetrics score(EvalSplit split, int limit) throws InputException {
     ModelDescription description = model.description();
     int size = description.image().size();
     int channels = description.image().channels();
@@ -39,18 +39,18 @@ public final class RefSegEvaluation {
     float[] input = new float[3 * size * size];
     float[] logits = new float[size * size];
     int n = 0;
-    for (RefSegSample sample : split.samples()) {
+    for (EvalSample sample : split.samples()) {
       if (n++ >= limit) {
         break;
       }
-      EvalImages.Planes image = EvalImages.read(split.image(sample), 3);
+      EvalImages.Planes image = EvalImages.read(sample.image(), 3);
       if (image.bands() < 3) {
         throw new InputException(
             sample.id()
                 + ": image must have 3 bands (RGB), has "
                 + image.bands()
                 + ": "
-                + split.image(sample));
+                + sample.image());
       }
       int plane = image.width() * image.height();
       for (int c = 0; c < 3; c++) {
@@ -63,17 +63,15 @@ public final class RefSegEvaluation {
           input[c * size * size + i] = (v / 255.0f - mean[c]) / std[c];
         }
       }
-      EvalImages.Planes maskPlanes = EvalImages.read(split.mask(sample), 1);
-      boolean[] truth = EvalImages.mask(maskPlanes);
+      EvalSample.BinaryMask truth = sample.mask().read();
       TileModel tileModel = model.forQuery(sample.expression());
       modelNanos += tileModel.predict(input, 1, size, size, logits);
-      float[] up =
-          ModelResolution.bilinear(logits, size, size, maskPlanes.height(), maskPlanes.width());
+      float[] up = ModelResolution.bilinear(logits, size, size, truth.height(), truth.width());
       boolean[] predicted = new boolean[up.length];
       for (int i = 0; i < up.length; i++) {
         predicted[i] = up[i] > 0;
       }
-      metrics.add(predicted, truth, sample.type());
+      metrics.add(predicted, truth.values(), sample.type());
     }
     return metrics;
   }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.diffris.cli.InputException;
 
 /**
@@ -13,24 +14,16 @@ import org.diffris.cli.InputException;
  * {@code masks/<id>.tif}, {@code output_phrase_<split>.txt} ({@code <id> <expression>} a line) and
  * optionally {@code expressions_<split>.tsv} ({@code <id>\t<type>\t<expression>}), which, when
  * present, is read instead so that scores are broken down by type. Blank lines are skipped, as
- * {@code model/diffris/training/data.py} does; a malformed line is an error naming file and line.
+ * {@code model/diffris/datasets/refsegrs.py} does; a malformed line is an error naming file and
+ * line.
  */
-public final class RefSegSplit {
-  private final Path folder;
-  private final List<RefSegSample> samples;
+final class RefSegSplit {
+  private RefSegSplit() {}
 
-  private RefSegSplit(Path folder, List<RefSegSample> samples) {
-    this.folder = folder;
-    this.samples = samples;
-  }
-
-  public static RefSegSplit read(Path folder, String split) throws InputException {
-    if (!Files.isDirectory(folder)) {
-      throw new InputException("data folder not found: " + folder);
-    }
+  static List<EvalSample> read(Path folder, String split) throws InputException {
     Path tsv = folder.resolve("expressions_" + split + ".tsv");
     Path phrases = folder.resolve("output_phrase_" + split + ".txt");
-    List<RefSegSample> samples = new ArrayList<>();
+    List<EvalSample> samples = new ArrayList<>();
     try {
       if (Files.isRegularFile(tsv)) {
         List<String> lines = Files.readAllLines(tsv, StandardCharsets.UTF_8);
@@ -44,7 +37,7 @@ public final class RefSegSplit {
             throw new InputException(
                 tsv + ":" + (n + 1) + ": expected '<id><TAB><type><TAB><expression>'");
           }
-          samples.add(new RefSegSample(parts[0], parts[1], parts[2]));
+          samples.add(sample(folder, parts[0], parts[1], parts[2]));
         }
       } else if (Files.isRegularFile(phrases)) {
         List<String> lines = Files.readAllLines(phrases, StandardCharsets.UTF_8);
@@ -58,37 +51,37 @@ public final class RefSegSplit {
             throw new InputException(phrases + ":" + (n + 1) + ": expected '<id> <expression>'");
           }
           samples.add(
-              new RefSegSample(line.substring(0, space), "unknown", line.substring(space + 1)));
+              sample(folder, line.substring(0, space), "unknown", line.substring(space + 1)));
         }
       } else {
+        TreeSet<String> present =
+            new TreeSet<>(DatasetLayout.splitNames(folder, "output_phrase_", ".txt"));
+        present.addAll(DatasetLayout.splitNames(folder, "expressions_", ".tsv"));
         throw new InputException(
             folder
-                + ": neither expressions_"
+                + ": no split '"
+                + split
+                + "' (neither expressions_"
                 + split
                 + ".tsv nor output_phrase_"
                 + split
-                + ".txt exists (RefSegRS layout expected: "
-                + "images/<id>.tif, masks/<id>.tif, output_phrase_<split>.txt)");
+                + ".txt); splits present: "
+                + (present.isEmpty() ? "none" : String.join(", ", present)));
       }
     } catch (IOException e) {
       throw new InputException(
           "cannot read split " + split + " of " + folder + ": " + e.getMessage(), e);
     }
-    if (samples.isEmpty()) {
-      throw new InputException("split " + split + " of " + folder + " has no samples");
-    }
-    return new RefSegSplit(folder, samples);
-  }
-
-  public List<RefSegSample> samples() {
     return samples;
   }
 
-  public Path image(RefSegSample sample) {
-    return folder.resolve("images").resolve(sample.id() + ".tif");
-  }
-
-  public Path mask(RefSegSample sample) {
-    return folder.resolve("masks").resolve(sample.id() + ".tif");
+  private static EvalSample sample(Path folder, String id, String type, String expression) {
+    Path mask = folder.resolve("masks").resolve(id + ".tif");
+    return new EvalSample(
+        id,
+        type,
+        expression,
+        folder.resolve("images").resolve(id + ".tif"),
+        () -> EvalImages.mask(mask));
   }
 }
