@@ -29,7 +29,7 @@ from diffris.tokenizer import ClipBpeTokenizer  # noqa: E402
 from diffris.training.data import load_split, normalise  # noqa: E402
 
 
-def predict(model, ckpt, split, batch=64):
+def predict(model, ckpt, split, batch=64, device="cpu"):
     """Logits [N,1,size,size] at the model's resolution, from images and expressions."""
     tok = ckpt["tokenizer"]
     tokenizer = ClipBpeTokenizer(tok["vocab"], [tuple(m) for m in tok["merges"]])
@@ -38,8 +38,9 @@ def predict(model, ckpt, split, batch=64):
     out = []
     with torch.no_grad():
         for s in range(0, len(split), batch):
-            x = normalise(split.images[s : s + batch], image["mean"], image["std"])
-            out.append(model(x, model.encode_text(ids[s : s + batch])))
+            x = normalise(split.images[s : s + batch], image["mean"], image["std"]).to(device)
+            text = model.encode_text(ids[s : s + batch].to(device))
+            out.append(model(x, text).cpu())
     return torch.cat(out)
 
 
@@ -70,6 +71,12 @@ def main(argv=None):
     p.add_argument("--limit", type=int, help="evaluate the first N samples only")
     p.add_argument("--json", help="also write the scores to this JSON file")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch", type=int, default=64, help="samples per model call (default 64)")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda / cuda:N")
+    p.add_argument(
+        "--weights",
+        help="sd15: the SD 1.5 weights, when not where the checkpoint was trained with them",
+    )
     p.add_argument(
         "--inference-ablation",
         choices=["soft-assignment", "no-adapter"],
@@ -97,7 +104,8 @@ def main(argv=None):
     if not Path(a.checkpoint).is_file():
         print(f"evaluate.py: checkpoint {a.checkpoint} does not exist", file=sys.stderr)
         return 2
-    model, ckpt = load_checkpoint(a.checkpoint)
+    model, ckpt = load_checkpoint(a.checkpoint, weights=a.weights)
+    model.to(a.device)
     if a.inference_ablation == "soft-assignment":
         for stage in model.decoder.stages:
             stage.hard = False
@@ -111,7 +119,7 @@ def main(argv=None):
     except (LayoutError, FileNotFoundError) as e:
         print(f"evaluate.py: {e}", file=sys.stderr)
         return 1
-    logits = predict(model, ckpt, split)
+    logits = predict(model, ckpt, split, a.batch, a.device)
     metrics = score(logits, split)
     s = metrics.overall()
     print(

@@ -76,6 +76,8 @@ def parse_args(argv):
                                         "stage 2 from its weights (a new schedule, fresh optimizer)")
     p.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoints")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu",
+                   help="cpu, or cuda / cuda:N for a GPU (what an sd15 run at full size needs)")
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (default 1: on a shared 2-core machine two OpenMP "
                         "threads spin against other processes and ran ten times slower)")
@@ -102,6 +104,10 @@ def parse_args(argv):
                         "backbone stays frozen and DiffRIS needs its adapter")
     elif a.weights or a.tokenizer:
         p.error("--weights and --tokenizer are for --backbone sd15")
+    if a.device.startswith("cuda") and not torch.cuda.is_available():
+        p.error(f"--device {a.device}: this PyTorch ({torch.__version__}) sees no CUDA device")
+    if a.device.split(":")[0] not in ("cpu", "cuda"):
+        p.error(f"--device {a.device}: use cpu, cuda or cuda:N")
     return a
 
 
@@ -130,6 +136,7 @@ class Log:
 
 def main(argv=None):
     a = parse_args(argv)
+    device = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     run = Path(a.out)
@@ -153,6 +160,7 @@ def main(argv=None):
     train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
     model.backbone.freeze()
+    model.to(device)
 
     def images_fn(idx, split=train):
         return normalise(split.images[idx], mean, std)
@@ -201,8 +209,9 @@ def main(argv=None):
         log(f"stage2: resuming at step {start_step}")
 
     def batch_fn(idx):
-        return (latents[idx], text_feats[text_index[idx]], images_fn(idx),
-                train.masks[idx].float() / 255.0)
+        return tuple(t.to(device) for t in (
+            latents[idx], text_feats[text_index[idx]], images_fn(idx),
+            train.masks[idx].float() / 255.0))
 
     def validate():
         logits = predict_latent(model, val_latents, val_text[val_index], val_images)

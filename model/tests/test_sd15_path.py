@@ -231,18 +231,108 @@ def test_info_describes_the_bundle_and_a_zip_of_it_is_refused(bundle, tmp_path):
 
 
 def test_segment_runs_the_bundle_at_the_rasters_own_resolution(bundle, trained, tmp_path):
+    from osgeo import gdal
+
     folder = trained[0]
-    raster = sorted((folder / "data" / "images").glob("*.tif"))[0]
+    image = sorted((folder / "data" / "images").glob("*.tif"))[0]
+    # The corpus tile at 7 m a pixel: a model with a training GSD of 0.4-0.6 m would resample it
+    # 12-fold or refuse it; one without a GSD takes it as it is.
+    raster = tmp_path / "coarse.tif"
+    gdal.Translate(str(raster), str(image), outputBounds=[500000, 5000448, 500448, 5000000])
     out = tmp_path / "out.geojson"
     r = diffris(
         "segment", "--model", bundle, "--raster", raster, "--query", "all the cars", "--out", out
     )
     assert r.returncode == 0, r.stderr
     summary = r.stdout.strip().splitlines()[-1]
-    assert "tiles=" in summary, summary
-    # 64 px tiles over the 64 px corpus image at its own 0.4-0.6 m: no resampling, one tile.
-    assert " tiles=1 " in f" {summary} " and "resample=1.0000" in summary, summary
+    assert "resample=1.000 " in summary, summary
     assert json.loads(out.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+
+
+def scores(line):
+    return {k: float(v) for k, v in (f.split("=") for f in line.split()) if k in ("mIoU", "oIoU")}
+
+
+def test_evaluate_and_diffris_eval_agree_on_the_sd15_model(bundle, trained):
+    folder, _, run, _ = trained
+    py = python(
+        MODEL / "evaluate.py",
+        "--data",
+        folder / "data",
+        "--split",
+        "val",
+        "--checkpoint",
+        run / "model.pt",
+        "--batch",
+        4,
+        "--threads",
+        2,
+    )
+    java = diffris("eval", "--model", bundle, "--data", folder / "data", "--split", "val")
+    assert java.returncode == 0, java.stderr
+    ours = scores(next(line for line in py.stdout.splitlines() if "mIoU=" in line))
+    theirs = scores(java.stdout.strip().splitlines()[-1])
+    assert set(ours) == {"mIoU", "oIoU"} and set(theirs) == set(ours), (ours, theirs)
+    for key in ours:  # logits within 1e-4: a pixel at the threshold may fall either way
+        assert abs(ours[key] - theirs[key]) <= 0.01, (key, ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--backbone", "sd15"], "--backbone sd15 needs --weights"),
+        (["--backbone", "sd15", "--weights", "{missing}"], "does not exist"),
+        (["--backbone", "sd15", "--weights", "{weights}"], "needs CLIP's tokenizer"),
+        (
+            ["--backbone", "sd15", "--weights", "{weights}", "--tokenizer", "{folder}"],
+            "must hold vocab.json and merges.txt",
+        ),
+        (
+            ["--backbone", "sd15", "--weights", "{weights}", "--sd15-size", "reduced", "--joint"],
+            "--joint is for the tiny backbone",
+        ),
+        (["--weights", "{weights}"], "--weights and --tokenizer are for --backbone sd15"),
+        (["--data-gsd", "0"], "not a positive number of metres"),
+        (["--device", "cuda:0"], "sees no CUDA device"),
+    ],
+)
+def test_train_refuses_what_it_cannot_run_before_writing_anything(args, message, tmp_path):
+    if "cuda" in args and torch.cuda.is_available():
+        pytest.skip("a CUDA device is here")
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"x")
+    values = {"missing": tmp_path / "none.ckpt", "weights": weights, "folder": tmp_path}
+    args = [a.format(**values) for a in args]
+    out = tmp_path / "run"
+    r = subprocess.run(
+        [PY, MODEL / "train.py", "--data", tmp_path, "--out", out, *args],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_the_gpu_benchmark_runs_at_the_reduced_size_on_a_cpu():
+    r = python(
+        MODEL / "bench" / "sd15_gpu.py",
+        "--device",
+        "cpu",
+        "--size",
+        "reduced",
+        "--tile",
+        64,
+        "--batches",
+        1,
+        2,
+        "--repeats",
+        1,
+    )
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("torch ") and "gpu no CUDA device" in lines[0]
+    assert any(line.startswith("pytorch fp32 batch 2:") and "ms/tile" in line for line in lines)
+    assert any(line.startswith("train fp32 batch 2:") for line in lines)
+    assert "fp16: skipped on cpu" in r.stdout
 
 
 if __name__ == "__main__":

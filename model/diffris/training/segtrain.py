@@ -14,13 +14,17 @@ import torch
 from .losses import segmentation_loss
 
 
+def device_of(model):
+    return next(model.parameters()).device
+
+
 @torch.no_grad()
 def cache_latents(model, images_fn, count, batch=256, first=0):
-    """Latents of samples first..count-1."""
+    """Latents of samples first..count-1, kept in host memory (the model may be on a GPU)."""
     out = []
     for start in range(first, count, batch):
         idx = torch.arange(start, min(count, start + batch))
-        out.append(model.backbone.encode_image(images_fn(idx)))
+        out.append(model.backbone.encode_image(images_fn(idx).to(device_of(model))).cpu())
     return torch.cat(out)
 
 
@@ -37,7 +41,8 @@ def cache_text(model, id_rows, batch=512, known=None):
     unique = torch.tensor(list(keys.keys()), dtype=torch.long)
     first = 0 if known is None else len(known)
     parts = [] if known is None else [known]
-    parts += [model.encode_text(unique[s:s + batch]) for s in range(first, len(unique), batch)]
+    parts += [model.encode_text(unique[s:s + batch].to(device_of(model))).cpu()
+              for s in range(first, len(unique), batch)]
     return torch.cat(parts), torch.tensor(index, dtype=torch.long)
 
 
@@ -80,11 +85,13 @@ class SegmentationTrainer:
 @torch.no_grad()
 def predict_latent(model, latent, text, image, batch=128):
     model.eval()
+    device = device_of(model)
     out = []
     for s in range(0, len(latent), batch):
-        logits, _ = model.segment_latent(latent[s:s + batch], text[s:s + batch],
-                                         image[s:s + batch])
-        out.append(logits)
+        logits, _ = model.segment_latent(latent[s:s + batch].to(device),
+                                         text[s:s + batch].to(device),
+                                         image[s:s + batch].to(device))
+        out.append(logits.cpu())
     return torch.cat(out)
 
 
