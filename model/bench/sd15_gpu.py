@@ -10,9 +10,10 @@ batch: PyTorch inference (the segmenter graph: image and text features in, logit
 Java runtime calls it), a training step of the trained parts on the frozen backbone (adapter,
 decoder and head, what `train.py --backbone sd15` runs), and, when ONNX Runtime lists CUDA, the
 exported graph through ONNX Runtime. Peak memory is torch.cuda.max_memory_allocated (PyTorch's
-own tensors, not the CUDA context). Random weights: the timing does not depend on their values.
+own tensors, not the CUDA context); on a CPU, the process's peak resident size. Random weights: the timing does not depend on their values.
 """
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -76,9 +77,11 @@ def peak_reset(device):
 
 
 def peak(device):
-    return (
-        torch.cuda.max_memory_allocated(device) / 2**30 if device.type == "cuda" else float("nan")
-    )
+    """GiB: PyTorch's peak on a GPU; on a CPU the process's peak resident size so far (it only
+    grows, so read it for the largest batch, after the smaller ones)."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**30
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def main(argv=None):
