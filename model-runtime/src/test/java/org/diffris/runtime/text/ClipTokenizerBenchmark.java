@@ -28,7 +28,7 @@ import java.util.Locale;
  * string to CLIP's 77 ids, one string a call, on one thread, with a fresh tokenizer (empty caches,
  * JIT already warm from the id check) and then the best of 5 passes once warm; the whole id
  * sequences without truncation (our {@code tokenIds}: it does not stop at 77 as {@code encode}
- * does); and DJL's {@code batchEncode} (Rust, on all cores) against our tokenizer on a parallel
+ * does); the empty string as many times (what a call costs whatever the text); and DJL's {@code batchEncode} (Rust, on all cores) against our tokenizer on a parallel
  * stream, at 77 ids.
  */
 public final class ClipTokenizerBenchmark {
@@ -132,6 +132,8 @@ public final class ClipTokenizerBenchmark {
     double[] theirsWarm = new double[REPEATS];
     double[] oursWhole = new double[REPEATS];
     double[] theirsWhole = new double[REPEATS];
+    double[] oursEmpty = new double[REPEATS];
+    double[] theirsEmpty = new double[REPEATS];
     double[] oursParallel = new double[REPEATS];
     double[] theirsBatch = new double[REPEATS];
     long sink = 0;
@@ -175,6 +177,19 @@ public final class ClipTokenizerBenchmark {
         oursWhole[r] = (t1 - t0) / 1e9;
         theirsWhole[r] = (t2 - t1) / 1e9;
       }
+      for (int r = 0; r < REPEATS; r++) {
+        t0 = System.nanoTime();
+        for (int i = 0; i < strings.size(); i++) {
+          sink += ours.encode("").ids()[1];
+        }
+        t1 = System.nanoTime();
+        for (int i = 0; i < strings.size(); i++) {
+          sink += theirs.encode("").getIds()[1];
+        }
+        t2 = System.nanoTime();
+        oursEmpty[r] = (t1 - t0) / 1e9;
+        theirsEmpty[r] = (t2 - t1) / 1e9;
+      }
       String[] array = strings.toArray(new String[0]);
       for (int r = 0; r < REPEATS; r++) {
         t0 = System.nanoTime();
@@ -203,6 +218,12 @@ public final class ClipTokenizerBenchmark {
         n,
         min(oursWhole),
         min(theirsWhole));
+    rate(
+        table,
+        "the empty string, as often, warm, best of 5: the cost of a call (strings/s)",
+        n,
+        min(oursEmpty),
+        min(theirsEmpty));
     rate(
         table,
         "all cores: parallel stream vs batchEncode, best of 5 (strings/s)",
