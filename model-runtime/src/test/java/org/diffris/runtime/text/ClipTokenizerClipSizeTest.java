@@ -1,6 +1,8 @@
 package org.diffris.runtime.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.diffris.runtime.BundleFileException;
+import org.diffris.runtime.ModelBundle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,56 @@ class ClipTokenizerClipSizeTest {
         text -> toInts(clipLength.encode(text).getIds()),
         text -> ours.encode(text).ids(),
         "huggingface");
+  }
+
+  /**
+   * CLIP-format files of this size drop into a model bundle's {@code tokenizer/} folder as they are:
+   * with {@code model.json}'s text ids set to CLIP's (bos 49406, eos 49407, pad 49407) the bundle
+   * opens and its tokenizer gives HuggingFace's ids padded with the end token; with the tiny
+   * model's ids left in, it is refused. (The tiny model's ONNX files are copied only to make the
+   * bundle complete: opening a bundle does not read them, and they could not take these ids.)
+   */
+  @Test
+  void theFilesDropIntoABundlesTokenizerFolder() throws IOException {
+    Path source = Path.of("..", "sample-data", "models", "diffris-tiny");
+    assumeTrue(
+        Files.isRegularFile(source.resolve("model.json")), "no bundle at " + source + " to copy");
+    Path bundle = folder.resolve("bundle");
+    Files.createDirectories(bundle.resolve("tokenizer"));
+    for (String name : List.of(ModelBundle.TEXT_ENCODER_FILE, ModelBundle.SEGMENTER_FILE)) {
+      Files.copy(source.resolve(name), bundle.resolve(name));
+    }
+    for (String name : List.of("vocab.json", "merges.txt")) {
+      Files.copy(folder.resolve(name), bundle.resolve("tokenizer").resolve(name));
+    }
+    String tiny = Files.readString(source.resolve("model.json"), StandardCharsets.UTF_8);
+    Files.writeString(bundle.resolve("model.json"), tiny, StandardCharsets.UTF_8);
+    BundleFileException refused =
+        assertThrows(BundleFileException.class, () -> ModelBundle.open(bundle));
+    assertTrue(refused.getMessage().contains("text.bos"), refused.getMessage());
+
+    String clip =
+        tiny.replaceFirst("\"bos\": \\d+", "\"bos\": 49406")
+            .replaceFirst("\"eos\": \\d+", "\"eos\": 49407")
+            .replaceFirst("\"pad\": \\d+", "\"pad\": 49407");
+    assertNotEquals(tiny, clip);
+    Files.writeString(bundle.resolve("model.json"), clip, StandardCharsets.UTF_8);
+    ClipTokenizer tokenizer = ModelBundle.open(bundle).tokenizer();
+    assertEquals(ClipSizeVocabulary.CLIP_TOKENS, tokenizer.vocabulary().size());
+    assertEquals(49_407, tokenizer.padId());
+    try (HuggingFaceTokenizer padded =
+        HuggingFaceTokenizer.builder()
+            .optTokenizerPath(folder.resolve("tokenizer-clip-length.json"))
+            .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
+            .optTruncation(true)
+            .optPadToMaxLength()
+            .build()) {
+      assertSameIds(
+          strings,
+          text -> toInts(padded.encode(text).getIds()),
+          text -> tokenizer.encode(text).ids(),
+          "huggingface");
+    }
   }
 
   /**
