@@ -117,3 +117,37 @@ def test_bad_merges_file_is_rejected(tmp_path):
     (tmp_path / "merges.txt").write_text("a b\n", encoding="utf-8")
     with pytest.raises(ValueError, match="#version"):
         read_merges(tmp_path / "merges.txt")
+
+
+def test_lowercase_is_per_code_point_as_huggingface_and_java():
+    # str.lower() would end "ΣΑΣ" with a final sigma; HuggingFace and the runtime never do.
+    assert normalize("ΣΑΣ ΌΣΟΣ") == "σασ όσοσ"
+    assert normalize("\u0130") == "i\u0307"  # full mapping, as Rust's char::to_lowercase
+
+
+def test_special_tokens_are_cut_out_before_the_split_pattern():
+    # CLIP's regex alone would read "<<|" as one punctuation run and miss the token.
+    assert pre_tokenize("<<|endoftext|>>") == ["<", "<|endoftext|>", ">"]
+    assert pre_tokenize(normalize("<|EndOfText|>x")) == ["<|endoftext|>", "x"]
+    assert pre_tokenize("<|endoftext") == ["<|", "endoftext"]
+
+
+def test_module_entry_point_writes_whole_and_77_id_rows(folder, tok, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    texts = ["the red car", "tanks " * 100, "<<|endoftext|>>"]
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(t) for t in texts), encoding="utf-8")
+    model = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-m", "diffris.tokenizer", str(folder),
+                          str(tmp_path / "in.jsonl"), str(tmp_path / "out.txt")],
+                         cwd=model, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in
+            (tmp_path / "out.txt").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2 * len(texts)
+    for text, whole, fixed in zip(texts, rows[0::2], rows[1::2]):
+        assert whole == [tok.bos_id] + [tok.vocab[t] for t in tok.tokenize(text)] + [tok.eos_id]
+        assert fixed == tok.encode(text)
+    assert len(rows[2]) == 102 and len(rows[3]) == 77

@@ -61,17 +61,36 @@ def _patterns():
 
 
 def normalize(text):
-    """NFC, runs of white space to one space, lowercase (the order HuggingFace's CLIP uses)."""
+    """NFC, runs of white space to one space, lowercase (the order HuggingFace's CLIP uses).
+
+    Lower-casing is code point by code point, as HuggingFace (Rust's `char::to_lowercase`) and the
+    Java runtime do it: `str.lower()` alone would make a word-final capital sigma a final sigma.
+    """
     _, whitespace = _patterns()
     text = unicodedata.normalize("NFC", text)
     text = whitespace.sub(" ", text)
-    return text.lower()
+    return "".join(c.lower() for c in text)
+
+
+_SPECIAL = re.compile(r"<\|startoftext\|>|<\|endoftext\|>")
 
 
 def pre_tokenize(text):
-    """Splits normalised text into CLIP words (the regex matches; everything else is dropped)."""
+    """Splits normalised text into CLIP words (the regex matches; everything else is dropped).
+
+    `<|startoftext|>` and `<|endoftext|>` are cut out first and kept as words, as HuggingFace
+    matches added tokens before its pre-tokenizer: in `<<|endoftext|>>` the special token is found,
+    where CLIP's regex alone would take `<<|` as one punctuation run.
+    """
     split, _ = _patterns()
-    return split.findall(text)
+    words = []
+    start = 0
+    for special in _SPECIAL.finditer(text):
+        words.extend(split.findall(text, start, special.start()))
+        words.append(special.group())
+        start = special.end()
+    words.extend(split.findall(text, start))
+    return words
 
 
 @lru_cache(maxsize=1)
