@@ -2,14 +2,13 @@
 single file -> `train.py --backbone sd15` -> `export.py` with external data -> the Java runtime
 (the model-runtime parity test within 1e-4, `diffris info`, `diffris segment`)."""
 import json
-import os
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from java_runtime import bundle_parity, diffris
 import torch
 
 from diffris.export import export_bundle, read_parity
@@ -171,46 +170,9 @@ def test_the_bundle_keeps_its_weights_beside_the_graphs_and_says_what_it_is(bund
 
 
 def test_the_java_runtime_matches_pytorch_within_1e_4(bundle):
-    jar = ROOT / "model-runtime" / "target" / "classes"
-    if not jar.is_dir() or not shutil.which("mvn"):
-        pytest.skip("model-runtime is not built (run the Maven build first)")
-    r = subprocess.run(
-        [
-            "mvn",
-            "-B",
-            "-q",
-            "-o",
-            "-pl",
-            "model-runtime",
-            "surefire:test",
-            "-Dtest=BundleParityTest",
-            f"-Ddiffris.bundle={bundle}",
-            "-Dsurefire.failIfNoSpecifiedTests=false",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    report = (
-        ROOT
-        / "model-runtime"
-        / "target"
-        / "surefire-reports"
-        / "org.diffris.runtime.BundleParityTest.txt"
-    )
-    text = report.read_text(encoding="utf-8")
-    assert "Tests run: 1, Failures: 0, Errors: 0, Skipped: 0" in text, text
-
-
-def diffris(*args):
-    return subprocess.run(
-        [str(ROOT / "diffris"), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "DIFFRIS_CDS": "off"},
-    )
+    figures = bundle_parity(bundle)
+    assert "mask_logits_a max abs difference" in figures, figures
+    print("\n" + figures)
 
 
 def test_info_describes_the_bundle_and_a_zip_of_it_is_refused(bundle, tmp_path):

@@ -141,27 +141,12 @@ class ClipTextModel(nn.Module):
         every missing or mis-shaped tensor and `source`; returns the unexpected keys of the text
         encoder's own (neither a parameter nor the position_ids buffer).
         """
+        from ..weights.sd15 import load_into
+
         if any(k.startswith(SINGLE_FILE_PREFIX) for k in state):
             state = {
                 k[len(SINGLE_FILE_PREFIX) :]: v
                 for k, v in state.items()
                 if k.startswith(SINGLE_FILE_PREFIX)
             }
-        own = self.state_dict()
-        missing = [k for k in own if k not in state]
-        wrong = [
-            f"{k} {tuple(state[k].shape)} (expected {tuple(own[k].shape)})"
-            for k in own
-            if k in state and tuple(state[k].shape) != tuple(own[k].shape)
-        ]
-        if missing or wrong:
-            problems = []
-            if missing:
-                problems.append(f"missing {len(missing)}: {', '.join(missing[:8])}")
-            if wrong:
-                problems.append(f"wrong shape: {', '.join(wrong[:8])}")
-            raise ValueError(
-                f"{source}: not a CLIP text encoder of this size; " + "; ".join(problems)
-            )
-        self.load_state_dict({k: state[k] for k in own})
-        return sorted(k for k in state if k not in own and k != POSITION_IDS)
+        return [k for k in load_into(self, state, source) if k != POSITION_IDS]
