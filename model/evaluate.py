@@ -104,7 +104,11 @@ def main(argv=None):
     if not Path(a.checkpoint).is_file():
         print(f"evaluate.py: checkpoint {a.checkpoint} does not exist", file=sys.stderr)
         return 2
-    model, ckpt = load_checkpoint(a.checkpoint, weights=a.weights)
+    try:
+        model, ckpt = load_checkpoint(a.checkpoint, weights=a.weights)
+    except (ValueError, OSError) as e:  # the weights or the checkpoint: said with their file
+        print(f"evaluate.py: {e}", file=sys.stderr)
+        return 2
     model.to(a.device)
     if a.inference_ablation == "soft-assignment":
         for stage in model.decoder.stages:

@@ -35,7 +35,12 @@ def main(argv=None):
     if a.weights and not Path(a.weights).exists():
         print(f"export.py: --weights {a.weights} does not exist", file=sys.stderr)
         return 2
-    out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version, weights=a.weights)
+    try:
+        out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version,
+                            weights=a.weights)
+    except (ValueError, OSError) as e:  # the weights or the checkpoint: said with their file
+        print(f"export.py: {e}", file=sys.stderr)
+        return 2
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 2**20:.2f} MiB)")
     return 0

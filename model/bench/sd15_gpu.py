@@ -37,6 +37,13 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime")
     p.add_argument("--no-train", action="store_true", help="skip the training step")
+    p.add_argument(
+        "--estimate-training-memory",
+        action="store_true",
+        help="no timing: compute a training step's memory at --tile and each batch "
+        "from the tensors autograd keeps, measured at three small tiles (runs "
+        "on a CPU)",
+    )
     return p.parse_args(argv)
 
 
@@ -91,6 +98,8 @@ def main(argv=None):
     torch.manual_seed(0)
     model = DiffRIS({"backbone": "sd15", "backbone_args": {"size": a.size}}).eval()
     model.backbone.freeze()
+    if a.estimate_training_memory:
+        return estimate_training_memory(model, a.tile, a.batches)
     text_dim = model.backbone.text_dim
     for precision in a.precisions:
         dtype = torch.float16 if precision == "fp16" else torch.float32
@@ -134,6 +143,59 @@ def train_step(model, image, text, device, batch, repeats):
         f"train fp32 batch {batch}: {1000 * seconds:.0f} ms/step, peak {peak(device):.2f} GiB",
         flush=True,
     )
+
+
+def saved_bytes(model, tile):
+    """Bytes of the tensors autograd keeps for the backward pass of one training step at batch
+    1 (the activations a step holds at its peak, beside the weights)."""
+    torch.manual_seed(0)
+    image = torch.rand(1, 3, tile, tile) * 2 - 1
+    with torch.no_grad():
+        latent = model.backbone.encode_image(image)
+        text = model.encode_text(torch.zeros(1, 77, dtype=torch.long))
+    seen = {}
+    # Weights are saved too (a gradient through a layer needs them) but are counted as weights.
+    weights = {p.data_ptr() for p in model.parameters()}
+
+    def keep(t):
+        # A tensor saved by several operations is counted once.
+        if t.data_ptr() not in weights:
+            seen[(t.data_ptr(), t.dtype, tuple(t.shape))] = t.numel() * t.element_size()
+        return t
+
+    model.train()
+    with torch.autograd.graph.saved_tensors_hooks(keep, lambda t: t):
+        logits, _ = model.segment_latent(latent, text, image)
+    model.eval()
+    return sum(seen.values()) + logits.numel() * logits.element_size()
+
+
+def estimate_training_memory(model, tile, batches):
+    """Activations grow with the latent's pixels (convolutions) and their square (attention):
+    bytes = a + b p + c p^2 in p = latent pixels, fitted exactly at three small tiles, then
+    taken to `tile`; batch multiplies the activations. Weights: the whole model in fp32;
+    gradients and AdamW's two moments for the trained parts only."""
+    import numpy as np
+
+    stride = model.backbone.latent_stride
+    tiles = [2 * 64, 3 * 64, 4 * 64]
+    measured = [saved_bytes(model, t) for t in tiles]
+    p = np.array([(t / stride) ** 2 for t in tiles])
+    a, b, c = np.linalg.solve(np.stack([np.ones(3), p, p * p], axis=1), np.array(measured))
+    target = (tile / stride) ** 2
+    activations = a + b * target + c * target**2
+    weights = 4 * sum(t.numel() for t in model.parameters())
+    trained = sum(t.numel() for m in model.trainable_modules() for t in m.parameters())
+    for t, m in zip(tiles, measured):
+        print(f"measured: autograd keeps {m / 2**30:.3f} GiB at {t} px, batch 1", flush=True)
+    for batch in batches:
+        total = weights + 12 * trained + batch * activations
+        print(
+            f"computed: train fp32 batch {batch} at {tile} px: {total / 2**30:.1f} GiB "
+            f"(weights {weights / 2**30:.2f}, activations {batch * activations / 2**30:.1f})",
+            flush=True,
+        )
+    return 0
 
 
 def onnx_runtime(model, a, text_dim):

@@ -211,6 +211,48 @@ def test_segment_runs_the_bundle_at_the_rasters_own_resolution(bundle, trained, 
     assert json.loads(out.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
 
 
+def test_weights_that_moved_are_given_again_and_wrong_ones_are_named(trained, tmp_path):
+    folder, weights, run, _ = trained
+    moved = tmp_path / "moved.safetensors"
+    moved.write_bytes(weights.read_bytes())
+    wrong = tmp_path / "wrong.safetensors"
+    wrong.write_bytes(b"not a weights file")
+    for tool, args in (
+        ("evaluate.py", ["--data", folder / "data", "--split", "val"]),
+        ("export.py", ["--out", tmp_path / "bundle"]),
+    ):
+        r = subprocess.run(
+            [
+                PY,
+                MODEL / tool,
+                "--checkpoint",
+                run / "model.pt",
+                "--weights",
+                wrong,
+                *map(str, args),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 2 and str(wrong) in r.stderr, (tool, r.stderr)
+        assert "Traceback" not in r.stderr
+    assert not (tmp_path / "bundle").exists()
+    r = python(
+        MODEL / "evaluate.py",
+        "--data",
+        folder / "data",
+        "--split",
+        "val",
+        "--limit",
+        2,
+        "--checkpoint",
+        run / "model.pt",
+        "--weights",
+        moved,
+    )
+    assert "mIoU=" in r.stdout
+
+
 def scores(line):
     return {k: float(v) for k, v in (f.split("=") for f in line.split()) if k in ("mIoU", "oIoU")}
 

@@ -105,6 +105,9 @@ def load_checkpoint(path, map_location="cpu", weights=None):
     ckpt = torch.load(path, map_location=map_location)
     config = ckpt["config"]
     if weights is not None:
+        if config.get("backbone") != "sd15":
+            raise ValueError(f"{path}: a {config.get('backbone')} checkpoint holds its backbone; "
+                             "backbone weights are given for sd15 checkpoints only")
         config = {**config, "backbone_args": {**config.get("backbone_args", {}),
                                               "weights": str(weights)}}
         ckpt["config"] = config
