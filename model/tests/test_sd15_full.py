@@ -12,13 +12,14 @@ import time
 
 import numpy as np
 import pytest
-from java_runtime import bundle_parity, diffris
 import torch
 from osgeo import gdal, osr
 
 from diffris.export import export_bundle
 from diffris.nn import DiffRIS, checkpoint_state
 from diffris.tokenizer import learn_merges, read_merges, write_tokenizer
+
+from java_runtime import bundle_parity, diffris
 
 pytestmark = pytest.mark.slow
 

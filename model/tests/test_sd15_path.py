@@ -7,14 +7,16 @@ import sys
 import zipfile
 from pathlib import Path
 
+import onnx
 import pytest
-from java_runtime import bundle_parity, diffris
 import torch
 
 from diffris.export import export_bundle, read_parity
 from diffris.nn.sd15 import Sd15Backbone
 from diffris.tokenizer import learn_merges, write_tokenizer
 from diffris.weights.sd15 import write_single_file
+
+from java_runtime import bundle_parity, diffris
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "model"
@@ -165,6 +167,9 @@ def test_the_bundle_keeps_its_weights_beside_the_graphs_and_says_what_it_is(bund
         weights.name,
     )
     assert str(weights.parent) not in json.dumps(meta)  # no path of the training machine
+    graph = onnx.load(str(bundle / "segmenter.onnx"), load_external_data=False)
+    props = {p.key for p in graph.metadata_props}
+    assert "tile_size" in props and "resolution" not in props  # no GSD: no cm per pixel
     index, arrays = read_parity(bundle / "parity")
     assert arrays["mask_logits_a"].shape == (2, 1, 64, 64)
 

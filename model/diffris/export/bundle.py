@@ -240,7 +240,6 @@ def add_metadata_props(path, meta, external_data_bytes=EXTERNAL_DATA_BYTES):
     props = {
         "model_type": "Segmentor",
         "class_names": {"0": "referred object"},
-        # cm per pixel; none for a model that runs at each raster's own resolution.
         "resolution": None if image["gsd_m"] == "none" else round(image["gsd_m"] * 100, 3),
         "tile_size": image["size"],
         "tiles_size": image["size"],
@@ -250,6 +249,10 @@ def add_metadata_props(path, meta, external_data_bytes=EXTERNAL_DATA_BYTES):
         "seg_thresh": meta["threshold"],
         "diffris_model_json": {"name": meta["name"], "version": meta["version"]},
     }
+    if props["resolution"] is None:
+        # cm per pixel; left out for a model that runs at each raster's own resolution, as
+        # readers take the key to be a number.
+        del props["resolution"]
     graph = onnx.load(str(path))
     del graph.metadata_props[:]
     for key, value in props.items():
