@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -26,7 +27,7 @@ import org.diffris.runtime.text.ClipVocabulary;
  * text_encoder.onnx   input_ids int64 [N,77] -> text_features
  * segmenter.onnx      image, text_features -> mask_logits
  * tokenizer/          vocab.json + merges.txt in CLIP's BPE format
- * *.onnx.data         a graph's weights as ONNX external data, for graphs over 2 GB (folder only)
+ * *.onnx.data         a large graph's weights as ONNX external data, beside it (folder only)
  * </pre>
  *
  * <p>{@link #open} checks the whole bundle before returning: model.json's fields, that both ONNX
@@ -119,9 +120,7 @@ public final class ModelBundle {
       value /= 1000;
       unit++;
     }
-    return unit == 0
-        ? bytes + " B"
-        : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 
   /** Opens and validates a bundle folder or zip file. */

@@ -311,7 +311,6 @@ public final class ModelDescription {
     return threshold;
   }
 
-  /** Tile size and overlap for rasters larger than one input. */
   /**
    * The backbone, its size and weights in words ({@code architecture} of model.json), or null
    * when the bundle does not say.
@@ -320,6 +319,7 @@ public final class ModelDescription {
     return architecture;
   }
 
+  /** Tile size and overlap for rasters larger than one input. */
   public Tiling tiling() {
     return tiling;
   }
