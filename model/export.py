@@ -25,6 +25,9 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="bundle folder (replaced as a whole on success)")
     p.add_argument("--name", default="diffris-tiny")
     p.add_argument("--version", default="0.1.0")
+    p.add_argument("--store-fp16", action="store_true",
+                   help="store the weights in half precision (half the bundle's size; computed "
+                        "in fp32, so any runtime runs it)")
     p.add_argument("--weights", help="sd15: the SD 1.5 weights (single file or diffusers folder), "
                                      "when not where the checkpoint was trained with them")
     a = p.parse_args(argv)
@@ -37,7 +40,7 @@ def main(argv=None):
         return 2
     try:
         out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version,
-                            weights=a.weights)
+                            weights=a.weights, store_fp16=a.store_fp16)
     except (ValueError, OSError) as e:  # the weights or the checkpoint: said with their file
         print(f"export.py: {e}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 import torch
@@ -119,6 +120,14 @@ def bundle(trained):
     )
 
 
+@pytest.fixture(scope="module")
+def bundle_fp16(trained):
+    folder, _, run, _ = trained
+    return export_bundle(
+        run / "model.pt", folder / "bundle-fp16", name="diffris-sd15-reduced", store_fp16=True
+    )
+
+
 def losses(log):
     out = {}
     for line in log.read_text(encoding="utf-8").splitlines():
@@ -178,6 +187,29 @@ def test_the_java_runtime_matches_pytorch_within_1e_4(bundle):
     figures = bundle_parity(bundle)
     assert "mask_logits_a max abs difference" in figures, figures
     print("\n" + figures)
+
+
+def test_a_bundle_with_fp16_weights_is_half_the_size_and_still_matches_pytorch(bundle, bundle_fp16):
+    def graph_bytes(folder):
+        return sum(f.stat().st_size for f in folder.glob("*.onnx*"))
+
+    for name in ("text_encoder.onnx", "segmenter.onnx"):
+        graph = onnx.load(str(bundle_fp16 / name))
+        kinds = {}
+        for t in graph.graph.initializer:
+            if int(np.prod(t.dims)) >= 1024 and t.data_type != onnx.TensorProto.INT64:
+                kinds[t.data_type] = kinds.get(t.data_type, 0) + 1
+        assert set(kinds) == {onnx.TensorProto.FLOAT16}, (name, kinds)
+        assert [i.type.tensor_type.elem_type for i in graph.graph.input if i.name == "image"] in (
+            [],
+            [onnx.TensorProto.FLOAT],
+        )
+    assert graph_bytes(bundle_fp16) < 0.6 * graph_bytes(bundle)
+    meta = json.loads((bundle_fp16 / "model.json").read_text(encoding="utf-8"))
+    assert meta["onnx"]["weights_stored_as"] == "float16"
+    # The parity outputs are PyTorch's with the weights rounded to fp16: the same tolerance.
+    figures = bundle_parity(bundle_fp16)
+    assert "mask_logits_b max abs difference" in figures, figures
 
 
 def test_info_describes_the_bundle_and_a_zip_of_it_is_refused(bundle, tmp_path):

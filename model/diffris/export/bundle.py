@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+from onnx import numpy_helper
 
 from ..nn import SegmenterGraph, TextEncoderGraph, load_checkpoint
 from ..tokenizer import ClipBpeTokenizer, write_tokenizer
@@ -43,11 +44,15 @@ PARITY_SEED = 424242
 
 
 def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0",
-                  weights=None, external_data_bytes=EXTERNAL_DATA_BYTES):
+                  weights=None, external_data_bytes=EXTERNAL_DATA_BYTES, store_fp16=False):
     """`weights` replaces an sd15 checkpoint's backbone weights path; graphs whose weights pass
-    `external_data_bytes` keep them in `<graph>.data` beside the graph."""
+    `external_data_bytes` keep them in `<graph>.data` beside the graph. `store_fp16` stores the
+    weights in half precision (half the bundle) and computes in fp32: the bundle is the model
+    with its weights rounded to fp16, and its parity outputs are that model's."""
     out_dir = Path(out_dir)
     model, ckpt = load_checkpoint(checkpoint, weights=weights)
+    if store_fp16:
+        round_weights_to_fp16(model)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
@@ -56,8 +61,9 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
             raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
         tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
         export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
-                    external_data_bytes)
+                    external_data_bytes, store_fp16)
         meta = model_json(model, ckpt, tokenizer, name, version, license)
+        meta["onnx"]["weights_stored_as"] = "float16" if store_fp16 else "float32"
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         add_metadata_props(tmp / "segmenter.onnx", meta, external_data_bytes)
         write_parity(model, meta, tokenizer, tmp / "parity")
@@ -72,7 +78,8 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     return out_dir
 
 
-def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES):
+def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES,
+                store_fp16=False):
     model.eval()
     ids = torch.zeros((2, 77), dtype=torch.long)
     image = torch.zeros((2, 3, size, size))
@@ -86,6 +93,8 @@ def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA
         for name, shape in outputs.items():
             graph = onnx.load(str(scratch / name / name))
             _declare_output_shape(graph, shape)
+            if store_fp16:
+                store_weights_as_fp16(graph)
             save_graph(graph, folder / name, external_data_bytes)
             shutil.rmtree(scratch / name)
     finally:
@@ -112,6 +121,37 @@ def _trace(model, scratch, ids, image, text):
                                         "text_features": {0: "N"},
                                         "mask_logits": {0: "N", 2: "H", 3: "W"}},
                           opset_version=OPSET, do_constant_folding=True)
+
+
+# Smaller tensors (biases, norms) stay fp32: a Cast each would cost more than it saves.
+FP16_MIN_ELEMENTS = 1024
+
+
+def round_weights_to_fp16(model):
+    """The model whose weights are what an fp16-stored bundle holds, computed in fp32."""
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.numel() >= FP16_MIN_ELEMENTS:
+                p.copy_(p.half().float())
+
+
+def store_weights_as_fp16(graph):
+    """Stores each large fp32 weight as fp16 and casts it back to fp32 at the start of the graph:
+    the inputs, outputs and arithmetic stay fp32, so any runtime (ONNX Runtime's CPU provider
+    included, which has few fp16 kernels) runs it; it folds the casts once when it loads it."""
+    casts = []
+    for tensor in graph.graph.initializer:
+        if tensor.data_type != onnx.TensorProto.FLOAT or np.prod(tensor.dims) < FP16_MIN_ELEMENTS:
+            continue
+        name = tensor.name
+        half = numpy_helper.from_array(numpy_helper.to_array(tensor).astype(np.float16),
+                                       name + ".fp16")
+        tensor.CopyFrom(half)
+        casts.append(onnx.helper.make_node("Cast", [name + ".fp16"], [name],
+                                           to=onnx.TensorProto.FLOAT, name="Cast_" + name))
+    nodes = casts + list(graph.graph.node)  # casts first: the node list is in execution order
+    del graph.graph.node[:]
+    graph.graph.node.extend(nodes)
 
 
 def weight_bytes(graph):
