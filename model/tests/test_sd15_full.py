@@ -34,7 +34,7 @@ SIZE = 512
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
+def checkpoint(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sd15-full")
     if shutil.disk_usage(folder).free < 6 * 2**30:
         pytest.skip(f"less than 6 GB free in {folder}")
@@ -73,11 +73,29 @@ def bundle(tmp_path_factory):
         },
         path,
     )
-    del model
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundle(checkpoint):
     start = time.time()
-    out = export_bundle(path, folder / "bundle", name="diffris-sd15-random")
+    out = export_bundle(checkpoint, checkpoint.parent / "bundle", name="diffris-sd15-random")
     print(f"\nexport: {time.time() - start:.0f} s")
     return out
+
+
+def test_a_bundle_with_fp16_weights_is_half_the_size_and_matches_pytorch(checkpoint):
+    start = time.time()
+    half = export_bundle(
+        checkpoint, checkpoint.parent / "bundle-fp16", store_fp16=True, name="diffris-sd15-random"
+    )
+    print(f"\nexport with fp16 weights: {time.time() - start:.0f} s")
+    sizes = {f.name: f.stat().st_size for f in half.glob("*.onnx*")}
+    print(sizes)
+    assert 1.6e9 < sum(sizes.values()) < 2.3e9, sizes
+    assert sizes["segmenter.onnx.data"] > 1.6e9  # past 1 GiB: still external data
+    print(bundle_parity(half))
+    shutil.rmtree(half)
 
 
 def test_the_segmenter_keeps_its_weights_in_external_data(bundle):
