@@ -11,6 +11,7 @@ trained with (`--weights` when they moved); its segmenter's 3.6 GB of weights go
 segmenter.onnx.data beside the graph.
 """
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def main(argv=None):
     p.add_argument("--weights", help="sd15: the SD 1.5 weights (single file or diffusers folder), "
                                      "when not where the checkpoint was trained with them")
     a = p.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the half-written bundle folder is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(a.checkpoint).is_file():
         print(f"export.py: checkpoint {a.checkpoint} does not exist (train with model/train.py)",
               file=sys.stderr)
@@ -44,6 +47,9 @@ def main(argv=None):
     except (ValueError, OSError) as e:  # the weights or the checkpoint: said with their file
         print(f"export.py: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"export.py: interrupted; {a.out} was not written", file=sys.stderr)
+        return 130
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 2**20:.2f} MiB)")
     return 0

@@ -104,6 +104,11 @@ def parse_args(argv):
                         "backbone stays frozen and DiffRIS needs its adapter")
     elif a.weights or a.tokenizer:
         p.error("--weights and --tokenizer are for --backbone sd15")
+    out = Path(a.out).resolve()
+    for given in [*a.data, a.weights]:
+        if given and (Path(given).resolve() == out or Path(given).resolve() in out.parents):
+            p.error(f"--out {a.out} is inside the input {given}; a run writes its files there: "
+                    "choose a folder of its own")
     if a.device.startswith("cuda") and not torch.cuda.is_available():
         p.error(f"--device {a.device}: this PyTorch ({torch.__version__}) sees no CUDA device")
     if a.device.split(":")[0] not in ("cpu", "cuda"):

@@ -3,7 +3,9 @@ parity files that reproduce from the checkpoint, no half-written bundle on failu
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +151,54 @@ def test_export_cli_rejects_a_missing_checkpoint(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "does not exist" in r.stderr
     assert not (tmp_path / "b").exists()
+
+
+def export_cli(*args):
+    return subprocess.run(["/usr/bin/python3", str(ROOT / "model" / "export.py"), *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_export_refuses_what_it_would_destroy_and_leaves_it_as_it_was(exported, tmp_path):
+    ckpt, _ = exported
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(ckpt.read_bytes()[:50_000])
+    r = export_cli("--checkpoint", cut, "--out", tmp_path / "b")
+    assert r.returncode == 2 and "not a checkpoint written by model/train.py" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "b").exists()
+    # A bundle folder is replaced as a whole: not one holding the checkpoint, nor a user's folder.
+    run = tmp_path / "run"
+    run.mkdir()
+    inside = run / "model.pt"
+    inside.write_bytes(ckpt.read_bytes())
+    r = export_cli("--checkpoint", inside, "--out", run)
+    assert r.returncode == 2 and "holds the input" in r.stderr, r.stderr
+    assert inside.read_bytes() == ckpt.read_bytes() and sorted(p.name for p in run.iterdir()) == \
+        ["model.pt"]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    r = export_cli("--checkpoint", ckpt, "--out", mine)
+    assert r.returncode == 2 and "is not a model bundle" in r.stderr, r.stderr
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.pt", "mine", "run"]
+
+
+def test_an_export_stopped_by_sigterm_leaves_nothing(exported, tmp_path):
+    ckpt, _ = exported
+    p = subprocess.Popen(["/usr/bin/python3", str(ROOT / "model" / "export.py"), "--checkpoint",
+                          str(ckpt), "--out", str(tmp_path / "bundle")],
+                         stderr=subprocess.PIPE, text=True)
+    # Stopped once the temporary bundle folder exists, while the graphs are written.
+    for _ in range(600):
+        if any(tmp_path.iterdir()) or p.poll() is not None:
+            break
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    p.communicate()
+    if p.returncode == 0:
+        pytest.skip("the export finished before the signal")
+    assert p.returncode == 143
+    assert list(tmp_path.iterdir()) == []
 
 
 def onnxruntime_java():

@@ -335,6 +335,7 @@ def test_evaluate_and_diffris_eval_agree_on_the_sd15_model(bundle, trained):
         (["--weights", "{weights}"], "--weights and --tokenizer are for --backbone sd15"),
         (["--data-gsd", "0"], "not a positive number of metres"),
         (["--device", "cuda:0"], "sees no CUDA device"),
+        (["--out", "{data}/run"], "is inside the input"),
     ],
 )
 def test_train_refuses_what_it_cannot_run_before_writing_anything(args, message, tmp_path):
@@ -342,16 +343,23 @@ def test_train_refuses_what_it_cannot_run_before_writing_anything(args, message,
         pytest.skip("a CUDA device is here")
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"x")
-    values = {"missing": tmp_path / "none.ckpt", "weights": weights, "folder": tmp_path}
+    data = tmp_path / "data"
+    data.mkdir()
+    values = {
+        "missing": tmp_path / "none.ckpt",
+        "weights": weights,
+        "folder": tmp_path,
+        "data": data,
+    }
     args = [a.format(**values) for a in args]
     out = tmp_path / "run"
     r = subprocess.run(
-        [PY, MODEL / "train.py", "--data", tmp_path, "--out", out, *args],
+        [PY, MODEL / "train.py", "--data", data, "--out", out, *args],
         capture_output=True,
         text=True,
     )
     assert r.returncode == 2 and message in r.stderr, r.stderr
-    assert not out.exists()
+    assert not out.exists() and list(data.iterdir()) == []
 
 
 def test_the_gpu_benchmark_runs_at_the_reduced_size_on_a_cpu():

@@ -50,7 +50,9 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     weights in half precision (half the bundle) and computes in fp32: the bundle is the model
     with its weights rounded to fp16, and its parity outputs are that model's."""
     out_dir = Path(out_dir)
+    check_output(out_dir, [checkpoint])
     model, ckpt = load_checkpoint(checkpoint, weights=weights)
+    check_output(out_dir, [ckpt["config"].get("backbone_args", {}).get("weights")])
     if store_fp16:
         round_weights_to_fp16(model)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +78,20 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def check_output(out_dir, inputs):
+    """The bundle folder is replaced as a whole: refuse one that is or holds an input, or an
+    existing folder that is not a bundle (a typo must not delete a user's folder)."""
+    out = out_dir.resolve()
+    for given in filter(None, inputs):
+        path = Path(given).resolve()
+        if path == out or out in path.parents:
+            raise ValueError(f"--out {out_dir} holds the input {given}, and a bundle folder is "
+                             "replaced as a whole: choose a folder of its own")
+    if out_dir.exists() and not (out_dir / "model.json").is_file():
+        raise ValueError(f"--out {out_dir} exists and is not a model bundle (no model.json); "
+                         "only a bundle is replaced: choose a new folder")
 
 
 def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES,

@@ -6,6 +6,8 @@ Data flow (the segmenter graph of the bundle):
   latent + refined -> one UNet pass at t=1, no noise -> [f4, f8, f16, f32]
   features + refined -> decoder -> stride-4 map + referent token -> head (+ image) -> logits
 """
+import pickle
+
 import torch
 import torch.nn as nn
 
@@ -102,8 +104,12 @@ def load_checkpoint(path, map_location="cpu", weights=None):
 
     `weights` replaces the backbone weights path an `sd15` checkpoint was trained with (the
     file moved, or another machine)."""
-    ckpt = torch.load(path, map_location=map_location)
-    config = ckpt["config"]
+    try:
+        ckpt = torch.load(path, map_location=map_location)
+        config = ckpt["config"]
+    except (RuntimeError, OSError, EOFError, KeyError, TypeError, pickle.UnpicklingError) as e:
+        raise ValueError(f"{path}: not a checkpoint written by model/train.py (cut short or "
+                         f"another kind of file): {e}") from e
     if weights is not None:
         if config.get("backbone") != "sd15":
             raise ValueError(f"{path}: a {config.get('backbone')} checkpoint holds its backbone; "
