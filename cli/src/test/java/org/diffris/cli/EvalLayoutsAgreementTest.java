@@ -62,28 +62,9 @@ class EvalLayoutsAgreementTest {
     StringBuilder report = new StringBuilder();
     for (String layout : List.of("refsegrs", "rrsisd", "risbench")) {
       Path data = work.resolve(layout);
-      String pyOut =
-          EvalPythonAgreementTest.python(
-              root,
-              "model/evaluate.py",
-              "--data",
-              data.toString(),
-              "--split",
-              "test",
-              "--checkpoint",
-              checkpoint.toString());
+      String pyOut = EvalPythonAgreementTest.pythonEval(root, data, checkpoint);
       Map<String, Double> py = EvalPythonAgreementTest.scores(pyOut);
-      Cli javaRun =
-          Cli.run(
-              "eval",
-              "--data",
-              data.toString(),
-              "--split",
-              "test",
-              "--model",
-              bundle.toString(),
-              "--device",
-              "cpu");
+      Cli javaRun = EvalPythonAgreementTest.javaEval(data, bundle);
       assertEquals(0, javaRun.exitCode, javaRun.err);
       assertTrue(javaRun.out.contains("in the " + layout + " layout"), javaRun.out);
       Map<String, String> js = javaRun.summary();

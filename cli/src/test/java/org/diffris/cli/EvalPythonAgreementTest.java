@@ -65,28 +65,8 @@ class EvalPythonAgreementTest {
         data.toString());
     python(
         root, "model/export.py", "--checkpoint", checkpoint.toString(), "--out", bundle.toString());
-    Map<String, Double> py =
-        scores(
-            python(
-                root,
-                "model/evaluate.py",
-                "--data",
-                data.toString(),
-                "--split",
-                "test",
-                "--checkpoint",
-                checkpoint.toString()));
-    Cli javaRun =
-        Cli.run(
-            "eval",
-            "--data",
-            data.toString(),
-            "--split",
-            "test",
-            "--model",
-            bundle.toString(),
-            "--device",
-            "cpu");
+    Map<String, Double> py = scores(pythonEval(root, data, checkpoint));
+    Cli javaRun = javaEval(data, bundle);
     assertEquals(0, javaRun.exitCode, javaRun.err);
     Map<String, String> js = javaRun.summary();
     assertEquals("60", js.get("samples"));
@@ -151,6 +131,33 @@ class EvalPythonAgreementTest {
   }
 
   /** The "mIoU=... oIoU=... Pr@0.5=..." line of evaluate.py. */
+  /** {@code model/evaluate.py} on the test split of {@code data}; its stdout. */
+  static String pythonEval(Path root, Path data, Path checkpoint) throws Exception {
+    return python(
+        root,
+        "model/evaluate.py",
+        "--data",
+        data.toString(),
+        "--split",
+        "test",
+        "--checkpoint",
+        checkpoint.toString());
+  }
+
+  /** {@code diffris eval} of {@code bundle} on the test split of {@code data}, on the CPU. */
+  static Cli javaEval(Path data, Path bundle) {
+    return Cli.run(
+        "eval",
+        "--data",
+        data.toString(),
+        "--split",
+        "test",
+        "--model",
+        bundle.toString(),
+        "--device",
+        "cpu");
+  }
+
   static Map<String, Double> scores(String output) {
     Map<String, Double> values = new HashMap<>();
     for (String line : output.split("\n")) {
