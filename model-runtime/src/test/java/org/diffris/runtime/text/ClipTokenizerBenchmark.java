@@ -2,7 +2,6 @@ package org.diffris.runtime.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +94,7 @@ public final class ClipTokenizerBenchmark {
       long t0 = System.nanoTime();
       vocabulary = ClipVocabulary.load(tokenizer);
       long t1 = System.nanoTime();
-      try (HuggingFaceTokenizer loaded = clipLength(json)) {
+      try (HuggingFaceTokenizer loaded = DjlTokenizers.clipLength(json)) {
         long t2 = System.nanoTime();
         oursLoad[r] = (t1 - t0) / 1e9;
         theirsLoad[r] = (t2 - t1) / 1e9;
@@ -113,7 +112,7 @@ public final class ClipTokenizerBenchmark {
     // Same ids first: a benchmark of two tokenizers that disagree would mean nothing.
     ClipTokenizer check = new ClipTokenizer(vocabulary, ClipTokenizer.CLIP_MAX_LENGTH, 0);
     int differing = 0;
-    try (HuggingFaceTokenizer theirs = clipLength(json)) {
+    try (HuggingFaceTokenizer theirs = DjlTokenizers.clipLength(json)) {
       for (String s : strings) {
         long[] expected = theirs.encode(s).getIds();
         int[] actual = check.encode(s).ids();
@@ -138,8 +137,8 @@ public final class ClipTokenizerBenchmark {
     double[] theirsBatch = new double[REPEATS];
     long sink = 0;
     ClipTokenizer ours = new ClipTokenizer(vocabulary, ClipTokenizer.CLIP_MAX_LENGTH, 0);
-    try (HuggingFaceTokenizer theirs = clipLength(json);
-        HuggingFaceTokenizer untruncated = untruncated(json)) {
+    try (HuggingFaceTokenizer theirs = DjlTokenizers.clipLength(json);
+        HuggingFaceTokenizer untruncated = DjlTokenizers.untruncated(json)) {
       long t0 = System.nanoTime();
       for (String s : strings) {
         sink += ours.encode(s).ids()[1];
@@ -238,23 +237,6 @@ public final class ClipTokenizerBenchmark {
     if (differing > 0) {
       System.exit(1);
     }
-  }
-
-  private static HuggingFaceTokenizer clipLength(Path json) throws IOException {
-    return HuggingFaceTokenizer.builder()
-        .optTokenizerPath(json)
-        .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
-        .optTruncation(true)
-        .optPadToMaxLength()
-        .build();
-  }
-
-  private static HuggingFaceTokenizer untruncated(Path json) throws IOException {
-    return HuggingFaceTokenizer.builder()
-        .optTokenizerPath(json)
-        .optTruncation(false)
-        .optPadding(false)
-        .build();
   }
 
   private static double min(double[] values) {

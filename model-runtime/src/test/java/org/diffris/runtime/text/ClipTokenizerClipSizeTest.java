@@ -50,20 +50,9 @@ class ClipTokenizerClipSizeTest {
     vocabulary = ClipVocabulary.load(folder);
     long t1 = System.nanoTime();
     Path json = folder.resolve("tokenizer.json");
-    untruncated =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(json)
-            .optTruncation(false)
-            .optPadding(false)
-            .build();
+    untruncated = DjlTokenizers.untruncated(json);
     long t2 = System.nanoTime();
-    clipLength =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(json)
-            .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
-            .optTruncation(true)
-            .optPadToMaxLength()
-            .build();
+    clipLength = DjlTokenizers.clipLength(json);
     strings = ClipSizeSamples.strings(learnt.corpusLines, 2026, 2500);
     System.out.printf(
         Locale.ROOT,
@@ -137,7 +126,7 @@ class ClipTokenizerClipSizeTest {
     assertSameIds(
         strings,
         text -> toInts(untruncated.encode(text, true, false).getIds()),
-        text -> withStartAndEnd(ours, text),
+        text -> DjlTokenizers.withStartAndEnd(ours, text),
         "huggingface");
   }
 
@@ -188,12 +177,7 @@ class ClipTokenizerClipSizeTest {
     assertEquals(ClipSizeVocabulary.CLIP_TOKENS, tokenizer.vocabulary().size());
     assertEquals(49_407, tokenizer.padId());
     try (HuggingFaceTokenizer padded =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(folder.resolve("tokenizer-clip-length.json"))
-            .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
-            .optTruncation(true)
-            .optPadToMaxLength()
-            .build()) {
+        DjlTokenizers.clipLength(folder.resolve("tokenizer-clip-length.json"))) {
       assertSameIds(
           strings,
           text -> toInts(padded.encode(text).getIds()),
@@ -249,7 +233,7 @@ class ClipTokenizerClipSizeTest {
     compare(
         index,
         i -> theirsWhole.get(i),
-        i -> Arrays.toString(withStartAndEnd(ours, strings.get(i))),
+        i -> Arrays.toString(DjlTokenizers.withStartAndEnd(ours, strings.get(i))),
         "python");
     compare(
         index,
@@ -264,16 +248,6 @@ class ClipTokenizerClipSizeTest {
       out[i] = Math.toIntExact(ids[i]);
     }
     return out;
-  }
-
-  /** The untruncated sequence: start token, {@link ClipTokenizer#tokenIds}, end token. */
-  static int[] withStartAndEnd(ClipTokenizer tokenizer, String text) {
-    int[] body = tokenizer.tokenIds(text);
-    int[] ids = new int[body.length + 2];
-    ids[0] = tokenizer.vocabulary().startId();
-    System.arraycopy(body, 0, ids, 1, body.length);
-    ids[ids.length - 1] = tokenizer.vocabulary().endId();
-    return ids;
   }
 
   private static void assertSameIds(

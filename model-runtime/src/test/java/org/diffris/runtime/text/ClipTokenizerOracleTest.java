@@ -44,19 +44,8 @@ class ClipTokenizerOracleTest {
     fixture.writeTo(folder);
     vocabulary = ClipVocabulary.load(folder);
     Path json = folder.resolve("tokenizer.json");
-    untruncated =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(json)
-            .optTruncation(false)
-            .optPadding(false)
-            .build();
-    clipLength =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(json)
-            .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
-            .optTruncation(true)
-            .optPadToMaxLength()
-            .build();
+    untruncated = DjlTokenizers.untruncated(json);
+    clipLength = DjlTokenizers.clipLength(json);
     corpus = TextSamples.oracleCorpus(2025, CORPUS_SIZE);
   }
 
@@ -104,7 +93,7 @@ class ClipTokenizerOracleTest {
     assertSameIds(
         corpus,
         text -> untruncated.encode(text, true, false).getIds(),
-        text -> withStartAndEnd(ours, text));
+        text -> DjlTokenizers.withStartAndEnd(ours, text));
   }
 
   /**
@@ -138,24 +127,13 @@ class ClipTokenizerOracleTest {
     Path json = folder.resolve("tokenizer-clip-length.json");
     ClipTokenizer ours = ClipTokenizer.withClipDefaults(vocabulary);
     List<String> texts = corpus.subList(0, 500);
-    try (HuggingFaceTokenizer padded =
-            HuggingFaceTokenizer.builder()
-                .optTokenizerPath(json)
-                .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
-                .optTruncation(true)
-                .optPadToMaxLength()
-                .build();
-        HuggingFaceTokenizer overridden =
-            HuggingFaceTokenizer.builder()
-                .optTokenizerPath(json)
-                .optTruncation(false)
-                .optPadding(false)
-                .build()) {
+    try (HuggingFaceTokenizer padded = DjlTokenizers.clipLength(json);
+        HuggingFaceTokenizer overridden = DjlTokenizers.untruncated(json)) {
       assertSameIds(texts, text -> padded.encode(text).getIds(), text -> ours.encode(text).ids());
       assertSameIds(
           texts,
           text -> overridden.encode(text, true, false).getIds(),
-          text -> withStartAndEnd(ours, text));
+          text -> DjlTokenizers.withStartAndEnd(ours, text));
     }
   }
 
@@ -168,27 +146,12 @@ class ClipTokenizerOracleTest {
         "no bundled tokenizer at " + BUNDLE_TOKENIZER + " yet");
     ClipVocabulary bundled = ClipVocabulary.load(BUNDLE_TOKENIZER);
     ClipTokenizer ours = ClipTokenizer.withClipDefaults(bundled);
-    try (HuggingFaceTokenizer theirs =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(json)
-            .optTruncation(false)
-            .optPadding(false)
-            .build()) {
+    try (HuggingFaceTokenizer theirs = DjlTokenizers.untruncated(json)) {
       assertSameIds(
           corpus,
           text -> theirs.encode(text, true, false).getIds(),
-          text -> withStartAndEnd(ours, text));
+          text -> DjlTokenizers.withStartAndEnd(ours, text));
     }
-  }
-
-  /** The untruncated sequence: start token, {@link ClipTokenizer#tokenIds}, end token. */
-  private static int[] withStartAndEnd(ClipTokenizer tokenizer, String text) {
-    int[] body = tokenizer.tokenIds(text);
-    int[] ids = new int[body.length + 2];
-    ids[0] = tokenizer.vocabulary().startId();
-    System.arraycopy(body, 0, ids, 1, body.length);
-    ids[ids.length - 1] = tokenizer.vocabulary().endId();
-    return ids;
   }
 
   private static void assertSameIds(
