@@ -62,12 +62,11 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         if vocab != ckpt["tokenizer"]["vocab"]:
             raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
         tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
-        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
-                    external_data_bytes, store_fp16)
         meta = model_json(model, ckpt, tokenizer, name, version, license)
         meta["onnx"]["weights_stored_as"] = "float16" if store_fp16 else "float32"
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        add_metadata_props(tmp / "segmenter.onnx", meta, external_data_bytes)
+        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
+                    external_data_bytes, store_fp16, meta)
         write_parity(model, meta, tokenizer, tmp / "parity")
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -95,7 +94,9 @@ def check_output(out_dir, inputs):
 
 
 def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES,
-                store_fp16=False):
+                store_fp16=False, meta=None):
+    """Traces both graphs and saves them into `folder`, the segmenter with `meta`'s
+    metadata_props: each graph is written once (3.6 GB for the full-size segmenter)."""
     model.eval()
     ids = torch.zeros((2, 77), dtype=torch.long)
     image = torch.zeros((2, 3, size, size))
@@ -111,6 +112,8 @@ def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA
             _declare_output_shape(graph, shape)
             if store_fp16:
                 store_weights_as_fp16(graph)
+            if meta is not None and name == "segmenter.onnx":
+                add_metadata_props(graph, meta)
             save_graph(graph, folder / name, external_data_bytes)
             shutil.rmtree(scratch / name)
     finally:
@@ -290,8 +293,8 @@ def _training_facts(cfg, training):
     }
 
 
-def add_metadata_props(path, meta, external_data_bytes=EXTERNAL_DATA_BYTES):
-    """Deepness-style keys, every value JSON-encoded."""
+def add_metadata_props(graph, meta):
+    """Deepness-style keys, every value JSON-encoded, on the graph in memory."""
     image = meta["image"]
     props = {
         "model_type": "Segmentor",
@@ -309,13 +312,11 @@ def add_metadata_props(path, meta, external_data_bytes=EXTERNAL_DATA_BYTES):
         # cm per pixel; left out for a model that runs at each raster's own resolution, as
         # readers take the key to be a number.
         del props["resolution"]
-    graph = onnx.load(str(path))
     del graph.metadata_props[:]
     for key, value in props.items():
         entry = graph.metadata_props.add()
         entry.key = key
         entry.value = json.dumps(value)
-    save_graph(graph, path, external_data_bytes)
 
 
 def parity_inputs(tokenizer, size):
