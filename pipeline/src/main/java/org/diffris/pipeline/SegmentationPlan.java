@@ -118,10 +118,7 @@ public final class SegmentationPlan {
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
     GsdResampling resampling;
     try {
-      resampling =
-          model.image().hasGsd()
-              ? GsdResampling.between(gsd, model.image().gsdMetres())
-              : GsdResampling.none(gsd);
+      resampling = GsdResampling.forModel(gsd, model.image().gsdMetres());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }

@@ -44,6 +44,14 @@ public record GsdResampling(double rasterGsdMetres, double modelGsdMetres, doubl
   }
 
   /**
+   * {@link #between} the raster and the model, or {@link #none} when the model has no training
+   * GSD ({@code modelGsdMetres} 0: model.json {@code "none"}).
+   */
+  public static GsdResampling forModel(double rasterGsdMetres, double modelGsdMetres) {
+    return modelGsdMetres == 0 ? none(rasterGsdMetres) : between(rasterGsdMetres, modelGsdMetres);
+  }
+
+  /**
    * No resampling, for a model without a training GSD (model.json {@code "none"}): it runs at the
    * raster's own resolution, whatever that is.
    */

@@ -186,17 +186,9 @@ public final class TiledSegmenter {
     }
   }
 
-  /**
-   * Null without a raster GSD; no resampling for a model without one (model.json "none"), which
-   * runs at each raster's own resolution.
-   */
+  /** Null without a raster GSD (no resampling asked for). */
   private static GsdResampling resampling(double rasterGsd, double modelGsd) {
-    if (rasterGsd == 0) {
-      return null;
-    }
-    return modelGsd == 0
-        ? GsdResampling.none(rasterGsd)
-        : GsdResampling.between(rasterGsd, modelGsd);
+    return rasterGsd == 0 ? null : GsdResampling.forModel(rasterGsd, modelGsd);
   }
 
   public int tileSize() {

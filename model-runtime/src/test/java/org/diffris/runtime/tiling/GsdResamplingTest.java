@@ -33,7 +33,9 @@ class GsdResamplingTest {
       assertTrue(none.isIdentity());
       assertEquals(1, none.factor());
       assertEquals(1791, none.modelLength(1791));
+      assertEquals(none, GsdResampling.forModel(raster, 0));
     }
+    assertEquals(2, GsdResampling.forModel(1, 0.5).factor(), 1e-12);
   }
 
   @ParameterizedTest
