@@ -145,23 +145,35 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     run = Path(a.out)
+    existed = run.exists()
     run.mkdir(parents=True, exist_ok=True)
     log = Log(run / "train.log")
     log("train.py " + " ".join(sys.argv[1:] if argv is None else argv))
     log(blas_report(loaded_blas()))
 
     t0 = time.time()
-    parts = [load_split(folder, a.train_split, a.size) for folder in a.data]
-    native = parts[0].native_size
-    train = concat_splits(parts)
-    val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
-    gsd = None if a.data_gsd is None else a.data_gsd * native / a.size
-    log(f"data: {len(train)} train, {len(val)} val samples at {a.size} px "
-        f"({native} px files -> {'unknown' if gsd is None else f'{gsd:g}'} m/px), "
-        f"loaded in {time.time() - t0:.0f} s")
-
-    prepare = prepare_sd15 if a.backbone == "sd15" else prepare_tiny
-    model, tok_dir, tokenizer, mean, std, stage1 = prepare(a, run, train, log)
+    # Reading the inputs: a dataset or weights file that is not what it should be stops the run
+    # with its reason, and a run folder made for it is removed.
+    try:
+        parts = [load_split(folder, a.train_split, a.size) for folder in a.data]
+        native = parts[0].native_size
+        train = concat_splits(parts)
+        val = load_split(a.data[0], a.val_split, a.size, limit=a.val_count)
+        gsd = None if a.data_gsd is None else a.data_gsd * native / a.size
+        log(f"data: {len(train)} train, {len(val)} val samples at {a.size} px "
+            f"({native} px files -> {'unknown' if gsd is None else f'{gsd:g}'} m/px), "
+            f"loaded in {time.time() - t0:.0f} s")
+        if a.backbone == "sd15":
+            prepared = prepare_sd15(a, run, train, log)
+    except (ValueError, OSError) as e:
+        log(f"stopped: {e}")
+        print(f"train.py: {e}", file=sys.stderr)
+        if not existed:
+            shutil.rmtree(run, ignore_errors=True)
+        return 2
+    if a.backbone == "tiny":
+        prepared = prepare_tiny(a, run, train, log)
+    model, tok_dir, tokenizer, mean, std, stage1 = prepared
     train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
     model.backbone.freeze()

@@ -290,6 +290,38 @@ def test_weights_that_moved_are_given_again_and_wrong_ones_are_named(trained, tm
     assert "mIoU=" in r.stdout
 
 
+def test_train_with_cut_weights_says_so_and_leaves_no_run_folder(trained, tmp_path):
+    folder, weights, _, _ = trained
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    out = tmp_path / "run"
+    r = subprocess.run(
+        [
+            PY,
+            MODEL / "train.py",
+            "--backbone",
+            "sd15",
+            "--sd15-size",
+            "reduced",
+            "--weights",
+            cut,
+            "--tokenizer",
+            folder / "clip-tokenizer",
+            "--data",
+            folder / "data",
+            "--size",
+            "64",
+            "--out",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2, r.stderr
+    assert f"{cut}: a damaged safetensors file" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
 def scores(line):
     return {k: float(v) for k, v in (f.split("=") for f in line.split()) if k in ("mIoU", "oIoU")}
 

@@ -32,6 +32,7 @@ ours is made); of a single safetensors file only the tensors we use are read at 
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -415,12 +416,26 @@ def file_kind(path: Path) -> str:
         problem = e
     with open(path, "rb") as f:
         head = f.read(4)
+        f.seek(0)
+        if _has_json_header(f):
+            raise ValueError(f"{path}: a damaged safetensors file: {problem}")
     # torch.save writes a zip (whose first entry starts "PK\3\4") or, before torch 1.6, a pickle
     if head == b"PK\x03\x04" or zipfile.is_zipfile(path) or head[:2] == b"\x80\x02":
         return "torch"
     raise ValueError(
         f"{path}: neither a safetensors file nor a PyTorch checkpoint (.ckpt/.pt/.bin): {problem}"
     )
+
+
+def _has_json_header(f) -> bool:
+    """Whether the file starts like a safetensors file: a length, then that many bytes of JSON."""
+    size = int.from_bytes(f.read(8), "little")
+    if not 2 <= size <= 100_000_000:
+        return False
+    try:
+        return isinstance(json.loads(f.read(size)), dict)
+    except ValueError:
+        return False
 
 
 def torch_load(path: Path) -> dict:
