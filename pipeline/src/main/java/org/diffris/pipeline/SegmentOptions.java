@@ -10,7 +10,8 @@ import org.diffris.vectorizer.VectorizerOptions;
  * <table>
  *   <caption>options</caption>
  *   <tr><th>name</th><th>default</th><th>accepted</th></tr>
- *   <tr><td>{@code query}</td><td>(required)</td><td>any non-blank text</td></tr>
+ *   <tr><td>{@code query}</td><td>(required)</td><td>text with a visible character and no
+ *       control character but tab and line breaks ({@link QueryText})</td></tr>
  *   <tr><td>{@code threshold}</td><td>the model's</td><td>between 0 and 1, exclusive</td></tr>
  *   <tr><td>{@code bands}</td><td>red, green, blue when the raster says which they are, else
  *       the first bands that are not alpha</td><td>band numbers from 1, comma separated, one per
@@ -80,7 +81,8 @@ public final class SegmentOptions {
 
   /**
    * @param query what to find, in words
-   * @throws InvalidOptionException when the query is missing or blank
+   * @throws InvalidOptionException when the query is missing, blank or holds a control character
+   *     ({@link QueryText})
    */
   public static Builder builder(String query) {
     return new Builder(query);
@@ -160,24 +162,7 @@ public final class SegmentOptions {
     private boolean largestFirst;
 
     private Builder(String query) {
-      if (query == null || query.isBlank()) {
-        throw new InvalidOptionException(
-            "query", "is empty: describe the objects to find, e.g. 'white storage tanks'");
-      }
-      for (int i = 0; i < query.length(); i++) {
-        char c = query.charAt(i);
-        // Tabs and line breaks are white space to the tokenizer; other control characters are a
-        // paste gone wrong (or terminal escapes), and would be echoed back in messages.
-        if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
-          throw new InvalidOptionException(
-              "query",
-              String.format(
-                  java.util.Locale.ROOT,
-                  "contains the control character U+%04X at position %d: give the words alone",
-                  (int) c,
-                  i + 1));
-        }
-      }
+      QueryText.require("query", query);
       this.query = query;
     }
 
