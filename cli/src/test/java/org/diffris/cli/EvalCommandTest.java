@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -191,5 +192,66 @@ class EvalCommandTest {
 
     Cli badSplit = Cli.run("eval", "--data", missing.toString(), "--split", "../x");
     assertEquals(2, badSplit.exitCode);
+  }
+
+  /**
+   * A blank expression (nothing but white space and format characters, the rule of a query) is an
+   * error naming file, line and sample, as segment refuses a blank query; it is never scored as an
+   * empty query. Lines with nothing visible are blank lines and skipped.
+   */
+  @Test
+  void aBlankExpressionIsRefusedNamingItsLine() throws Exception {
+    Path data = folder("blank");
+    image(data.resolve("images/a.tif"), 64, 8, 8, 16);
+    mask(data.resolve("masks/a.tif"), 64, 8, 8, 16, 16);
+    image(data.resolve("images/b.tif"), 64, 8, 8, 16);
+    mask(data.resolve("masks/b.tif"), 64, 8, 8, 16, 16);
+    for (String blank : new String[] {"\u00a0\u00a0", "\u200b", " \ufeff", "\u2007\u202f"}) {
+      Files.writeString(
+          data.resolve("output_phrase_test.txt"),
+          "a red square\n\u00a0\u200b\n\nb " + blank + "\n",
+          StandardCharsets.UTF_8);
+      Cli run = eval(data, "test");
+      assertEquals(1, run.exitCode, run.out + run.err);
+      assertTrue(
+          run.err.contains(
+              "output_phrase_test.txt:4: sample b: the expression holds no visible character (only"
+                  + " U+"),
+          run.err);
+      assertTrue(run.err.contains("every sample needs a referring expression"), run.err);
+      assertTrue(!run.out.contains("samples="), "scored: " + run.out);
+    }
+    // the .tsv layout: an empty third column, and the type column's file named
+    Files.writeString(
+        data.resolve("expressions_test.tsv"),
+        "a\tcolour\tthe red square\nb\tcolour\t\n",
+        StandardCharsets.UTF_8);
+    Cli tsv = eval(data, "test");
+    assertEquals(1, tsv.exitCode, tsv.out + tsv.err);
+    assertTrue(
+        tsv.err.contains("expressions_test.tsv:2: sample b: the expression is empty"), tsv.err);
+    Files.delete(data.resolve("expressions_test.tsv"));
+
+    // the same file with b's expression written scores both, the blank-looking line skipped
+    Files.writeString(
+        data.resolve("output_phrase_test.txt"),
+        "a red square\n\u00a0\u200b\n\nb red square\u200b\n",
+        StandardCharsets.UTF_8);
+    Cli fine = eval(data, "test");
+    assertEquals(0, fine.exitCode, fine.err);
+    assertEquals("2", fine.summary().get("samples"));
+  }
+
+  private static Cli eval(Path data, String split) {
+    return Cli.run(
+        "eval",
+        "--data",
+        data.toString(),
+        "--split",
+        split,
+        "--model",
+        bundle.toString(),
+        "--device",
+        "cpu");
   }
 }

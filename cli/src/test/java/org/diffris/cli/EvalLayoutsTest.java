@@ -231,4 +231,33 @@ class EvalLayoutsTest {
     assertEquals(1, missing.exitCode);
     assertTrue(missing.err.contains("c.png"), missing.err);
   }
+
+  /** A blank sentence or phrase is an error naming the ref and sentence, or file, line and name. */
+  @Test
+  void blankExpressionsAreRefused() throws Exception {
+    Path data =
+        rrsisd(
+            "blank",
+            pickle(List.of(ref(1, 10, "test", "the red square", "\\u00a0\\u200b\\u00a0"))));
+    Cli run = eval(data, "test");
+    assertEquals(1, run.exitCode, run.out + run.err);
+    assertTrue(
+        run.err.contains(
+            "refs(unc).p: ref 1 sentence 11: the expression holds no visible character (only"
+                + " U+00A0, U+200B)"),
+        run.err);
+
+    Path risbench = shared.resolve("risbench-blank");
+    redSquare(risbench.resolve("img_rgb/a.png"));
+    redSquare(risbench.resolve("mask/a.png"));
+    Files.writeString(
+        risbench.resolve("output_phrase_test.txt"), "a.png \ufeff\u2060\n", StandardCharsets.UTF_8);
+    Cli phrases = eval(risbench, "test");
+    assertEquals(1, phrases.exitCode, phrases.out + phrases.err);
+    assertTrue(
+        phrases.err.contains(
+            "output_phrase_test.txt:1: sample a.png: the expression holds no visible character"
+                + " (only U+2060, U+FEFF)"),
+        phrases.err);
+  }
 }

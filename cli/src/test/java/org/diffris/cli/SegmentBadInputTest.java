@@ -127,6 +127,20 @@ class SegmentBadInputTest {
     assertFails(2, "--query is empty", with("--query", "   \t"));
   }
 
+  /** No-break spaces and format characters are nothing to find: refused, never an empty query. */
+  @Test
+  void queryOfOnlyInvisibleCharacters() throws Exception {
+    assertFails(
+        2,
+        "--query holds no visible character (only U+00A0): describe the objects to find",
+        with("--query", "\u00a0\u00a0\u00a0"));
+    assertFails(
+        2,
+        "--query holds no visible character (only U+0020, U+200B, U+FEFF)",
+        with("--query", "\ufeff \u200b"));
+    assertFails(2, "(only U+2007, U+202F)", with("--query", "\u2007\u202f"));
+  }
+
   @Test
   void thresholdOutsideZeroOne() throws Exception {
     for (String t : new String[] {"0", "1", "-0.2", "1.5", "NaN"}) {

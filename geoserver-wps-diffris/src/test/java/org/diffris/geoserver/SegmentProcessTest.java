@@ -509,6 +509,12 @@ class SegmentProcessTest {
         "query is empty: describe the objects to find, e.g. 'white storage tanks'",
         rootMessage(assertThrows(ProcessException.class, () -> run(inputs(standard, "  "), null))));
     assertEquals(
+        "query holds no visible character (only U+00A0, U+200B): describe the objects to find,"
+            + " e.g. 'white storage tanks'",
+        rootMessage(
+            assertThrows(
+                ProcessException.class, () -> run(inputs(standard, "\u00a0\u200b\u00a0"), null))));
+    assertEquals(
         "query contains the control character U+0007 at position 6: give the words alone",
         rootMessage(
             assertThrows(

@@ -12,8 +12,9 @@ import java.util.TreeSet;
  * Character#isWhitespace} and {@link Character#isSpaceChar}, so the no-break spaces U+00A0, U+2007
  * and U+202F too) and format characters ({@link Character#FORMAT}: U+200B..U+200D, U+2060, U+FEFF,
  * U+00AD...). A blank query reaches the model as an empty one and finds whatever an empty query
- * finds, so it is refused. The same rule is {@code model/evaluate.py}'s. Tabs and line breaks are
- * white space to the tokenizer; other control characters are a paste gone wrong (or terminal
+ * finds, so it is refused; {@code diffris eval} refuses a blank expression by the same rule
+ * ({@link #blankness}), as {@code model/evaluate.py} does. Tabs and line breaks are white space to
+ * the tokenizer; other control characters in a query are a paste gone wrong (or terminal
  * escapes), and would be echoed back in messages.
  */
 public final class QueryText {
@@ -31,17 +32,26 @@ public final class QueryText {
   }
 
   /**
+   * Why {@code text} is blank ({@code "is empty"}, {@code "holds no visible character (only
+   * U+00A0)"}), or null when it is not.
+   */
+  public static String blankness(String text) {
+    if (!isBlank(text)) {
+      return null;
+    }
+    return text == null || text.isBlank()
+        ? "is empty"
+        : "holds no visible character (only " + invisibleOnes(text) + ")";
+  }
+
+  /**
    * What is wrong with {@code text} as a query, to follow its name ({@code "is empty: ..."}), or
    * null when it is a query.
    */
   public static String problem(String text) {
-    if (text == null || text.isEmpty()) {
-      return "is empty: " + EXAMPLE;
-    }
-    if (isBlank(text)) {
-      return text.isBlank()
-          ? "is empty: " + EXAMPLE
-          : "holds no visible character (only " + invisibleOnes(text) + "): " + EXAMPLE;
+    String blank = blankness(text);
+    if (blank != null) {
+      return blank + ": " + EXAMPLE;
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

@@ -8,14 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.diffris.cli.InputException;
+import org.diffris.pipeline.QueryText;
 
 /**
  * The samples of one split of a folder in the RefSegRS layout: {@code images/<id>.tif},
  * {@code masks/<id>.tif}, {@code output_phrase_<split>.txt} ({@code <id> <expression>} a line) and
  * optionally {@code expressions_<split>.tsv} ({@code <id>\t<type>\t<expression>}), which, when
  * present, is read instead so that scores are broken down by type. Blank lines are skipped, as
- * {@code model/diffris/datasets/refsegrs.py} does; a malformed line is an error naming file and
- * line.
+ * {@code model/diffris/datasets/refsegrs.py} does; a malformed line, or a blank expression
+ * ({@link EvalSplit#expression}), is an error naming file, line and sample.
  */
 final class RefSegSplit {
   private RefSegSplit() {}
@@ -29,7 +30,7 @@ final class RefSegSplit {
         List<String> lines = Files.readAllLines(tsv, StandardCharsets.UTF_8);
         for (int n = 0; n < lines.size(); n++) {
           String line = lines.get(n);
-          if (line.isBlank()) {
+          if (QueryText.isBlank(line)) {
             continue;
           }
           String[] parts = line.split("\t", -1);
@@ -37,21 +38,25 @@ final class RefSegSplit {
             throw new InputException(
                 tsv + ":" + (n + 1) + ": expected '<id><TAB><type><TAB><expression>'");
           }
-          samples.add(sample(folder, parts[0], parts[1], parts[2]));
+          String where = tsv + ":" + (n + 1) + ": sample " + parts[0];
+          samples.add(sample(folder, parts[0], parts[1], EvalSplit.expression(parts[2], where)));
         }
       } else if (Files.isRegularFile(phrases)) {
         List<String> lines = Files.readAllLines(phrases, StandardCharsets.UTF_8);
         for (int n = 0; n < lines.size(); n++) {
           String line = lines.get(n);
-          if (line.isBlank()) {
+          if (QueryText.isBlank(line)) {
             continue;
           }
           int space = line.indexOf(' ');
           if (space < 0 || space == line.length() - 1) {
             throw new InputException(phrases + ":" + (n + 1) + ": expected '<id> <expression>'");
           }
+          String id = line.substring(0, space);
+          String where = phrases + ":" + (n + 1) + ": sample " + id;
           samples.add(
-              sample(folder, line.substring(0, space), "unknown", line.substring(space + 1)));
+              sample(
+                  folder, id, "unknown", EvalSplit.expression(line.substring(space + 1), where)));
         }
       } else {
         TreeSet<String> present =

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.diffris.cli.InputException;
+import org.diffris.pipeline.QueryText;
 
 /**
  * The samples of one split of a folder in the RISBench layout (Dong et al., CroBIM):
@@ -42,7 +43,7 @@ final class RisBenchSplit {
     List<EvalSample> samples = new ArrayList<>();
     for (int n = 0; n < lines.size(); n++) {
       String line = lines.get(n);
-      if (line.isBlank()) {
+      if (QueryText.isBlank(line)) {
         continue;
       }
       int space = line.indexOf(' ');
@@ -50,13 +51,14 @@ final class RisBenchSplit {
         throw new InputException(phrases + ":" + (n + 1) + ": expected '<name> <expression>'");
       }
       String name = line.substring(0, space);
+      String expression =
+          EvalSplit.expression(
+              line.substring(space + 1), phrases + ":" + (n + 1) + ": sample " + name);
       Path image = resolve(folder.resolve("img_rgb"), name);
       Path mask = resolve(folder.resolve("mask"), name);
       int dot = name.lastIndexOf('.');
       String id = dot >= 0 ? name.substring(0, dot) : name;
-      samples.add(
-          new EvalSample(
-              id, "unknown", line.substring(space + 1), image, () -> EvalImages.mask(mask)));
+      samples.add(new EvalSample(id, "unknown", expression, image, () -> EvalImages.mask(mask)));
     }
     return samples;
   }

@@ -131,9 +131,11 @@ final class RrsisdSplit {
               refsPath + ": ref " + refId + " has a sentence that is not a dict");
         }
         Object text = sentence.containsKey("raw") ? sentence.get("raw") : sentence.get("sent");
-        if (!(text instanceof String t) || t.isBlank()) {
+        if (!(text instanceof String t)) {
           throw new InputException(refsPath + ": ref " + refId + " has a sentence without text");
         }
+        EvalSplit.expression(
+            t, refsPath + ": ref " + refId + " sentence " + sentence.get("sent_id"));
         Object segmentation = ann.get("segmentation");
         Object annId = ann.get("id");
         samples.add(
