@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import tempfile
@@ -22,6 +21,7 @@ from qgis.core import (
 )
 
 from .. import settings
+from ..input_files import refuse_output_over_input
 from ..output_layer import style_on_load
 from ..raster_file import geotiff_for
 from .command_line import Cancelled, CommandLineError, command_line
@@ -149,6 +149,8 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
                 "The query is empty: describe the objects to find, e.g. 'white storage tanks'"
             )
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        # Before any work: the command line cannot see the layer's own files when it gets a copy.
+        refuse_output_over_input(destination, layer, "OUTPUT", "raster layer")
         if not destination.lower().endswith(".gpkg"):
             raise QgsProcessingException(
                 f"The local algorithm writes a GeoPackage: choose a .gpkg file for the output, not '{destination}'"
@@ -163,13 +165,14 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
 
         target = Path(destination)
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Everything is written in a private folder beside the target and moved into place only
-        # when complete, so a failure or cancel leaves nothing behind.
+        # The command line writes the output itself, under a temporary name moved into place when
+        # complete (nothing left on failure or cancel), and checks it against the real input. A
+        # copy of a layer that is not a GeoTIFF goes to a private folder beside the target.
         work = Path(tempfile.mkdtemp(prefix=".diffris-", dir=str(target.parent)))
         try:
             raster = geotiff_for(layer, work, context, feedback)
-            result = work / "result.gpkg"
-            arguments = ["segment", "--raster", str(raster), "--query", query, "--out", str(result)]
+            arguments = ["segment", "--raster", str(raster), "--query", query]
+            arguments += ["--out", str(target), "--overwrite"]
             arguments += self.options(parameters, context) + ["--progress", "lines"]
             feedback.pushInfo("Running diffris " + shlex.join(arguments))
 
@@ -189,7 +192,6 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
                 raise QgsProcessingException(
                     text if text.startswith("diffris") else f"diffris segment failed: {text}"
                 )
-            os.replace(result, target)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

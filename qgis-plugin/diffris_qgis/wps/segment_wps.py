@@ -27,6 +27,7 @@ from qgis.core import (
 )
 
 from .. import settings
+from ..input_files import refuse_output_over_input
 from ..output_layer import style_on_load
 from ..raster_file import geotiff_for
 from ..score_style import ScoreStyle
@@ -200,6 +201,7 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
                 "No GeoServer URL: give one (e.g. http://localhost:8080/geoserver) or set it in the DiffRIS settings"
             )
         base = geoserver_base(url)
+        self._refuse_output_over_input(parameters, context)
         authcfg = self.parameterAsString(parameters, self.AUTHCFG, context)
         http = Http(authcfg, feedback)
         feedback.pushInfo(f"Describing diffris:Segment on {base}")
@@ -240,6 +242,14 @@ class SegmentWpsAlgorithm(QgsProcessingAlgorithm):
             request = segment_request(coverage, literals, asynchronous, complexes=complexes)
             answer = job.run(to_bytes(request), asynchronous, "result")
             return self._write_features(parameters, context, feedback, answer, Path(folder), query)
+
+    def _refuse_output_over_input(self, parameters, context):
+        """Before any work: the result is written over no file of the local raster layer."""
+        layer = self.parameterAsRasterLayer(parameters, self.LOCAL_RASTER, context)
+        if layer is None or self.parameterAsBoolean(parameters, self.PUBLISH, context):
+            return
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        refuse_output_over_input(destination, layer, "OUTPUT", "raster layer")
 
     def _coverage(self, parameters, context, feedback, http, base, folder):
         definition = self.parameterDefinition(self.COVERAGE)
