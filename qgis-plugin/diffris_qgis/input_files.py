@@ -34,7 +34,10 @@ def layer_files(layer: QgsRasterLayer) -> List[Path]:
     if path:
         files.append(Path(path))
     # GDAL knows the files behind a dataset (a VRT's sources, a GeoPackage raster's file).
-    dataset = gdal.OpenEx(source.split("|")[0], gdal.OF_RASTER)
+    try:
+        dataset = gdal.OpenEx(source.split("|")[0], gdal.OF_RASTER)
+    except RuntimeError:  # with gdal.UseExceptions(), which another plugin may have set
+        dataset = None
     if dataset is not None:
         files += [Path(name) for name in dataset.GetFileList() or []]
         dataset = None
