@@ -9,7 +9,7 @@ from pathlib import Path
 import processing
 import pytest
 from osgeo import gdal, ogr, osr
-from qgis.core import QgsProcessingException, QgsRasterLayer
+from qgis.core import QgsProcessingException, QgsProject, QgsRasterLayer
 
 from features import read_features
 
@@ -51,11 +51,20 @@ def geopackage_with_layers(port_crop: Path, target: Path) -> Path:
     return target
 
 
-def raster_table(geopackage: Path) -> QgsRasterLayer:
-    """The GeoPackage's raster table 'scene' as a layer, as the Browser adds it."""
+def raster_table(geopackage: Path) -> str:
+    """The GeoPackage's raster table 'scene' as a project layer, as the Browser adds it: its id.
+
+    The project owns the layer (a layer owned by Python and still referenced from a failed run's
+    traceback would be deleted after QGIS exits, and crash it)."""
     layer = QgsRasterLayer(f"GPKG:{geopackage}:scene", "scene", "gdal")
     assert layer.isValid(), layer.error().summary()
-    return layer
+    return QgsProject.instance().addMapLayer(layer).id()
+
+
+@pytest.fixture(autouse=True)
+def project_layers_removed():
+    yield
+    QgsProject.instance().removeAllMapLayers()
 
 
 @pytest.fixture
