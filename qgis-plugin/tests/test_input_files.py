@@ -15,7 +15,9 @@ from features import read_features
 
 LOCAL = "diffris:segment_local"
 GEOSERVER = "diffris:segment_geoserver"
-REFUSED = r"OUTPUT .* is the input raster layer .*; write to another file \(inputs are never written\)"
+REFUSED = (
+    r"OUTPUT .* is the input raster layer .*; write to another file \(inputs are never written\)"
+)
 
 
 def fingerprint(folder: Path) -> dict:
