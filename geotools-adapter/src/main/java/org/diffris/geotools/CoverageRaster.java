@@ -72,8 +72,14 @@ public final class CoverageRaster {
     }
     RasterCrs crs = RasterCrs.of(coverage.getCoordinateReferenceSystem2D());
     RenderedImage image = coverage.getRenderedImage();
-    // A published GeoTIFF cut short would be decoded with its missing blocks as zeros.
-    CoverageFiles.of(image).forEach(file -> TiffBlocks.requireInFile(file.toPath()));
+    // A published GeoTIFF cut short would be decoded with its missing blocks as zeros; one
+    // compressed in a way the decoder does not read would fail in the middle of the run.
+    CoverageFiles.of(image)
+        .forEach(
+            file -> {
+              TiffBlocks.requireInFile(file.toPath());
+              TiffCompression.requireDecodable(file.toPath());
+            });
     PixelToWorld pixelToWorld =
         pixelToWorld(
             coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),

@@ -113,6 +113,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
       throw new InvalidInputException("raster not found: " + file);
     }
     TiffBlocks.requireInFile(file);
+    TiffCompression.requireDecodable(file);
     TiffBands.roles(file); // refuses bit depths no decoder here reads
   }
 
