@@ -35,6 +35,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   private final int height;
   private final int tileHeight;
   private final SampleModel sampleModel;
+  private final StoredSamples stored;
   private final PixelToWorld pixelToWorld;
   private final Double noData;
 
@@ -50,7 +51,8 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     this.width = width;
     this.height = height;
     this.tileHeight = tileHeight;
-    this.sampleModel = sampleModel;
+    this.stored = StoredSamples.of(file);
+    this.sampleModel = stored.sampleModel(sampleModel);
     this.pixelToWorld = pixelToWorld;
     this.noData = noData;
   }
@@ -115,6 +117,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     TiffBlocks.requireInFile(file);
     TiffCompression.requireDecodable(file);
     TiffBands.roles(file); // refuses bit depths no decoder here reads
+    StoredSamples.of(file); // refuses sample types no decoder here reads
   }
 
   /**
@@ -189,16 +192,24 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   public abstract GridGeometry2D gridGeometry();
 
   /**
-   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as decoded (the raster's
-   * own coordinates may start anywhere: use its minX and minY).
+   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as the values the file
+   * stores, whatever their type ({@link StoredSamples}: signed bytes, unsigned 32-bit integers and
+   * 16-bit floats included); the raster's own coordinates may start anywhere: use its minX and
+   * minY.
    *
    * @throws IOException when the file cannot be decoded there
    */
-  public abstract Raster readRows(int firstRow, int rows) throws IOException;
+  public final Raster readRows(int firstRow, int rows) throws IOException {
+    return stored.values(decodeRows(firstRow, rows));
+  }
+
+  /** Rows {@code [firstRow, firstRow + rows)} as the TIFF decoder gives them. */
+  abstract Raster decodeRows(int firstRow, int rows) throws IOException;
 
   /** How the samples are stored, for the value scaling. */
   SampleType sampleType() {
-    return RasterSamples.of(sampleModel);
+    SampleType type = stored.sampleType();
+    return type != null ? type : RasterSamples.of(sampleModel);
   }
 
   /** The whole raster as the pipeline takes it. */
