@@ -10,6 +10,7 @@ import java.util.List;
 import org.diffris.pipeline.AlphaMask;
 import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.PaletteColours;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SampleType;
 import org.diffris.runtime.tiling.RasterSource;
@@ -212,18 +213,29 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     return type != null ? type : RasterSamples.of(sampleModel);
   }
 
-  /** The whole raster as the pipeline takes it. */
+  /**
+   * The whole raster as the pipeline takes it; a palette raster as the red, green and blue of its
+   * colours ({@link PaletteColours}), never its indices.
+   */
   public RasterInput input() {
     SpatialReference srs = spatialReference();
     RasterSource pixels = new GeoTiffRasterSource(this);
     PackedSamples mask = PackedSamples.openMask(file);
-    return new RasterInput(
-        mask == null ? pixels : new AlphaMask(pixels, new PackedMaskSource(mask), 0),
-        pixelToWorld,
-        areaModel(),
-        sampleType(),
-        bandRoles(),
-        srs.epsgCode() == null ? 0 : srs.epsgCode());
+    if (mask != null) {
+      pixels = new AlphaMask(pixels, new PackedMaskSource(mask), 0);
+    }
+    int srid = srs.epsgCode() == null ? 0 : srs.epsgCode();
+    TiffPalette palette = bandCount() == 1 ? TiffPalette.of(file) : null;
+    if (palette != null) {
+      return new RasterInput(
+          palette.colours(pixels),
+          pixelToWorld,
+          areaModel(),
+          SampleType.BYTE,
+          PaletteColours.ROLES,
+          srid);
+    }
+    return new RasterInput(pixels, pixelToWorld, areaModel(), sampleType(), bandRoles(), srid);
   }
 
   @Override
