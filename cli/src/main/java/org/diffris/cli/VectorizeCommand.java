@@ -147,7 +147,7 @@ public final class VectorizeCommand implements Callable<Integer> {
                   summary.pixels += region.pixelCount();
                   summary.areaSquareMetres += region.areaSquareMetres();
                 });
-        try (RowBandReader bands = new RowBandReader(reader, probabilities)) {
+        try (RowBandReader bands = new RowBandReader(reader, threshold)) {
           while (bands.hasNext()) {
             vectorizer.accept(bands.next());
           }

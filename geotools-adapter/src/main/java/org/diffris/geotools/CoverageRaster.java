@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.OptionalDouble;
 import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.PaletteColours;
 import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.SampleType;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.RenderedImageSource;
 import org.diffris.vectorizer.PixelToWorld;
@@ -72,8 +74,14 @@ public final class CoverageRaster {
     }
     RasterCrs crs = RasterCrs.of(coverage.getCoordinateReferenceSystem2D());
     RenderedImage image = coverage.getRenderedImage();
-    // A published GeoTIFF cut short would be decoded with its missing blocks as zeros.
-    CoverageFiles.of(image).forEach(file -> TiffBlocks.requireInFile(file.toPath()));
+    // A published GeoTIFF cut short would be decoded with its missing blocks as zeros; one
+    // compressed in a way the decoder does not read would fail in the middle of the run.
+    CoverageFiles.of(image)
+        .forEach(
+            file -> {
+              TiffBlocks.requireInFile(file.toPath());
+              TiffCompression.requireDecodable(file.toPath());
+            });
     PixelToWorld pixelToWorld =
         pixelToWorld(
             coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),
@@ -276,14 +284,26 @@ public final class CoverageRaster {
 
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
   public RasterInput input(PixelWindow window) {
+    RenderedImageSource pixels = new RenderedImageSource(image, nodata);
+    // A palette image feeds its colours, never its indices (PaletteColours).
+    TiffPalette palette =
+        TiffPalette.of(image.getColorModel(), image.getSampleModel().getNumBands());
     RasterInput whole =
-        new RasterInput(
-            new RenderedImageSource(image, nodata),
-            pixelToWorld,
-            crs.areaModel(),
-            RasterSamples.of(image.getSampleModel()),
-            roles,
-            crs.epsgCode());
+        palette != null
+            ? new RasterInput(
+                palette.colours(pixels),
+                pixelToWorld,
+                crs.areaModel(),
+                SampleType.BYTE,
+                PaletteColours.ROLES,
+                crs.epsgCode())
+            : new RasterInput(
+                pixels,
+                pixelToWorld,
+                crs.areaModel(),
+                RasterSamples.of(image.getSampleModel()),
+                roles,
+                crs.epsgCode());
     return window.equals(all()) ? whole : whole.window(window.bounds());
   }
 }

@@ -129,7 +129,7 @@ final class DirectGeoTiff extends GeoTiffRaster {
   }
 
   @Override
-  public Raster readRows(int firstRow, int rows) throws IOException {
+  Raster decodeRows(int firstRow, int rows) throws IOException {
     ImageReadParam region = tiff.getDefaultReadParam();
     region.setSourceRegion(new Rectangle(0, firstRow, width(), rows));
     try {

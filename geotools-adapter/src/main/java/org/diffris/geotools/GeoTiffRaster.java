@@ -10,6 +10,7 @@ import java.util.List;
 import org.diffris.pipeline.AlphaMask;
 import org.diffris.pipeline.BandRole;
 import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.PaletteColours;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SampleType;
 import org.diffris.runtime.tiling.RasterSource;
@@ -35,6 +36,7 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   private final int height;
   private final int tileHeight;
   private final SampleModel sampleModel;
+  private final StoredSamples stored;
   private final PixelToWorld pixelToWorld;
   private final Double noData;
 
@@ -50,7 +52,8 @@ public abstract class GeoTiffRaster implements AutoCloseable {
     this.width = width;
     this.height = height;
     this.tileHeight = tileHeight;
-    this.sampleModel = sampleModel;
+    this.stored = StoredSamples.of(file);
+    this.sampleModel = stored.sampleModel(sampleModel);
     this.pixelToWorld = pixelToWorld;
     this.noData = noData;
   }
@@ -113,7 +116,9 @@ public abstract class GeoTiffRaster implements AutoCloseable {
       throw new InvalidInputException("raster not found: " + file);
     }
     TiffBlocks.requireInFile(file);
+    TiffCompression.requireDecodable(file);
     TiffBands.roles(file); // refuses bit depths no decoder here reads
+    StoredSamples.of(file); // refuses sample types no decoder here reads
   }
 
   /**
@@ -188,30 +193,49 @@ public abstract class GeoTiffRaster implements AutoCloseable {
   public abstract GridGeometry2D gridGeometry();
 
   /**
-   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as decoded (the raster's
-   * own coordinates may start anywhere: use its minX and minY).
+   * Rows {@code [firstRow, firstRow + rows)}, full width, every band, as the values the file
+   * stores, whatever their type ({@link StoredSamples}: signed bytes, unsigned 32-bit integers and
+   * 16-bit floats included); the raster's own coordinates may start anywhere: use its minX and
+   * minY.
    *
    * @throws IOException when the file cannot be decoded there
    */
-  public abstract Raster readRows(int firstRow, int rows) throws IOException;
+  public final Raster readRows(int firstRow, int rows) throws IOException {
+    return stored.values(decodeRows(firstRow, rows));
+  }
+
+  /** Rows {@code [firstRow, firstRow + rows)} as the TIFF decoder gives them. */
+  abstract Raster decodeRows(int firstRow, int rows) throws IOException;
 
   /** How the samples are stored, for the value scaling. */
   SampleType sampleType() {
-    return RasterSamples.of(sampleModel);
+    SampleType type = stored.sampleType();
+    return type != null ? type : RasterSamples.of(sampleModel);
   }
 
-  /** The whole raster as the pipeline takes it. */
+  /**
+   * The whole raster as the pipeline takes it; a palette raster as the red, green and blue of its
+   * colours ({@link PaletteColours}), never its indices.
+   */
   public RasterInput input() {
     SpatialReference srs = spatialReference();
     RasterSource pixels = new GeoTiffRasterSource(this);
     PackedSamples mask = PackedSamples.openMask(file);
-    return new RasterInput(
-        mask == null ? pixels : new AlphaMask(pixels, new PackedMaskSource(mask), 0),
-        pixelToWorld,
-        areaModel(),
-        sampleType(),
-        bandRoles(),
-        srs.epsgCode() == null ? 0 : srs.epsgCode());
+    if (mask != null) {
+      pixels = new AlphaMask(pixels, new PackedMaskSource(mask), 0);
+    }
+    int srid = srs.epsgCode() == null ? 0 : srs.epsgCode();
+    TiffPalette palette = bandCount() == 1 ? TiffPalette.of(file) : null;
+    if (palette != null) {
+      return new RasterInput(
+          palette.colours(pixels),
+          pixelToWorld,
+          areaModel(),
+          SampleType.BYTE,
+          PaletteColours.ROLES,
+          srid);
+    }
+    return new RasterInput(pixels, pixelToWorld, areaModel(), sampleType(), bandRoles(), srid);
   }
 
   @Override

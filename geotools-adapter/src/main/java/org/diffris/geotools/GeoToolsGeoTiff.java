@@ -147,7 +147,7 @@ final class GeoToolsGeoTiff extends GeoTiffRaster {
   }
 
   @Override
-  public Raster readRows(int firstRow, int rows) {
+  Raster decodeRows(int firstRow, int rows) {
     return image.getData(
         new Rectangle(image.getMinX(), image.getMinY() + firstRow, image.getWidth(), rows));
   }

@@ -50,13 +50,22 @@ public final class MaskReader {
 
   /**
    * {@code threshold} rounded to the band's sample precision, so that a float32 pixel holding the
-   * nearest float to 0.9 counts as {@code >= 0.9}, as GDAL and numpy compare.
+   * nearest float to 0.9 counts as {@code >= 0.9}, as GDAL and numpy compare; every other type is
+   * compared with the threshold as given.
    */
   public double thresholdAtSamplePrecision(double threshold) {
     return raster.dataType() == DataBuffer.TYPE_FLOAT ? (double) (float) threshold : threshold;
   }
 
-  /** Rows {@code [firstRow, firstRow + rows)} as a binary mask: non-zero, non-nodata pixels. */
+  /** The nodata value at the band's sample precision (float32 bands hold it rounded). */
+  private double noDataAtSamplePrecision() {
+    return raster.dataType() == DataBuffer.TYPE_FLOAT ? (double) (float) noData : noData;
+  }
+
+  /**
+   * Rows {@code [firstRow, firstRow + rows)} as a binary mask: non-zero, non-nodata pixels, each
+   * compared in its own precision (a Float64 1e-46 is non-zero).
+   */
   public MaskBand readBinary(int firstRow, int rows) throws IOException {
     int w = raster.width();
     byte[] mask = new byte[w * rows];
@@ -74,32 +83,34 @@ public final class MaskReader {
           mask[dst + c] = (byte) (v != 0 && v != noDataByte ? 1 : 0);
         }
       }
-    } else if (raster.isFloatingPoint()) {
-      float[] samples =
-          data.getSamples(data.getMinX(), data.getMinY(), w, rows, band, (float[]) null);
-      for (int i = 0; i < mask.length; i++) {
-        mask[i] = (byte) (samples[i] != 0f && !isNoData(samples[i]) ? 1 : 0);
-      }
     } else {
-      int[] samples = data.getSamples(data.getMinX(), data.getMinY(), w, rows, band, (int[]) null);
+      // Doubles hold every sample type exactly (float, double and up to 32-bit integers).
+      double[] samples = exactSamples(data, rows);
+      double missing = noDataAtSamplePrecision();
       for (int i = 0; i < mask.length; i++) {
-        int v = samples[i];
-        mask[i] = (byte) (v != 0 && !(hasNoData && v == noData) ? 1 : 0);
+        double v = samples[i];
+        mask[i] = (byte) (v != 0 && !Double.isNaN(v) && !(hasNoData && v == missing) ? 1 : 0);
       }
     }
     return MaskBand.binary(firstRow, w, rows, mask, null);
   }
 
-  /** Rows {@code [firstRow, firstRow + rows)} as probabilities; nodata pixels become NaN. */
-  public MaskBand readProbabilities(int firstRow, int rows) throws IOException {
+  /**
+   * Rows {@code [firstRow, firstRow + rows)} as probabilities; nodata pixels become NaN. A pixel
+   * is in when its value, in the band's own precision, is at least {@code threshold} at that
+   * precision ({@link #thresholdAtSamplePrecision}): a Float64 0.49999999999 is below 0.5, though
+   * it rounds to 0.5 as a float. The probabilities handed on are floats, for the scores.
+   */
+  public MaskBand readProbabilities(int firstRow, int rows, double threshold) throws IOException {
     int w = raster.width();
     Raster data = raster.readRows(firstRow, rows);
-    float[] p;
     ComponentSampleModel layout = directLayout(data, DataBuffer.TYPE_FLOAT);
     if (layout != null) {
+      // Float32 (the probability files diffris writes): the vectorizer's float comparison is the
+      // band's own.
       float[] floats =
           ((DataBufferFloat) data.getDataBuffer()).getData(layout.getBankIndices()[band]);
-      p = new float[w * rows];
+      float[] p = new float[w * rows];
       for (int r = 0; r < rows; r++) {
         int src = firstElement(data, layout, r);
         int step = layout.getPixelStride();
@@ -107,17 +118,35 @@ public final class MaskReader {
           p[dst + c] = floats[src];
         }
       }
-    } else {
-      p = data.getSamples(data.getMinX(), data.getMinY(), w, rows, band, (float[]) null);
-    }
-    if (hasNoData) {
-      for (int i = 0; i < p.length; i++) {
-        if (isNoData(p[i])) {
-          p[i] = Float.NaN; // NaN is nodata to the vectorizer
+      if (hasNoData) {
+        for (int i = 0; i < p.length; i++) {
+          if (isNoData(p[i])) {
+            p[i] = Float.NaN; // NaN is nodata to the vectorizer
+          }
         }
       }
+      return MaskBand.probabilities(firstRow, w, rows, p, null);
     }
-    return MaskBand.probabilities(firstRow, w, rows, p, null);
+    double[] samples = exactSamples(data, rows);
+    double missing = noDataAtSamplePrecision();
+    double t = thresholdAtSamplePrecision(threshold);
+    float[] p = new float[w * rows];
+    // The decision in the band's precision; a value at or above t stays at or above (float) t as
+    // a float (rounding keeps order), so the vectorizer's float test agrees wherever this says in.
+    byte[] in = new byte[w * rows];
+    for (int i = 0; i < p.length; i++) {
+      double v = samples[i];
+      boolean nodata = Double.isNaN(v) || (hasNoData && v == missing);
+      p[i] = nodata ? Float.NaN : (float) v;
+      in[i] = (byte) (!nodata && v >= t ? 1 : 0);
+    }
+    return MaskBand.probabilities(firstRow, w, rows, p, in);
+  }
+
+  /** The band's samples of the rows, exactly, row-major. */
+  private double[] exactSamples(Raster data, int rows) {
+    return data.getSamples(
+        data.getMinX(), data.getMinY(), raster.width(), rows, band, (double[]) null);
   }
 
   private boolean isNoData(float v) {

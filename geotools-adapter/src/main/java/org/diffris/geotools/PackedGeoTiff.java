@@ -70,7 +70,7 @@ final class PackedGeoTiff extends GeoTiffRaster {
   }
 
   @Override
-  public Raster readRows(int firstRow, int rows) throws IOException {
+  Raster decodeRows(int firstRow, int rows) throws IOException {
     return samples.readRows(firstRow, rows);
   }
 

@@ -9,6 +9,7 @@ import static org.diffris.geotools.TiffTags.PLANAR_CONFIGURATION;
 import static org.diffris.geotools.TiffTags.PREDICTOR;
 import static org.diffris.geotools.TiffTags.ROWS_PER_STRIP;
 import static org.diffris.geotools.TiffTags.SAMPLES_PER_PIXEL;
+import static org.diffris.geotools.TiffTags.SAMPLE_FORMAT;
 import static org.diffris.geotools.TiffTags.STRIP_BYTE_COUNTS;
 import static org.diffris.geotools.TiffTags.STRIP_OFFSETS;
 import static org.diffris.geotools.TiffTags.TILE_BYTE_COUNTS;
@@ -110,6 +111,11 @@ final class PackedSamples {
         if (b != bits[0]) {
           throw refuse(path, (int) bits[0], "with bands of different bit depths");
         }
+      }
+      long[] formats = d.integers(SAMPLE_FORMAT, "its sample format");
+      if (formats.length > 0 && formats[0] != 1) {
+        // Only unsigned integers are packed by GDAL; anything else would be read as unsigned.
+        throw refuse(path, (int) bits[0], "as signed or floating-point values");
       }
       return new PackedSamples(path, d, (int) bits[0]);
     } catch (InvalidInputException e) {

@@ -15,7 +15,7 @@ import org.diffris.vectorizer.MaskBand;
  */
 public final class RowBandReader implements AutoCloseable {
   private final MaskReader raster;
-  private final boolean probabilities;
+  private final Double threshold;
   private final int step;
   private final ExecutorService decoder =
       Executors.newSingleThreadExecutor(
@@ -27,9 +27,13 @@ public final class RowBandReader implements AutoCloseable {
   private int nextRow;
   private Future<MaskBand> pending;
 
-  public RowBandReader(MaskReader raster, boolean probabilities) {
+  /**
+   * @param threshold null to read a binary mask, else the probability threshold (pixels at or
+   *     above it are in)
+   */
+  public RowBandReader(MaskReader raster, Double threshold) {
     this.raster = raster;
-    this.probabilities = probabilities;
+    this.threshold = threshold;
     this.step = raster.raster().rowsPerRead();
     pending = submitNext();
   }
@@ -75,7 +79,9 @@ public final class RowBandReader implements AutoCloseable {
     nextRow += rows;
     return decoder.submit(
         () ->
-            probabilities ? raster.readProbabilities(first, rows) : raster.readBinary(first, rows));
+            threshold != null
+                ? raster.readProbabilities(first, rows, threshold)
+                : raster.readBinary(first, rows));
   }
 
   @Override

@@ -10,7 +10,9 @@ import org.diffris.vectorizer.PixelToWorld;
  * A georeferenced raster as the pipeline takes it, in plain values a host makes from its own
  * raster type (a GeoTIFF, a coverage, a window of either).
  *
- * @param source the pixels; its pixel (0, 0) is the raster's (or window's) first pixel
+ * @param source the pixels; its pixel (0, 0) is the raster's (or window's) first pixel; a
+ *     floating-point source is read with its infinite values as NaN, missing data ({@link
+ *     FiniteValues})
  * @param pixelToWorld pixel corners to world coordinates, x = east / longitude
  * @param areaModel how the raster's CRS measures areas in square metres
  * @param sampleType how the samples are stored (decides the value scaling)
@@ -30,6 +32,9 @@ public record RasterInput(
     if (source == null || pixelToWorld == null || areaModel == null || sampleType == null) {
       throw new IllegalArgumentException(
           "a raster input needs its source, pixel-to-world transform, area model and sample type");
+    }
+    if (sampleType.kind() == SampleType.Kind.FLOAT && !(source instanceof FiniteValues)) {
+      source = new FiniteValues(source);
     }
     bandRoles = List.copyOf(bandRoles);
     if (!bandRoles.isEmpty() && bandRoles.size() != source.bandCount()) {

@@ -7,6 +7,7 @@ import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.tiling.PixelScaling;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.runtime.tiling.RasterStatistics;
+import org.diffris.runtime.tiling.RasterStatistics.Census;
 
 /**
  * How raw pixel values reach the model, the one rule for every host. The model was trained on
@@ -18,9 +19,10 @@ import org.diffris.runtime.tiling.RasterStatistics;
  *   <li>8-bit unsigned samples: the bundle's own scaling ({@code bundle});
  *   <li>other integers: their real bit depth ({@code bits:N}): the depth the file declares
  *       (TIFF BitsPerSample below the container, GDAL's NBITS), else the smallest of 8, 10, 11,
- *       12, 14 and 16 bits that holds the largest value of the selected bands over the whole
- *       raster, so a 16-bit or 11-bit copy of an 8-bit image reaches the model with the same
- *       values; integers with negative values or above 16 bits get the joint percentiles below;
+ *       12, 14 and 16 bits that holds the values of the selected bands over the whole raster,
+ *       so a 16-bit or 11-bit copy of an 8-bit image reaches the model with the same values;
+ *       integers with negative values or above 16 bits get the joint percentiles below (signed
+ *       8-bit samples are integers like the others: bits:8 when none is negative);
  *   <li>floating point within 0 to 1: as it is ({@code range:0,1});
  *   <li>other non-negative floating point (reflectance 0–10000, radiance): from 0, which is black
  *       for such data, to the {@value #TOP_PERCENT} % percentile of all selected bands together
@@ -32,6 +34,12 @@ import org.diffris.runtime.tiling.RasterStatistics;
  *       one low/high pair for all selected bands together, their pooled
  *       {@value #LOW_PERCENT}–{@value #HIGH_PERCENT} % percentiles.
  * </ul>
+ *
+ * <p>A few extreme pixels never decide the rule: "holds the values", "within 0 to 1", "none
+ * negative" all allow {@link #OUTLIER_SHARE} of the values outside (one in 10,000), which are
+ * clipped; percentiles are exact, whatever the extremes ({@link RasterStatistics}). NaN and
+ * infinite values are missing data, never a limit ({@link RasterInput} turns the infinities into
+ * NaN before the model sees them).
  *
  * @param scaling the map from raw values to model input
  * @param low per selected band, the raw value shown as black in a preview
@@ -48,6 +56,13 @@ public record ValueScaling(
 
   /** The percentile that maps to white for non-negative floating-point data. */
   public static final double TOP_PERCENT = 99.9;
+
+  /**
+   * The share of a raster's values that may lie outside the range a rule takes (negative, above 1
+   * for 0–1 data, above a bit depth's top) without changing the rule: one in 10,000. They are
+   * clipped, as the top 0.1 % of non-negative floating-point data is.
+   */
+  public static final double OUTLIER_SHARE = 1e-4;
 
   /** The bit depths {@code auto} tries for integers, smallest first. */
   static final int[] AUTO_BITS = {8, 10, 11, 12, 14, 16};
@@ -82,25 +97,49 @@ public record ValueScaling(
     if (type.isInteger() && type.declaredBits() > 0 && type.declaredBits() < type.bits()) {
       return bits(model, n, type.declaredBits(), "auto: " + label + ", the bits the file declares");
     }
-    double[] range = RasterStatistics.range(source, bands);
-    if (Double.isNaN(range[0])) {
+    // cut 0: zero (values below are negative); cut 1: one; then the tops of AUTO_BITS
+    double[] cuts = new double[2 + AUTO_BITS.length];
+    cuts[1] = 1;
+    for (int i = 0; i < AUTO_BITS.length; i++) {
+      cuts[2 + i] = (1L << AUTO_BITS[i]) - 1;
+    }
+    Census census = RasterStatistics.census(source, bands, true, cuts);
+    if (census.count() == 0) {
       return bundle(model, n, "auto: no valid value to measure");
     }
+    long outliers = outliers(census.count());
+    long negative = census.below(0);
     String values =
-        String.format(Locale.ROOT, "%s values %s to %s", label, num(range[0]), num(range[1]));
-    if (type.isInteger() && range[0] >= 0) {
-      for (int bits : AUTO_BITS) {
-        if (range[1] <= (1L << bits) - 1) {
-          return bits(model, n, bits, "auto: " + values + ", the smallest depth that holds them");
+        String.format(
+            Locale.ROOT, "%s values %s to %s", label, num(census.min()), num(census.max()));
+    if (type.isInteger() && negative <= outliers) {
+      for (int i = 0; i < AUTO_BITS.length; i++) {
+        long outside = negative + census.above(2 + i);
+        if (outside <= outliers) {
+          return bits(
+              model,
+              n,
+              AUTO_BITS[i],
+              "auto: "
+                  + values
+                  + outsideNote(outside, census.count(), "0 to " + num(cuts[2 + i]))
+                  + ", the smallest depth that holds them");
         }
       }
     }
-    if (!type.isInteger() && range[0] >= 0 && range[1] <= 1) {
-      return range(model, n, 0, 1, "auto: " + values + ", within 0 to 1");
+    if (!type.isInteger() && negative + census.above(1) <= outliers) {
+      return range(
+          model,
+          n,
+          0,
+          1,
+          "auto: "
+              + values
+              + outsideNote(negative + census.above(1), census.count(), "0 to 1")
+              + ", within 0 to 1");
     }
-    if (!type.isInteger() && range[0] >= 0) {
-      double top =
-          sixDigits(RasterStatistics.pooledPercentiles(source, bands, 0, TOP_PERCENT, range)[1]);
+    if (!type.isInteger() && negative <= outliers) {
+      double top = sixDigits(RasterStatistics.percentiles(source, census, TOP_PERCENT)[0][0]);
       return range(
           model,
           n,
@@ -108,6 +147,7 @@ public record ValueScaling(
           top > 0 ? top : 1,
           "auto: "
               + values
+              + outsideNote(negative, census.count(), "0 and above")
               + ", none negative: 0 to their joint "
               + ScaleRule.plain(TOP_PERCENT)
               + " % percentile");
@@ -117,8 +157,24 @@ public record ValueScaling(
         bands,
         model,
         ScaleRule.percentile(LOW_PERCENT, HIGH_PERCENT, false),
-        range,
+        census,
         "auto: " + values);
+  }
+
+  /**
+   * How many of {@code count} values may lie outside the range a rule takes without changing the
+   * rule: {@value #OUTLIER_SHARE} of them, rounded down (so a raster of fewer than 10,000 values
+   * has none).
+   */
+  static long outliers(long count) {
+    return (long) Math.floor(count * OUTLIER_SHARE);
+  }
+
+  private static String outsideNote(long outside, long count, String range) {
+    return outside == 0
+        ? ""
+        : String.format(
+            Locale.ROOT, " (%d of %d outside %s: outliers, clipped)", outside, count, range);
   }
 
   private static ValueScaling bundle(ModelDescription model, int n, String why) {
@@ -152,15 +208,14 @@ public record ValueScaling(
   }
 
   /**
-   * @param range the selected bands' {@code {min, max}} when measured already (saves a pass), or
-   *     null
+   * @param census the selected bands' pooled census when taken already (saves a pass), or null
    */
   private static ValueScaling percentiles(
       RasterSource source,
       int[] bands,
       ModelDescription model,
       ScaleRule rule,
-      double[] range,
+      Census census,
       String why)
       throws IOException {
     String asked =
@@ -189,8 +244,9 @@ public record ValueScaling(
           rule.toString(),
           why + "; " + asked + ": " + text);
     }
-    double[] limits =
-        RasterStatistics.pooledPercentiles(source, bands, rule.low(), rule.high(), range);
+    Census pooled = census != null ? census : RasterStatistics.census(source, bands, true);
+    double[][] measured = RasterStatistics.percentiles(source, pooled, rule.low(), rule.high());
+    double[] limits = {measured[0][0], measured[1][0]};
     // Six digits, so that the range echoed back (scale=range:...) is the one applied.
     limits[0] = sixDigits(limits[0]);
     limits[1] = sixDigits(limits[1]);

@@ -169,6 +169,134 @@ class ValueScalingTest {
     assertEquals("bits:11", s.rule());
   }
 
+  /**
+   * A 3-band raster of {@code w x h} re-encoded by {@code f} (as {@link #encoded}), whose first
+   * {@code outliers} pixels (row by row) hold {@code outlier} in every band.
+   */
+  static RasterSource withOutliers(
+      int w, int h, DoubleUnaryOperator f, int outliers, float outlier) {
+    return new RasterSource() {
+      public int width() {
+        return w;
+      }
+
+      public int height() {
+        return h;
+      }
+
+      public int bandCount() {
+        return 3;
+      }
+
+      public void read(int x, int y, int rw, int rh, int[] bands, float[] dest) {
+        for (int i = 0; i < bands.length; i++) {
+          for (int r = 0; r < rh; r++) {
+            for (int c = 0; c < rw; c++) {
+              long pixel = (long) (y + r) * w + x + c;
+              int v8 = ((x + c) * 4 + (y + r) * 7 + bands[i] * 50) % 256;
+              dest[(i * rh + r) * rw + c] =
+                  pixel < outliers ? outlier : (float) f.applyAsDouble(v8);
+            }
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * The issue-26 class: one extreme pixel decided the rule of the whole raster (-inf gave
+   * range:NaN,NaN, +inf range:0,Infinity, -0.001 a 2-98 % stretch of 0-1 data, one 4095 in
+   * 11-bit data bits:12). Now the rule holds while at most {@link ValueScaling#OUTLIER_SHARE} of
+   * the values lie outside it, and changes with one pixel more; NaN and infinities never count.
+   */
+  @ParameterizedTest(name = "{0}, outliers at {5}")
+  @CsvSource({
+    "Float32 0-1, FLOAT, 32, 0.00392156862745098, 'range:0,1', -0.001",
+    "Float32 0-1, FLOAT, 32, 0.00392156862745098, 'range:0,1', 1.5",
+    "Float32 0-1, FLOAT, 32, 0.00392156862745098, 'range:0,1', 1e30",
+    "UInt16 x 8 (11 bits), UNSIGNED_INTEGER, 16, 8, bits:11, 4095",
+    "UInt16 x 8 (11 bits), UNSIGNED_INTEGER, 16, 8, bits:11, 65535",
+    "Int16 x 4 (10 bits), SIGNED_INTEGER, 16, 4, bits:10, -1",
+    "Int8 (7 bits), SIGNED_INTEGER, 8, 0.5, bits:8, -128"
+  })
+  void aFewExtremePixelsNeverDecideTheRule(
+      String name, SampleType.Kind kind, int bits, double factor, String rule, float outlier)
+      throws Exception {
+    int w = 256;
+    int h = 160; // 122,880 values: 12 may be outliers, 4 pixels of 3 bands
+    SampleType type = new SampleType(kind, bits, 0);
+    DoubleUnaryOperator f =
+        kind == SampleType.Kind.FLOAT ? v -> v * factor : v -> Math.floor(v * factor);
+    long allowed = ValueScaling.outliers(3L * w * h);
+    assertEquals(12, allowed);
+    ValueScaling clean =
+        ValueScaling.of(withOutliers(w, h, f, 0, 0), type, RGB, model, ScaleRule.AUTO);
+    assertEquals(rule, clean.rule(), clean.reason());
+    int most = (int) (allowed / 3);
+    ValueScaling few =
+        ValueScaling.of(withOutliers(w, h, f, most, outlier), type, RGB, model, ScaleRule.AUTO);
+    assertEquals(rule, few.rule(), few.reason());
+    assertTrue(few.reason().contains("(12 of 122880 outside"), few.reason());
+    assertEquals(
+        input(clean.scaling(), 1, f.applyAsDouble(77)),
+        input(few.scaling(), 1, f.applyAsDouble(77)));
+    ValueScaling more =
+        ValueScaling.of(withOutliers(w, h, f, most + 1, outlier), type, RGB, model, ScaleRule.AUTO);
+    // another rule (which may give the same range: the 99.9 % percentile of 0-1 data is near 1)
+    assertTrue(
+        !more.rule().equals(rule) || !decision(more).equals(decision(clean)),
+        name + " " + outlier + ": " + more.reason());
+    // Missing values never count, however many.
+    for (float missing :
+        new float[] {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}) {
+      ValueScaling s =
+          ValueScaling.of(
+              withOutliers(w, h, f, w * h / 2, missing), type, RGB, model, ScaleRule.AUTO);
+      assertEquals(rule, s.rule(), missing + ": " + s.reason());
+    }
+  }
+
+  /** The last clause of a reason: the rule's name in words. */
+  static String decision(ValueScaling s) {
+    return s.reason().substring(s.reason().lastIndexOf(", "));
+  }
+
+  @Test
+  void extremeValuesDoNotMoveThePercentilesOfTheOthers() throws Exception {
+    // reflectance 0-3333 with 1e30 in a few pixels: white stays near 3333
+    SampleType float32 = new SampleType(SampleType.Kind.FLOAT, 32, 0);
+    ValueScaling s =
+        ValueScaling.of(
+            withOutliers(256, 160, v -> v / 255.0 * 10000 / 3, 4, 1e30f),
+            float32,
+            RGB,
+            model,
+            ScaleRule.AUTO);
+    assertTrue(s.rule().startsWith("range:0,"), s.reason());
+    assertEquals(3333.3, s.high()[0], 10, s.reason());
+    // and a 2-98 % stretch of data with negatives ignores -3e38 and 3e38
+    ValueScaling stretch =
+        ValueScaling.of(
+            withOutliers(256, 160, v -> v - 100, 4, -3e38f), float32, RGB, model, ScaleRule.AUTO);
+    assertTrue(stretch.low()[0] > -100 && stretch.high()[0] < 156, stretch.reason());
+  }
+
+  @Test
+  void signedBytesGetTheRulesOfOtherSignedIntegers() throws Exception {
+    SampleType int8 = new SampleType(SampleType.Kind.SIGNED_INTEGER, 8, 0);
+    SampleType int16 = new SampleType(SampleType.Kind.SIGNED_INTEGER, 16, 0);
+    ValueScaling halved =
+        ValueScaling.of(encoded(v -> Math.floor(v / 2), null), int8, RGB, model, ScaleRule.AUTO);
+    assertEquals("bits:8", halved.rule(), halved.reason());
+    assertTrue(halved.reason().startsWith("auto: Int8 values 0 to 127"), halved.reason());
+    ValueScaling shifted8 =
+        ValueScaling.of(encoded(v -> v - 128, null), int8, RGB, model, ScaleRule.AUTO);
+    ValueScaling shifted16 =
+        ValueScaling.of(encoded(v -> v - 128, null), int16, RGB, model, ScaleRule.AUTO);
+    assertEquals(shifted16.rule(), shifted8.rule());
+    assertTrue(shifted8.rule().startsWith("range:-"), shifted8.reason());
+  }
+
   @Test
   void explicitRulesAreAppliedAsGiven() throws Exception {
     RasterSource u16 = encoded(v -> v * 257, null);

@@ -83,26 +83,30 @@ public final class PreviewRenderer {
    */
   public void write(Path file, RasterSource image, int[] bands, double[] low, double[] high)
       throws IOException {
-    int w = Math.max(1, image.width() / factor);
-    int h = Math.max(1, image.height() / factor);
+    // Preview pixel (x, y) shows raster pixel (x * factor, y * factor): every one lies inside the
+    // raster, whatever its size (one pixel wide or high included), and the last partial block of
+    // rows or columns is shown too.
+    int width = image.width();
+    int height = image.height();
+    int w = (width + factor - 1) / factor;
+    int h = (height + factor - 1) / factor;
     BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     int[] shown =
         bands.length >= 3
             ? new int[] {bands[0], bands[1], bands[2]}
             : new int[] {bands[0], bands[0], bands[0]};
     int[] index = bands.length >= 3 ? new int[] {0, 1, 2} : new int[] {0, 0, 0};
-    int stripRows = Math.max(factor, (64 / factor) * factor);
-    int fullWidth = w * factor;
+    int stripRows = Math.max(factor, (64 / factor) * factor); // a multiple of factor
     int[] rgb = new int[w];
-    for (int y0 = 0; y0 < h * factor; y0 += stripRows) {
-      int rows = Math.min(stripRows, h * factor - y0);
-      float[] strip = new float[3 * fullWidth * rows];
-      image.read(0, y0, fullWidth, rows, shown, strip);
+    for (int y0 = 0; y0 < height; y0 += stripRows) {
+      int rows = Math.min(stripRows, height - y0);
+      float[] strip = new float[3 * width * rows];
+      image.read(0, y0, width, rows, shown, strip);
       for (int r = 0; r < rows; r += factor) {
         for (int x = 0; x < w; x++) {
           int pixel = 0;
           for (int c = 0; c < 3; c++) {
-            double v = strip[(c * rows + r) * fullWidth + x * factor];
+            double v = strip[(c * rows + r) * width + x * factor];
             double span = high[index[c]] - low[index[c]];
             int level =
                 Double.isNaN(v)
