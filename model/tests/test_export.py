@@ -250,12 +250,13 @@ def rewrap(e):
 def test_a_stop_that_a_library_wraps_or_swallows_is_still_a_stop(
         exported, tmp_path, monkeypatch, capsys, then):
     ckpt, _ = exported
+    handler = signal.getsignal(signal.SIGTERM)
     status, printed = export_main(monkeypatch, capsys, ckpt, tmp_path / "bundle", stop_inside(then))
     assert status == 143
     assert printed.err.splitlines() == [f"export.py: stopped by SIGTERM; {tmp_path / 'bundle'} "
                                         "was not written and nothing of it is left"]
     assert printed.out == "" and list(tmp_path.iterdir()) == []
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is handler  # restored
 
 
 def test_what_a_killed_export_left_is_removed_by_the_next_and_a_running_ones_stays(
