@@ -68,9 +68,14 @@ class PartialFolder:
     def __init__(self, target):
         self.target = Path(target)
         self.path = None
+        self.made = []  # the target's parent folders this run created, deepest first
 
     def create(self):
+        """Creates the partial folder (and the target's missing parents, removed again by
+        `discard()` when they are still empty)."""
         with stops.deferred():
+            self.made = missing_folders(self.target.parent)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
             remove_dead_partials(self.target)
             path = partial_path(self.target)
             path.mkdir()
@@ -100,6 +105,7 @@ class PartialFolder:
             else:
                 stops.past_the_point_of_no_return()
                 self.path = None
+                self.made = []
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -108,3 +114,23 @@ class PartialFolder:
             if self.path is not None:
                 shutil.rmtree(self.path, ignore_errors=True)
                 self.path = None
+            for folder in self.made:
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+            self.made = []
+
+    def done(self):
+        """Removes the partial folder once its content was moved into place by the caller (the
+        target's parents hold the result and stay)."""
+        self.made = []
+        self.discard()
+
+
+def missing_folders(path):
+    """`path` and its missing parents, deepest first."""
+    path = Path(path).absolute()
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    return missing

@@ -420,7 +420,7 @@ def test_images_of_a_split_without_its_index_count_as_the_split(tmp_path):
 @pytest.mark.parametrize("sig, status", [("TERM", 143), ("INT", 130)])
 @pytest.mark.parametrize("existing", [True, False], ids=["replacing", "new-folder"])
 def test_a_stopped_generate_leaves_the_folder_as_it_was(tmp_path, sig, status, existing):
-    out = tmp_path / "corpus"
+    out = tmp_path / "new" / "corpus"
     if existing:
         write_split(str(out), CorpusSpec(seed=4, split="train"), 6)
     before = digest(out) if existing else None
@@ -436,7 +436,7 @@ def test_a_stopped_generate_leaves_the_folder_as_it_was(tmp_path, sig, status, e
     if existing:
         assert digest(out) == before and len(list(out.iterdir())) == 5
     else:
-        assert not out.exists()
+        assert list(tmp_path.iterdir()) == []  # the folders it made are gone too
 
 
 def test_a_stop_during_the_final_moves_lets_them_finish(tmp_path):

@@ -216,6 +216,16 @@ def test_an_export_stopped_anywhere_says_so_in_one_line_and_leaves_the_old_bundl
     assert snapshot(out) == before
 
 
+def test_an_export_stopped_into_new_folders_removes_them_again(exported, tmp_path):
+    ckpt, _ = exported
+    out = tmp_path / "new" / "models" / "bundle"
+    r = subprocess.run(["/usr/bin/python3", str(ROOT / "model" / "export.py"), "--checkpoint",
+                        str(ckpt), "--out", str(out)], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": "trace:TERM"})
+    assert r.returncode == 143 and len(r.stderr.splitlines()) == 1, r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def export_main(monkeypatch, capsys, ckpt, out, wrap):
     """export.py's main() in this process, with `wrap(real)` in place of the ONNX export step."""
     import importlib.util

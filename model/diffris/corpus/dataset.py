@@ -154,31 +154,16 @@ def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None, repla
         raise ValueError(f"none of the first {PROBE_TILES} tiles has a sample of kinds "
                          f"{', '.join(spec.kinds) or 'any'} with themes {', '.join(spec.themes) or 'base'}: "
                          f"choose kinds those themes allow")
-    made = [] if out.exists() else _missing_folders(out)
-    out.mkdir(parents=True, exist_ok=True)
     staging = PartialFolder(out / spec.split)
     try:
         tmp = staging.create()
         kinds = _write_samples(str(tmp), spec, count, progress)
         _move_split_into_place(tmp, out, spec.split)
-        staging.discard()  # empty folders by now
+        staging.done()  # empty folders by now
     except BaseException:
-        with stops.deferred():
-            staging.discard()
-            for folder in made:
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
+        staging.discard()
         raise
     return kinds
-
-
-def _missing_folders(path: Path) -> list:
-    """`path` and its missing parents, deepest first: what a failed run removes again."""
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    return missing
 
 
 def _move_split_into_place(tmp: Path, out: Path, split: str) -> None:

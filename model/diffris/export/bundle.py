@@ -64,7 +64,6 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     check_output(out_dir, [ckpt["config"].get("backbone_args", {}).get("weights")])
     if store_fp16:
         round_weights_to_fp16(model)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     folder = PartialFolder(out_dir)
     try:
         tmp = folder.create()
