@@ -11,13 +11,12 @@ trained with (`--weights` when they moved); its segmenter's 3.6 GB of weights go
 segmenter.onnx.data beside the graph.
 """
 import argparse
-import signal
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diffris.export import export_bundle  # noqa: E402
+from diffris.stops import StopSignals  # noqa: E402
 
 
 def main(argv=None):
@@ -32,24 +31,33 @@ def main(argv=None):
     p.add_argument("--weights", help="sd15: the SD 1.5 weights (single file or diffusers folder), "
                                      "when not where the checkpoint was trained with them")
     a = p.parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the half-written bundle folder is removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Ctrl-C and SIGTERM, wherever they land (loading, inside the ONNX tracer, saving, the move
+    # into place), end with one line and 130 or 143, and leave nothing: the handler records the
+    # signal, so a stop that surfaces wrapped in another exception is still known as one.
+    with StopSignals() as stop:
+        try:
+            return export(a)
+        except BaseException as e:
+            if stop.received is not None:
+                print(f"export.py: stopped by {stop.name()}; {a.out} was not written and nothing "
+                      "of it is left", file=sys.stderr)
+                return stop.exit_status()
+            if isinstance(e, (ValueError, OSError)):  # the weights, the checkpoint or an option
+                print(f"export.py: {e}", file=sys.stderr)
+                return 2
+            raise
+
+
+def export(a):
+    from diffris.export.bundle import check_metadata, export_bundle
+
+    check_metadata(name=a.name, version=a.version)
     if not Path(a.checkpoint).is_file():
-        print(f"export.py: checkpoint {a.checkpoint} does not exist (train with model/train.py)",
-              file=sys.stderr)
-        return 2
+        raise ValueError(f"checkpoint {a.checkpoint} does not exist (train with model/train.py)")
     if a.weights and not Path(a.weights).exists():
-        print(f"export.py: --weights {a.weights} does not exist", file=sys.stderr)
-        return 2
-    try:
-        out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version,
-                            weights=a.weights, store_fp16=a.store_fp16)
-    except (ValueError, OSError) as e:  # the weights or the checkpoint: said with their file
-        print(f"export.py: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"export.py: interrupted; {a.out} was not written", file=sys.stderr)
-        return 130
+        raise ValueError(f"--weights {a.weights} does not exist")
+    out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version,
+                        weights=a.weights, store_fp16=a.store_fp16)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 2**20:.2f} MiB)")
     return 0

@@ -5,6 +5,7 @@
 
 --count is the number of samples (ids, lines of output_phrase_<split>.txt); each rendered scene
 gives up to --per-image samples with distinct masks. Same arguments, byte-identical files.
+A folder may hold several splits; one it already holds is replaced only with --replace.
 See model/README.md, section Corpus.
 """
 import argparse
@@ -15,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from diffris.corpus.dataset import CorpusSpec, write_split  # noqa: E402
+from diffris.stops import StopSignals  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -22,7 +24,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, required=True, help="random seed (non-negative integer)")
     p.add_argument("--count", type=int, required=True, help="number of samples (ids) to write")
     p.add_argument("--split", required=True, help="split name, e.g. train, val, test")
-    p.add_argument("--out", required=True, help="output folder (created; files of the split are overwritten)")
+    p.add_argument("--out", required=True,
+                   help="output folder (created when missing; may hold other splits)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the split when the folder already holds it (its old images and masks "
+                        "are removed); without it, an existing split is refused")
     p.add_argument("--size", type=int, default=128, help="image side in pixels (default 128)")
     p.add_argument("--gsd", type=float, default=0.5, help="mean ground sampling distance, m/px (default 0.5)")
     p.add_argument("--gsd-jitter", type=float, default=0.2,
@@ -55,14 +61,23 @@ def main(argv=None) -> int:
         if not a.quiet and (done == total or done % 500 < a.per_image):
             print(f"\r{done}/{total} samples", end="", file=sys.stderr, flush=True)
 
-    try:
-        kinds = write_split(a.out, spec, a.count, progress)
-    except ValueError as e:
-        print(f"generate.py: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"generate.py: cannot write to '{a.out}': {e.strerror or e}", file=sys.stderr)
-        return 1
+    # Ctrl-C and SIGTERM end with one line and 130 or 143, the folder as it was.
+    with StopSignals() as stop:
+        try:
+            kinds = write_split(a.out, spec, a.count, progress, replace=a.replace)
+        except BaseException as e:
+            if stop.received is not None:
+                print(("\n" if not a.quiet else "") + f"generate.py: stopped by {stop.name()}; "
+                      f"split {a.split} of '{a.out}' was not written, the folder is as it was",
+                      file=sys.stderr)
+                return stop.exit_status()
+            if isinstance(e, ValueError):
+                print(f"generate.py: {e}", file=sys.stderr)
+                return 2
+            if isinstance(e, OSError):
+                print(f"generate.py: cannot write to '{a.out}': {e.strerror or e}", file=sys.stderr)
+                return 1
+            raise
     secs = time.perf_counter() - start
     if not a.quiet:
         print(file=sys.stderr)

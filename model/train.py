@@ -60,9 +60,11 @@ def parse_args(argv):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--merges", type=int, default=400, help="BPE merges to learn (at most)")
     p.add_argument("--stage1-steps", type=int, default=3000)
-    p.add_argument("--stage1-minutes", type=float, default=12.0)
+    p.add_argument("--stage1-minutes", type=float, default=12.0,
+                   help="stop stage 1 after this long if its steps are not done (0: no time limit)")
     p.add_argument("--stage2-steps", type=int, default=5000)
-    p.add_argument("--stage2-minutes", type=float, default=35.0)
+    p.add_argument("--stage2-minutes", type=float, default=35.0,
+                   help="stop stage 2 after this long if its steps are not done (0: no time limit)")
     p.add_argument("--lr", type=float, default=1e-3, help="stage 2 AdamW learning rate")
     p.add_argument("--no-adapter", action="store_true", help="ablation: no Context Perception adapter")
     p.add_argument("--soft-assignment", action="store_true", help="ablation: soft instead of hard assignment")
@@ -82,6 +84,8 @@ def parse_args(argv):
                    help="torch threads (default 1: on a shared 2-core machine two OpenMP "
                         "threads spin against other processes and ran ten times slower)")
     a = p.parse_args(argv)
+    if a.stage1_minutes < 0 or a.stage2_minutes < 0:
+        p.error("--stage1-minutes and --stage2-minutes must be 0 (no time limit) or more")
     if a.size % 32:
         p.error(f"--size {a.size} must be a multiple of 32 (the UNet halves it five times)")
     if a.backbone == "sd15":

@@ -373,3 +373,90 @@ def test_kinds_keeps_only_the_asked_kinds_of_the_same_scenes(tmp_path, corpus):
     assert shared
     for sid in shared:                 # the filter comes after the scene draws: same scenes
         assert (tmp_path / "images" / f"{sid}.tif").read_bytes() == (corpus / "images" / f"{sid}.tif").read_bytes()
+
+
+def split_ids(folder: Path, split: str) -> list:
+    return [line.split(" ", 1)[0] for line in
+            (folder / f"output_phrase_{split}.txt").read_text(encoding="utf-8").splitlines()]
+
+
+def test_an_existing_split_is_refused_unless_replace_is_asked_and_replacing_leaves_no_orphan(tmp_path):
+    out = tmp_path / "corpus"
+    write_split(str(out), CorpusSpec(seed=4, split="train"), 6)
+    write_split(str(out), CorpusSpec(seed=4, split="val"), 2)
+    before = digest(out)
+    r = run_generate("--seed", "5", "--count", "3", "--split", "train", "--out", str(out), "--quiet")
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        f"generate.py: '{out}' already holds split 'train' (6 samples): --replace writes it anew and "
+        "removes its old images and masks; another --split or --out keeps it (the same --seed with "
+        "a larger --count gives the same first samples and more)"], r.stderr
+    assert digest(out) == before
+    r = run_generate("--seed", "5", "--count", "3", "--split", "train", "--out", str(out), "--quiet",
+                     "--replace")
+    assert r.returncode == 0, r.stderr
+    ids = split_ids(out, "train")
+    assert len(ids) == 3 and len((out / "expressions_train.tsv").read_text().splitlines()) == 3
+    for sub in ("images", "masks"):
+        assert sorted(p.stem for p in (out / sub).iterdir() if p.name.startswith("train_")) == sorted(ids)
+    after = digest(out)
+    assert {k: v for k, v in after.items() if "val" in k} == {k: v for k, v in before.items() if "val" in k}
+    assert sorted(p.name for p in out.iterdir()) == [
+        "expressions_train.tsv", "expressions_val.tsv", "images", "masks", "output_phrase_train.txt",
+        "output_phrase_val.txt", "scenes_train.jsonl", "scenes_val.jsonl"]
+    # What a user sees is what a fresh folder would hold.
+    write_split(str(tmp_path / "fresh"), CorpusSpec(seed=5, split="train"), 3)
+    assert {k: v for k, v in after.items() if "train" in k} == digest(tmp_path / "fresh")
+
+
+def test_images_of_a_split_without_its_index_count_as_the_split(tmp_path):
+    write_split(str(tmp_path), CorpusSpec(seed=4, split="train"), 2)
+    for name in ("output_phrase_train.txt", "expressions_train.tsv", "scenes_train.jsonl"):
+        (tmp_path / name).unlink()
+    with pytest.raises(ValueError, match="holds split 'train' .images or masks, without its index"):
+        write_split(str(tmp_path), CorpusSpec(seed=4, split="train"), 2)
+    write_split(str(tmp_path), CorpusSpec(seed=4, split="train-b"), 2)  # another split's names differ
+
+
+@pytest.mark.parametrize("sig, status", [("TERM", 143), ("INT", 130)])
+@pytest.mark.parametrize("existing", [True, False], ids=["replacing", "new-folder"])
+def test_a_stopped_generate_leaves_the_folder_as_it_was(tmp_path, sig, status, existing):
+    out = tmp_path / "new" / "corpus"
+    if existing:
+        write_split(str(out), CorpusSpec(seed=4, split="train"), 6)
+    before = digest(out) if existing else None
+    # The run sends itself the signal once its first scene is written (DIFFRIS_STOP_AT): the
+    # same point on any machine.
+    r = subprocess.run([sys.executable, str(GENERATE), "--seed", "5", "--count", "8", "--split", "train",
+                        "--out", str(out), "--quiet", "--replace"], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": f"generate:{sig}"})
+    assert r.returncode == status, r.stderr
+    assert r.stderr.splitlines() == [
+        f"generate.py: stopped by {'SIGTERM' if sig == 'TERM' else 'Ctrl-C'}; split train of '{out}' "
+        "was not written, the folder is as it was"]
+    if existing:
+        assert digest(out) == before and len(list(out.iterdir())) == 5
+    else:
+        assert list(tmp_path.iterdir()) == []  # the folders it made are gone too
+
+
+def test_a_stop_during_the_final_moves_lets_them_finish(tmp_path):
+    out = tmp_path / "corpus"
+    write_split(str(out), CorpusSpec(seed=4, split="train"), 6)
+    r = subprocess.run([sys.executable, str(GENERATE), "--seed", "5", "--count", "3", "--split", "train",
+                        "--out", str(out), "--quiet", "--replace"], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": "commit:TERM"})
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    write_split(str(tmp_path / "fresh"), CorpusSpec(seed=5, split="train"), 3)
+    assert digest(out) == digest(tmp_path / "fresh") and len(list(out.iterdir())) == 5
+
+
+def test_what_a_killed_generate_left_goes_with_the_next_run_of_its_split(tmp_path):
+    out = tmp_path / "corpus"
+    r = subprocess.run([sys.executable, str(GENERATE), "--seed", "5", "--count", "8", "--split", "train",
+                        "--out", str(out), "--quiet"], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": "generate:KILL"})
+    assert r.returncode == -9
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".train.") and left[0].endswith(".partial")
+    write_split(str(out), CorpusSpec(seed=5, split="train"), 3)
+    assert not (out / left[0]).exists() and len(split_ids(out, "train")) == 3

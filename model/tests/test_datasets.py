@@ -188,3 +188,84 @@ def test_load_split_reads_every_layout_alike(corpus):
     assert len(rrsisd) == 8 and rrsisd.native_size == base.native_size
     # JPEG is lossy: close to the TIFF pixels, not equal
     assert (rrsisd.images[0].float() - base.images[0].float()).abs().mean() < 4
+
+
+# Expressions with nothing to segment by: `diffris segment` refuses them as queries, so a split
+# holding one is refused rather than scored (the rule: nothing left once Unicode white space,
+# no-break spaces included, and format characters are removed). A tab cannot be tried: it
+# separates the columns of the type table.
+BLANK = [" ", "   ", "\u00a0\u00a0", "\u2007", "\u202f", "\u3000", "\u200b", "\ufeff",
+         "\u2060", "\u200c\u200d", " \u00a0\u200b "]
+
+
+def replace_line(path, n, line):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[n - 1] = line
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("blank", BLANK, ids=[ascii(b) for b in BLANK])
+def test_a_blank_expression_is_refused_naming_its_file_line_and_sample(tmp_path, corpus, blank):
+    import shutil
+
+    for layout in ("refsegrs", "risbench", "rrsisd"):
+        shutil.copytree(corpus / layout, tmp_path / layout)
+    ident = read_samples(corpus / "refsegrs", "test")[1].id
+    # RefSegRS with its type table, and with the phrases file alone
+    tsv = tmp_path / "refsegrs" / "expressions_test.tsv"
+    kind = tsv.read_text(encoding="utf-8").splitlines()[1].split("\t")[1]
+    replace_line(tsv, 2, f"{ident}\t{kind}\t{blank}")
+    with pytest.raises(LayoutError, match=rf"expressions_test\.tsv:2: sample {ident}: .* is blank"):
+        read_samples(tmp_path / "refsegrs", "test")
+    tsv.unlink()
+    replace_line(tmp_path / "refsegrs" / "output_phrase_test.txt", 2, f"{ident} {blank}")
+    with pytest.raises(LayoutError, match=rf"output_phrase_test\.txt:2: sample {ident}: .* blank"):
+        read_samples(tmp_path / "refsegrs", "test")
+    # RISBench names a sample by its image file
+    phrases = tmp_path / "risbench" / "output_phrase_test.txt"
+    name = phrases.read_text(encoding="utf-8").splitlines()[1].split(" ")[0]
+    replace_line(phrases, 2, f"{name} {blank}")
+    with pytest.raises(LayoutError, match=rf"output_phrase_test\.txt:2: sample {name}: .* blank"):
+        read_samples(tmp_path / "risbench", "test")
+    # RRSIS-D: a sentence's raw text in the refs pickle
+    refs_path = tmp_path / "rrsisd" / "rrsisd" / "refs(unc).p"
+    refs = pickle.loads(refs_path.read_bytes())
+    refs[1]["sentences"][0]["raw"] = blank
+    refs_path.write_bytes(pickle.dumps(refs, protocol=2))
+    sample = f"{refs[1]['ref_id']}_{refs[1]['sentences'][0]['sent_id']}"
+    with pytest.raises(LayoutError, match=rf"ref {refs[1]['ref_id']}: sample {sample}: .* blank"):
+        read_samples(tmp_path / "rrsisd", "test")
+
+
+def test_an_expression_with_words_and_invisible_characters_is_kept(tmp_path, corpus):
+    import shutil
+
+    shutil.copytree(corpus / "refsegrs", tmp_path / "d")
+    (tmp_path / "d" / "expressions_test.tsv").unlink()
+    phrases = tmp_path / "d" / "output_phrase_test.txt"
+    ident = phrases.read_text(encoding="utf-8").splitlines()[0].split(" ")[0]
+    replace_line(phrases, 1, f"{ident} \u00a0the\u200b tanks ")
+    assert read_samples(tmp_path / "d", "test")[0].text == "\u00a0the\u200b tanks "
+
+
+def test_evaluate_refuses_a_split_with_a_blank_expression(tmp_path, corpus):
+    import shutil
+
+    from test_export import make_checkpoint
+
+    shutil.copytree(corpus / "refsegrs", tmp_path / "d")
+    tsv = tmp_path / "d" / "expressions_test.tsv"
+    ident, kind, _ = tsv.read_text(encoding="utf-8").splitlines()[2].split("\t")
+    replace_line(tsv, 3, f"{ident}\t{kind}\t\u00a0\u200b")
+    ckpt = make_checkpoint(tmp_path)
+    r = subprocess.run(
+        ["/usr/bin/python3", str(MODEL / "evaluate.py"), "--data", str(tmp_path / "d"),
+         "--split", "test", "--checkpoint", str(ckpt), "--json", str(tmp_path / "scores.json")],
+        capture_output=True, text=True,
+    )
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.splitlines() == [
+        f"evaluate.py: {tsv}:3: sample {ident}: the expression '\\xa0\\u200b' is blank (only "
+        "white space or invisible characters); give the words that name the object, or remove "
+        "the sample"], r.stderr
+    assert r.stdout == "" and not (tmp_path / "scores.json").exists()

@@ -5,7 +5,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 import torch
 
 from diffris.export import OPSET, export_bundle, read_parity, write_parity
+from diffris.export.bundle import check_metadata
 from diffris.nn import DiffRIS, load_checkpoint
 from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer
 
@@ -183,22 +183,200 @@ def test_export_refuses_what_it_would_destroy_and_leaves_it_as_it_was(exported, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.pt", "mine", "run"]
 
 
-def test_an_export_stopped_by_sigterm_leaves_nothing(exported, tmp_path):
+def snapshot(folder):
+    """Every file under `folder` with its bytes: what must come through a stopped run unchanged."""
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*"))
+            if f.is_file()}
+
+
+# Where a stop lands, each reached by the run itself (DIFFRIS_STOP_AT), so the test does not
+# depend on how fast the machine is: before loading, inside the ONNX tracer (where the exception
+# comes back wrapped in a RuntimeError), between the saved graphs, while the parity files are
+# written, and between moving the old bundle aside and the new one into place.
+STOP_POINTS = [("load", "TERM"), ("trace", "TERM"), ("save", "TERM"), ("parity", "TERM"),
+               ("move", "TERM"), ("trace", "INT")]
+
+
+@pytest.mark.parametrize("point,sig", STOP_POINTS, ids=[f"{p}-{s}" for p, s in STOP_POINTS])
+def test_an_export_stopped_anywhere_says_so_in_one_line_and_leaves_the_old_bundle(
+        exported, tmp_path, point, sig):
+    ckpt, bundle = exported
+    out = tmp_path / "bundle"
+    shutil.copytree(bundle, out)
+    before = snapshot(out)
+    r = subprocess.run(["/usr/bin/python3", str(ROOT / "model" / "export.py"), "--checkpoint",
+                        str(ckpt), "--out", str(out)], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": f"{point}:{sig}"})
+    assert r.returncode == {"TERM": 143, "INT": 130}[sig], r.stderr
+    assert r.stderr.splitlines() == [
+        f"export.py: stopped by {'SIGTERM' if sig == 'TERM' else 'Ctrl-C'}; {out} was not "
+        "written and nothing of it is left"], r.stderr
+    assert r.stdout == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+    assert snapshot(out) == before
+
+
+def test_an_export_stopped_into_new_folders_removes_them_again(exported, tmp_path):
     ckpt, _ = exported
-    p = subprocess.Popen(["/usr/bin/python3", str(ROOT / "model" / "export.py"), "--checkpoint",
-                          str(ckpt), "--out", str(tmp_path / "bundle")],
-                         stderr=subprocess.PIPE, text=True)
-    # Stopped once the temporary bundle folder exists, while the graphs are written.
-    for _ in range(600):
-        if any(tmp_path.iterdir()) or p.poll() is not None:
-            break
-        time.sleep(0.05)
-    p.send_signal(signal.SIGTERM)
-    p.communicate()
-    if p.returncode == 0:
-        pytest.skip("the export finished before the signal")
-    assert p.returncode == 143
+    out = tmp_path / "new" / "models" / "bundle"
+    r = subprocess.run(["/usr/bin/python3", str(ROOT / "model" / "export.py"), "--checkpoint",
+                        str(ckpt), "--out", str(out)], capture_output=True, text=True,
+                       env={**os.environ, "DIFFRIS_STOP_AT": "trace:TERM"})
+    assert r.returncode == 143 and len(r.stderr.splitlines()) == 1, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def export_main(monkeypatch, capsys, ckpt, out, wrap):
+    """export.py's main() in this process, with `wrap(real)` in place of the ONNX export step."""
+    import importlib.util
+    from diffris.export import bundle as bundle_module
+    spec = importlib.util.spec_from_file_location("export_cli", ROOT / "model" / "export.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    monkeypatch.setattr(bundle_module, "export_onnx", wrap(bundle_module.export_onnx))
+    status = cli.main(["--checkpoint", str(ckpt), "--out", str(out)])
+    return status, capsys.readouterr()
+
+
+def stop_inside(then):
+    """A library step during which SIGTERM lands, and which then does `then` with the exception
+    it caught: what torch's tracer does with an exception raised in a callback."""
+    def wrap(real):
+        def step(*args, **kwargs):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+            except BaseException as e:  # noqa: B036 - what the library does
+                then(e)
+            return real(*args, **kwargs)
+        return step
+    return wrap
+
+
+def rewrap(e):
+    raise RuntimeError(f"{type(e).__name__}: {e}")
+
+
+@pytest.mark.parametrize("then", [rewrap, lambda e: None], ids=["wrapped", "swallowed"])
+def test_a_stop_that_a_library_wraps_or_swallows_is_still_a_stop(
+        exported, tmp_path, monkeypatch, capsys, then):
+    ckpt, _ = exported
+    handler = signal.getsignal(signal.SIGTERM)
+    status, printed = export_main(monkeypatch, capsys, ckpt, tmp_path / "bundle", stop_inside(then))
+    assert status == 143
+    assert printed.err.splitlines() == [f"export.py: stopped by SIGTERM; {tmp_path / 'bundle'} "
+                                        "was not written and nothing of it is left"]
+    assert printed.out == "" and list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is handler  # restored
+
+
+def test_what_a_killed_export_left_is_removed_by_the_next_and_a_running_ones_stays(
+        exported, tmp_path):
+    ckpt, _ = exported
+    out = tmp_path / "bundle"
+    # SIGKILL cannot be handled: the killed run leaves its partial folder, named with its pid.
+    killed = subprocess.run(["/usr/bin/python3", str(ROOT / "model" / "export.py"),
+                             "--checkpoint", str(ckpt), "--out", str(out)],
+                            capture_output=True, text=True,
+                            env={**os.environ, "DIFFRIS_STOP_AT": "trace:KILL"})
+    assert killed.returncode == -signal.SIGKILL
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".bundle.") and left[0].endswith(".partial")
+    assert any((tmp_path / left[0]).iterdir())
+    running = subprocess.Popen(["/usr/bin/python3", "-c", "import sys; sys.stdin.read()"],
+                               stdin=subprocess.PIPE)
+    try:
+        live = tmp_path / f".bundle.{running.pid}.0123456789abcdef.partial"
+        live.mkdir()
+        (live / "model.json").write_text("{}")
+        # Not the partial pattern (no pid): left as it is, as the command line does.
+        other = tmp_path / ".bundle.notapid.partial"
+        other.mkdir()
+        export_bundle(ckpt, out)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [".bundle.notapid.partial", live.name, "bundle"])
+        assert (live / "model.json").read_text() == "{}"
+    finally:
+        running.stdin.close()
+        running.wait()
+
+
+# Names and versions a user may mistype or paste: blank to the bundle reader, or holding a
+# character that would break the one-line reports showing them (or invisible in them).
+BAD_METADATA = ["", " ", "\t", "\u00a0\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff", "\u2060",
+                "\u3000", "0.1.0\n", "a\nb", "v1\r", "x\x1b[31m", "a\u2028b", "v\x00", "\x7f",
+                "diffris\u200b-tiny", "\x85", "\ud800"]
+GOOD_METADATA = ["diffris-tiny", "0.1.0", "1.0.0-rc.1+build.5", "my model", "modèle à l'essai",
+                 "遥感分割", "v2 ✓", "sd15 (RRSIS-D)"]
+
+
+@pytest.mark.parametrize("value", BAD_METADATA, ids=[ascii(v) for v in BAD_METADATA])
+@pytest.mark.parametrize("option", ["name", "version", "license"])
+def test_a_blank_or_multi_line_name_or_version_is_refused(option, value):
+    with pytest.raises(ValueError, match=f"^--{option} "):
+        check_metadata(**{option: value})
+
+
+@pytest.mark.parametrize("value", GOOD_METADATA)
+def test_visible_names_and_versions_are_accepted(value):
+    check_metadata(name=value, version=value, license=value)
+
+
+def test_export_cli_checks_name_and_version_before_any_work(tmp_path):
+    # The checkpoint does not exist: the options are checked before it is looked for.
+    for option, value in (("--version", ""), ("--name", "diffris\ntiny")):
+        r = export_cli("--checkpoint", tmp_path / "none.pt", "--out", tmp_path / "b",
+                       option, value)
+        assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
+        assert r.stderr.startswith(f"export.py: {option} "), r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+READ_NAMES = """
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.diffris.runtime.ModelBundle;
+
+public class ReadNames {
+  static String codes(String s) {
+    return s.codePoints().mapToObj(Integer::toHexString).collect(Collectors.joining(","));
+  }
+
+  public static void main(String[] args) {
+    for (String bundle : args) {
+      try {
+        var d = ModelBundle.open(Path.of(bundle)).description();
+        System.out.println("read " + codes(d.name()) + " " + codes(d.version()));
+      } catch (Exception e) {
+        System.out.println("refused");
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.skipif(not shutil.which("java")
+                    or not (ROOT / "model-runtime" / "target" / "classes").is_dir(),
+                    reason="java or the model-runtime build (Maven) missing")
+def test_what_export_accepts_the_java_bundle_reader_reads_back(exported, tmp_path):
+    _, bundle = exported
+    meta = json.loads((bundle / "model.json").read_text(encoding="utf-8"))
+    folders = []
+    for n, value in enumerate(GOOD_METADATA + ["", " \t"]):
+        folder = tmp_path / f"b{n}"
+        shutil.copytree(bundle, folder, ignore=shutil.ignore_patterns("parity"))
+        (folder / "model.json").write_text(json.dumps({**meta, "name": value, "version": value},
+                                                      indent=2), encoding="utf-8")
+        folders.append(str(folder))
+    source = tmp_path / "ReadNames.java"
+    source.write_text(READ_NAMES, encoding="utf-8")
+    r = subprocess.run(["java", "-cp", str(ROOT / "model-runtime" / "target" / "classes"),
+                        str(source), *folders], capture_output=True, text=True,
+                       env={**os.environ, "JAVA_TOOL_OPTIONS": ""})
+    assert r.returncode == 0, r.stderr
+    codes = [",".join(f"{ord(c):x}" for c in v) for v in GOOD_METADATA]
+    # The last two, blank, are what the Java reader refuses: export refuses them too (above).
+    assert r.stdout.splitlines() == [f"read {c} {c}" for c in codes] + ["refused", "refused"]
 
 
 def onnxruntime_java():

@@ -20,11 +20,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from .. import stops
+from ..partial import PartialFolder, partial_path
 from . import geotiff
 from .expressions import ABSENT, TYPES, absent, candidates, choose
 from .render import Sensor, render
@@ -104,17 +108,85 @@ def _link_or_copy(src: str, dst: str) -> None:
             g.write(f.read())
 
 
-def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> dict:
-    """Writes `count` samples (ids) of a split; returns counts per expression type."""
+class SplitExistsError(ValueError):
+    """The folder already holds the split, and replacing it was not asked for."""
+
+
+def index_files(split: str) -> tuple:
+    return f"output_phrase_{split}.txt", f"expressions_{split}.tsv", f"scenes_{split}.jsonl"
+
+
+def split_files(out_dir, split: str) -> list:
+    """The files of `split` in a corpus folder: its index files, and the images and masks whose
+    names are its ids (listed or not: a split cut short by an older version left some unlisted).
+    Ids are `<split>_<6 digits>_<k>`, so no other split's file matches."""
+    out = Path(out_dir)
+    found = [out / name for name in index_files(split) if (out / name).exists()]
+    ids = re.compile(re.escape(split) + r"_\d{6}_\d+\.tif")
+    for sub in ("images", "masks"):
+        if (out / sub).is_dir():
+            found += sorted(p for p in (out / sub).iterdir() if ids.fullmatch(p.name))
+    return found
+
+
+def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None, replace=False) -> dict:
+    """Writes `count` samples (ids) of a split; returns counts per expression type.
+
+    A split the folder already holds is refused (SplitExistsError) unless `replace`: then it is
+    replaced as a whole, its old images and masks removed. The split is written into a partial
+    folder inside `out_dir` and moved into place at the end, so a failed or stopped run leaves
+    the folder as it was (see `diffris.partial` for what a killed one leaves)."""
     spec.validate()
     if count < 1:
         raise ValueError(f"count {count} must be at least 1")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ValueError(f"output '{out_dir}' exists and is not a folder")
+    out = Path(out_dir)
+    if split_files(out, spec.split) and not replace:
+        phrases = out / index_files(spec.split)[0]
+        held = (f"{sum(1 for line in phrases.open(encoding='utf-8') if line.strip())} samples"
+                if phrases.is_file() else "images or masks, without its index")
+        raise SplitExistsError(
+            f"'{out_dir}' already holds split '{spec.split}' ({held}): --replace writes it anew "
+            f"and removes its old images and masks; another --split or --out keeps it (the same "
+            f"--seed with a larger --count gives the same first samples and more)")
     if not any(build_scene(spec, i)[1] for i in range(PROBE_TILES)):   # stops at the first that has one
         raise ValueError(f"none of the first {PROBE_TILES} tiles has a sample of kinds "
                          f"{', '.join(spec.kinds) or 'any'} with themes {', '.join(spec.themes) or 'base'}: "
                          f"choose kinds those themes allow")
+    staging = PartialFolder(out / spec.split)
+    try:
+        tmp = staging.create()
+        kinds = _write_samples(str(tmp), spec, count, progress)
+        _move_split_into_place(tmp, out, spec.split)
+        staging.done()  # empty folders by now
+    except BaseException:
+        staging.discard()
+        raise
+    return kinds
+
+
+def _move_split_into_place(tmp: Path, out: Path, split: str) -> None:
+    """Replaces the split's files in `out` by those in `tmp`, index files last. Renames only,
+    with stops held off: a stop landing here is too late, the run ends as it would have."""
+    with stops.deferred():
+        stops.check()
+        stops.reached("commit")
+        old = partial_path(out / split)
+        old.mkdir()
+        for path in split_files(out, split):
+            path.rename(old / path.name)
+        for sub in ("images", "masks"):
+            (out / sub).mkdir(exist_ok=True)
+            for path in sorted((tmp / sub).iterdir()):
+                path.rename(out / sub / path.name)
+        for name in index_files(split):
+            (tmp / name).rename(out / name)
+        stops.past_the_point_of_no_return()
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_samples(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> dict:
     images, masks = os.path.join(out_dir, "images"), os.path.join(out_dir, "masks")
     os.makedirs(images, exist_ok=True)
     os.makedirs(masks, exist_ok=True)
@@ -150,6 +222,7 @@ def write_split(out_dir: str, spec: CorpusSpec, count: int, progress=None) -> di
             }, sort_keys=True, separators=(",", ":")) + "\n")
             if progress:
                 progress(written, count)
+            stops.reached("generate")
         index += 1
         if index > 100 * count + 1000:
             raise RuntimeError("no expressions could be generated; check size and gsd")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..text_rules import is_blank
+
 LAYOUTS = ("refsegrs", "rrsisd", "risbench")
 
 
@@ -124,8 +126,20 @@ def read_phrases(path):
         name, _, text = line.partition(" ")
         if not name or not text:
             raise LayoutError(f"{path}:{n}: expected '<name> <expression>'")
+        check_expression(text, f"{path}:{n}", name)
         rows.append((name, text))
     return rows
+
+
+def check_expression(text, where, sample):
+    """LayoutError when a sample's expression is blank: only white space (no-break spaces
+    included) or invisible format characters, the queries `diffris segment` refuses. Scoring
+    such a sample would score the model on a query no user can run."""
+    if is_blank(text):
+        raise LayoutError(
+            f"{where}: sample {sample}: the expression {text!r} is blank (only white space or "
+            f"invisible characters); give the words that name the object, or remove the sample"
+        )
 
 
 def read_image(path):

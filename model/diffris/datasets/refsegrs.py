@@ -1,6 +1,6 @@
 """RefSegRS: `images/<id>.tif`, `masks/<id>.tif`, `output_phrase_<split>.txt` (`<id> <text>`);
 `expressions_<split>.tsv` (`<id>\\t<type>\\t<text>`) is read instead when present."""
-from . import LayoutError, Sample, file_mask, split_names
+from . import LayoutError, Sample, check_expression, file_mask, split_names
 
 
 def read_rows(folder, split):
@@ -15,6 +15,7 @@ def read_rows(folder, split):
             parts = line.split("\t")
             if len(parts) != 3:
                 raise LayoutError(f"{tsv}:{n}: expected '<id>\\t<type>\\t<expression>'")
+            check_expression(parts[2], f"{tsv}:{n}", parts[0])
             rows.append(tuple(parts))
     elif phrases.exists():
         for n, line in enumerate(phrases.read_text(encoding="utf-8").splitlines(), start=1):
@@ -23,6 +24,7 @@ def read_rows(folder, split):
             ident, _, text = line.partition(" ")
             if not text:
                 raise LayoutError(f"{phrases}:{n}: expected '<id> <expression>'")
+            check_expression(text, f"{phrases}:{n}", ident)
             rows.append((ident, "unknown", text))
     else:
         present = sorted(

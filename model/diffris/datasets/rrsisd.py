@@ -19,7 +19,7 @@ import json
 import pickle
 from pathlib import Path
 
-from . import LayoutError, Sample
+from . import LayoutError, Sample, check_expression
 from .coco_mask import segmentation_mask
 
 REFS = "refs(unc).p"
@@ -108,8 +108,10 @@ def read_samples(folder, split):
         kind = categories.get(ref.get("category_id", ann.get("category_id")), "unknown")
         for sentence in ref.get("sentences", []):
             text = sentence.get("raw", sentence.get("sent"))
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str):
                 raise LayoutError(f"{refs_path}: ref {ref_id} has a sentence without text")
+            check_expression(text, f"{refs_path}: ref {ref_id}",
+                             f"{ref_id}_{sentence.get('sent_id')}")
             samples.append(
                 Sample(
                     f"{ref_id}_{sentence.get('sent_id')}",

@@ -10,12 +10,15 @@ BUNDLE/
   tokenizer/          vocab.json, merges.txt (CLIP format), tokenizer.json (HuggingFace)
   parity/             index.json + raw little-endian arrays: inputs and PyTorch outputs
 
-Nothing is written in place: the bundle is assembled in a sibling temporary folder and renamed
-at the end, so a failed export leaves no half-written bundle.
+Nothing is written in place: the bundle is assembled in a sibling partial folder
+(`.BUNDLE.<pid>.<hex>.partial`, see `diffris.partial`) and moved into place at the end, so a
+failed or stopped export leaves no half-written bundle, and one killed outright leaves a folder
+the next export removes.
 """
 import json
 import shutil
 import tempfile
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -24,7 +27,10 @@ import onnx
 import torch
 from onnx import numpy_helper
 
+from .. import stops
 from ..nn import SegmenterGraph, TextEncoderGraph, load_checkpoint
+from ..partial import PartialFolder
+from ..text_rules import first_control_character, is_blank
 from ..tokenizer import ClipBpeTokenizer, write_tokenizer
 
 OPSET = 17
@@ -50,14 +56,17 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     weights in half precision (half the bundle) and computes in fp32: the bundle is the model
     with its weights rounded to fp16, and its parity outputs are that model's."""
     out_dir = Path(out_dir)
+    check_metadata(name=name, version=version, license=license)
     check_output(out_dir, [checkpoint])
+    stops.reached("load")
     model, ckpt = load_checkpoint(checkpoint, weights=weights)
+    stops.check()
     check_output(out_dir, [ckpt["config"].get("backbone_args", {}).get("weights")])
     if store_fp16:
         round_weights_to_fp16(model)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    folder = PartialFolder(out_dir)
     try:
+        tmp = folder.create()
         vocab = write_tokenizer(tmp / "tokenizer", [tuple(m) for m in ckpt["tokenizer"]["merges"]])
         if vocab != ckpt["tokenizer"]["vocab"]:
             raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
@@ -67,16 +76,40 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
                     external_data_bytes, store_fp16, meta)
+        stops.check()
         write_parity(model, meta, tokenizer, tmp / "parity")
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
+        folder.commit()
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        folder.discard()
         raise
     return out_dir
+
+
+def check_metadata(**values):
+    """What model.json names the model by (shown by `diffris info`, written into every output's
+    metadata) must be one line of visible text: the bundle reader refuses a blank value, and a
+    control character would break the lines that show it. ValueError naming the option."""
+    for option, value in values.items():
+        if not isinstance(value, str) or is_blank(value):
+            raise ValueError(f"--{option} {value!r} is blank: give visible text, e.g. "
+                             f"{METADATA_EXAMPLES[option]}")
+        found = first_control_character(value)
+        if found is not None:
+            position, ch = found
+            raise ValueError(f"--{option} {value!r} holds the invisible or control character "
+                             f"U+{ord(ch):04X} ({character_name(ch)}) at position "
+                             f"{position}: give it on one line, in visible characters")
+
+
+def character_name(ch):
+    return {"\n": "line feed", "\r": "carriage return", "\t": "tab", "\x1b": "escape"}.get(
+        ch, unicodedata.name(ch, "not text: a byte that is not UTF-8"
+                             if unicodedata.category(ch) == "Cs" else "control character").lower())
+
+
+METADATA_EXAMPLES = {"name": "diffris-tiny", "version": "0.1.0", "license": "Apache-2.0"}
 
 
 def check_output(out_dir, inputs):
@@ -116,6 +149,7 @@ def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA
                 add_metadata_props(graph, meta)
             save_graph(graph, folder / name, external_data_bytes)
             shutil.rmtree(scratch / name)
+            stops.reached("save")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     model.eval()
@@ -133,7 +167,10 @@ def _trace(model, scratch, ids, image, text):
                           input_names=["input_ids"], output_names=["text_features"],
                           dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
                           opset_version=OPSET, do_constant_folding=True)
-        torch.onnx.export(SegmenterGraph(model).eval(), (image, text),
+        segmenter = SegmenterGraph(model).eval()
+        if stops.wanted("trace"):  # a test's stop landing inside the tracer
+            segmenter.register_forward_pre_hook(lambda *_: stops.reached("trace"))
+        torch.onnx.export(segmenter, (image, text),
                           str(scratch / "segmenter.onnx" / "segmenter.onnx"),
                           input_names=["image", "text_features"], output_names=["mask_logits"],
                           dynamic_axes={"image": {0: "N", 2: "H", 3: "W"},
@@ -384,6 +421,7 @@ def write_parity(model, meta, tokenizer, folder):
     }
     for k, v in arrays.items():
         (folder / f"{k}.bin").write_bytes(np.ascontiguousarray(v).tobytes())
+        stops.reached("parity")
     (folder / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
     return arrays
 

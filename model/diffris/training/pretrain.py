@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import progress as stage_progress
+
 
 def sd_alphas_cumprod(steps=1000, beta_start=0.00085, beta_end=0.012):
     betas = torch.linspace(beta_start ** 0.5, beta_end ** 0.5, steps) ** 2
@@ -111,7 +113,7 @@ def run_pretraining(backbone, images_fn, ids_fn, count, steps, minutes, batch, l
     step = start_step
     while True:
         elapsed = elapsed_before + time.time() - start
-        progress = max(step / steps, elapsed / (minutes * 60))
+        progress = stage_progress(step, steps, elapsed, minutes)
         if progress >= 1.0:
             break
         idx = torch.randint(0, count, (batch,), generator=gen)

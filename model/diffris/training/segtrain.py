@@ -11,6 +11,7 @@ import time
 
 import torch
 
+from . import progress as stage_progress
 from .losses import segmentation_loss
 
 
@@ -113,7 +114,7 @@ def run_segmentation_training(trainer, batch_fn, count, steps, minutes, batch, l
     step = start_step
     while True:
         elapsed = elapsed_before + time.time() - start
-        progress = max(step / steps, elapsed / (minutes * 60))
+        progress = stage_progress(step, steps, elapsed, minutes)
         if progress >= 1.0:
             break
         idx = torch.randint(0, count, (batch,), generator=gen)
