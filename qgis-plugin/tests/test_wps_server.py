@@ -269,15 +269,13 @@ def test_unreachable_server(server, tmp_path, port_crop):
 
 
 def test_a_silent_server_does_not_hold_the_toolbox(server):
-    import time
-
+    # The silent endpoint never answers, so the catalog comes back only through its own 1 s
+    # timeout, which its message names; no wall time is measured (a slow machine must pass).
     from diffris_qgis.wps import server_catalog
 
     server_catalog.CATALOG_TIMEOUT_MS = 1000
     try:
-        start = time.monotonic()
         catalog = server_catalog.catalog(server.url + "/silent/geoserver", "")
-        assert time.monotonic() - start < 5
     finally:
         server_catalog.CATALOG_TIMEOUT_MS = 5000
         server_catalog.forget()

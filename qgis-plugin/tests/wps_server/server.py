@@ -9,7 +9,8 @@ prints `listening on PORT` when ready. Paths:
   segment-me), to check that the plugin sends the credentials of an authcfg.
 - /forbidden/geoserver/wps: answers 403, as GeoServer's WPS security does.
 - /empty/geoserver/wps: a WPS without diffris:Segment (a GeoServer without the extension).
-- /silent/geoserver/wps: accepts the connection and answers nothing for 30 s.
+- /silent/geoserver/wps: accepts the connection and never answers (for as long as the server
+  runs), so a client returns only through its own timeout.
 - /geoserver/wcs: WCS 1.1.1 GetCapabilities and DescribeCoverage of the sample scenes, published
   as diffris:port, diffris:town and diffris:airport, so the plugin can list coverages and read
   their extents. This server cannot resolve GeoServer's internal WCS references
@@ -139,8 +140,10 @@ class TestServer:
         if path.startswith("/outputs/"):
             return self._file(path[len("/outputs/") :])(environ, start_response)
         if path == "/silent/geoserver/wps":
-            time.sleep(30)
-            return Response("Too late", status=503)(environ, start_response)
+            # Silent for the server's whole life (the tests end it): a client that returns has
+            # given up by itself; no test has to time how long that took.
+            while True:
+                time.sleep(3600)
         if path == "/empty/geoserver/wps":
             return self.empty_wps(environ, start_response)
         if path == "/forbidden/geoserver/wps":
