@@ -67,15 +67,31 @@ class InterruptedRunTest {
     }
   }
 
-  /** Waits until the run has started writing its partial file. */
+  /**
+   * Waits for a state, not a duration: the run has written bytes into its partial file (writing
+   * has begun; the 2048² checkerboard keeps it writing for seconds after that on any machine).
+   */
   private void awaitPartial(Process run) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (files().stream().noneMatch(n -> n.endsWith(".partial"))) {
+    long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (partialBytes() == 0) {
       assertTrue(run.isAlive(), "the run ended before writing: " + files());
-      assertTrue(System.nanoTime() < end, "no partial file after 60 s");
+      assertTrue(System.nanoTime() < end, "nothing written into a partial file after 5 minutes");
       Thread.sleep(50);
     }
-    Thread.sleep(300); // well into writing
+  }
+
+  private long partialBytes() throws Exception {
+    long bytes = 0;
+    for (String name : files()) {
+      if (name.endsWith(".partial")) {
+        try {
+          bytes += Files.size(outputs.resolve(name));
+        } catch (java.nio.file.NoSuchFileException e) {
+          // moved into place or removed between the listing and the size: not written yet here
+        }
+      }
+    }
+    return bytes;
   }
 
   @Test
