@@ -3,7 +3,7 @@ package org.diffris.cli;
 import java.io.PrintWriter;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.diffris.cli.io.NativeLibraryCache;
+import org.diffris.runtime.onnx.NativeLibraryCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -12,6 +12,7 @@ import org.diffris.cli.io.GeoPackageRegions;
 import org.diffris.cli.io.RegionWriter;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.output.GeoPackageWriter;
+import org.diffris.output.OutputPlaces;
 import org.diffris.pipeline.OutputSchema;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,39 +62,24 @@ final class OutputOptions {
   /**
    * Fails unless every output can be written, none of them is the input (a user's input is never
    * written, whatever path names it: symbolic links and hard links are followed) and no two
-   * outputs are one file.
+   * outputs are one file ({@link OutputPlaces}, the rule every host applies).
    *
    * @param input the input file, which exists
    * @param inputOption the option that named it, for messages ({@code --raster})
    * @param outputs each output's option and path, null paths left out
    */
   void checkFiles(Path input, String inputOption, Map<String, Path> outputs) throws InputException {
-    List<Map.Entry<String, Path>> given = new ArrayList<>();
+    List<OutputPlaces.Place> places = new ArrayList<>();
     for (Map.Entry<String, Path> output : outputs.entrySet()) {
       if (output.getValue() != null) {
         checkWritable(output.getValue());
-        if (sameFile(input, output.getValue())) {
-          throw new InputException(
-              output.getKey()
-                  + " "
-                  + output.getValue()
-                  + " is the input "
-                  + inputOption
-                  + "; write to another file (inputs are never written)");
-        }
-        for (Map.Entry<String, Path> earlier : given) {
-          if (sameFile(earlier.getValue(), output.getValue())) {
-            throw new InputException(
-                earlier.getKey()
-                    + " and "
-                    + output.getKey()
-                    + " name the same file ("
-                    + output.getValue()
-                    + "); give each its own");
-          }
-        }
-        given.add(output);
+        places.add(OutputPlaces.local(output.getKey(), output.getValue()));
       }
+    }
+    try {
+      OutputPlaces.check(List.of(OutputPlaces.local(inputOption, input)), places);
+    } catch (OutputPlaces.RefusedException e) {
+      throw new InputException(e.getMessage(), e);
     }
   }
 
@@ -109,27 +95,6 @@ final class OutputOptions {
     if (folder == null || !Files.isDirectory(folder)) {
       throw new InputException("output folder does not exist: " + folder);
     }
-  }
-
-  /** Whether two paths are one file: the same inode when both exist, else the same real place. */
-  private static boolean sameFile(Path a, Path b) throws InputException {
-    try {
-      if (Files.exists(a) && Files.exists(b)) {
-        return Files.isSameFile(a, b);
-      }
-      return realLocation(a).equals(realLocation(b));
-    } catch (IOException e) {
-      throw new InputException("cannot resolve " + a + " or " + b + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The real path of a file that may not exist yet: its folder's real path and its name. */
-  private static Path realLocation(Path file) throws IOException {
-    if (Files.exists(file)) {
-      return file.toRealPath();
-    }
-    Path absolute = file.toAbsolutePath().normalize();
-    return absolute.getParent().toRealPath().resolve(absolute.getFileName());
   }
 
   /**

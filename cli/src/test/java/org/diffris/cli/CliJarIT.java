@@ -64,4 +64,33 @@ class CliJarIT {
           "libraries cached in " + cache);
     }
   }
+
+  /**
+   * When the cache cannot be written ($HOME read-only; here the cache's place is a file, which
+   * stops root too), the libraries go to a folder of the run's own, deleted at exit: the
+   * temporary folder is left as it was.
+   */
+  @Test
+  void aRunWhoseCacheCannotBeWrittenLeavesNoTemporaryFolderEither() throws Exception {
+    Path jar = Path.of(System.getProperty("diffris.cliJar", "target/diffris-cli.jar"));
+    Path tmp = Files.createTempDirectory("diffris-it-tmp");
+    Path notAFolder = Files.writeString(Files.createTempFile("diffris-it-cache", ".txt"), "x");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "java",
+                "-Djava.io.tmpdir=" + tmp,
+                "-Duser.home=" + notAFolder,
+                "-jar",
+                jar.toString(),
+                "info")
+            .redirectErrorStream(true);
+    builder.environment().put("XDG_CACHE_HOME", notAFolder.toString());
+    Process p = builder.start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), output);
+    assertTrue(output.contains("providers="), output);
+    try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+      assertEquals(List.of(), left.toList());
+    }
+  }
 }

@@ -24,9 +24,9 @@ final class PieceMerging {
     List<PieceRecord> all = new ArrayList<>();
     records.forEach(all::add);
     PieceRecord first = all.get(0);
-    try (RasterRun run = new RasterRun(first.source())) {
-      SegmentationPlan plan =
-          run.plan(ExecutorModels.of(job), job, first.query(), first.scaleRule());
+    try (ExecutorModels.Lease model = ExecutorModels.lease(job);
+        RasterRun run = new RasterRun(first.source())) {
+      SegmentationPlan plan = run.plan(model.model(), job, first.query(), first.scaleRule());
       List<WindowPiece> pieces = new ArrayList<>(all.size());
       for (PieceRecord r : all) {
         pieces.add(r.piece());

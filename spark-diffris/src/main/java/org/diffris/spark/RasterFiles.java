@@ -30,61 +30,52 @@ final class RasterFiles {
 
   /**
    * The GeoTIFFs named by {@code patterns}: files, folders (their {@code .tif} and {@code .tiff}
-   * files) and globs, sorted, each once.
+   * files) and globs, sorted, each once. A name that exists is taken as it is, whatever characters
+   * it holds ({@code x[1].tif}, {@code a,b.tif}); only one that does not is read as a glob, then
+   * as names separated by commas.
    *
    * @throws IllegalArgumentException naming a pattern that matches nothing
    */
   static List<String> list(List<String> patterns, Configuration conf) throws IOException {
     TreeSet<String> found = new TreeSet<>();
     for (String pattern : patterns) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(pattern);
-      FileSystem fs = p.getFileSystem(conf);
-      FileStatus[] matches = fs.globStatus(p);
-      if (matches == null || matches.length == 0) {
-        throw new IllegalArgumentException(pattern + ": no such file, folder or matching files");
-      }
-      boolean any = false;
-      for (FileStatus match : matches) {
-        if (match.isDirectory()) {
-          for (FileStatus child : fs.listStatus(match.getPath())) {
-            if (child.isFile() && isGeoTiff(child.getPath().getName())) {
-              found.add(child.getPath().toString());
-              any = true;
-            }
-          }
-        } else {
-          found.add(match.getPath().toString());
-          any = true;
-        }
-      }
-      if (!any) {
-        throw new IllegalArgumentException(pattern + ": no .tif or .tiff file there");
-      }
+      add(pattern, found, conf);
     }
     return new ArrayList<>(found);
   }
 
-  /**
-   * Refuses an output that is an input raster or a folder holding one (a job that overwrites its
-   * output folder deletes it first).
-   *
-   * @param option the output's option, for the message
-   */
-  static void requireApart(List<String> sources, String option, String output, Configuration conf)
+  private static void add(String pattern, TreeSet<String> found, Configuration conf)
       throws IOException {
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
-    String qualified = p.getFileSystem(conf).makeQualified(p).toString();
-    String folder = qualified.endsWith("/") ? qualified : qualified + "/";
-    for (String source : sources) {
-      if (source.equals(qualified) || source.startsWith(folder)) {
-        throw new IllegalArgumentException(
-            option
-                + " "
-                + output
-                + (source.equals(qualified) ? " is the input raster " : " holds the input raster ")
-                + source
-                + ": write the answers somewhere else");
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(pattern);
+    FileSystem fs = p.getFileSystem(conf);
+    FileStatus[] matches = fs.exists(p) ? new FileStatus[] {fs.getFileStatus(p)} : fs.globStatus(p);
+    if (matches == null || matches.length == 0) {
+      if (pattern.contains(",")) {
+        for (String part : pattern.split(",")) {
+          if (!part.isBlank()) {
+            add(part.strip(), found, conf);
+          }
+        }
+        return;
       }
+      throw new IllegalArgumentException(pattern + ": no such file, folder or matching files");
+    }
+    boolean any = false;
+    for (FileStatus match : matches) {
+      if (match.isDirectory()) {
+        for (FileStatus child : fs.listStatus(match.getPath())) {
+          if (child.isFile() && isGeoTiff(child.getPath().getName())) {
+            found.add(child.getPath().toString());
+            any = true;
+          }
+        }
+      } else {
+        found.add(match.getPath().toString());
+        any = true;
+      }
+    }
+    if (!any) {
+      throw new IllegalArgumentException(pattern + ": no .tif or .tiff file there");
     }
   }
 
@@ -103,8 +94,10 @@ final class RasterFiles {
     try (java.io.BufferedReader in =
         new java.io.BufferedReader(
             new java.io.InputStreamReader(fs.open(p), java.nio.charset.StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        String name = line.strip();
+      boolean first = true;
+      for (String line = in.readLine(); line != null; line = in.readLine(), first = false) {
+        // A byte order mark (Windows editors write one) is not part of the first name.
+        String name = (first && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
         if (!name.isEmpty() && !name.startsWith("#")) {
           names.add(name);
         }
@@ -123,7 +116,9 @@ final class RasterFiles {
 
   /** A local path for a listed raster, copying it here first when it is on a remote system. */
   static Path local(String raster) {
-    URI uri = URI.create(raster);
+    // Hadoop's reading of the name: spaces, # and brackets are characters of the name, not URI
+    // syntax.
+    URI uri = new org.apache.hadoop.fs.Path(raster).toUri();
     if (uri.getScheme() == null || uri.getScheme().equals("file")) {
       return Path.of(uri.getPath());
     }

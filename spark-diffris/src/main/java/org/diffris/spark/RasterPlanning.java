@@ -37,8 +37,9 @@ final class RasterPlanning {
       implements Serializable {}
 
   static Outcome plan(String source, JobOptions job) {
-    try (RasterRun run = new RasterRun(source)) {
-      Segmenter model = ExecutorModels.of(job);
+    try (ExecutorModels.Lease lease = ExecutorModels.lease(job);
+        RasterRun run = new RasterRun(source)) {
+      Segmenter model = lease.model();
       String rule = null;
       List<String> warnings = new ArrayList<>();
       for (String query : job.queries()) {

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.fs.Path;
 import org.apache.sedona.spark.SedonaContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -22,6 +21,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.diffris.output.AtomicOutput;
 import org.diffris.runtime.onnx.ExecutionProvider;
+import org.diffris.runtime.onnx.NativeLibraryCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +47,6 @@ public final class SegmentJob implements Callable<Integer> {
 
   @Option(
       names = "--rasters",
-      split = ",",
       paramLabel = "PATH",
       description =
           "GeoTIFFs: files, folders (their .tif/.tiff files) or globs, on any file system Hadoop"
@@ -95,7 +94,9 @@ public final class SegmentJob implements Callable<Integer> {
 
   @Option(
       names = "--overwrite",
-      description = "Replace --out, --failures and --gpkg if they exist.")
+      description =
+          "Replace --out, --failures and --gpkg if they exist (a folder only when this job wrote"
+              + " it).")
   boolean overwrite;
 
   @Option(
@@ -158,10 +159,21 @@ public final class SegmentJob implements Callable<Integer> {
 
   /**
    * Exit status: 0 all rasters answered, 3 some failed (see the failures table), 2 a usage error,
-   * 1 the job could not start (an output exists, a pattern matched nothing).
+   * 1 the job could not start (an output exists, a pattern matched nothing), 130 or 143 stopped by
+   * SIGINT or SIGTERM (nothing written).
    */
   public static void main(String[] args) {
+    NativeLibraryCache.install(); // before ONNX Runtime loads: nothing left in /tmp per run
+    JobStop.install();
     CommandLine command = new CommandLine(new SegmentJob());
+    // Option errors are one line naming the problem, not a usage dump.
+    command.setParameterExceptionHandler(
+        (e, ignored) -> {
+          e.getCommandLine()
+              .getErr()
+              .println("diffris-spark: " + e.getMessage() + " (see diffris-spark --help)");
+          return 2;
+        });
     command.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           // What the user must change, in one line; Spark's own failures keep their trace.
@@ -186,26 +198,28 @@ public final class SegmentJob implements Callable<Integer> {
       builder.master(master);
     }
     SparkSession spark = SedonaContext.create(builder.getOrCreate());
+    JobStop.attach(spark.sparkContext());
     try {
-      List<String> patterns = new ArrayList<>(rasters);
-      if (rasterList != null) {
-        patterns.addAll(
-            RasterFiles.readList(rasterList, spark.sparkContext().hadoopConfiguration()));
-      }
       JobSummary summary =
           run(
               spark,
               job,
-              patterns,
+              rasters,
+              rasterList,
               new Outputs(
                   out,
                   failures != null ? failures : out + "-failures",
                   gpkg == null ? null : java.nio.file.Path.of(gpkg),
                   overwrite));
       summary.print(System.out);
-      return summary.failedRasters() == 0 ? 0 : 3;
-    } finally {
       spark.stop();
+      return summary.failedRasters() == 0 ? 0 : 3;
+    } catch (Exception | Error e) {
+      if (JobStop.requested()) {
+        JobStop.unwound(); // the signal's handler says what happened and exits
+      }
+      spark.stop();
+      throw e;
     }
   }
 
@@ -242,50 +256,71 @@ public final class SegmentJob implements Callable<Integer> {
    */
   record Outputs(String out, String failures, java.nio.file.Path gpkg, boolean overwrite) {}
 
-  /**
-   * Runs a job on a session Sedona is registered with and writes its outputs.
-   *
-   * @throws IllegalArgumentException when an output exists without {@code overwrite}, or a
-   *     raster pattern matches nothing
-   */
+  /** As {@link #run(SparkSession, JobOptions, List, String, Outputs)} without a raster list. */
   static JobSummary run(
       SparkSession spark, JobOptions job, List<String> rasterPatterns, Outputs outputs)
+      throws java.io.IOException {
+    return run(spark, job, rasterPatterns, null, outputs);
+  }
+
+  /**
+   * Runs a job on a session Sedona is registered with and writes its outputs: under temporary
+   * names, moved into place together once all are complete; a failed or stopped job leaves none.
+   *
+   * @param rasterList a file naming rasters, one a line, or null
+   * @throws IllegalArgumentException before any work, when an output exists without
+   *     {@code overwrite} or is not this job's to replace, outputs collide with each other or an
+   *     input, or a raster pattern matches nothing
+   */
+  static JobSummary run(
+      SparkSession spark,
+      JobOptions job,
+      List<String> rasterPatterns,
+      String rasterList,
+      Outputs outputs)
       throws java.io.IOException {
     long start = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
-    String out = outputs.out();
+    List<String> patterns = new ArrayList<>(rasterPatterns);
+    if (rasterList != null) {
+      patterns.addAll(RasterFiles.readList(rasterList, conf));
+    }
+    List<String> sources = RasterFiles.list(patterns, conf);
+    JobPlaces.check(sources, rasterList, job.model(), outputs, conf);
     boolean overwrite = outputs.overwrite();
-    List<String> sources = RasterFiles.list(rasterPatterns, conf);
-    // Overwriting a folder deletes it: never one that holds an input, nor an input itself.
-    RasterFiles.requireApart(sources, "--out", out, conf);
-    RasterFiles.requireApart(sources, "--failures", outputs.failures(), conf);
-    if (outputs.gpkg() != null) {
-      RasterFiles.requireApart(sources, "--gpkg", outputs.gpkg().toUri().toString(), conf);
+    java.nio.file.Path gpkg = outputs.gpkg();
+    if (gpkg != null && java.nio.file.Files.isDirectory(gpkg)) {
+      throw new IllegalArgumentException("--gpkg " + gpkg + " is a folder, not a file");
     }
-    if (!overwrite) {
-      for (String dir : List.of(out, outputs.failures())) {
-        Path p = new Path(dir);
-        if (p.getFileSystem(conf).exists(p)) {
-          throw new IllegalArgumentException(dir + " exists; give --overwrite to replace it");
-        }
-      }
-      if (outputs.gpkg() != null && java.nio.file.Files.exists(outputs.gpkg())) {
-        throw new IllegalArgumentException(
-            outputs.gpkg() + " exists; give --overwrite to replace it");
-      }
+    if (gpkg != null && !overwrite && java.nio.file.Files.exists(gpkg)) {
+      throw new IllegalArgumentException(gpkg + " exists; give --overwrite to replace it");
     }
-    // Made now, so that an existing file stops the job before any work; deleted unless written.
-    try (AtomicOutput gpkgFile =
-        outputs.gpkg() == null ? null : new AtomicOutput(outputs.gpkg(), overwrite)) {
-      JobSummary summary = run(spark, jsc, job, sources, outputs, start);
-      if (gpkgFile != null) {
-        log("writing " + summary.polygons() + " polygons to " + outputs.gpkg());
-        AnswersGeoPackage.write(
-            spark.read().format("geoparquet").load(out), gpkgFile.temporary(), outputs.gpkg());
-        gpkgFile.commit();
+    JobStop.check();
+    // Made now, so that an output that cannot be written stops the job before any work.
+    try (OutputFolder answersFolder =
+            new OutputFolder("--out", "answers", outputs.out(), overwrite, conf);
+        OutputFolder failuresFolder =
+            new OutputFolder("--failures", "failures", outputs.failures(), overwrite, conf);
+        AtomicOutput gpkgFile = gpkg == null ? null : new AtomicOutput(gpkg, overwrite)) {
+      try {
+        JobSummary summary =
+            run(spark, jsc, job, sources, outputs, answersFolder, failuresFolder, gpkgFile, start);
+        JobStop.holdAt("writing");
+        JobStop.commit(
+            () -> {
+              answersFolder.commit();
+              failuresFolder.commit();
+              if (gpkgFile != null) {
+                gpkgFile.commit();
+              }
+            });
+        return summary;
+      } catch (Exception | Error e) {
+        // A cancelled task may still be writing into a temporary folder: let it end first.
+        JobStop.awaitNoRunningTasks(spark.sparkContext());
+        throw e;
       }
-      return summary;
     }
   }
 
@@ -295,12 +330,16 @@ public final class SegmentJob implements Callable<Integer> {
       JobOptions job,
       List<String> sources,
       Outputs outputs,
-      long start) {
+      OutputFolder answersFolder,
+      OutputFolder failuresFolder,
+      AtomicOutput gpkgFile,
+      long start)
+      throws java.io.IOException {
     String out = outputs.out();
     String failuresOut = outputs.failures();
-    boolean overwrite = outputs.overwrite();
     log("planning " + sources.size() + " rasters");
 
+    JobStop.check();
     List<RasterPlanning.Outcome> plans =
         jsc.parallelize(sources, sources.size()).map(s -> RasterPlanning.plan(s, job)).collect();
     List<WindowTask> windows = new ArrayList<>();
@@ -316,23 +355,31 @@ public final class SegmentJob implements Callable<Integer> {
       }
     }
 
+    JobStop.check();
     log("running " + windows.size() + " windows");
     JavaRDD<WindowRunning.Outcome> ran =
         jsc.parallelize(windows, Math.max(1, Math.min(windows.size(), 100_000)))
             .map(w -> WindowRunning.run(w, job))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    List<WindowStats> stats =
-        ran.map(
-                o ->
-                    new WindowStats(
-                        o.source(),
-                        o.tiles(),
-                        o.modelMillis(),
-                        o.wallMillis(),
-                        o.executor(),
-                        o.failure(),
-                        o.pieces().size()))
-            .collect();
+    WindowProgress progress = WindowProgress.start(jsc, windows.size());
+    List<WindowStats> stats;
+    try {
+      stats =
+          ran.map(
+                  o ->
+                      new WindowStats(
+                          o.source(),
+                          o.tiles(),
+                          o.modelMillis(),
+                          o.wallMillis(),
+                          o.executor(),
+                          o.failure(),
+                          o.pieces().size()))
+              .collect();
+    } finally {
+      progress.stop();
+    }
+    JobStop.check();
     for (WindowStats s : stats) {
       if (s.failure() != null) {
         failed.add(RowFactory.create(s.source(), "window", s.failure()));
@@ -379,22 +426,28 @@ public final class SegmentJob implements Callable<Integer> {
         columns.add(name);
       }
     }
-    SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-    answers
-        .selectExpr(columns.toArray(new String[0]))
+    JobStop.check();
+    Dataset<Row> layer = answers.selectExpr(columns.toArray(new String[0]));
+    layer
         .write()
         .format("geoparquet")
         // No crs member: GeoParquet's default, OGC:CRS84. Unset, Sedona 1.8.0 writes "crs": null
         // (unknown); a PROJJSON value it rewrites with camel-cased keys that readers reject.
         .option("geoparquet.crs", "")
-        .mode(mode)
-        .save(out);
+        .mode(SaveMode.ErrorIfExists)
+        .save(answersFolder.temporary());
+    answersFolder.mark();
     spark
         .createDataFrame(failed, failuresSchema())
         .coalesce(1)
         .write()
-        .mode(mode)
-        .parquet(failuresOut);
+        .mode(SaveMode.ErrorIfExists)
+        .parquet(failuresFolder.temporary());
+    failuresFolder.mark();
+    if (gpkgFile != null) {
+      log("writing " + polygons + " polygons to " + outputs.gpkg());
+      AnswersGeoPackage.write(layer, gpkgFile.temporary(), outputs.gpkg());
+    }
     answers.unpersist();
     ran.unpersist();
     merged.unpersist();

@@ -3,6 +3,7 @@ package org.diffris.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
@@ -51,8 +52,13 @@ final class WindowRunning {
     List<PieceRecord> pieces = new ArrayList<>();
     long tiles = 0;
     double modelMillis = 0;
-    try (RasterRun run = new RasterRun(task.source())) {
-      Segmenter model = ExecutorModels.of(job);
+    // Asked between tiles, maybe on another thread than the task's: the task's context now.
+    TaskContext context = TaskContext.get();
+    BooleanSupplier stopped =
+        () -> ExecutorModels.stopping() || (context != null && context.isInterrupted());
+    try (ExecutorModels.Lease lease = ExecutorModels.lease(job);
+        RasterRun run = new RasterRun(task.source())) {
+      Segmenter model = lease.model();
       for (String query : job.queries()) {
         SegmentationPlan plan = run.plan(model, job, query, task.scaleRule());
         WindowPlan window = plan.window(task.core());
@@ -67,8 +73,8 @@ final class WindowRunning {
                   }
                 },
                 (done, total) -> {},
-                // A killed job or stage interrupts its tasks: stop between tiles.
-                () -> TaskContext.get() != null && TaskContext.get().isInterrupted());
+                // A killed job or stage, or a stopping JVM: stop between tiles.
+                stopped);
         for (WindowPiece piece : whole) {
           VectorizedRegion region = plan.region(piece);
           if (plan.keeps(region)) {

@@ -17,9 +17,7 @@ class RasterFilesTest {
   private final Configuration conf = new Configuration();
 
   private List<String> names(List<String> listed) {
-    return listed.stream()
-        .map(s -> Path.of(java.net.URI.create(s).getPath()).getFileName().toString())
-        .toList();
+    return listed.stream().map(s -> new org.apache.hadoop.fs.Path(s).getName()).toList();
   }
 
   @Test
@@ -63,5 +61,42 @@ class RasterFilesTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> RasterFiles.readList(dir.resolve("absent.txt").toString(), conf));
+  }
+
+  /**
+   * A file that exists is found whatever its name: glob characters, spaces, {@code #}, commas,
+   * non-ASCII letters; listed from a folder, by name or from a list file with a byte order mark.
+   */
+  @Test
+  void aFileThatExistsIsFoundWhateverItsName() throws Exception {
+    Path odd = Files.createDirectories(dir.resolve("odd names"));
+    List<String> names =
+        List.of(
+            "x[1].tif", "sp ace.tif", "hash#1.tif", "a,b.tif", "q?.tif", "{c}.tif", "ö %20.tif");
+    for (String name : names) {
+      Files.writeString(odd.resolve(name), name);
+    }
+    List<String> sorted = names.stream().sorted().toList();
+    assertEquals(sorted, names(RasterFiles.list(List.of(odd.toString()), conf)));
+    List<String> byName = names.stream().map(n -> odd.resolve(n).toString()).toList();
+    List<String> listed = RasterFiles.list(byName, conf);
+    assertEquals(sorted, names(listed));
+    for (String s : listed) {
+      Path local = RasterFiles.local(s);
+      assertEquals(local.getFileName().toString(), Files.readString(local), "the file itself");
+    }
+    Path list = dir.resolve("list.txt");
+    Files.write(
+        list,
+        ("\uFEFF" + String.join("\r\n", byName) + "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(byName, RasterFiles.readList(list.toString(), conf));
+    // Names that do not exist are still globs and comma-separated lists.
+    assertEquals(
+        List.of("hash#1.tif", "sp ace.tif"),
+        names(
+            RasterFiles.list(
+                List.of(odd.resolve("sp ace.tif") + "," + odd.resolve("hash#1.tif")), conf)));
+    assertEquals(List.of("x[1].tif"), names(RasterFiles.list(List.of(odd + "/x?1?.tif"), conf)));
   }
 }

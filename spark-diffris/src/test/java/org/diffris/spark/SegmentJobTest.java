@@ -247,19 +247,153 @@ class SegmentJobTest {
         refusal(
             rasters.toString(),
             new SegmentJob.Outputs(rasters.toString(), dir.resolve("f").toString(), null, true));
-    assertTrue(folder.contains("--out " + rasters + " holds the input raster"), folder);
+    assertTrue(folder.startsWith("--out " + rasters + " holds the input --rasters"), folder);
     String failures =
         refusal(
             raster.toString(),
             new SegmentJob.Outputs(dir.resolve("o").toString(), dir.toString(), null, true));
-    assertTrue(failures.contains("--failures"), failures);
+    assertTrue(failures.startsWith("--failures " + dir + " holds the input"), failures);
     String gpkg =
         refusal(
             raster.toString(),
             new SegmentJob.Outputs(
                 dir.resolve("o").toString(), dir.resolve("f").toString(), raster, true));
-    assertTrue(gpkg.contains("--gpkg " + raster.toUri() + " is the input raster"), gpkg);
+    assertTrue(gpkg.startsWith("--gpkg " + raster + " is the input --rasters"), gpkg);
+    // Through a symbolic link to the folder, and a name with "..".
+    Path link = Files.createSymbolicLink(dir.resolve("inputs-link"), rasters);
+    String linked =
+        refusal(
+            raster.toString(),
+            new SegmentJob.Outputs(link.toString(), dir.resolve("f").toString(), null, true));
+    assertTrue(linked.contains("holds the input --rasters"), linked);
+    String dotted =
+        refusal(
+            raster.toString(),
+            new SegmentJob.Outputs(
+                rasters.resolve("x/..").toString(), dir.resolve("f").toString(), null, true));
+    assertTrue(dotted.contains("holds the input --rasters"), dotted);
     assertArrayEquals(before, Files.readAllBytes(raster), "the input is untouched");
+  }
+
+  /** The model bundle and the raster list are inputs too; a job's outputs never meet. */
+  @Test
+  void outputsThatMeetTheModelTheListOrEachOtherAreRefusedBeforeAnyWork() throws Exception {
+    String port = SCENES.resolve("port.tif").toString();
+    Path bundle = dir.resolve("bundle-copy");
+    copyTree(ExecutorModels.bundleLocation(null), bundle);
+    JobOptions withBundle =
+        new JobOptions(
+            List.of(QUERY),
+            bundle.toString(),
+            "cpu",
+            null,
+            null,
+            null,
+            null,
+            4,
+            null,
+            null,
+            null,
+            600);
+    String model =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    SegmentJob.run(
+                        spark,
+                        withBundle,
+                        List.of(port),
+                        new SegmentJob.Outputs(
+                            bundle.toString(), dir.resolve("bf").toString(), null, true)))
+            .getMessage();
+    assertTrue(model.startsWith("--out " + bundle + " is the input --model"), model);
+    assertTrue(Files.isRegularFile(bundle.resolve("model.json")), "the bundle is untouched");
+
+    Path lists = Files.createDirectories(dir.resolve("lists"));
+    Path list = Files.writeString(lists.resolve("rasters.txt"), port + "\n");
+    String listed =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    SegmentJob.run(
+                        spark,
+                        job(List.of(QUERY), 600),
+                        List.of(),
+                        list.toString(),
+                        new SegmentJob.Outputs(
+                            lists.toString(), dir.resolve("lf").toString(), null, true)))
+            .getMessage();
+    assertTrue(listed.startsWith("--out " + lists + " holds the input --raster-list"), listed);
+    assertTrue(Files.isRegularFile(list), "the list is untouched");
+
+    String out = dir.resolve("same.parquet").toString();
+    String same = refusal(port, new SegmentJob.Outputs(out, out, null, true));
+    assertTrue(same.startsWith("--out and --failures name the same file or folder"), same);
+    Path inside = dir.resolve("same.parquet").resolve("a.gpkg");
+    String nested =
+        refusal(port, new SegmentJob.Outputs(out, dir.resolve("sf").toString(), inside, false));
+    assertTrue(nested.startsWith("--gpkg " + inside + " lies inside --out"), nested);
+    assertFalse(Files.exists(Path.of(out)), "nothing written");
+  }
+
+  /**
+   * {@code --overwrite} replaces a folder this job wrote, and nothing else: a folder of other
+   * files, or one a previous run wrote and someone added to, is refused and left as it was.
+   */
+  @Test
+  void overwriteReplacesOnlyAPreviousOutputOfThisJob() throws Exception {
+    Path area = Files.createDirectories(dir.resolve("overwrite"));
+    String port = SCENES.resolve("port.tif").toString();
+    Path out = area.resolve("tanks.parquet");
+    Path failures = area.resolve("tanks-failures");
+    SegmentJob.Outputs outputs =
+        new SegmentJob.Outputs(out.toString(), failures.toString(), null, true);
+    SegmentJob.run(spark, job(List.of(QUERY), 2048), List.of(port), outputs);
+    assertTrue(Files.isRegularFile(out.resolve(OutputFolder.MARKER)), "marked as this job's");
+    assertTrue(Files.isRegularFile(out.resolve("_SUCCESS")));
+    JobSummary again = SegmentJob.run(spark, job(List.of(QUERY), 2048), List.of(port), outputs);
+    assertEquals(91, again.polygons(), "a previous output is replaced");
+    assertEquals(91, spark.read().format("geoparquet").load(out.toString()).count());
+    try (java.util.stream.Stream<Path> left = Files.list(area)) {
+      assertEquals(
+          List.of("tanks-failures", "tanks.parquet"),
+          left.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no temporary or old folder left beside the outputs");
+    }
+
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    String added = refusal(port, outputs);
+    assertTrue(added.startsWith("--out " + out + " is not an output of this job"), added);
+    assertTrue(added.contains("notes.txt"), added);
+    assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+
+    Path notes = Files.createDirectories(area.resolve("notes"));
+    Files.writeString(notes.resolve("a.txt"), "x");
+    Path bundle = area.resolve("a-bundle");
+    copyTree(ExecutorModels.bundleLocation(null), bundle);
+    for (Path foreign : List.of(notes, bundle)) {
+      String e =
+          refusal(
+              port,
+              new SegmentJob.Outputs(
+                  foreign.toString(), area.resolve("ff").toString(), null, true));
+      assertTrue(e.contains("is not an output of this job"), e);
+    }
+    assertTrue(Files.isRegularFile(bundle.resolve("model.json")));
+    assertTrue(Files.isRegularFile(notes.resolve("a.txt")));
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
   }
 
   @Test

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkSubmitIT {
   private static final Path SCENES = Path.of("..", "sample-data", "scenes").toAbsolutePath();
   @TempDir Path dir;
+  private Path tmp;
+  private Path cache;
 
   @Test
   void theJarRunsUnderSparkSubmitAndSaysWhatItDid() throws Exception {
@@ -61,13 +63,45 @@ class SparkSubmitIT {
         submit("--rasters", "x.tif", "--query", "tanks", "--threshold", "2", "--out", "y");
     assertEquals(2, usage.status, usage.output);
     assertTrue(usage.output.contains("threshold must be between 0 and 1"), usage.output);
+    Result window =
+        submit("--rasters", "x.tif", "--query", "tanks", "--window", "10", "--out", "y");
+    assertEquals(2, window.status, window.output);
+    assertEquals(
+        List.of(
+            "diffris-spark: --window must be at least 64 pixels, got 10 (see diffris-spark --help)"),
+        jobLines(window.output),
+        "one line, no usage dump");
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertEquals(
+          List.of(),
+          left.map(p -> p.getFileName().toString())
+              .filter(n -> !n.equals(JobStopTest.EPSG_CACHE))
+              .toList(),
+          "no run leaves anything in the temporary folder (ONNX Runtime's libraries come from"
+              + " the cache)");
+    }
+  }
+
+  /** The output's lines that are not Spark's own log lines. */
+  private static List<String> jobLines(String output) {
+    return output
+        .lines()
+        .filter(l -> !l.isBlank() && !l.matches("\\d\\d/\\d\\d/\\d\\d \\d\\d:.*"))
+        .filter(l -> !l.startsWith("Using Spark's default log4j profile"))
+        .toList();
   }
 
   record Result(int status, String output) {}
 
   private Result submit(String... jobArgs) throws Exception {
+    if (tmp == null) {
+      tmp = Files.createDirectories(dir.resolve("tmp"));
+      cache = Files.createDirectories(dir.resolve("cache"));
+    }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // A temporary folder of its own, to see what a run leaves there.
+    command.add("-Djava.io.tmpdir=" + tmp);
     for (String option : System.getProperty("diffris.sparkOpens").split(" ")) {
       command.add(option);
     }
@@ -89,8 +123,10 @@ class SparkSubmitIT {
             System.getProperty("diffris.sparkJar")));
     command.addAll(List.of(jobArgs));
     Path log = Files.createTempFile(dir, "submit", ".log");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("XDG_CACHE_HOME", cache.toString());
+    Process p = builder.start();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit finished");
     return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
   }

@@ -1,16 +1,21 @@
-package org.diffris.cli.io;
+package org.diffris.runtime.onnx;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * ONNX Runtime's native libraries extracted once per user and per library build, into
@@ -23,15 +28,22 @@ import java.util.jar.JarFile;
  * <p>The folder is named after the checksum of the main library in the jar, so another ONNX
  * Runtime build gets another folder. Files are written under a temporary name and moved into
  * place, so concurrent first runs cannot load a half-written library. When the cache cannot be
- * written, nothing changes: ONNX Runtime extracts as before.
+ * written ($HOME read-only or missing), the libraries go to a folder of this process's own in the
+ * temporary folder ({@code diffris-onnxruntime-<pid>-<random>}), deleted when the JVM exits; one
+ * left by a killed process is deleted by the next install once that process is gone.
+ *
+ * <p>Every host that runs ONNX Runtime calls {@link #install} first (the command line's main, the
+ * Spark job's driver and executors).
  */
 public final class NativeLibraryCache {
   static final String PROPERTY = "onnxruntime.native.path";
+  private static final String PRIVATE_PREFIX = "diffris-onnxruntime-";
+  private static final Pattern PRIVATE = Pattern.compile(PRIVATE_PREFIX + "(\\d{1,18})-\\d+");
 
   private NativeLibraryCache() {}
 
   /** Call before anything touches ONNX Runtime; does nothing when the property is already set. */
-  public static void install() {
+  public static synchronized void install() {
     if (System.getProperty(PROPERTY) != null) {
       return;
     }
@@ -41,32 +53,40 @@ public final class NativeLibraryCache {
             .getClassLoader()
             .getResource(folder + System.mapLibraryName("onnxruntime"));
     if (main == null || !"jar".equals(main.getProtocol())) {
-      return; // not run from a jar (tests, an IDE): leave ONNX Runtime to itself
+      return; // not run from a jar (an IDE's exploded classes): leave ONNX Runtime to itself
     }
     try {
       JarURLConnection connection = (JarURLConnection) main.openConnection();
       connection.setUseCaches(false);
       try (JarFile jar = connection.getJarFile()) {
         JarEntry library = connection.getJarEntry();
-        Path cache =
-            cacheHome()
-                .resolve("diffris")
-                .resolve("onnxruntime-" + platform() + "-" + Long.toHexString(library.getCrc()));
-        Files.createDirectories(cache);
-        Enumeration<JarEntry> entries = jar.entries();
-        while (entries.hasMoreElements()) {
-          JarEntry entry = entries.nextElement();
-          String name = entry.getName();
-          if (!entry.isDirectory()
-              && name.startsWith(folder)
-              && name.indexOf('/', folder.length()) < 0) {
-            extract(jar, entry, cache.resolve(name.substring(folder.length())));
-          }
+        String build = "onnxruntime-" + platform() + "-" + Long.toHexString(library.getCrc());
+        Path target;
+        try {
+          target = cacheHome().resolve("diffris").resolve(build);
+          extractAll(jar, folder, target);
+        } catch (IOException | RuntimeException unwritable) {
+          target = privateFolder();
+          extractAll(jar, folder, target);
         }
-        System.setProperty(PROPERTY, cache.toString());
+        System.setProperty(PROPERTY, target.toString());
       }
     } catch (IOException | RuntimeException e) {
-      // no cache: ONNX Runtime extracts to a temporary folder as it always did
+      // neither place can be written: ONNX Runtime extracts to a temporary folder as it always did
+    }
+  }
+
+  private static void extractAll(JarFile jar, String folder, Path target) throws IOException {
+    Files.createDirectories(target);
+    Enumeration<JarEntry> entries = jar.entries();
+    while (entries.hasMoreElements()) {
+      JarEntry entry = entries.nextElement();
+      String name = entry.getName();
+      if (!entry.isDirectory()
+          && name.startsWith(folder)
+          && name.indexOf('/', folder.length()) < 0) {
+        extract(jar, entry, target.resolve(name.substring(folder.length())));
+      }
     }
   }
 
@@ -82,6 +102,42 @@ public final class NativeLibraryCache {
           partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(partial);
+    }
+  }
+
+  /**
+   * A new folder of this process's own in the temporary folder, deleted when the JVM exits (a
+   * loaded library may be deleted on Linux and macOS; on Windows the delete fails and the next
+   * run's clean-up takes it). Folders of processes that are gone are deleted first.
+   */
+  private static Path privateFolder() throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    deleteFoldersOfDeadProcesses(tmp);
+    Path folder =
+        Files.createTempDirectory(tmp, PRIVATE_PREFIX + ProcessHandle.current().pid() + "-");
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> deleteTree(folder), "diffris-native-libraries"));
+    return folder;
+  }
+
+  static void deleteFoldersOfDeadProcesses(Path tmp) throws IOException {
+    try (DirectoryStream<Path> folders = Files.newDirectoryStream(tmp, PRIVATE_PREFIX + "*")) {
+      for (Path folder : folders) {
+        Matcher m = PRIVATE.matcher(folder.getFileName().toString());
+        if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+          deleteTree(folder);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // left for the next run's clean-up (deleteFoldersOfDeadProcesses)
     }
   }
 
