@@ -1,7 +1,7 @@
 """Our CLIP BPE tokenizers, Java (model-runtime ClipTokenizer) and Python (diffris.tokenizer), give
 transformers' ids for the same vocab.json and merges.txt, on the texts of the DJL check.
 
-The Java side is written by model-runtime's ClipTokenizerTransformersExportTest (the DJL check's
+The Java side is written by model-runtime's ClipTokenizerOracleTest (the DJL check's
 learnt vocabulary, its 1,500 texts, our ids) into model-runtime/target/tokenizer-oracle/; the Maven
 step of ./run-tests writes it before these tests run.
 
@@ -36,7 +36,7 @@ def export():
     if not texts.is_file():
         message = (
             f"no {texts}: run `mvn -pl model-runtime test "
-            "-Dtest=ClipTokenizerTransformersExportTest` (./run-tests does) first"
+            "-Dtest=ClipTokenizerOracleTest` (./run-tests does) first"
         )
         if os.environ.get("DIFFRIS_ORACLES") == "1":
             pytest.fail(message)
