@@ -129,6 +129,43 @@ class SegmentJobTest {
     for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
       assertSameAsCommandLine(scene, bySource.getOrDefault(scene, List.of()));
     }
+    leaveForTheReadersTest(Path.of(out));
+  }
+
+  /**
+   * The checked layer and the command line's longitude/latitude GeoJSON of each scene, in {@code
+   * target/geoparquet-readers/}, for {@code spark-diffris/tests/test_geoparquet_readers.py}, which
+   * reads them with pyarrow and GeoPandas after the Maven build (./run-tests).
+   */
+  private static void leaveForTheReadersTest(Path layer) throws Exception {
+    Path folder = Path.of("target", "geoparquet-readers");
+    if (Files.exists(folder)) {
+      try (java.util.stream.Stream<Path> old = Files.walk(folder)) {
+        for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Path copy = Files.createDirectories(folder.resolve("answers.parquet"));
+    try (java.util.stream.Stream<Path> files = Files.list(layer)) {
+      for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    for (String scene : List.of("port", "town", "airport")) {
+      Cli cli =
+          Cli.run(
+              "segment",
+              "--raster",
+              SCENES.resolve(scene + ".tif").toString(),
+              "--query",
+              QUERY,
+              "--device",
+              "cpu",
+              "--out",
+              folder.resolve(scene + ".geojson").toString());
+      assertEquals(0, cli.exitCode, cli.err);
+    }
   }
 
   /** The GeoPackage holds the GeoParquet layer's rows: lon/lat geometry and every column. */
