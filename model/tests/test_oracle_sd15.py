@@ -131,12 +131,6 @@ def difference(ours: torch.Tensor, theirs: torch.Tensor) -> float:
     return (ours - theirs).abs().max().item() / max(1.0, theirs.abs().max().item())
 
 
-def assert_matches(ours, theirs, what, tolerance=TOLERANCE):
-    assert theirs.abs().max().item() > 1e-2, f"{what}: the reference is all but zero"
-    d = difference(ours, theirs)
-    assert d <= tolerance, f"{what}: differs from the reference by {d:.2e} (tolerance {tolerance})"
-
-
 # --- UNet -----------------------------------------------------------------------------------
 
 
