@@ -35,6 +35,7 @@ import org.locationtech.jts.io.WKBReader;
 class SegmentJobTest {
   private static final Path SCENES = Path.of("..", "sample-data", "scenes").toAbsolutePath();
   private static final String QUERY = "white storage tanks";
+  private static final Path READERS_EXPORT = Path.of("target", "geoparquet-readers");
   private static SparkSession spark;
 
   @TempDir static Path dir;
@@ -65,6 +66,7 @@ class SegmentJobTest {
 
   @Test
   void scenesThroughSparkEqualTheCommandLineAndBrokenFilesAreReported() throws Exception {
+    deleteReadersExport(); // a failed run leaves none, not the previous run's
     Path rasters = Files.createDirectories(dir.resolve("rasters"));
     for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
       Files.copy(SCENES.resolve(scene), rasters.resolve(scene));
@@ -128,6 +130,46 @@ class SegmentJobTest {
     assertSameAsGeoPackage(rows, gpkg);
     for (String scene : List.of("port.tif", "town.tif", "airport.tif")) {
       assertSameAsCommandLine(scene, bySource.getOrDefault(scene, List.of()));
+    }
+    leaveForTheReadersTest(Path.of(out));
+  }
+
+  private static void deleteReadersExport() throws Exception {
+    if (Files.exists(READERS_EXPORT)) {
+      try (java.util.stream.Stream<Path> old = Files.walk(READERS_EXPORT)) {
+        for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * The checked layer and the command line's longitude/latitude GeoJSON of each scene, in {@code
+   * target/geoparquet-readers/}, for {@code spark-diffris/tests/test_geoparquet_readers.py}, which
+   * reads them with pyarrow and GeoPandas after the Maven build (./run-tests).
+   */
+  private static void leaveForTheReadersTest(Path layer) throws Exception {
+    Path folder = READERS_EXPORT;
+    Path copy = Files.createDirectories(folder.resolve("answers.parquet"));
+    try (java.util.stream.Stream<Path> files = Files.list(layer)) {
+      for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    for (String scene : List.of("port", "town", "airport")) {
+      Cli cli =
+          Cli.run(
+              "segment",
+              "--raster",
+              SCENES.resolve(scene + ".tif").toString(),
+              "--query",
+              QUERY,
+              "--device",
+              "cpu",
+              "--out",
+              folder.resolve(scene + ".geojson").toString());
+      assertEquals(0, cli.exitCode, cli.err);
     }
   }
 

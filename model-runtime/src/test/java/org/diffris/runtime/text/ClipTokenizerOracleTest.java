@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,6 +153,51 @@ class ClipTokenizerOracleTest {
           text -> theirs.encode(text, true, false).getIds(),
           text -> DjlTokenizers.withStartAndEnd(ours, text));
     }
+  }
+
+  /**
+   * Our side of the check against transformers' {@code CLIPTokenizer}: this vocabulary and corpus
+   * with our ids, in {@code target/tokenizer-oracle/}, which {@code
+   * model/tests/test_oracle_tokenizer.py} reads after the Maven build (./run-tests) and compares
+   * with transformers' ids for the same files. {@code texts.jsonl}: one JSON object a line, {@code
+   * text}, {@code ids} (start, text tokens, end; untruncated) and {@code ids77} (CLIP's 77, padded
+   * with the end token); every character outside printable ASCII is a {@code \\uXXXX} escape, so
+   * unpaired surrogates survive.
+   */
+  @Test
+  void writesTheCorpusAndOurIdsForTheTransformersCheck() throws IOException {
+    Path out = Path.of("target", "tokenizer-oracle");
+    fixture.writeTo(out);
+    ClipTokenizer ours = ClipTokenizer.withClipDefaults(ClipVocabulary.load(out));
+    List<String> lines = new ArrayList<>();
+    for (String text : corpus) {
+      lines.add(
+          "{\"text\": "
+              + asciiJson(text)
+              + ", \"ids\": "
+              + Arrays.toString(DjlTokenizers.withStartAndEnd(ours, text))
+              + ", \"ids77\": "
+              + Arrays.toString(ours.encode(text).ids())
+              + "}");
+    }
+    Path file = out.resolve("texts.jsonl");
+    Files.write(file, lines, StandardCharsets.US_ASCII);
+    assertEquals(corpus.size(), Files.readAllLines(file, StandardCharsets.US_ASCII).size());
+  }
+
+  static String asciiJson(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7E) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static void assertSameIds(
