@@ -119,6 +119,7 @@ public final class InfoCommand implements Callable<Integer> {
               + d.text().eosId()
               + ", pad "
               + d.text().padId());
+      d.text().encoder().ifPresent(encoder -> out.println("text encoder: " + encoder.describe()));
       out.println("output: " + d.output().kind() + ", stride " + d.output().stride());
       out.println("threshold: " + d.threshold());
       out.println("onnx opset: " + d.opset() + " (both graphs load and match the bundle contract)");

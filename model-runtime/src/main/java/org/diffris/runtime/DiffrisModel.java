@@ -13,6 +13,7 @@ import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,7 @@ import org.diffris.runtime.onnx.GraphSession;
 import org.diffris.runtime.onnx.ProviderReport;
 import org.diffris.runtime.onnx.ProviderUnavailableException;
 import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.text.TokenizedText;
 import org.diffris.runtime.tiling.TileModel;
 
 /**
@@ -38,6 +40,13 @@ import org.diffris.runtime.tiling.TileModel;
  */
 public final class DiffrisModel implements AutoCloseable {
   public static final String INPUT_IDS = "input_ids";
+
+  /** 1 for real tokens, 0 for padding: an input of BERT-style encoders, fed when declared. */
+  public static final String ATTENTION_MASK = "attention_mask";
+
+  /** The segment of each token, all 0 for one text: fed when the encoder declares it. */
+  public static final String TOKEN_TYPE_IDS = "token_type_ids";
+
   public static final String TEXT_FEATURES = "text_features";
   public static final String IMAGE = "image";
   public static final String MASK_LOGITS = "mask_logits";
@@ -101,7 +110,7 @@ public final class DiffrisModel implements AutoCloseable {
             provider.kind() == ExecutionProvider.Kind.CUDA ? "CUDA" : "CPU",
             provider.deviceId(),
             note);
-    GraphSession text = session(bundle, ModelBundle.TEXT_ENCODER_FILE, resolved);
+    GraphSession text = textEncoderSession(bundle, resolved);
     try {
       GraphSession seg = session(bundle, ModelBundle.SEGMENTER_FILE, resolved);
       try {
@@ -116,6 +125,16 @@ public final class DiffrisModel implements AutoCloseable {
     }
   }
 
+  /** The bundle's own text encoder, or the pretrained one model.json names (class path). */
+  private static GraphSession textEncoderSession(ModelBundle bundle, SessionSettings settings)
+      throws IOException {
+    Optional<TextEncoderSource> source = bundle.description().text().encoder();
+    if (source.isEmpty()) {
+      return session(bundle, ModelBundle.TEXT_ENCODER_FILE, settings);
+    }
+    return GraphSession.open(source.get().entry(), source.get().read(), settings);
+  }
+
   /** From the file for a folder bundle (ONNX Runtime maps it), from bytes for a zip. */
   private static GraphSession session(ModelBundle bundle, String file, SessionSettings settings)
       throws IOException {
@@ -125,12 +144,28 @@ public final class DiffrisModel implements AutoCloseable {
         : GraphSession.open(file, bundle.read(file), settings);
   }
 
+  /** The text encoder's per-token output: {@code text_features}, or as text.encoder names it. */
+  private String textFeaturesOutput() {
+    return bundle
+        .description()
+        .text()
+        .encoder()
+        .map(TextEncoderSource::output)
+        .orElse(TEXT_FEATURES);
+  }
+
   /** Validates names, types and ranks; returns the text feature size D. */
   private int checkContract() throws BundleFileException {
     ModelDescription d = bundle.description();
     int length = d.text().maxLength();
     textEncoder.requireInput(INPUT_IDS, OnnxJavaType.INT64, -1, length);
-    long[] features = textEncoder.requireOutput(TEXT_FEATURES, OnnxJavaType.FLOAT, -1, length, -1);
+    for (String optional : List.of(ATTENTION_MASK, TOKEN_TYPE_IDS)) {
+      if (textEncoder.hasInput(optional)) {
+        textEncoder.requireInput(optional, OnnxJavaType.INT64, -1, length);
+      }
+    }
+    long[] features =
+        textEncoder.requireOutput(textFeaturesOutput(), OnnxJavaType.FLOAT, -1, length, -1);
     long[] segFeatures =
         segmenter.requireInput(TEXT_FEATURES, OnnxJavaType.FLOAT, -1, length, features[2]);
     segmenter.requireInput(IMAGE, OnnxJavaType.FLOAT, -1, d.image().channels(), -1, -1);
@@ -175,12 +210,18 @@ public final class DiffrisModel implements AutoCloseable {
   }
 
   private QueryFeatures runTextEncoder(String query) {
-    long[] ids = bundle.tokenizer().encode(query).idsAsLongs();
+    TokenizedText tokens = bundle.tokenizer().encode(query);
+    long[] ids = tokens.idsAsLongs();
+    long[] shape1 = {1, ids.length};
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OnnxTensor input =
-            OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length});
-        OrtSession.Result result = textEncoder.run(Map.of(INPUT_IDS, input), null)) {
-      OnnxTensor out = (OnnxTensor) result.get(TEXT_FEATURES).orElseThrow();
+    try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape1);
+        OnnxTensor mask =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(tokens.attentionMask()), shape1);
+        OnnxTensor types =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape1);
+        OrtSession.Result result = textEncoder.run(textInputs(input, mask, types), null)) {
+      String textFeatures = textFeaturesOutput();
+      OnnxTensor out = (OnnxTensor) result.get(textFeatures).orElseThrow();
       long[] shape = out.getInfo().getShape();
       if (shape.length != 3
           || shape[0] != 1
@@ -189,7 +230,7 @@ public final class DiffrisModel implements AutoCloseable {
         throw new IllegalStateException(
             ModelBundle.TEXT_ENCODER_FILE
                 + ": output "
-                + TEXT_FEATURES
+                + textFeatures
                 + " came out as "
                 + Arrays.toString(shape)
                 + ", expected [1,"
@@ -205,6 +246,18 @@ public final class DiffrisModel implements AutoCloseable {
       throw new IllegalStateException(
           ModelBundle.TEXT_ENCODER_FILE + " failed to run: " + e.getMessage(), e);
     }
+  }
+
+  private Map<String, OnnxTensor> textInputs(OnnxTensor ids, OnnxTensor mask, OnnxTensor types) {
+    Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+    inputs.put(INPUT_IDS, ids);
+    if (textEncoder.hasInput(ATTENTION_MASK)) {
+      inputs.put(ATTENTION_MASK, mask);
+    }
+    if (textEncoder.hasInput(TOKEN_TYPE_IDS)) {
+      inputs.put(TOKEN_TYPE_IDS, types);
+    }
+    return inputs;
   }
 
   /** A model for one query: the text encoder has run (once), every tile runs the segmenter only. */

@@ -18,15 +18,21 @@ import org.diffris.runtime.json.JsonReader;
 import org.diffris.runtime.json.JsonSyntaxException;
 import org.diffris.runtime.text.ClipTokenizer;
 import org.diffris.runtime.text.ClipVocabulary;
+import org.diffris.runtime.text.TextTokenizer;
+import org.diffris.runtime.text.WordPieceTokenizer;
+import org.diffris.runtime.text.WordPieceVocabulary;
 
 /**
  * A model bundle, a folder or a zip of it:
  *
  * <pre>
  * model.json          what the model expects and produces ({@link ModelDescription})
- * text_encoder.onnx   input_ids int64 [N,77] -> text_features
+ * text_encoder.onnx   input_ids int64 [N,77] -> text_features, unless model.json's
+ *                     text.encoder names a pretrained encoder on the class path ({@link
+ *                     TextEncoderSource})
  * segmenter.onnx      image, text_features -> mask_logits
- * tokenizer/          vocab.json + merges.txt in CLIP's BPE format
+ * tokenizer/          vocab.json + merges.txt in CLIP's BPE format (text.tokenizer "clip-bpe"),
+ *                     or vocab.txt in BERT's WordPiece format ("wordpiece")
  * *.onnx.data         a large graph's weights as ONNX external data, beside it (folder only)
  * </pre>
  *
@@ -49,16 +55,30 @@ public final class ModelBundle {
   private final Path location;
   private final String zipPrefix; // null for a folder bundle
   private final ModelDescription description;
-  private final ClipTokenizer tokenizer;
+  private final TextTokenizer tokenizer;
 
   private ModelBundle(Path location, String zipPrefix) throws IOException {
     this.location = location;
     this.zipPrefix = zipPrefix;
     this.description = readDescription();
-    for (String onnx : List.of(TEXT_ENCODER_FILE, SEGMENTER_FILE)) {
-      if (!exists(onnx)) {
-        throw new BundleFileException(onnx, "file not found in the model bundle " + location);
-      }
+    Optional<TextEncoderSource> encoder = description.text().encoder();
+    if (!exists(SEGMENTER_FILE)) {
+      throw new BundleFileException(
+          SEGMENTER_FILE, "file not found in the model bundle " + location);
+    }
+    if (encoder.isEmpty() && !exists(TEXT_ENCODER_FILE)) {
+      throw new BundleFileException(
+          TEXT_ENCODER_FILE, "file not found in the model bundle " + location);
+    }
+    if (encoder.isPresent() && exists(TEXT_ENCODER_FILE)) {
+      throw new BundleFileException(
+          TEXT_ENCODER_FILE,
+          "the bundle carries a text encoder and model.json's text.encoder names another ("
+              + encoder.get().describe()
+              + "): keep one");
+    }
+    if (encoder.isPresent() && !encoder.get().onClassPath()) {
+      throw encoder.get().missing();
     }
     this.tokenizer = readTokenizer();
     if (zipPrefix != null) {
@@ -92,7 +112,12 @@ public final class ModelBundle {
    */
   public String graphFiles() throws IOException {
     List<String> parts = new ArrayList<>();
+    Optional<TextEncoderSource> encoder = description.text().encoder();
     for (String graph : List.of(TEXT_ENCODER_FILE, SEGMENTER_FILE)) {
+      if (graph.equals(TEXT_ENCODER_FILE) && encoder.isPresent()) {
+        parts.add("text encoder " + encoder.get().entry() + " from " + encoder.get().artifact());
+        continue;
+      }
       String part = graph + " " + humanSize(size(graph));
       String data = graph + EXTERNAL_DATA_SUFFIX;
       if (exists(data)) {
@@ -181,13 +206,41 @@ public final class ModelBundle {
     }
   }
 
-  private ClipTokenizer readTokenizer() throws IOException {
+  private TextTokenizer readTokenizer() throws IOException {
+    return description.text().tokenizer().equals("wordpiece")
+        ? readWordPieceTokenizer()
+        : readClipTokenizer();
+  }
+
+  private WordPieceTokenizer readWordPieceTokenizer() throws IOException {
+    String vocabName = TOKENIZER_FOLDER + "vocab.txt";
+    ModelDescription.Text text = description.text();
+    WordPieceVocabulary vocabulary;
+    try (InputStream vocab = open(vocabName)) {
+      vocabulary = WordPieceVocabulary.read(vocab, vocabName, text.vocabSize());
+    }
+    checkId("bos", text.bosId(), vocabulary.clsId(), WordPieceVocabulary.CLS_TOKEN, vocabName);
+    checkId("eos", text.eosId(), vocabulary.sepId(), WordPieceVocabulary.SEP_TOKEN, vocabName);
+    checkId("pad", text.padId(), vocabulary.padId(), WordPieceVocabulary.PAD_TOKEN, vocabName);
+    return new WordPieceTokenizer(vocabulary, text.maxLength());
+  }
+
+  private ClipTokenizer readClipTokenizer() throws IOException {
     String vocabName = TOKENIZER_FOLDER + "vocab.json";
     String mergesName = TOKENIZER_FOLDER + "merges.txt";
     ClipVocabulary vocabulary;
     try (InputStream vocab = open(vocabName);
         InputStream merges = open(mergesName)) {
       vocabulary = ClipVocabulary.read(vocab, vocabName, merges, mergesName);
+    }
+    if (description.text().vocabSize() >= 0
+        && vocabulary.size() != description.text().vocabSize()) {
+      throw new BundleFileException(
+          vocabName,
+          "holds "
+              + vocabulary.size()
+              + " tokens but model.json's text.vocab_size is "
+              + description.text().vocabSize());
     }
     ModelDescription.Text text = description.text();
     checkId("bos", text.bosId(), vocabulary.startId(), ClipVocabulary.START_TOKEN, vocabName);
@@ -275,7 +328,7 @@ public final class ModelBundle {
   }
 
   /** The bundle's tokenizer, with model.json's maximum length and pad id. */
-  public ClipTokenizer tokenizer() {
+  public TextTokenizer tokenizer() {
     return tokenizer;
   }
 }

@@ -1,6 +1,7 @@
 package org.diffris.runtime;
 
 import java.util.List;
+import java.util.Optional;
 import org.diffris.runtime.json.JsonFields;
 import org.diffris.runtime.json.JsonFields.FieldException;
 
@@ -9,7 +10,8 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  *
  * <p>Fields read (others, such as source and training notes, are ignored): {@code name},
  * {@code version}, {@code license}, {@code task}; {@code image} {size, channels, mean, std, scale,
- * gsd_m (metres, or "none"), optional size_multiple}; {@code text} {tokenizer: "clip-bpe", max_length, bos, eos, pad}; {@code output} {stride,
+ * gsd_m (metres, or "none"), optional size_multiple}; {@code text} {tokenizer: "clip-bpe" or "wordpiece", max_length, bos, eos, pad, optional
+ * vocab_size, optional encoder ({@link TextEncoderSource})}; {@code output} {stride,
  * kind: "logits"}; {@code threshold}; {@code onnx} {opset}. Guarantees: strings non-empty, sizes
  * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
  * threshold in 0..1, stride divides the image size. Optional {@code tiling} {size, overlap}
@@ -18,7 +20,7 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  */
 public final class ModelDescription {
   /** Tokenizers this runtime implements. */
-  public static final List<String> TOKENIZERS = List.of("clip-bpe");
+  public static final List<String> TOKENIZERS = List.of("clip-bpe", "wordpiece");
 
   /**
    * {@code image.gsd_m} of a model trained on imagery of many resolutions: rasters are not
@@ -125,8 +127,25 @@ public final class ModelDescription {
     }
   }
 
-  /** Text input: tokenizer kind, sequence length and special token ids. */
-  public record Text(String tokenizer, int maxLength, int bosId, int eosId, int padId) {}
+  /**
+   * Text input: tokenizer kind, sequence length and special token ids; the size of the encoder's
+   * vocabulary when model.json states it ({@code vocab_size}, -1 otherwise), which the tokenizer
+   * files must match; and where the text encoder comes from when it is not the bundle's own
+   * {@code text_encoder.onnx}.
+   */
+  public record Text(
+      String tokenizer,
+      int maxLength,
+      int bosId,
+      int eosId,
+      int padId,
+      int vocabSize,
+      Optional<TextEncoderSource> encoder) {
+    /** A text input whose encoder is the bundle's own and whose vocabulary size is not stated. */
+    public Text(String tokenizer, int maxLength, int bosId, int eosId, int padId) {
+      this(tokenizer, maxLength, bosId, eosId, padId, -1, Optional.empty());
+    }
+  }
 
   /**
    * How rasters are cut for this model: square tile side and overlap, pixels at the model's GSD,
@@ -181,7 +200,11 @@ public final class ModelDescription {
             txt.integer("max_length", 2, 4096),
             txt.integer("bos", 0, Integer.MAX_VALUE),
             txt.integer("eos", 0, Integer.MAX_VALUE),
-            txt.integer("pad", 0, Integer.MAX_VALUE));
+            txt.integer("pad", 0, Integer.MAX_VALUE),
+            txt.has("vocab_size") ? txt.integer("vocab_size", 1, Integer.MAX_VALUE) : -1,
+            txt.has("encoder")
+                ? Optional.of(TextEncoderSource.from(txt.object("encoder")))
+                : Optional.empty());
 
     JsonFields out = root.object("output");
     int stride = out.integer("stride", 1, size);

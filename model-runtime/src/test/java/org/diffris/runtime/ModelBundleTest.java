@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.diffris.runtime.text.ClipBpeFixture;
+import org.diffris.runtime.text.ClipTokenizer;
 import org.diffris.runtime.text.TokenizedText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +93,7 @@ class ModelBundleTest {
       assertEquals("test-bundle", bundle.description().name());
       assertArrayEquals(new byte[] {1, 2, 3}, bundle.read(ModelBundle.TEXT_ENCODER_FILE));
       assertTrue(bundle.pathOf(ModelBundle.TEXT_ENCODER_FILE).isEmpty());
-      assertEquals(515, bundle.tokenizer().vocabulary().endId());
+      assertEquals(515, ((ClipTokenizer) bundle.tokenizer()).vocabulary().endId());
     }
   }
 
@@ -107,8 +108,8 @@ class ModelBundleTest {
         "model.json: field image.std[1] must be a number above 0 and at most 1.0E9, got 0",
         failure(valid.replace("0.224", "0")));
     assertEquals(
-        "model.json: field text.tokenizer is \"wordpiece\"; accepted: clip-bpe",
-        failure(valid.replace("\"clip-bpe\"", "\"wordpiece\"")));
+        "model.json: field text.tokenizer is \"sentencepiece\"; accepted: clip-bpe, wordpiece",
+        failure(valid.replace("\"clip-bpe\"", "\"sentencepiece\"")));
     assertEquals(
         "model.json: field text.max_length must be an integer from 2 to 4096, got \"77\"",
         failure(valid.replace("\"max_length\": 77", "\"max_length\": \"77\"")));

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.diffris.runtime.ModelDescription;
-import org.diffris.runtime.text.ClipTokenizer;
+import org.diffris.runtime.text.TextTokenizer;
 import org.diffris.runtime.tiling.BandConsumer;
 import org.diffris.runtime.tiling.GridAnchor;
 import org.diffris.runtime.tiling.GsdResampling;
@@ -353,7 +353,7 @@ public final class SegmentationPlan {
 
   /** What the user should know about the query as the model reads it (nothing in most jobs). */
   private static List<String> queryWarnings(Segmenter segmenter, String query) {
-    ClipTokenizer tokenizer = segmenter.model().bundle().tokenizer();
+    TextTokenizer tokenizer = segmenter.model().bundle().tokenizer();
     List<String> warnings = new ArrayList<>();
     if (tokenizer.encode(query.strip()).truncated()) {
       warnings.add(

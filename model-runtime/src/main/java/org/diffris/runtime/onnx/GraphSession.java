@@ -150,6 +150,11 @@ public final class GraphSession implements AutoCloseable {
     return require("input", name, session.getInputNames(), infoOf(true, name), type, dims);
   }
 
+  /** Whether the graph has an input of this name. */
+  public boolean hasInput(String name) {
+    return session.getInputNames().contains(name);
+  }
+
   /** As {@link #requireInput}, for an output. */
   public long[] requireOutput(String name, OnnxJavaType type, long... dims)
       throws BundleFileException {

@@ -23,7 +23,7 @@ import java.util.List;
  * an unknown token: the vocabulary is validated to hold every byte symbol. Immutable and
  * thread-safe; one instance is meant to be shared.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements TextTokenizer {
   /** The sequence length of every CLIP text encoder. */
   public static final int CLIP_MAX_LENGTH = 77;
 
@@ -64,6 +64,7 @@ public final class ClipTokenizer {
   }
 
   /** The text as exactly {@link #maxLength()} ids: start, text tokens, end, padding. */
+  @Override
   public TokenizedText encode(String text) {
     int[] ids = new int[maxLength];
     int room = maxLength - 2;
@@ -120,6 +121,7 @@ public final class ClipTokenizer {
    * always known. (The threshold leaves every query diffris-tiny was trained on unflagged: its
    * closest, "roads", is read in 4 pieces, 1.25 bytes each.)
    */
+  @Override
   public List<String> wordsReadLetterByLetter(String text) {
     List<String> spelled = new ArrayList<>();
     for (String word : ClipTextSplitter.words(text)) {
@@ -145,11 +147,17 @@ public final class ClipTokenizer {
     return vocabulary;
   }
 
+  @Override
   public int maxLength() {
     return maxLength;
   }
 
   public int padId() {
     return padId;
+  }
+
+  @Override
+  public String kind() {
+    return "clip-bpe";
   }
 }

@@ -173,7 +173,7 @@ class ClipTokenizerClipSizeTest {
             .replaceFirst("\"pad\": \\d+", "\"pad\": 49407");
     assertNotEquals(tiny, clip);
     Files.writeString(bundle.resolve("model.json"), clip, StandardCharsets.UTF_8);
-    ClipTokenizer tokenizer = ModelBundle.open(bundle).tokenizer();
+    ClipTokenizer tokenizer = (ClipTokenizer) ModelBundle.open(bundle).tokenizer();
     assertEquals(ClipSizeVocabulary.CLIP_TOKENS, tokenizer.vocabulary().size());
     assertEquals(49_407, tokenizer.padId());
     try (HuggingFaceTokenizer padded =

@@ -22,9 +22,14 @@ final class DjlTokenizers {
 
   /** CLIP's 77 ids: truncated and padded to {@link ClipTokenizer#CLIP_MAX_LENGTH}. */
   static HuggingFaceTokenizer clipLength(Path json) throws IOException {
+    return ofLength(json, ClipTokenizer.CLIP_MAX_LENGTH);
+  }
+
+  /** A model's fixed number of ids: truncated and padded to {@code maxLength}. */
+  static HuggingFaceTokenizer ofLength(Path json, int maxLength) throws IOException {
     return HuggingFaceTokenizer.builder()
         .optTokenizerPath(json)
-        .optMaxLength(ClipTokenizer.CLIP_MAX_LENGTH)
+        .optMaxLength(maxLength)
         .optTruncation(true)
         .optPadToMaxLength()
         .build();

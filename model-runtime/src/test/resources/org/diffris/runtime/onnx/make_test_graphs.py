@@ -11,6 +11,8 @@ segmenter.onnx      image float32 [N,3,H,W], text_features float32 [N,77,4] -> m
                                            - text_features[n,1,0]
                     (per pixel: tiling must not change it; the text term is the first text token)
 segmenter_misnamed.onnx  the same graph with inputs named "pixels" and "text" (a contract error)
+segmenter_d384.onnx the segmenter for text features [N,77,384], the width of the pretrained
+                    BERT-style encoders (all-MiniLM-L6-v2) that wordpiece bundles name
 
 N, H and W are dynamic axes, so one graph runs any tile size and batch.
 """
@@ -26,6 +28,10 @@ class TextEncoder(torch.nn.Module):
 
 
 class Segmenter(torch.nn.Module):
+    def __init__(self, dim=D):
+        super().__init__()
+        self.dim = dim
+
     def forward(self, image, text_features):
         weights = torch.tensor([1.0, 0.5, -0.25]).view(1, 3, 1, 1)
         pixel = (image * weights).sum(dim=1, keepdim=True)
@@ -49,6 +55,11 @@ def main():
     torch.onnx.export(Segmenter(), (image, features), "segmenter_misnamed.onnx", opset_version=17,
                       input_names=["pixels", "text"], output_names=["mask_logits"],
                       dynamic_axes=axes)
+    axes = {"image": {0: "N", 2: "H", 3: "W"}, "text_features": {0: "N"},
+            "mask_logits": {0: "N", 2: "H", 3: "W"}}
+    torch.onnx.export(Segmenter(384), (image, torch.zeros(2, 77, 384)), "segmenter_d384.onnx",
+                      opset_version=17, input_names=["image", "text_features"],
+                      output_names=["mask_logits"], dynamic_axes=axes)
 
 
 if __name__ == "__main__":
