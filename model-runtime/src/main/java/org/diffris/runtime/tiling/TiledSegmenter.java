@@ -276,7 +276,8 @@ public final class TiledSegmenter {
           .execute();
     }
     ResampledRaster seen = new ResampledRaster(source, grid);
-    ResampledBands back = new ResampledBands(consumer, grid, (int) rasterRowsPerBand(tileSize, 1));
+    ResampledBands back =
+        new ResampledBands(consumer, grid, (int) rasterRowsPerBand(tileSize, grid.rows().factor));
     InferenceSummary summary =
         new Run(seen, model, back, reported, startX, startY, progress, cancelled).execute();
     if (!back.complete()) {

@@ -125,6 +125,11 @@ class GsdResamplingTest {
         .build()
         .run(raster, model, out);
     assertTrue(out.complete());
+    // The probabilities come back in bands no taller than the memory rule says.
+    long most = TiledSegmenter.rasterRowsPerBand(32, rowGsd);
+    for (int[] band : out.bands) {
+      assertTrue(band[1] <= most, "a band of " + band[1] + " rows, more than " + most);
+    }
     return model.tiles;
   }
 
