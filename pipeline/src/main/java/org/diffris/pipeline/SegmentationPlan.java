@@ -30,7 +30,8 @@ import org.locationtech.jts.geom.PrecisionModel;
 
 /**
  * One checked job, ready to run: made by {@link Segmenter#plan}, run once or more with
- * {@link #run}. Streams the raster tile by tile through the model, the blended probabilities band
+ * {@link #run}. The model sees the raster north-up ({@link NorthUp}) at its GSD on both axes.
+ * Streams the raster tile by tile through the model, the blended probabilities band
  * by band through the region of interest into the vectorizer, and every region into the sink.
  *
  * <p>Extent: the model's pixels and tiles sit on a grid fixed to the raster's place in the world
@@ -52,11 +53,13 @@ public final class SegmentationPlan {
   private final int[] bands;
   private final ValueScaling scaling;
   private final double resampleFactor;
+  private final NorthUp northUp;
   private final TiledSegmenter tiler;
   private final VectorizerOptions vectorizerOptions;
   private final List<String> warnings;
   private final int edgeMargin;
-  private final double gsd;
+  private final double columnGsd;
+  private final double rowGsd;
   private final Integer tile;
   private final RegionOfInterest roi;
 
@@ -68,11 +71,13 @@ public final class SegmentationPlan {
       int[] bands,
       ValueScaling scaling,
       double resampleFactor,
+      NorthUp northUp,
       TiledSegmenter tiler,
       VectorizerOptions vectorizerOptions,
       List<String> warnings,
       int edgeMargin,
-      double gsd,
+      double columnGsd,
+      double rowGsd,
       Integer tile,
       RegionOfInterest roi) {
     this.segmenter = segmenter;
@@ -82,11 +87,13 @@ public final class SegmentationPlan {
     this.bands = bands;
     this.scaling = scaling;
     this.resampleFactor = resampleFactor;
+    this.northUp = northUp;
     this.tiler = tiler;
     this.vectorizerOptions = vectorizerOptions;
     this.warnings = List.copyOf(warnings);
     this.edgeMargin = edgeMargin;
-    this.gsd = gsd;
+    this.columnGsd = columnGsd;
+    this.rowGsd = rowGsd;
     this.tile = tile;
     this.roi = roi;
   }
@@ -96,9 +103,13 @@ public final class SegmentationPlan {
    *     ({@link #window}), whose reads, not the whole raster's rows, the memory check counts
    */
   static SegmentationPlan of(
-      Segmenter segmenter, RasterInput input, SegmentOptions options, int windowSide)
+      Segmenter segmenter, RasterInput stored, SegmentOptions options, int windowSide)
       throws IOException {
     ModelDescription model = segmenter.description();
+    // The model sees the picture north-up, whatever order the raster stores its rows and columns
+    // in; everything below works on that raster.
+    NorthUp northUp = NorthUp.of(stored);
+    RasterInput input = northUp.input();
     long rasterPixels = (long) input.width() * input.height();
     PixelLimitException.check(
         rasterPixels, input.width() + " x " + input.height() + " pixels", options.maxPixels());
@@ -113,49 +124,61 @@ public final class SegmentationPlan {
     RasterSource source =
         input.alphaBand() < 0 ? input.source() : new AlphaMask(input.source(), input.alphaBand());
     checkLatitudes(input);
-    double gsd =
-        GroundSampleDistance.metres(
+    // Each axis at the model's GSD: pixels that are not square on the ground become square.
+    double columnGsd =
+        GroundSampleDistance.alongColumns(
+            input.pixelToWorld(), input.width(), input.height(), input.areaModel());
+    double rowGsd =
+        GroundSampleDistance.alongRows(
             input.pixelToWorld(), input.width(), input.height(), input.areaModel());
     GsdResampling resampling;
     try {
-      resampling = GsdResampling.forModel(gsd, model.image().gsdMetres());
+      resampling = GsdResampling.forModel(columnGsd, rowGsd, model.image().gsdMetres());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage(), e);
     }
-    double factor = resampling.factor();
+    double factor = resampling.columnFactor();
+    double columnFactor = resampling.gridColumnFactor();
+    double rowFactor = resampling.gridRowFactor();
+    // The smaller factor reaches furthest in raster pixels.
+    double marginFactor = Math.min(columnFactor, rowFactor);
     PixelLimitException.check(
-        (long) (rasterPixels * factor * factor),
+        (long) (rasterPixels * resampling.columnFactor() * resampling.rowFactor()),
         model.image().hasGsd()
             ? "the model's grid at " + model.image().gsdMetres() + " m per pixel"
             : input.width() + " x " + input.height() + " pixels",
         options.maxPixels());
     List<String> warnings = new ArrayList<>(queryWarnings(segmenter, options.query()));
+    northUp.warning().ifPresent(warnings::add);
     Integer tile =
         tileWithinRaster(
             options,
             model.tiling(),
-            (long) Math.ceil(Math.max(input.width(), input.height()) * factor),
+            (long)
+                Math.ceil(
+                    Math.max(
+                        input.width() * resampling.columnFactor(),
+                        input.height() * resampling.rowFactor())),
             warnings);
     // Before the statistics pass reads the raster.
     int tileSide = tile != null ? tile : model.tiling().size();
     int readWidth =
         windowSide <= 0
             ? input.width()
-            : (int)
-                Math.min(
-                    input.width(),
-                    windowSide + 2L * edgeMargin(tileSide, resampling.isIdentity() ? 1 : factor));
+            : (int) Math.min(input.width(), windowSide + 2L * edgeMargin(tileSide, marginFactor));
     checkJobMemory(
         tileSide,
         options.batchSize(),
         bands.length,
-        (long) Math.ceil(readWidth * factor) + 1,
+        (long) Math.ceil(readWidth * columnFactor) + 1,
         readWidth,
-        factor);
+        columnFactor,
+        rowFactor);
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler =
-        tiler(model, options, tile, bands, scaling, gsd, anchor(input.pixelToWorld()));
+        tiler(
+            model, options, tile, bands, scaling, columnGsd, rowGsd, anchor(input.pixelToWorld()));
     double threshold = options.threshold() != null ? options.threshold() : model.threshold();
     VectorizerOptions.Builder vectorizer =
         VectorizerOptions.builder()
@@ -175,13 +198,15 @@ public final class SegmentationPlan {
         bands,
         scaling,
         factor,
+        northUp,
         tiler,
         vectorizer.build(),
         warnings,
-        edgeMargin(tiler.tileSize(), resampling.isIdentity() ? 1 : factor),
-        gsd,
+        edgeMargin(tiler.tileSize(), marginFactor),
+        columnGsd,
+        rowGsd,
         tile,
-        options.roi());
+        northUp.roi(options.roi()));
   }
 
   /**
@@ -220,10 +245,15 @@ public final class SegmentationPlan {
    *   <li>a batch of tiles and their logits: {@code batch (c + 1) tile² 4};
    *   <li>two strips of the model's grid, tile rows high (the one in use and the one read ahead):
    *       values, validity and nodata counts, {@code 2 gridWidth tile (4c + 5)};
-   *   <li>the raster rows one strip comes from, twice (decoded samples, then the floats they
-   *       become, or the previous strip's not yet collected): {@code 2 rasterWidth rows c 4},
-   *       {@code rows} being {@code tile / factor + 2} (the resampling's neighbours);
-   *   <li>the blend window and the band it hands on: {@code gridWidth tile (2 8 + 1 + 5)}.
+   *   <li>the raster rows one strip is read from at a time, twice (decoded samples, then the
+   *       floats they become, or the previous strip's not yet collected): {@code 2 rasterWidth
+   *       rows c 4}, {@code rows} being {@code tile} without resampling, else {@link
+   *       TiledSegmenter#rasterRowsPerRead} ({@code tile / rowFactor + 2}, but at most {@code 2
+   *       tile + 2}, or one model row's, below a factor of 0.5: drone imagery is read a few model
+   *       rows at a time);
+   *   <li>the blend window and the band it hands on: {@code gridWidth tile (2 8 + 1 + 5)};
+   *   <li>with resampling, the band mapped back onto the raster's grid: {@code rasterWidth
+   *       backRows 5}, {@code backRows} being {@link TiledSegmenter#rasterRowsPerBand}.
    * </ul>
    *
    * <p>The vectorizer's regions still open are not counted: for imagery they are a few rows of
@@ -232,15 +262,25 @@ public final class SegmentationPlan {
    * @param tile the tile side, model pixels
    * @param gridWidth the model grid's width in pixels
    * @param rasterWidth the raster's width in pixels
-   * @param factor model pixels per raster pixel
+   * @param columnFactor model pixels per raster pixel along the columns
+   * @param rowFactor model pixels per raster pixel along the rows
    */
   static long jobBytes(
-      long tile, int batch, int channels, long gridWidth, long rasterWidth, double factor) {
-    long rows = factor == 1 ? tile : (long) Math.ceil(tile / factor) + 2;
+      long tile,
+      int batch,
+      int channels,
+      long gridWidth,
+      long rasterWidth,
+      double columnFactor,
+      double rowFactor) {
+    boolean resampled = columnFactor != 1 || rowFactor != 1;
+    long rows = resampled ? TiledSegmenter.rasterRowsPerRead(tile, rowFactor) : tile;
+    long back = resampled ? TiledSegmenter.rasterRowsPerBand(tile, rowFactor) : 0;
     return batch * (channels + 1L) * tile * tile * Float.BYTES
         + 2L * gridWidth * tile * (4L * channels + 5)
         + 2L * rasterWidth * rows * channels * Float.BYTES
-        + gridWidth * tile * (2L * Double.BYTES + 1 + 5);
+        + gridWidth * tile * (2L * Double.BYTES + 1 + 5)
+        + rasterWidth * back * (Float.BYTES + 1);
   }
 
   /**
@@ -248,8 +288,14 @@ public final class SegmentationPlan {
    * read, saying how much it needs and what to change.
    */
   static void checkJobMemory(
-      long tile, int batch, int channels, long gridWidth, long rasterWidth, double factor) {
-    long bytes = jobBytes(tile, batch, channels, gridWidth, rasterWidth, factor);
+      long tile,
+      int batch,
+      int channels,
+      long gridWidth,
+      long rasterWidth,
+      double columnFactor,
+      double rowFactor) {
+    long bytes = jobBytes(tile, batch, channels, gridWidth, rasterWidth, columnFactor, rowFactor);
     long allowed = Runtime.getRuntime().maxMemory();
     if (bytes > allowed) {
       throw new InvalidInputException(
@@ -328,13 +374,14 @@ public final class SegmentationPlan {
       Integer tile,
       int[] bands,
       ValueScaling scaling,
-      double gsd,
+      double columnGsd,
+      double rowGsd,
       GridAnchor anchor) {
     TiledSegmenter.Builder tiling =
         TiledSegmenter.forModel(model)
             .bands(bands)
             .scaling(scaling.scaling())
-            .rasterGsd(gsd)
+            .rasterGsd(columnGsd, rowGsd)
             .anchor(anchor)
             .batchSize(options.batchSize());
     if (tile != null) {
@@ -475,19 +522,22 @@ public final class SegmentationPlan {
             bands,
             scaling,
             resampleFactor,
+            NorthUp.of(windowInput), // north-up already: a window of this plan's raster
             tiler(
                 segmenter.description(),
                 options,
                 tile,
                 bands,
                 scaling,
-                gsd,
+                columnGsd,
+                rowGsd,
                 anchor(windowInput.pixelToWorld())),
             // Filters wait for the merged objects: a piece may be smaller than its object.
             vectorizerOptions.toBuilder().minAreaSquareMetres(0).largestFirst(false).build(),
             List.of(),
             edgeMargin,
-            gsd,
+            columnGsd,
+            rowGsd,
             tile,
             WindowPlan.coreOf(core, read));
     return new WindowPlan(plan, core, read, input.width(), input.height());
@@ -541,7 +591,8 @@ public final class SegmentationPlan {
   /**
    * Runs the job: every region goes to {@code regions} (as it completes, or largest first at the
    * end when the options need every region), every final band of probabilities to
-   * {@code probabilities} when it is not null.
+   * {@code probabilities} when it is not null, on the raster's grid as stored (a raster stored
+   * south-up hands its bands bottom band first; the model saw it north-up, {@link NorthUp}).
    *
    * @param progress told after every batch of tiles
    * @param cancelled asked before every tile; true ends the run with
@@ -571,6 +622,7 @@ public final class SegmentationPlan {
               atEdge[0] += atEdge(region) ? 1 : 0;
               area[0] += region.areaSquareMetres();
             });
+    BandConsumer stored = northUp.back(probabilities);
     InferenceSummary inference =
         tiler.run(
             source,
@@ -579,8 +631,8 @@ public final class SegmentationPlan {
               if (roi != null) {
                 roi.apply(row, width, height, p, valid);
               }
-              if (probabilities != null) {
-                probabilities.accept(row, height, p, valid);
+              if (stored != null) {
+                stored.accept(row, height, p, valid);
               }
               vectorizer.accept(MaskBand.probabilities(row, width, height, p, valid));
             },

@@ -49,6 +49,40 @@ class ExtentRulesTest {
   }
 
   @Test
+  void theJobsMemoryGrowsWithTheWidthNotTheResamplingFactor() {
+    // diffris-tiny (tiles of 64, batches of 4, 3 channels) on a raster 10 km wide: the same
+    // ground at 0.5 m (factor 0.5) and at 2 cm (0.02): the finer raster reads 130 rows at a time
+    // (not the 3,202 a tile row covers), and hands 130 back at a time.
+    long half = SegmentationPlan.jobBytes(64, 4, 3, 10001, 20000, 0.5, 0.5);
+    long twoCm = SegmentationPlan.jobBytes(64, 4, 3, 10001, 500000, 0.02, 0.02);
+    long rows = 130;
+    assertEquals(
+        4 * 4 * 64 * 64 * 4
+            + 2L * 10001 * 64 * 17
+            + 2L * 500000 * rows * 3 * 4
+            + 10001L * 64 * 22
+            + 500000L * rows * 5,
+        twoCm);
+    // 25 times the pixels per row cost 25 times the raster rows' part, nothing more.
+    assertEquals(
+        (2L * 500000 * rows * 3 * 4 + 500000L * rows * 5)
+            - (2L * 20000 * rows * 3 * 4 + 20000L * rows * 5),
+        twoCm - half);
+    // Pixels 0.5 x 1 m: the rows' factor decides the rows read (1: a tile row and its neighbours).
+    assertEquals(
+        4 * 4 * 64 * 64 * 4
+            + 2L * 10001 * 64 * 17
+            + 2L * 20000 * 66 * 3 * 4
+            + 10001L * 64 * 22
+            + 20000L * 66 * 5,
+        SegmentationPlan.jobBytes(64, 4, 3, 10001, 20000, 0.5, 1));
+    // Without resampling: the tile rows themselves, nothing mapped back.
+    assertEquals(
+        4 * 4 * 64 * 64 * 4 + 2L * 10000 * 64 * 17 + 2L * 10000 * 64 * 3 * 4 + 10000L * 64 * 22,
+        SegmentationPlan.jobBytes(64, 4, 3, 10000, 10000, 1, 1));
+  }
+
+  @Test
   void anRoisBoundaryIsNearWhenCloserThanTheMargin() {
     PixelToWorld grid = new PixelToWorld(0, 1, 0, 0, 0, -1);
     // Pixels 100..199 in both directions: world x 100..200, y -200..-100.

@@ -33,4 +33,29 @@ public final class GroundSampleDistance {
     }
     return Math.sqrt(unitsSquared) * units.metresPerUnit();
   }
+
+  /**
+   * The ground length of one step along the raster's columns (a pixel's width), in metres:
+   * {@link #metres} for one axis, so that pixels that are not square on the ground (0.5 x 1 m, or
+   * square in degrees away from the equator) are measured as they are.
+   */
+  public static double alongColumns(PixelToWorld grid, int width, int height, AreaModel units) {
+    return step(grid.pixelWidth(), grid.colRotation(), grid, width, height, units);
+  }
+
+  /** The ground length of one step down the raster's rows (a pixel's height), in metres. */
+  public static double alongRows(PixelToWorld grid, int width, int height, AreaModel units) {
+    return step(grid.rowRotation(), grid.pixelHeight(), grid, width, height, units);
+  }
+
+  private static double step(
+      double dx, double dy, PixelToWorld grid, int width, int height, AreaModel units) {
+    if (units.isGeodesic()) {
+      double latitude = Math.rint(grid.y(width / 2.0, height / 2.0));
+      double east = dx * Math.cos(Math.toRadians(latitude));
+      return Math.sqrt(east * east + dy * dy) * METRES_PER_DEGREE;
+    }
+    // sqrt(dx²) is |dx| exactly: a north-up grid of square pixels gets metres() to the bit
+    return Math.sqrt(dx * dx + dy * dy) * units.metresPerUnit();
+  }
 }

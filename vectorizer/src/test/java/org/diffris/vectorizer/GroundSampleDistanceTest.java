@@ -37,4 +37,42 @@ class GroundSampleDistanceTest {
     PixelToWorld crop = PixelToWorld.fromGdal(new double[] {15.0004, 1e-5, 0, 47.8010, 0, -1e-5});
     assertEquals(gsd, GroundSampleDistance.metres(crop, 50, 40, AreaModel.geodesicWgs84()), 0.0);
   }
+
+  @Test
+  void eachAxisIsMeasuredOnItsOwn() {
+    AreaModel metres = AreaModel.planar(1);
+    // north-up square pixels: both axes are metres() to the bit, stored either way round
+    for (double[] t :
+        new double[][] {
+          {402000, 0.3, 0, 5059000, 0, -0.3},
+          {402000, -0.3, 0, 5059000, 0, 0.3},
+          {402000, 0.075, 0, 5059000, 0, -0.075}
+        }) {
+      PixelToWorld grid = PixelToWorld.fromGdal(t);
+      double gsd = GroundSampleDistance.metres(grid, 100, 100, metres);
+      assertEquals(gsd, GroundSampleDistance.alongColumns(grid, 100, 100, metres), 0.0);
+      assertEquals(gsd, GroundSampleDistance.alongRows(grid, 100, 100, metres), 0.0);
+    }
+    // 0.5 x 1 m pixels: not one square root of their area
+    PixelToWorld oblong = PixelToWorld.fromGdal(new double[] {0, 0.5, 0, 0, 0, -1});
+    assertEquals(0.5, GroundSampleDistance.alongColumns(oblong, 10, 10, metres), 0.0);
+    assertEquals(1, GroundSampleDistance.alongRows(oblong, 10, 10, metres), 0.0);
+    // rotated 2 x 1 ft pixels: the length of each step
+    double c = Math.cos(0.3);
+    double s = Math.sin(0.3);
+    PixelToWorld rotatedFeet = PixelToWorld.fromGdal(new double[] {0, 2 * c, s, 0, 2 * s, -c});
+    AreaModel feet = AreaModel.planar(0.3048);
+    assertEquals(2 * 0.3048, GroundSampleDistance.alongColumns(rotatedFeet, 10, 10, feet), 1e-12);
+    assertEquals(0.3048, GroundSampleDistance.alongRows(rotatedFeet, 10, 10, feet), 1e-12);
+    // square degrees at 48 N: narrower than high by cos 48
+    PixelToWorld lonLat = PixelToWorld.fromGdal(new double[] {15, 1e-5, 0, 47.8015, 0, -1e-5});
+    double metresPerDegree = Math.PI * 6_371_008.8 / 180;
+    AreaModel wgs84 = AreaModel.geodesicWgs84();
+    assertEquals(
+        1e-5 * metresPerDegree * Math.cos(Math.toRadians(48)),
+        GroundSampleDistance.alongColumns(lonLat, 200, 150, wgs84),
+        1e-12);
+    assertEquals(
+        1e-5 * metresPerDegree, GroundSampleDistance.alongRows(lonLat, 200, 150, wgs84), 1e-12);
+  }
 }

@@ -3,78 +3,122 @@ package org.diffris.runtime.tiling;
 import java.util.Locale;
 
 /**
- * The change of pixel size between a raster and the model: the model sees the raster resampled
- * to its training ground sampling distance (GSD), so results do not change with the raster's
- * resolution. {@link #factor()} is model pixels per raster pixel along each axis
- * ({@code rasterGsd / modelGsd}); the model grid is {@code round(width * factor)} x
- * {@code round(height * factor)}. Factors between {@value #MIN_FACTOR} and {@value #MAX_FACTOR}
- * are accepted; within 0.1 % of 1 no resampling happens. Immutable.
+ * The change of pixel size between a raster and the model, along each axis: the model sees the
+ * raster resampled to its training ground sampling distance (GSD) on both axes, so results do not
+ * change with the raster's resolution, and a raster of non-square pixels (0.5 x 1 m) is not seen
+ * stretched. {@link #columnFactor()} and {@link #rowFactor()} are model pixels per raster pixel
+ * ({@code rasterGsd / modelGsd}); an axis within 0.1 % of 1 is not resampled.
+ *
+ * <p>Coarser models than the raster (a factor below 1: drone imagery at 2 cm for a 1 m model) are
+ * accepted at any factor: the model's pixels are area averages of the raster's. Finer ones are
+ * accepted up to {@value #MAX_FACTOR} times: enlarging adds no detail, and beyond that an object
+ * the model can find (a few of its pixels across) is smaller than one raster pixel. Immutable.
  */
-public record GsdResampling(double rasterGsdMetres, double modelGsdMetres, double factor) {
-  public static final double MIN_FACTOR = 0.25;
+public record GsdResampling(
+    double columnGsdMetres,
+    double rowGsdMetres,
+    double modelGsdMetres,
+    double columnFactor,
+    double rowFactor) {
+
+  /** The most model pixels per raster pixel: the raster is at most this many times coarser. */
   public static final double MAX_FACTOR = 4;
 
   /**
-   * @throws IllegalArgumentException when a GSD is not positive or the factor is out of range
+   * @throws IllegalArgumentException when a GSD is not positive or the raster is more than
+   *     {@link #MAX_FACTOR} times coarser than the model
    */
-  public static GsdResampling between(double rasterGsdMetres, double modelGsdMetres) {
-    if (!(rasterGsdMetres > 0) || !(modelGsdMetres > 0) || Double.isInfinite(rasterGsdMetres)) {
+  public static GsdResampling between(
+      double columnGsdMetres, double rowGsdMetres, double modelGsdMetres) {
+    if (!(columnGsdMetres > 0)
+        || !(rowGsdMetres > 0)
+        || !(modelGsdMetres > 0)
+        || Double.isInfinite(columnGsdMetres)
+        || Double.isInfinite(rowGsdMetres)) {
       throw new IllegalArgumentException(
           "ground sampling distances must be positive metres, got raster "
-              + rasterGsdMetres
+              + columnGsdMetres
+              + " x "
+              + rowGsdMetres
               + ", model "
               + modelGsdMetres);
     }
-    double factor = rasterGsdMetres / modelGsdMetres;
-    if (factor < MIN_FACTOR || factor > MAX_FACTOR) {
+    double coarser = Math.max(columnGsdMetres, rowGsdMetres);
+    double factor = coarser / modelGsdMetres;
+    if (factor > MAX_FACTOR) {
       throw new IllegalArgumentException(
           String.format(
               Locale.ROOT,
-              "the raster's pixel size %.4g m is %.3g times the model's %.4g m; accepted are %.2g to %.2g"
-                  + " times: resample the raster to between %.4g and %.4g m first",
-              rasterGsdMetres,
+              "the raster's pixel size %.4g m is %.3g times the model's %.4g m: the model would"
+                  + " see each raster pixel enlarged %.3g times, which adds no detail, and the"
+                  + " objects it finds (a few of its pixels across) would be smaller than one"
+                  + " raster pixel; accepted are rasters up to %.2g times coarser than the model"
+                  + " (pixels up to %.4g m), and any finer",
+              coarser,
               factor,
               modelGsdMetres,
-              MIN_FACTOR,
+              factor,
               MAX_FACTOR,
-              modelGsdMetres * MIN_FACTOR,
               modelGsdMetres * MAX_FACTOR));
     }
-    return new GsdResampling(rasterGsdMetres, modelGsdMetres, factor);
+    return new GsdResampling(
+        columnGsdMetres,
+        rowGsdMetres,
+        modelGsdMetres,
+        columnGsdMetres / modelGsdMetres,
+        rowGsdMetres / modelGsdMetres);
+  }
+
+  /** {@link #between} for square pixels. */
+  public static GsdResampling between(double rasterGsdMetres, double modelGsdMetres) {
+    return between(rasterGsdMetres, rasterGsdMetres, modelGsdMetres);
   }
 
   /**
    * {@link #between} the raster and the model, or {@link #none} when the model has no training
    * GSD ({@code modelGsdMetres} 0: model.json {@code "none"}).
    */
+  public static GsdResampling forModel(
+      double columnGsdMetres, double rowGsdMetres, double modelGsdMetres) {
+    return modelGsdMetres == 0
+        ? none(columnGsdMetres, rowGsdMetres)
+        : between(columnGsdMetres, rowGsdMetres, modelGsdMetres);
+  }
+
+  /** {@link #forModel} for square pixels. */
   public static GsdResampling forModel(double rasterGsdMetres, double modelGsdMetres) {
-    return modelGsdMetres == 0 ? none(rasterGsdMetres) : between(rasterGsdMetres, modelGsdMetres);
+    return forModel(rasterGsdMetres, rasterGsdMetres, modelGsdMetres);
   }
 
   /**
    * No resampling, for a model without a training GSD (model.json {@code "none"}): it runs at the
    * raster's own resolution, whatever that is.
    */
+  public static GsdResampling none(double columnGsdMetres, double rowGsdMetres) {
+    return new GsdResampling(columnGsdMetres, rowGsdMetres, 0, 1, 1);
+  }
+
+  /** {@link #none} for square pixels. */
   public static GsdResampling none(double rasterGsdMetres) {
-    return new GsdResampling(rasterGsdMetres, rasterGsdMetres, 1);
+    return none(rasterGsdMetres, rasterGsdMetres);
   }
 
-  /** Whether the raster is used as it is (factor within 0.1 % of 1). */
+  /** Whether the raster is used as it is (both factors within 0.1 % of 1). */
   public boolean isIdentity() {
-    return Math.abs(factor - 1) < 1e-3;
+    return gridColumnFactor() == 1 && gridRowFactor() == 1;
   }
 
-  /** Model-grid length for a raster length. */
-  public int modelLength(int rasterLength) {
-    return isIdentity() ? rasterLength : Math.max(1, (int) Math.round(rasterLength * factor));
+  /** The factor the model grid uses along the columns: exactly 1 within 0.1 % of 1. */
+  public double gridColumnFactor() {
+    return snapped(columnFactor);
   }
 
-  /**
-   * Where the centre of pixel {@code i} of a grid of {@code to} pixels falls on a grid of
-   * {@code from} pixels spanning the same extent, in pixel coordinates of the latter (centres at
-   * integers).
-   */
-  static double centre(int i, int to, int from) {
-    return (i + 0.5) * from / (double) to - 0.5;
+  /** The factor the model grid uses along the rows: exactly 1 within 0.1 % of 1. */
+  public double gridRowFactor() {
+    return snapped(rowFactor);
+  }
+
+  private static double snapped(double factor) {
+    return Math.abs(factor - 1) < 1e-3 ? 1 : factor;
   }
 }

@@ -9,7 +9,9 @@ package org.diffris.runtime.tiling;
  * @param modelNanos time spent inside the inference engine ({@code model_ms} in reports)
  * @param totalNanos wall time of the whole run
  * @param bands row bands the model grid was streamed in
- * @param resampleFactor model pixels per raster pixel along each axis (1 = no resampling)
+ * @param resampleFactor model pixels per raster pixel along the raster's columns (1 = no
+ *     resampling); along the rows it may differ (pixels not square on the ground), as {@code
+ *     modelHeight} shows
  * @param modelWidth width of the grid the model saw, pixels
  * @param modelHeight height of the grid the model saw, pixels
  * @param provider where the model ran ({@link TileModel#provider()}), for example {@code "CPU"}

@@ -4,7 +4,8 @@ package org.diffris.runtime.tiling;
  * The model's pixels over a raster, on a grid fixed to the world rather than to the raster's
  * corner: along each axis, model pixel {@code k} (a whole number counted from the CRS origin)
  * covers raster pixel positions {@code k / factor .. (k + 1) / factor} measured from the CRS
- * origin ({@link GridAnchor}). The model grid of a raster is the run of model pixels that
+ * origin ({@link GridAnchor}); each axis has its own factor, so pixels that are not square on the
+ * ground become square model pixels. The model grid of a raster is the run of model pixels that
  * overlap it, so a crop, a window or a subset of the raster uses the very same model pixels
  * wherever it overlaps the whole.
  *
@@ -25,11 +26,13 @@ final class ModelGrid {
   }
 
   /**
-   * @param factor model pixels per raster pixel (exactly 1 for no resampling)
+   * @param columnFactor model pixels per raster pixel along the columns (exactly 1 for none)
+   * @param rowFactor model pixels per raster pixel along the rows (exactly 1 for none)
    */
-  static ModelGrid over(int width, int height, double factor, GridAnchor anchor) {
+  static ModelGrid over(
+      int width, int height, double columnFactor, double rowFactor, GridAnchor anchor) {
     return new ModelGrid(
-        new Axis(width, factor, anchor.column()), new Axis(height, factor, anchor.row()));
+        new Axis(width, columnFactor, anchor.column()), new Axis(height, rowFactor, anchor.row()));
   }
 
   Axis columns() {
@@ -49,12 +52,19 @@ final class ModelGrid {
   }
 
   boolean isIdentity() {
-    return columns.factor == 1;
+    return columns.factor == 1 && rows.factor == 1;
   }
 
   /** One axis: the raster's length, where it sits and the model pixels over it. */
   static final class Axis {
     private static final double EDGE_TOLERANCE = 1e-9;
+
+    /**
+     * Below this factor a model pixel is the area average of the raster pixels it covers: bilinear
+     * interpolation would skip raster pixels (and alias details finer than a model pixel). At 0.5
+     * and above, bilinear interpolation reaches every raster pixel (at 0.5 it is the mean of two).
+     */
+    static final double AVERAGE_BELOW = 0.5;
 
     final int rasterLength;
     final double factor;
@@ -95,6 +105,22 @@ final class ModelGrid {
     double sourceCentre(int k) {
       double worldCorner = (start + k + 0.5) / factor;
       return (worldCorner - whole) - (fraction + 0.5);
+    }
+
+    /** Whether model pixels are area averages of the raster's ({@link #AVERAGE_BELOW}). */
+    boolean averages() {
+      return factor < AVERAGE_BELOW;
+    }
+
+    /**
+     * The leading edge of model pixel {@code k} (from this raster's first model pixel; {@code k =
+     * length} gives the last one's trailing edge) in raster pixel corners: raster pixel {@code i}
+     * covers {@code i .. i + 1}. Computed like {@link #sourceCentre}, so two rasters whose anchors
+     * differ by whole pixels get bitwise equal edges for the same model pixel.
+     */
+    double sourceEdge(int k) {
+      double worldCorner = (start + k) / factor;
+      return (worldCorner - whole) - fraction;
     }
 
     /** The centre of raster pixel {@code i} in model pixel coordinates (centres at whole numbers). */

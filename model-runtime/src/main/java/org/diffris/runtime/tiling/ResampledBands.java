@@ -7,8 +7,10 @@ import java.util.Arrays;
  * Maps probability bands from the model grid back onto the raster grid, in order, as soon as the
  * model rows a raster row needs have arrived. Probabilities are bilinear over the valid model
  * pixels around each raster pixel (weights renormalized); a raster pixel is valid when its
- * nearest model pixel is. Keeps only the model rows still needed (about one band). Not
- * thread-safe; used by one run.
+ * nearest model pixel is. Keeps only the model rows still needed (about one band), and hands
+ * raster rows on in bands of at most {@code maxRows}, so a model band that covers thousands of
+ * raster rows (drone imagery for a 1 m model) never becomes one huge array. Not thread-safe; used
+ * by one run.
  */
 final class ResampledBands implements BandConsumer {
   private final BandConsumer target;
@@ -18,14 +20,19 @@ final class ResampledBands implements BandConsumer {
   private final int height;
   private final int[] col0;
   private final float[] colT;
+  private final int maxRows;
   private float[] probs = new float[0];
   private byte[] valid = new byte[0];
   private int bufferStart; // first model row held
   private int bufferEnd; // one past the last model row held
   private int nextRow; // next raster row to emit
 
-  ResampledBands(BandConsumer target, ModelGrid grid) {
+  /**
+   * @param maxRows the most raster rows handed on at once, 1 or more
+   */
+  ResampledBands(BandConsumer target, ModelGrid grid, int maxRows) {
     this.target = target;
+    this.maxRows = maxRows;
     this.modelRows = grid.rows();
     this.modelWidth = grid.width();
     this.width = grid.columns().rasterLength;
@@ -65,10 +72,17 @@ final class ResampledBands implements BandConsumer {
   }
 
   private void emitReadyRows() throws IOException {
+    while (emitSomeReadyRows()) {
+      // until no raster row is ready
+    }
+  }
+
+  /** Hands on up to {@code maxRows} ready raster rows; false when none was ready. */
+  private boolean emitSomeReadyRows() throws IOException {
     int end = nextRow;
     int[] row0 = new int[1];
     float[] rowT = new float[1];
-    while (end < height) {
+    while (end < height && end - nextRow < maxRows) {
       axis(modelRows, end, 1, row0, rowT);
       int needed = rowT[0] > 0 ? row0[0] + 1 : row0[0];
       int nearest = rowT[0] > 0.5f ? row0[0] + 1 : row0[0];
@@ -78,7 +92,7 @@ final class ResampledBands implements BandConsumer {
       end++;
     }
     if (end == nextRow) {
-      return;
+      return false;
     }
     int rows = end - nextRow;
     float[] outP = new float[rows * width];
@@ -132,6 +146,7 @@ final class ResampledBands implements BandConsumer {
       valid = Arrays.copyOfRange(valid, drop * modelWidth, (drop + held) * modelWidth);
       bufferStart = keepFrom;
     }
+    return true;
   }
 
   /** Whether every raster row went out. */

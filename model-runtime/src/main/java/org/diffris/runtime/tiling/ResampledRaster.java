@@ -4,17 +4,24 @@ import java.io.IOException;
 import java.util.OptionalDouble;
 
 /**
- * A raster seen at the model's GSD, on the world-anchored {@link ModelGrid}: every read is
- * bilinear interpolation of the underlying raster's pixels (edges clamped). A model pixel is missing (NaN) when any raster pixel with
- * weight in its interpolation is nodata or NaN, so nodata never leaks into values. Plain bilinear,
- * no area averaging: below a factor of 0.5 details finer than a model pixel alias. Reads only the
- * raster rows and columns a request needs; bounded by the request's size.
+ * A raster seen at the model's GSD, on the world-anchored {@link ModelGrid}, axis by axis: along
+ * an axis whose factor is 0.5 or more a model pixel is the bilinear interpolation of the two
+ * raster pixels round its centre (edges clamped); below 0.5 it is the area average of the raster
+ * pixels it covers (the part inside the raster), so drone imagery at 2 cm reaches a 1 m model
+ * without aliasing. A model pixel is missing (NaN) when any raster pixel with weight in it is
+ * nodata or NaN, so nodata never leaks into values.
+ *
+ * <p>Memory: a read of {@code h} model rows reads the raster in runs of at most {@link
+ * #maxRowsPerRead} rows (the model rows' raster rows, or one model row's when that is more), full
+ * width, and holds one run and one model row's raster rows resampled along the columns; never more
+ * of the raster.
  */
 final class ResampledRaster implements RasterSource {
   private final RasterSource raster;
   private final ModelGrid grid;
   private final int width;
   private final int height;
+  private int largestRead;
 
   ResampledRaster(RasterSource raster, ModelGrid grid) {
     this.raster = raster;
@@ -43,68 +50,164 @@ final class ResampledRaster implements RasterSource {
     return OptionalDouble.empty(); // missing pixels come out as NaN
   }
 
+  /**
+   * The most raster rows one read of {@code modelRows} model rows asks of the raster, for a
+   * factor of {@code rowFactor} along the rows: {@code 2 modelRows + 2}, or the rows one model
+   * row covers plus one when those are more (below a factor of {@code 1 / (2 modelRows)}).
+   */
+  static long maxRowsPerRead(long modelRows, double rowFactor) {
+    return Math.max(2 * modelRows + 2, (long) Math.ceil(1 / rowFactor) + 1);
+  }
+
+  /** The most raster rows one read has asked for so far (for tests of the memory bound). */
+  int largestRead() {
+    return largestRead;
+  }
+
   @Override
   public void read(int x, int y, int w, int h, int[] bands, float[] dest) throws IOException {
-    int rw = raster.width();
-    int rh = raster.height();
-    // Source index and weight of the right/lower neighbour for every output column and row.
-    int[] col0 = new int[w];
-    float[] colT = new float[w];
-    int[] row0 = new int[h];
-    float[] rowT = new float[h];
-    axis(grid.columns(), x, w, col0, colT);
-    axis(grid.rows(), y, h, row0, rowT);
-    int sx = col0[0];
-    int ex = Math.min(rw - 1, col0[w - 1] + 1);
-    int sy = row0[0];
-    int ey = Math.min(rh - 1, row0[h - 1] + 1);
-    int sw = ex - sx + 1;
-    int sh = ey - sy + 1;
-    float[] src = new float[bands.length * sw * sh];
-    raster.read(sx, sy, sw, sh, bands, src);
-    for (int b = 0; b < bands.length; b++) {
-      double nodata = raster.nodata(bands[b]).orElse(Double.NaN);
-      int base = b * sw * sh;
-      for (int r = 0; r < h; r++) {
-        int r0 = row0[r] - sy;
-        int r1 = Math.min(r0 + 1, sh - 1);
-        float tr = rowT[r];
-        for (int c = 0; c < w; c++) {
-          int c0 = col0[c] - sx;
-          int c1 = Math.min(c0 + 1, sw - 1);
-          float tc = colT[c];
-          float v00 = src[base + r0 * sw + c0];
-          float v01 = src[base + r0 * sw + c1];
-          float v10 = src[base + r1 * sw + c0];
-          float v11 = src[base + r1 * sw + c1];
-          float v;
-          if (missing(v00, nodata)
-              || (tc > 0 && missing(v01, nodata))
-              || (tr > 0 && missing(v10, nodata))
-              || (tc > 0 && tr > 0 && missing(v11, nodata))) {
-            v = Float.NaN;
-          } else {
-            float top = tc > 0 ? v00 + (v01 - v00) * tc : v00;
-            float bottom = tc > 0 ? v10 + (v11 - v10) * tc : v10;
-            v = tr > 0 ? top + (bottom - top) * tr : top;
+    Taps cols = Taps.of(grid.columns(), x, w);
+    Taps rows = Taps.of(grid.rows(), y, h);
+    int sx = cols.first[0];
+    int sw = cols.end(w - 1) - sx;
+    long limit = maxRowsPerRead(h, grid.rows().factor);
+    float[] line = new float[0];
+    int m = 0;
+    while (m < h) {
+      // The model rows whose raster rows fit in one read.
+      int sy = rows.first[m];
+      int ey = rows.end(m);
+      int next = m + 1;
+      while (next < h && rows.end(next) - sy <= limit) {
+        ey = Math.max(ey, rows.end(next));
+        next++;
+      }
+      int sh = ey - sy;
+      largestRead = Math.max(largestRead, sh);
+      float[] src = new float[bands.length * sw * sh];
+      raster.read(sx, sy, sw, sh, bands, src);
+      for (int b = 0; b < bands.length; b++) {
+        double nodata = raster.nodata(bands[b]).orElse(Double.NaN);
+        int base = b * sw * sh;
+        for (int i = base; i < base + sw * sh; i++) {
+          if (src[i] == nodata) {
+            src[i] = Float.NaN;
           }
-          dest[(b * h + r) * w + c] = v;
+        }
+        // Each model row: its raster rows resampled along the columns, then combined.
+        for (int k = m; k < next; k++) {
+          int first = rows.first[k];
+          int count = rows.count[k];
+          line = grow(line, count * w);
+          for (int q = 0; q < count; q++) {
+            cols.apply(src, base + (first + q - sy) * sw - sx, 1, line, q * w, w);
+          }
+          for (int c = 0; c < w; c++) {
+            dest[(b * h + k) * w + c] = rows.at(k, line, c - first * w, w);
+          }
         }
       }
+      m = next;
     }
   }
 
-  private static boolean missing(float v, double nodata) {
-    return Float.isNaN(v) || v == nodata;
+  private static float[] grow(float[] array, int length) {
+    return array != null && array.length >= length ? array : new float[length];
   }
 
   /**
-   * For model pixels {@code start..start+count-1}: the raster pixel left of (above) their centre
-   * and the weight of the one right of (below) it, clamped at the raster's edges.
+   * For a run of model pixels along one axis: the raster pixels each one is made of and their
+   * weights, bilinear (a left pixel and the weight of the next) or area averaged (a run of pixels
+   * and their shares of the model pixel inside the raster).
    */
-  static void axis(ModelGrid.Axis axis, int start, int count, int[] index, float[] t) {
-    for (int i = 0; i < count; i++) {
-      ModelGrid.between(axis.sourceCentre(start + i), axis.rasterLength, index, t, i);
+  static final class Taps {
+    final int[] first;
+    final int[] count;
+
+    /** Bilinear: the weight of the second pixel (0: the first alone). */
+    final float[] next;
+
+    /** Area averages: the weights of the pixels, summing to 1; null when bilinear. */
+    final float[][] shares;
+
+    private Taps(int n, boolean averages) {
+      first = new int[n];
+      count = new int[n];
+      next = averages ? null : new float[n];
+      shares = averages ? new float[n][] : null;
+    }
+
+    static Taps of(ModelGrid.Axis axis, int start, int n) {
+      Taps taps = new Taps(n, axis.averages());
+      for (int i = 0; i < n; i++) {
+        if (taps.shares == null) {
+          ModelGrid.between(
+              axis.sourceCentre(start + i), axis.rasterLength, taps.first, taps.next, i);
+          taps.count[i] = taps.next[i] > 0 ? 2 : 1;
+        } else {
+          taps.average(
+              i, axis.sourceEdge(start + i), axis.sourceEdge(start + i + 1), axis.rasterLength);
+        }
+      }
+      return taps;
+    }
+
+    /** The pixels of the raster between corners {@code lo} and {@code hi}, inside the raster. */
+    private void average(int i, double lo, double hi, int length) {
+      double from = Math.max(0, Math.min(length, lo));
+      double to = Math.max(0, Math.min(length, hi));
+      int a = (int) Math.min(length - 1, Math.floor(from));
+      int b = Math.max(a + 1, (int) Math.ceil(to));
+      double[] overlap = new double[b - a];
+      double total = 0;
+      for (int p = a; p < b; p++) {
+        overlap[p - a] = Math.max(0, Math.min(to, p + 1) - Math.max(from, p));
+        total += overlap[p - a];
+      }
+      float[] w = new float[b - a];
+      if (total > 0) {
+        for (int p = 0; p < w.length; p++) {
+          w[p] = (float) (overlap[p] / total);
+        }
+      } else {
+        w[0] = 1; // a model pixel touching the raster only within rounding: its nearest pixel
+      }
+      first[i] = a;
+      count[i] = b - a;
+      shares[i] = w;
+    }
+
+    /** One past the last raster pixel of model pixel {@code i}. */
+    int end(int i) {
+      return first[i] + count[i];
+    }
+
+    /**
+     * Resamples one line: model pixel {@code j} of {@code n} goes to {@code out[at + j]}, made of
+     * {@code in[offset + p * stride]} for its raster pixels {@code p}.
+     */
+    void apply(float[] in, int offset, int stride, float[] out, int at, int n) {
+      for (int j = 0; j < n; j++) {
+        out[at + j] = at(j, in, offset, stride);
+      }
+    }
+
+    /** Model pixel {@code j} from {@code in[offset + p * stride]}; NaN when one of them is. */
+    float at(int j, float[] in, int offset, int stride) {
+      int p = first[j];
+      if (shares == null) {
+        float v0 = in[offset + p * stride];
+        float t = next[j];
+        // The same arithmetic as plain bilinear interpolation, so answers at factors of 0.5 and
+        // above are the ones they always were.
+        return t > 0 ? v0 + (in[offset + (p + 1) * stride] - v0) * t : v0;
+      }
+      float[] w = shares[j];
+      double sum = 0;
+      for (int q = 0; q < w.length; q++) {
+        sum += w[q] * (double) in[offset + (p + q) * stride];
+      }
+      return (float) sum;
     }
   }
 }

@@ -26,9 +26,10 @@ import org.diffris.runtime.ModelDescription;
  * final and go to the {@link BandConsumer}: the bands are contiguous, in order, and cover the
  * raster exactly once.
  *
- * <p>Guarantees: memory is bounded by two strips ({@code bands x tile height x raster width}
- * floats), the blend window ({@code tile height x width}) and one batch, whatever the raster
- * height; a pixel is nodata when any selected band is NaN or every selected band holds its nodata
+ * <p>Guarantees: memory is bounded by two strips ({@code bands x tile height x model grid width}
+ * floats), the raster rows one strip is read from at a time ({@link
+ * ResampledRaster#maxRowsPerRead}, full width, whatever the resampling factor), the blend window
+ * ({@code tile height x width}) and one batch, whatever the raster height; a pixel is nodata when any selected band is NaN or every selected band holds its nodata
  * value (a lone band at its nodata value is fed as the mean); nodata pixels are
  * filled with the model's mean before inference and come out as probability 0 with validity 0;
  * tiles without any valid pixel are never sent to the model. Cancellation is checked before every
@@ -46,7 +47,8 @@ public final class TiledSegmenter {
   private final int[] bands;
   private final PixelScaling scaling;
   private final double modelGsd;
-  private final double rasterGsd;
+  private final double rasterColumnGsd;
+  private final double rasterRowGsd;
   private final GridAnchor anchor;
 
   private TiledSegmenter(Builder b) {
@@ -56,7 +58,8 @@ public final class TiledSegmenter {
     this.bands = b.bands.clone();
     this.scaling = b.scaling;
     this.modelGsd = b.modelGsd;
-    this.rasterGsd = b.rasterGsd;
+    this.rasterColumnGsd = b.rasterColumnGsd;
+    this.rasterRowGsd = b.rasterRowGsd;
     this.anchor = b.anchor;
   }
 
@@ -99,7 +102,8 @@ public final class TiledSegmenter {
     private int[] bands;
     private PixelScaling scaling;
     private double modelGsd;
-    private double rasterGsd;
+    private double rasterColumnGsd;
+    private double rasterRowGsd;
     private int sizeMultiple = 1;
     private GridAnchor anchor = GridAnchor.CORNER;
 
@@ -122,12 +126,22 @@ public final class TiledSegmenter {
     }
 
     /**
-     * The raster's pixel size in metres: when it differs from the model's, the model sees the
-     * raster resampled to its GSD (bilinear) and the probabilities come back on the raster's grid
-     * ({@link GsdResampling} gives the accepted range). 0, the default, means "use it as it is".
+     * The raster's pixel size in metres, square pixels: {@link #rasterGsd(double, double)}.
      */
     public Builder rasterGsd(double metres) {
-      this.rasterGsd = metres;
+      return rasterGsd(metres, metres);
+    }
+
+    /**
+     * The raster's pixel size in metres along its columns (a pixel's width on the ground) and its
+     * rows (its height): when they differ from the model's, the model sees the raster resampled
+     * to its GSD on both axes ({@link ResampledRaster}) and the probabilities come back on the
+     * raster's grid ({@link GsdResampling} gives the accepted range). 0, the default, means "use
+     * it as it is".
+     */
+    public Builder rasterGsd(double columnMetres, double rowMetres) {
+      this.rasterColumnGsd = columnMetres;
+      this.rasterRowGsd = rowMetres;
       return this;
     }
 
@@ -181,14 +195,36 @@ public final class TiledSegmenter {
         throw new IllegalArgumentException(
             bands.length + " bands selected, the model takes " + scaling.channels());
       }
-      resampling(rasterGsd, modelGsd);
+      resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
       return new TiledSegmenter(this);
     }
   }
 
   /** Null without a raster GSD (no resampling asked for). */
-  private static GsdResampling resampling(double rasterGsd, double modelGsd) {
-    return rasterGsd == 0 ? null : GsdResampling.forModel(rasterGsd, modelGsd);
+  private static GsdResampling resampling(double columnGsd, double rowGsd, double modelGsd) {
+    return columnGsd == 0 && rowGsd == 0
+        ? null
+        : GsdResampling.forModel(columnGsd, rowGsd, modelGsd);
+  }
+
+  /**
+   * The most raster rows a resampled run reads at once, full width, for tiles of {@code tile}
+   * model pixels and {@code rowFactor} model pixels per raster row: a tile row's raster rows and
+   * the resampling's neighbours ({@code tile / rowFactor + 2}), but below a factor of 0.5 no
+   * more than {@code 2 tile + 2} or the rows of one model pixel, whichever is more, whatever the
+   * factor (a 2 cm raster for a 1 m model is read a few model rows at a time).
+   */
+  public static long rasterRowsPerRead(long tile, double rowFactor) {
+    return Math.min(
+        (long) Math.ceil(tile / rowFactor) + 2, ResampledRaster.maxRowsPerRead(tile, rowFactor));
+  }
+
+  /**
+   * The most raster rows a resampled run hands on at once, mapped back from the model's grid:
+   * a tile row's ({@code tile / rowFactor + 2}), at most {@code 2 tile + 2}.
+   */
+  public static long rasterRowsPerBand(long tile, double rowFactor) {
+    return Math.min((long) Math.ceil(tile / rowFactor) + 2, 2 * tile + 2);
   }
 
   public int tileSize() {
@@ -222,10 +258,17 @@ public final class TiledSegmenter {
       BooleanSupplier cancelled)
       throws IOException {
     checkBands(source, model);
-    GsdResampling resampling = resampling(rasterGsd, modelGsd);
-    double reported = resampling == null ? 1 : resampling.factor();
-    double factor = resampling == null || resampling.isIdentity() ? 1 : resampling.factor();
-    ModelGrid grid = ModelGrid.over(source.width(), source.height(), factor, anchor);
+    GsdResampling resampling = resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
+    double reported = resampling == null ? 1 : resampling.columnFactor();
+    ModelGrid grid =
+        resampling == null
+            ? ModelGrid.over(source.width(), source.height(), 1, 1, anchor)
+            : ModelGrid.over(
+                source.width(),
+                source.height(),
+                resampling.gridColumnFactor(),
+                resampling.gridRowFactor(),
+                anchor);
     long startX = grid.columns().start;
     long startY = grid.rows().start;
     if (grid.isIdentity()) {
@@ -233,7 +276,8 @@ public final class TiledSegmenter {
           .execute();
     }
     ResampledRaster seen = new ResampledRaster(source, grid);
-    ResampledBands back = new ResampledBands(consumer, grid);
+    ResampledBands back =
+        new ResampledBands(consumer, grid, (int) rasterRowsPerBand(tileSize, grid.rows().factor));
     InferenceSummary summary =
         new Run(seen, model, back, reported, startX, startY, progress, cancelled).execute();
     if (!back.complete()) {

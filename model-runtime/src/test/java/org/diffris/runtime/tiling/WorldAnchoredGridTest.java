@@ -132,6 +132,47 @@ class WorldAnchoredGridTest {
     }
   }
 
+  @ParameterizedTest(name = "raster GSD {0} x {1} (model 1), window at {2},{3}")
+  @CsvSource({
+    "0.4, 1.5, 101, 77, 804000.5, -10118000.25",
+    "0.25, 0.25, 37, 53, 1000, -7000",
+    "2.0, 0.3, 13, 29, 12345.125, 678.5"
+  })
+  void aWindowMatchesTheWholeRasterWithAreaAveragesAndOblongPixels(
+      double columnGsd, double rowGsd, int ox, int oy, double anchorColumn, double anchorRow)
+      throws IOException {
+    int w = 700;
+    int h = 620;
+    int ww = 480;
+    int wh = 430;
+    ArrayRaster whole = noise(w, h, 12);
+    ArrayRaster part = window(whole, ox, oy, ww, wh);
+    TiledSegmenter.Builder settings =
+        TiledSegmenter.of(32, 8, PixelScaling.identity(3)).modelGsd(1).rasterGsd(columnGsd, rowGsd);
+    CollectedBands wholeOut = new CollectedBands(w, h);
+    settings
+        .anchor(GridAnchor.of(anchorColumn, anchorRow))
+        .build()
+        .run(whole, new ContextModel(), wholeOut);
+    CollectedBands partOut = new CollectedBands(ww, wh);
+    settings
+        .anchor(GridAnchor.of(anchorColumn + ox, anchorRow + oy))
+        .build()
+        .run(part, new ContextModel(), partOut);
+    assertTrue(wholeOut.complete() && partOut.complete());
+    int marginX = (int) Math.ceil((32 + 2) / columnGsd) + 2;
+    int marginY = (int) Math.ceil((32 + 2) / rowGsd) + 2;
+    int compared = 0;
+    for (int r = marginY; r < wh - marginY; r++) {
+      for (int c = marginX; c < ww - marginX; c++) {
+        assertEquals(
+            wholeOut.p(ox + c, oy + r), partOut.p(c, r), 0f, "window pixel " + c + "," + r);
+        compared++;
+      }
+    }
+    assertTrue(compared >= 5000, "compared " + compared + " pixels");
+  }
+
   @ParameterizedTest
   @CsvSource({"1.0, 13, 29", "0.5, 101, 77"})
   void cornerAnchoredWindowsDifferInside(double rasterGsd, int ox, int oy) throws IOException {
