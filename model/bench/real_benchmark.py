@@ -102,11 +102,12 @@ def score_case(case, cases_path, args, work):
 
 
 def subsample(cases, rules):
-    """Keeps every N-th case (in list order, from the first) of each source named in rules."""
-    seen, kept = {}, []
+    """Keeps the cases of every N-th raster (in order of first appearance in the list, from the
+    first) of each source named in rules, so a raster keeps all its queries."""
+    order, kept = {}, []
     for c in cases:
-        k = seen.get(c.source, 0)
-        seen[c.source] = k + 1
+        per_source = order.setdefault(c.source, {})
+        k = per_source.setdefault(c.raster, len(per_source))
         if k % rules.get(c.source, 1) == 0:
             kept.append(c)
     return kept
@@ -126,7 +127,7 @@ def main(argv=None):
     p.add_argument("--model", help="model bundle (default: the command line's, the embedded diffris-tiny)")
     p.add_argument("--trivial", choices=("all", "none"), help="score 'every pixel' or 'nothing' instead of the model")
     p.add_argument("--subsample", type=_rule, action="append", default=[], metavar="SOURCE:N",
-                   help="keep every N-th case of SOURCE, in list order (repeatable)")
+                   help="keep the cases of every N-th raster of SOURCE, in list order (repeatable)")
     p.add_argument("--sources", help="only these sources, comma-separated")
     p.add_argument("--report", help="JSON report (default: beside the cases, report-SPLIT-MODE.json); TSV beside it")
     p.add_argument("--diffris", default=str(REPO / "diffris"), help=argparse.SUPPRESS)
