@@ -114,3 +114,20 @@ def test_the_builder_refuses_an_output_inside_the_repository(tmp_path):
                            "--out", str(REPO / "model" / "real-cases-here")], capture_output=True, text=True)
     assert proc.returncode == 2 and "inside the repository" in proc.stderr
     assert not (REPO / "model" / "real-cases-here").exists()
+
+
+def test_a_mask_colour_no_class_has_stops_the_build_and_leaves_nothing(tmp_path):
+    data = tmp_path / "data"
+    for sub in ("images", "masks"):
+        (data / "dubai" / "tile1" / sub).mkdir(parents=True)
+    mem = gdal.GetDriverByName("MEM").Create("", 8, 8, 3, gdal.GDT_Byte)
+    gdal.GetDriverByName("JPEG").CreateCopy(str(data / "dubai/tile1/images/image_part_001.jpg"), mem)
+    for b, v in zip((1, 2, 3), (60, 16, 152)):
+        mem.GetRasterBand(b).Fill(v)
+    mem.GetRasterBand(1).WriteArray(np.full((1, 1), 7, np.uint8), 3, 3)  # (7,16,152): no class
+    gdal.GetDriverByName("PNG").CreateCopy(str(data / "dubai/tile1/masks/image_part_001.png"), mem)
+    out = tmp_path / "cases"
+    proc = subprocess.run([sys.executable, str(BUILDER), "--data", str(data), "--out", str(out),
+                           "--sources", "dubai", "--dubai-tiles", "1"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "mask colour (7, 16, 152)" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
