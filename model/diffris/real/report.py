@@ -59,12 +59,12 @@ def _f(v, digits=3):
 
 
 def table(summary) -> str:
-    head = ("source", "class", "query", "truth", "n", "mIoU", "oIoU", "recall", "prec",
+    head = ("source", "class", "query", "truth", "scored", "mIoU", "oIoU", "recall", "prec",
             "absent_cov", "refused", "wall_s", "km2/s")
     rows = [head]
 
     def row(s, source, cls, query, kind):
-        rows.append((source, cls, query, kind, str(s["cases"]), _f(s.get("mIoU")), _f(s.get("oIoU")),
+        rows.append((source, cls, query, kind, f'{s["scored"]}/{s["cases"]}', _f(s.get("mIoU")), _f(s.get("oIoU")),
                      _f(s.get("point_recall")), _f(s.get("point_precision")),
                      _f(s.get("absent_coverage")), str(s["refused"] + s["failed"]),
                      _f(s.get("wall_s"), 1), _f(s.get("km2_per_s"), 4)))
