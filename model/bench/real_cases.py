@@ -67,8 +67,6 @@ def main(argv=None):
         if "urban-trees" in sources:
             cases += trees.build(data, work, a.trees_limit)
         write_cases(work / "cases.tsv", cases)
-        # Tree point files and crops are referred to relative to the final folder, not `work`:
-        # both are siblings, so relative paths from one hold for the other.
     except (ValueError, OSError) as e:
         shutil.rmtree(work, ignore_errors=True)
         print(f"real_cases: {e}", file=sys.stderr)

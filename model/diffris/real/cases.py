@@ -1,8 +1,9 @@
 """The case list: one row per (raster, query) with its truth, as a tab-separated file.
 
 Columns: raster, query, truth_kind (mask | points | absent), truth (path; empty for absent),
-split (train | val), source (dubai | fair | urban-trees), class. Paths are relative to the
-list's folder, so a case folder can be moved as a whole.
+split (train | val), source (dubai | fair | urban-trees), class. Files the builder wrote are named
+relative to the list's folder (the folder can be moved as a whole); files it refers to where they
+lie (the NAIP crops and their points) by absolute path.
 
 Mask truths are uint8 GeoTIFFs on the raster's grid: 1 = the class, 0 = not, 255 = ignored
 (unlabelled or outside the imagery). Point truths are CSV files `x,y` of pixel columns and rows

@@ -1,12 +1,11 @@
 """Urban tree points on NAIP crops (Ventura et al. 2024, CC BY 4.0; NAIP public domain).
 
-The crops are already georeferenced GeoTIFFs: the cases refer to them where they lie (nothing is
-copied), with their point files; a crop without a point file has no tree (an empty point file is
-written for it, so every case names its truth).
+The crops are already georeferenced GeoTIFFs: the cases refer to them where they lie, by absolute
+path (nothing is copied), with their point files; a crop without a point file has no tree (an
+empty point file is written for it in the case folder, so every case names its truth).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .cases import Case
@@ -30,10 +29,10 @@ def build(data: Path, out: Path, limit=None) -> list:
                 raise ValueError(f"{image}: listed in {listing}, missing")
             points = data / "points" / f"{name}.csv"
             if points.is_file():
-                truth = os.path.relpath(points.resolve(), out.resolve())
+                truth = str(points.resolve())
             else:
                 truth = f"urban-trees/{name}_none.csv"
                 (out / truth).write_text("x,y\n")
-            cases.append(Case(os.path.relpath(image.resolve(), out.resolve()), QUERY, "points",
+            cases.append(Case(str(image.resolve()), QUERY, "points",
                               truth, split, "urban-trees", "tree"))
     return cases
