@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "model"))
 
@@ -71,7 +73,7 @@ def score_case(case, cases_path, args, work):
     if args.trivial == "all":
         pred = valid.copy()
     elif args.trivial == "none":
-        pred = scoring.np.zeros(valid.shape, bool)
+        pred = np.zeros(valid.shape, bool)
     else:
         out = work / "answer.gpkg"
         proc, wall, summary = run_segment(args.diffris, raster.resolve(), case.query, out, args.model)
