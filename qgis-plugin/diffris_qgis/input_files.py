@@ -83,5 +83,5 @@ def refuse_output_over_input(
         if same_file(file, output):
             raise QgsProcessingException(
                 f"{output_name} {output} is the input {input_name} '{layer.name()}' ({file}); "
-                "write to another file (inputs are never written)"
+                "write to another place (inputs are never written)"
             )
