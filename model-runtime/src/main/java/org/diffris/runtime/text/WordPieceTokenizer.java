@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * BERT's uncased WordPiece tokenizer: text in, the fixed-length id sequence of a BERT-style text
@@ -58,21 +59,13 @@ public final class WordPieceTokenizer implements TextTokenizer {
 
   /** The text's token ids alone: no {@code [CLS]} or {@code [SEP]}, no truncation, no padding. */
   public int[] tokenIds(String text) {
-    List<int[]> parts = new ArrayList<>();
-    int total = 0;
-    for (BertTextSplitter.Piece piece : BertTextSplitter.pieces(text, vocabulary.specialTokens())) {
-      int[] ids =
-          piece.special() ? new int[] {vocabulary.idOf(piece.text())} : idsOfWord(piece.text());
-      parts.add(ids);
-      total += ids.length;
-    }
-    int[] ids = new int[total];
-    int at = 0;
-    for (int[] part : parts) {
-      System.arraycopy(part, 0, ids, at, part.length);
-      at += part.length;
-    }
-    return ids;
+    return BertTextSplitter.pieces(text, vocabulary.specialTokens()).stream()
+        .flatMapToInt(
+            piece ->
+                piece.special()
+                    ? IntStream.of(vocabulary.idOf(piece.text()))
+                    : Arrays.stream(idsOfWord(piece.text())))
+        .toArray();
   }
 
   /** The text's tokens as strings, for inspection (for example {@code ["roof", "##top", "##s"]}). */
