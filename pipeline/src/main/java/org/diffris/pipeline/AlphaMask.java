@@ -1,7 +1,6 @@
 package org.diffris.pipeline;
 
 import java.io.IOException;
-import java.util.OptionalDouble;
 import org.diffris.runtime.tiling.RasterSource;
 
 /**
@@ -10,8 +9,7 @@ import org.diffris.runtime.tiling.RasterSource;
  * elsewhere values pass unchanged. Reads the alpha band beside each request (in the same read
  * when it is a band of the raster itself). Immutable.
  */
-public final class AlphaMask implements RasterSource {
-  private final RasterSource raster;
+public final class AlphaMask extends ForwardingRaster {
   private final RasterSource mask;
   private final int alphaBand;
 
@@ -27,6 +25,7 @@ public final class AlphaMask implements RasterSource {
    *     has no data (a GeoTIFF's internal mask, for example)
    */
   public AlphaMask(RasterSource raster, RasterSource mask, int maskBand) {
+    super(raster);
     if (mask.width() != raster.width() || mask.height() != raster.height()) {
       throw new IllegalArgumentException(
           "a mask of "
@@ -38,29 +37,8 @@ public final class AlphaMask implements RasterSource {
               + " x "
               + raster.height());
     }
-    this.raster = raster;
     this.mask = mask;
     this.alphaBand = maskBand;
-  }
-
-  @Override
-  public int width() {
-    return raster.width();
-  }
-
-  @Override
-  public int height() {
-    return raster.height();
-  }
-
-  @Override
-  public int bandCount() {
-    return raster.bandCount();
-  }
-
-  @Override
-  public OptionalDouble nodata(int band) {
-    return raster.nodata(band);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package org.diffris.pipeline;
 
 import java.io.IOException;
-import java.util.OptionalDouble;
 import org.diffris.runtime.tiling.RasterSource;
 
 /**
@@ -11,31 +10,9 @@ import org.diffris.runtime.tiling.RasterSource;
  * infinity shows every other pixel black) or a white pixel, and it would spread through
  * interpolation.
  */
-final class FiniteValues implements RasterSource {
-  private final RasterSource raster;
-
+final class FiniteValues extends ForwardingRaster {
   FiniteValues(RasterSource raster) {
-    this.raster = raster;
-  }
-
-  @Override
-  public int width() {
-    return raster.width();
-  }
-
-  @Override
-  public int height() {
-    return raster.height();
-  }
-
-  @Override
-  public int bandCount() {
-    return raster.bandCount();
-  }
-
-  @Override
-  public OptionalDouble nodata(int band) {
-    return raster.nodata(band);
+    super(raster);
   }
 
   @Override

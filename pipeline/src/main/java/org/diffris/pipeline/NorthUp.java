@@ -3,7 +3,6 @@ package org.diffris.pipeline;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.diffris.runtime.tiling.BandConsumer;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.PixelBounds;
@@ -204,42 +203,21 @@ final class NorthUp {
   }
 
   /** A raster read with its columns and/or rows in reverse order: an exact index mapping. */
-  static final class Reversed implements RasterSource {
-    private final RasterSource stored;
+  static final class Reversed extends ForwardingRaster {
     private final boolean columns;
     private final boolean rows;
 
     Reversed(RasterSource stored, boolean columns, boolean rows) {
-      this.stored = stored;
+      super(stored);
       this.columns = columns;
       this.rows = rows;
     }
 
     @Override
-    public int width() {
-      return stored.width();
-    }
-
-    @Override
-    public int height() {
-      return stored.height();
-    }
-
-    @Override
-    public int bandCount() {
-      return stored.bandCount();
-    }
-
-    @Override
-    public OptionalDouble nodata(int band) {
-      return stored.nodata(band);
-    }
-
-    @Override
     public void read(int x, int y, int w, int h, int[] bands, float[] dest) throws IOException {
-      int sx = columns ? stored.width() - x - w : x;
-      int sy = rows ? stored.height() - y - h : y;
-      stored.read(sx, sy, w, h, bands, dest);
+      int sx = columns ? raster.width() - x - w : x;
+      int sy = rows ? raster.height() - y - h : y;
+      raster.read(sx, sy, w, h, bands, dest);
       for (int b = 0; b < bands.length; b++) {
         int base = b * w * h;
         if (columns) {
