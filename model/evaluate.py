@@ -25,14 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diffris.datasets import LAYOUTS, LayoutError  # noqa: E402
 from diffris.metrics import RrsisMetrics  # noqa: E402
 from diffris.nn import load_checkpoint  # noqa: E402
-from diffris.tokenizer import ClipBpeTokenizer  # noqa: E402
+from diffris.tokenizer import tokenizer_from_facts  # noqa: E402
 from diffris.training.data import load_split, normalise  # noqa: E402
 
 
 def predict(model, ckpt, split, batch=64, device="cpu"):
     """Logits [N,1,size,size] at the model's resolution, from images and expressions."""
-    tok = ckpt["tokenizer"]
-    tokenizer = ClipBpeTokenizer(tok["vocab"], [tuple(m) for m in tok["merges"]])
+    tokenizer = tokenizer_from_facts(ckpt["tokenizer"])
     ids = torch.tensor(tokenizer.encode_batch(split.texts), dtype=torch.long)
     image = ckpt["image"]
     out = []

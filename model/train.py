@@ -13,7 +13,6 @@ Outputs in RUN: tokenizer/, stage1.pt (tiny backbone), last.pt (resumable), mode
 sd15 one keeps the weights' path, not the weights).
 """
 import argparse
-import json
 import shutil
 import sys
 import time
@@ -23,9 +22,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diffris.nn import DiffRIS, checkpoint_state, count_parameters  # noqa: E402
+from diffris.nn import DiffRIS, checkpoint_state, count_parameters, load_state  # noqa: E402
 from diffris.nn.sd15 import IMAGE_MEAN, IMAGE_STD  # noqa: E402
-from diffris.tokenizer import ClipBpeTokenizer, learn_merges, read_merges, write_tokenizer  # noqa
+from diffris.nn.bert_text import ENCODERS, vocabulary  # noqa: E402
+from diffris.tokenizer import ClipBpeTokenizer, WordPieceTokenizer, learn_merges, \
+    tokenizer_facts, write_tokenizer  # noqa: E402
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
@@ -57,6 +58,12 @@ def parse_args(argv):
     p.add_argument("--tokenizer", help="sd15: folder with CLIP's vocab.json and merges.txt "
                                        "(default: the diffusers folder's tokenizer/; the reduced "
                                        "size learns one from the data when omitted)")
+    p.add_argument("--text-encoder", choices=sorted(ENCODERS),
+                   help="tiny: a pretrained, frozen BERT-style sentence encoder (weights and "
+                        "WordPiece vocabulary from its Maven jar) in place of the backbone's own "
+                        "text encoder; needs --init-backbone for now")
+    p.add_argument("--text-length", type=int, default=32,
+                   help="--text-encoder: ids per expression, [CLS] and [SEP] included")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--merges", type=int, default=400, help="BPE merges to learn (at most)")
     p.add_argument("--stage1-steps", type=int, default=3000)
@@ -108,6 +115,11 @@ def parse_args(argv):
                         "backbone stays frozen and DiffRIS needs its adapter")
     elif a.weights or a.tokenizer:
         p.error("--weights and --tokenizer are for --backbone sd15")
+    if a.text_encoder and (a.backbone != "tiny" or not a.init_backbone):
+        p.error("--text-encoder is for the tiny backbone and needs --init-backbone: stage 1 "
+                "does not yet learn from a pretrained encoder's features")
+    if a.text_length < 3:
+        p.error(f"--text-length {a.text_length} must be at least 3 ([CLS], a word, [SEP])")
     out = Path(a.out).resolve()
     for given in [*a.data, a.weights]:
         if given and (Path(given).resolve() == out or Path(given).resolve() in out.parents):
@@ -169,15 +181,17 @@ def main(argv=None):
             f"loaded in {time.time() - t0:.0f} s")
         if a.backbone == "sd15":
             prepared = prepare_sd15(a, run, train, log)
+        elif a.text_encoder:
+            prepared = prepare_tiny_pretrained_text(a, run, log)
     except (ValueError, OSError) as e:
         log(f"stopped: {e}")
         print(f"train.py: {e}", file=sys.stderr)
         if not existed:
             shutil.rmtree(run, ignore_errors=True)
         return 2
-    if a.backbone == "tiny":
+    if a.backbone == "tiny" and not a.text_encoder:
         prepared = prepare_tiny(a, run, train, log)
-    model, tok_dir, tokenizer, mean, std, stage1 = prepared
+    model, tokenizer, mean, std, stage1 = prepared
     train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
     val_ids = torch.tensor(tokenizer.encode_batch(val.texts), dtype=torch.long)
     model.backbone.freeze()
@@ -190,7 +204,9 @@ def main(argv=None):
     t0 = time.time()
     # The cache depends only on the frozen backbone and the data: runs sharing a backbone
     # (--init-backbone) reuse the file beside it.
-    cache_path = stage1["cache_folder"] / "features.pt"
+    # Text features depend on the text encoder too: a pretrained one has a cache of its own.
+    cache_path = stage1["cache_folder"] / (
+        f"features-{a.text_encoder}-{a.text_length}.pt" if a.text_encoder else "features.pt")
     cache = torch.load(cache_path) if cache_path.exists() else None
     # A cache of the same validation samples and a prefix of these training samples (the same
     # --data folders, maybe more after them) is kept: only the samples after it are computed.
@@ -220,11 +236,11 @@ def main(argv=None):
     last = run / "last.pt"
     start_step, elapsed = 0, 0.0
     if a.init_model and not (a.resume and last.exists()):
-        model.load_state_dict(torch.load(a.init_model)["model"], strict=a.backbone == "tiny")
+        load_state(model, torch.load(a.init_model)["model"], a.init_model)
         log(f"stage2: weights from {a.init_model}")
     if a.resume and last.exists():
         ck = torch.load(last)
-        model.load_state_dict(ck["model"], strict=a.backbone == "tiny")
+        load_state(model, ck["model"], last)
         trainer.optimizer.load_state_dict(ck["optimizer"])
         start_step, elapsed = ck["step"], ck["elapsed"]
         log(f"stage2: resuming at step {start_step}")
@@ -243,7 +259,7 @@ def main(argv=None):
               "elapsed": secs, "optimizer": trainer.optimizer.state_dict()}
         if final:
             del ck["optimizer"]
-        ck.update(_bundle_facts(a, tok_dir, mean, std, gsd, stage1, step, secs))
+        ck.update(_bundle_facts(a, tokenizer, mean, std, gsd, stage1, step, secs))
         tmp = path.with_suffix(".tmp")
         torch.save(ck, tmp)
         tmp.replace(path)
@@ -260,7 +276,8 @@ def main(argv=None):
 
 
 def prepare_tiny(a, run, train, log):
-    """Tokenizer learnt from the data, the tiny backbone pre-trained (stage 1) or reused."""
+    """Tokenizer learnt from the data (or a pretrained encoder's), the tiny backbone pre-trained
+    (stage 1) or reused."""
     tok_dir = run / "tokenizer"
     if a.init_backbone:
         src = Path(a.init_backbone).parent / "tokenizer"
@@ -316,7 +333,32 @@ def prepare_tiny(a, run, train, log):
             f"{model.backbone.latent_scale.item():.4f}")
     stage1 = {"steps": s1["steps"], "seconds": round(s1["seconds"]),
               "cache_folder": stage1_path.parent}
-    return model, tok_dir, tokenizer, mean, std, stage1
+    return model, tokenizer, mean, std, stage1
+
+
+def prepare_tiny_pretrained_text(a, run, log):
+    """The backbone of --init-backbone with a pretrained, frozen text encoder beside it: its
+    WordPiece vocabulary is the tokenizer, its features reach the UNet through a learned
+    projection (stage 2 trains it with the adapter)."""
+    tokenizer = WordPieceTokenizer(vocabulary(a.text_encoder), a.text_length)
+    tokenizer.save(run / "tokenizer")
+    s1 = torch.load(a.init_backbone)
+    vocab_size = s1["backbone"]["text_encoder.token.weight"].shape[0]
+    config = {"backbone": "tiny", "backbone_args": {"vocab_size": vocab_size},
+              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
+              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine,
+              "text_encoder": a.text_encoder, "text_pad_id": tokenizer.pad_id}
+    model = DiffRIS(config)
+    model.backbone.load_state_dict(s1["backbone"])
+    log(f"tokenizer: {ENCODERS[a.text_encoder].name} WordPiece, {len(tokenizer.tokens)} tokens, "
+        f"{a.text_length} ids an expression")
+    for name in ("text_encoder", "text_projection", "backbone.image_encoder", "backbone.unet",
+                 "adapter", "decoder", "head"):
+        log(f"params {name}: {count_parameters(model.get_submodule(name))}")
+    log(f"stage1: loaded {a.init_backbone} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
+    stage1 = {"steps": s1["steps"], "seconds": round(s1["seconds"]),
+              "cache_folder": Path(a.init_backbone).parent}
+    return model, tokenizer, s1["mean"], s1["std"], stage1
 
 
 def prepare_sd15(a, run, train, log):
@@ -346,13 +388,12 @@ def prepare_sd15(a, run, train, log):
         log(f"params {name}: {count_parameters(module)}")
     # The SD VAE's own input range: (x / 255 - 0.5) / 0.5 is in [-1, 1].
     stage1 = {"steps": 0, "seconds": 0, "cache_folder": run}
-    return model, tok_dir, tokenizer, list(IMAGE_MEAN), list(IMAGE_STD), stage1
+    return model, tokenizer, list(IMAGE_MEAN), list(IMAGE_STD), stage1
 
 
-def _bundle_facts(a, tok_dir, mean, std, gsd, s1, step, secs):
+def _bundle_facts(a, tokenizer, mean, std, gsd, s1, step, secs):
     return {
-        "tokenizer": {"vocab": json.loads((tok_dir / "vocab.json").read_text(encoding="utf-8")),
-                      "merges": [list(m) for m in read_merges(tok_dir / "merges.txt")]},
+        "tokenizer": tokenizer_facts(tokenizer),
         "image": {"size": a.size, "mean": mean, "std": std, "scale": 1 / 255.0, "gsd_m": gsd},
         "training": {"data": [str(d) for d in a.data], "train_split": a.train_split,
                      "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),

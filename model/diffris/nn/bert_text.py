@@ -86,6 +86,18 @@ def read_from_jar(artifact: str, entry: str, repository=None) -> bytes:
         return z.read(entry)
 
 
+def vocabulary(key: str, repository=None) -> list:
+    """The encoder's WordPiece tokens in id order, from the ``tokenizer.json`` in its jar."""
+    import json
+
+    spec = ENCODERS[key]
+    vocab = json.loads(read_from_jar(spec.artifact, spec.tokenizer_entry, repository))["model"]["vocab"]
+    tokens = sorted(vocab, key=vocab.get)
+    if [vocab[t] for t in tokens] != list(range(len(tokens))):
+        raise ValueError(f"{spec.artifact}!{spec.tokenizer_entry}: ids are not 0..{len(tokens) - 1}")
+    return tokens
+
+
 class _Layer(nn.Module):
     def __init__(self, c: BertConfig):
         super().__init__()

@@ -2,7 +2,8 @@
 
 Data flow (the segmenter graph of the bundle):
   image -> backbone.encode_image -> latent
-  text_features (from the frozen text encoder, once per query) + latent -> adapter -> refined
+  text_features (from the frozen text encoder, once per query) [-> text projection] + latent
+    -> adapter -> refined
   latent + refined -> one UNet pass at t=1, no noise -> [f4, f8, f16, f32]
   features + refined -> decoder -> stride-4 map + referent token -> head (+ image) -> logits
 """
@@ -24,7 +25,16 @@ DEFAULT_CONFIG = {
     "hard_assignment": True,
     "adapter_rank": 8,
     "decoder_refine": False,
+    # A pretrained BERT-style sentence encoder (a key of bert_text.ENCODERS) in place of the
+    # backbone's own text encoder: frozen, its weights read from its Maven jar and never kept in
+    # a checkpoint. Its features ([N, L, 384]) are what the bundle's runtime feeds the segmenter;
+    # a learned LayerNorm + Linear inside the segmenter brings them to the backbone's text width.
+    "text_encoder": None,
+    "text_pad_id": 0,
 }
+
+# Weights a checkpoint does not keep because they come from their own published file.
+EXTERNAL_PREFIXES = {"sd15": ("backbone.",), "text_encoder": ("text_encoder.",)}
 
 
 class DiffRIS(nn.Module):
@@ -41,16 +51,39 @@ class DiffRIS(nn.Module):
                                         cfg["num_queries"], hard=cfg["hard_assignment"],
                                         refine=cfg["decoder_refine"])
         self.head = MaskHead(cfg["decoder_dim"])
+        self.text_encoder = None
+        self.text_projection = None
+        if cfg["text_encoder"]:
+            from .bert_text import load_pretrained
+
+            self.text_encoder = load_pretrained(cfg["text_encoder"])[0]
+            width = self.text_encoder.config.width
+            self.text_projection = nn.Sequential(nn.LayerNorm(width),
+                                                 nn.Linear(width, b.text_dim))
 
     def trainable_modules(self):
         """The parts trained on a frozen backbone."""
-        return [m for m in (self.adapter, self.decoder, self.head) if m is not None]
+        return [m for m in (self.text_projection, self.adapter, self.decoder, self.head)
+                if m is not None]
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.text_encoder is not None:  # frozen, as the backbone
+            self.text_encoder.eval()
+        return self
 
     def encode_text(self, input_ids):
-        return self.backbone.encode_text(input_ids)
+        """The text features the bundle's text encoder gives for these ids (what the runtime
+        feeds the segmenter)."""
+        if self.text_encoder is None:
+            return self.backbone.encode_text(input_ids)
+        mask = (input_ids != self.config["text_pad_id"]).long()
+        return self.text_encoder(input_ids, mask)
 
     def segment_latent(self, latent, text_features, image):
         """Mask logits [N,1,H,W] and the three stage referent maps, from a cached latent."""
+        if self.text_projection is not None:
+            text_features = self.text_projection(text_features)
         refined = self.adapter(text_features, latent) if self.adapter is not None \
             else text_features
         features = self.backbone.unet_features(latent, refined)
@@ -89,14 +122,33 @@ def count_parameters(module):
     return sum(p.numel() for p in module.parameters()) if module is not None else 0
 
 
-def checkpoint_state(model):
-    """The weights a checkpoint keeps: all of them for a backbone we train ourselves (`tiny`),
-    all but the backbone's for one whose published weights stay in their own file (`sd15`, whose
-    checkpoint keeps that file's path in its config)."""
-    state = model.state_dict()
+def external_prefixes(model):
+    """State-dict prefixes of the weights that stay in their own published file: the backbone of
+    `sd15` (its checkpoint keeps the file's path in its config) and a pretrained text encoder
+    (read from its Maven jar)."""
+    prefixes = ()
     if getattr(model.backbone, "external_weights", False):
-        state = {k: v for k, v in state.items() if not k.startswith("backbone.")}
-    return state
+        prefixes += EXTERNAL_PREFIXES["sd15"]
+    if model.text_encoder is not None:
+        prefixes += EXTERNAL_PREFIXES["text_encoder"]
+    return prefixes
+
+
+def checkpoint_state(model):
+    """The weights a checkpoint keeps: all but those of `external_prefixes`."""
+    prefixes = external_prefixes(model)
+    return {k: v for k, v in model.state_dict().items()
+            if not (prefixes and k.startswith(prefixes))}
+
+
+def load_state(model, state, source):
+    """Loads a checkpoint's weights; only the external ones may be missing."""
+    prefixes = external_prefixes(model)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not (prefixes and k.startswith(prefixes))]
+    if missing or unexpected:
+        raise ValueError(f"{source}: not a checkpoint of this model; missing {missing[:5]}, "
+                         f"unexpected {unexpected[:5]}")
 
 
 def load_checkpoint(path, map_location="cpu", weights=None):
@@ -118,14 +170,7 @@ def load_checkpoint(path, map_location="cpu", weights=None):
                                               "weights": str(weights)}}
         ckpt["config"] = config
     model = DiffRIS(config)
-    if getattr(model.backbone, "external_weights", False):
-        missing, unexpected = model.load_state_dict(ckpt["model"], strict=False)
-        missing = [k for k in missing if not k.startswith("backbone.")]
-        if missing or unexpected:
-            raise ValueError(f"{path}: not a checkpoint of this model; missing {missing[:5]}, "
-                             f"unexpected {unexpected[:5]}")
-    else:
-        model.load_state_dict(ckpt["model"])
+    load_state(model, ckpt["model"], path)
     model.backbone.freeze()
     model.eval()
     return model, ckpt

@@ -164,6 +164,9 @@ class WordPieceTokenizer:
         """Exactly ``max_length`` ids: [CLS], the first max_length - 2 text ids, [SEP], [PAD]..."""
         return self.encode_with_mask(text)[0]
 
+    def encode_batch(self, texts) -> list:
+        return [self.encode(t) for t in texts]
+
     def encode_with_mask(self, text: str):
         """(ids, attention mask): the mask is 1 for [CLS], the text ids and [SEP], 0 for padding."""
         body = self.token_ids(text)[: self.max_length - 2]

@@ -1,0 +1,83 @@
+"""DiffRIS with a pretrained, frozen text encoder (``text_encoder`` in its config): the encoder's
+features are the bundle's text features, a learned projection brings them to the backbone's
+width, and checkpoints keep everything but the encoder (read from its Maven jar)."""
+import pytest
+import torch
+
+from diffris.nn import DiffRIS, checkpoint_state, load_state
+from diffris.nn.bert_text import ENCODERS, maven_jar, vocabulary
+from diffris.tokenizer import WordPieceTokenizer, tokenizer_facts, tokenizer_from_facts
+
+KEY = "all-minilm-l6-v2"
+
+
+@pytest.fixture(scope="module")
+def model():
+    try:
+        maven_jar(ENCODERS[KEY].artifact)
+    except FileNotFoundError as e:
+        pytest.skip(str(e).split(":")[0] + " is not downloaded (run the Maven build)")
+    torch.manual_seed(0)
+    config = {"backbone": "tiny", "backbone_args": {"vocab_size": 50}, "decoder_dim": 32,
+              "text_encoder": KEY}
+    return DiffRIS(config).eval()
+
+
+@pytest.fixture(scope="module")
+def tokenizer(model):
+    return WordPieceTokenizer(vocabulary(KEY), 16)
+
+
+def test_text_features_are_the_encoders_own_with_padding_masked(model, tokenizer):
+    ids, mask = tokenizer.encode_with_mask("the largest building")
+    ids, mask = torch.tensor([ids]), torch.tensor([mask])
+    with torch.no_grad():
+        features = model.encode_text(ids)
+        direct = model.text_encoder(ids, mask)
+        unmasked = model.text_encoder(ids, torch.ones_like(ids))
+    assert features.shape == (1, 16, 384)
+    assert torch.equal(features, direct)
+    # The padding mask matters: without it the real tokens read the padding.
+    n = int(mask.sum())
+    assert not torch.allclose(features[:, :n], unmasked[:, :n], atol=1e-3)
+
+
+def test_the_projection_brings_the_features_to_the_backbones_width(model, tokenizer):
+    ids = torch.tensor(tokenizer.encode_batch(["buildings", "water"]))
+    image = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        logits = model(image, model.encode_text(ids))
+    assert logits.shape == (2, 1, 64, 64)
+    assert model.text_projection[1].out_features == model.backbone.text_dim
+    assert model.text_projection in model.trainable_modules()
+
+
+def test_training_leaves_the_encoder_frozen_and_in_eval_mode(model):
+    model.train()
+    try:
+        assert not model.text_encoder.training
+        assert not any(p.requires_grad for p in model.text_encoder.parameters())
+    finally:
+        model.eval()
+
+
+def test_a_checkpoint_keeps_everything_but_the_encoder_and_loads_back(model):
+    state = checkpoint_state(model)
+    assert not any(k.startswith("text_encoder.") for k in state)
+    assert any(k.startswith("text_projection.") for k in state)
+    assert any(k.startswith("backbone.") for k in state)
+    torch.manual_seed(1)
+    other = DiffRIS(model.config).eval()
+    load_state(other, state, "test")
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, other.state_dict()[k]), k
+    del state["text_projection.1.weight"]
+    with pytest.raises(ValueError, match="missing.*text_projection"):
+        load_state(other, state, "test")
+
+
+def test_tokenizer_facts_rebuild_the_same_ids(tokenizer):
+    again = tokenizer_from_facts(tokenizer_facts(tokenizer))
+    texts = ["Trees in the south-east", "the biggest house", "greenery"]
+    assert again.encode_batch(texts) == tokenizer.encode_batch(texts)
+    assert again.max_length == 16
