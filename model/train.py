@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from diffris.nn import DiffRIS, checkpoint_state, count_parameters, load_state  # noqa: E402
 from diffris.nn.sd15 import IMAGE_MEAN, IMAGE_STD  # noqa: E402
-from diffris.nn.bert_text import ENCODERS, vocabulary  # noqa: E402
+from diffris.nn.bert_text import ENCODERS, maven_jar, vocabulary  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, WordPieceTokenizer, learn_merges, \
     tokenizer_facts, write_tokenizer  # noqa: E402
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
@@ -61,7 +61,7 @@ def parse_args(argv):
     p.add_argument("--text-encoder", choices=sorted(ENCODERS),
                    help="tiny: a pretrained, frozen BERT-style sentence encoder (weights and "
                         "WordPiece vocabulary from its Maven jar) in place of the backbone's own "
-                        "text encoder; needs --init-backbone for now")
+                        "text encoder (stage 1 trains a projection of its features)")
     p.add_argument("--text-length", type=int, default=32,
                    help="--text-encoder: ids per expression, [CLS] and [SEP] included")
     p.add_argument("--batch", type=int, default=32)
@@ -91,6 +91,8 @@ def parse_args(argv):
                    help="torch threads (default 1: on a shared 2-core machine two OpenMP "
                         "threads spin against other processes and ran ten times slower)")
     a = p.parse_args(argv)
+    if a.stage1_steps < 1 or a.stage2_steps < 1:
+        p.error("--stage1-steps and --stage2-steps must be at least 1")
     if a.stage1_minutes < 0 or a.stage2_minutes < 0:
         p.error("--stage1-minutes and --stage2-minutes must be 0 (no time limit) or more")
     if a.size % 32:
@@ -115,9 +117,13 @@ def parse_args(argv):
                         "backbone stays frozen and DiffRIS needs its adapter")
     elif a.weights or a.tokenizer:
         p.error("--weights and --tokenizer are for --backbone sd15")
-    if a.text_encoder and (a.backbone != "tiny" or not a.init_backbone):
-        p.error("--text-encoder is for the tiny backbone and needs --init-backbone: stage 1 "
-                "does not yet learn from a pretrained encoder's features")
+    if a.text_encoder and a.backbone != "tiny":
+        p.error("--text-encoder is for the tiny backbone (sd15 keeps CLIP)")
+    if a.text_encoder:
+        try:
+            maven_jar(ENCODERS[a.text_encoder].artifact)
+        except FileNotFoundError as e:
+            p.error(f"--text-encoder {a.text_encoder}: {e}")
     if a.text_length < 3:
         p.error(f"--text-length {a.text_length} must be at least 3 ([CLS], a word, [SEP])")
     out = Path(a.out).resolve()
@@ -181,15 +187,13 @@ def main(argv=None):
             f"loaded in {time.time() - t0:.0f} s")
         if a.backbone == "sd15":
             prepared = prepare_sd15(a, run, train, log)
-        elif a.text_encoder:
-            prepared = prepare_tiny_pretrained_text(a, run, log)
     except (ValueError, OSError) as e:
         log(f"stopped: {e}")
         print(f"train.py: {e}", file=sys.stderr)
         if not existed:
             shutil.rmtree(run, ignore_errors=True)
         return 2
-    if a.backbone == "tiny" and not a.text_encoder:
+    if a.backbone == "tiny":
         prepared = prepare_tiny(a, run, train, log)
     model, tokenizer, mean, std, stage1 = prepared
     train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
@@ -276,32 +280,34 @@ def main(argv=None):
 
 
 def prepare_tiny(a, run, train, log):
-    """Tokenizer learnt from the data (or a pretrained encoder's), the tiny backbone pre-trained
-    (stage 1) or reused."""
-    tok_dir = run / "tokenizer"
-    if a.init_backbone:
-        src = Path(a.init_backbone).parent / "tokenizer"
-        if not tok_dir.exists():
-            shutil.copytree(src, tok_dir)
-    elif not (a.resume and (tok_dir / "merges.txt").exists()):
-        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
-    tokenizer = ClipBpeTokenizer.load(tok_dir)
-    train_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
-    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
-
-    config = {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)},
-              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
-              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine}
+    """The tokenizer (learnt from the data, or a pretrained encoder's WordPiece vocabulary) and
+    the tiny backbone, pre-trained here (stage 1) or reused from --init-backbone."""
+    tokenizer, config = tiny_text_side(a, run, train, log)
+    config.update({"adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
+                   "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine})
     model = DiffRIS(config)
-    for name in ("backbone.image_encoder", "backbone.text_encoder", "backbone.unet", "adapter",
-                 "decoder", "head"):
+    parts = ["backbone.image_encoder", "backbone.unet", "adapter", "decoder", "head"]
+    parts = (["text_encoder", "text_projection"] if a.text_encoder
+             else ["backbone.text_encoder"]) + parts
+    for name in parts:
         module = model.adapter if name == "adapter" else model.get_submodule(name)
         log(f"params {name}: {count_parameters(module)}")
+    text_ids = torch.tensor(tokenizer.encode_batch(train.texts), dtype=torch.long)
+    if a.text_encoder:
+        # Stage 1 conditions on the frozen encoder's features through the learned projection:
+        # computed once per distinct expression, as stage 2 does.
+        features, index = cache_text(model, text_ids.tolist())
+
+        def text_fn(idx):
+            return features[index[idx]]
+    else:
+        def text_fn(idx):
+            return text_ids[idx]
 
     stage1_path = Path(a.init_backbone) if a.init_backbone else run / "stage1.pt"
     if stage1_path.exists():
         s1 = torch.load(stage1_path)
-        model.backbone.load_state_dict(s1["backbone"])
+        load_backbone(model, s1, stage1_path)
         mean, std = s1["mean"], s1["std"]
         log(f"stage1: loaded {stage1_path} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
     else:
@@ -315,19 +321,17 @@ def prepare_tiny(a, run, train, log):
         state, start_step = None, 0
         if a.resume and partial.exists():
             p = torch.load(partial)
-            model.backbone.load_state_dict(p["backbone"])
+            load_backbone(model, p, partial)
             state, start_step = p["trainer"], p["step"]
             log(f"stage1: resuming at step {start_step}")
 
         def save1(step, trainer_state):
-            torch.save({"backbone": model.backbone.state_dict(), "trainer": trainer_state,
-                        "step": step}, partial)
+            torch.save({**stage1_weights(model), "trainer": trainer_state, "step": step}, partial)
 
-        steps, secs = run_pretraining(model.backbone, images_fn, lambda idx: train_ids[idx],
-                                      len(train), a.stage1_steps, a.stage1_minutes, a.batch, log,
-                                      state, save1, start_step, a.seed)
-        s1 = {"backbone": model.backbone.state_dict(), "mean": mean, "std": std,
-              "steps": steps, "seconds": secs}
+        steps, secs = run_pretraining(model.backbone, images_fn, text_fn, len(train),
+                                      a.stage1_steps, a.stage1_minutes, a.batch, log, state,
+                                      save1, start_step, a.seed, model.text_projection)
+        s1 = {**stage1_weights(model), "mean": mean, "std": std, "steps": steps, "seconds": secs}
         torch.save(s1, stage1_path)
         log(f"stage1: done, {steps} steps in {secs:.0f} s, latent_scale="
             f"{model.backbone.latent_scale.item():.4f}")
@@ -336,29 +340,48 @@ def prepare_tiny(a, run, train, log):
     return model, tokenizer, mean, std, stage1
 
 
-def prepare_tiny_pretrained_text(a, run, log):
-    """The backbone of --init-backbone with a pretrained, frozen text encoder beside it: its
-    WordPiece vocabulary is the tokenizer, its features reach the UNet through a learned
-    projection (stage 2 trains it with the adapter)."""
-    tokenizer = WordPieceTokenizer(vocabulary(a.text_encoder), a.text_length)
-    tokenizer.save(run / "tokenizer")
-    s1 = torch.load(a.init_backbone)
-    vocab_size = s1["backbone"]["text_encoder.token.weight"].shape[0]
-    config = {"backbone": "tiny", "backbone_args": {"vocab_size": vocab_size},
-              "adapter": not a.no_adapter, "hard_assignment": not a.soft_assignment,
-              "decoder_dim": a.decoder_dim, "decoder_refine": a.decoder_refine,
-              "text_encoder": a.text_encoder, "text_pad_id": tokenizer.pad_id}
-    model = DiffRIS(config)
-    model.backbone.load_state_dict(s1["backbone"])
-    log(f"tokenizer: {ENCODERS[a.text_encoder].name} WordPiece, {len(tokenizer.tokens)} tokens, "
-        f"{a.text_length} ids an expression")
-    for name in ("text_encoder", "text_projection", "backbone.image_encoder", "backbone.unet",
-                 "adapter", "decoder", "head"):
-        log(f"params {name}: {count_parameters(model.get_submodule(name))}")
-    log(f"stage1: loaded {a.init_backbone} ({s1['steps']} steps, {s1['seconds']:.0f} s)")
-    stage1 = {"steps": s1["steps"], "seconds": round(s1["seconds"]),
-              "cache_folder": Path(a.init_backbone).parent}
-    return model, tokenizer, s1["mean"], s1["std"], stage1
+def tiny_text_side(a, run, train, log):
+    """(tokenizer, model config) of the tiny backbone's text side."""
+    tok_dir = run / "tokenizer"
+    if a.text_encoder:
+        tokenizer = WordPieceTokenizer(vocabulary(a.text_encoder), a.text_length)
+        tokenizer.save(tok_dir)
+        log(f"tokenizer: {ENCODERS[a.text_encoder].name} WordPiece, {len(tokenizer.tokens)} "
+            f"tokens, {a.text_length} ids an expression")
+        return tokenizer, {"backbone": "tiny", "backbone_args": {"vocab_size": None},
+                           "text_encoder": a.text_encoder, "text_pad_id": tokenizer.pad_id}
+    if a.init_backbone:
+        src = Path(a.init_backbone).parent / "tokenizer"
+        if not tok_dir.exists():
+            shutil.copytree(src, tok_dir)
+    elif not (a.resume and (tok_dir / "merges.txt").exists()):
+        write_tokenizer(tok_dir, learn_merges(train.texts, a.merges))
+    tokenizer = ClipBpeTokenizer.load(tok_dir)
+    log(f"tokenizer: {len(tokenizer.vocab)} tokens, {len(tokenizer.ranks)} merges")
+    return tokenizer, {"backbone": "tiny", "backbone_args": {"vocab_size": len(tokenizer.vocab)}}
+
+
+def stage1_weights(model):
+    """What stage 1 trains: the backbone, and the projection of a pretrained text encoder."""
+    weights = {"backbone": model.backbone.state_dict()}
+    if model.text_projection is not None:
+        weights["text_projection"] = model.text_projection.state_dict()
+    return weights
+
+
+def load_backbone(model, s1, source):
+    """A stage-1 file's weights into the model. With a pretrained text encoder, a backbone that
+    has a text encoder of its own (one pre-trained with it) gives everything else; the
+    projection starts fresh when the file has none."""
+    backbone = s1["backbone"]
+    if model.text_projection is not None:
+        backbone = {k: v for k, v in backbone.items() if not k.startswith("text_encoder.")}
+        if "text_projection" in s1:
+            model.text_projection.load_state_dict(s1["text_projection"])
+    try:
+        model.backbone.load_state_dict(backbone)
+    except RuntimeError as e:
+        raise ValueError(f"{source}: not a stage-1 file of this backbone: {e}") from e
 
 
 def prepare_sd15(a, run, train, log):

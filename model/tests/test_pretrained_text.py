@@ -81,3 +81,44 @@ def test_tokenizer_facts_rebuild_the_same_ids(tokenizer):
     texts = ["Trees in the south-east", "the biggest house", "greenery"]
     assert again.encode_batch(texts) == tokenizer.encode_batch(texts)
     assert again.max_length == 16
+
+
+def test_train_py_runs_both_stages_with_the_encoder_and_reuses_its_stage_1(model, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import train
+    from diffris.nn import load_checkpoint
+
+    root = Path(__file__).resolve().parents[1]
+    for split, count in (("train", 24), ("val", 6)):
+        subprocess.run([sys.executable, str(root / "generate.py"), "--seed", "3", "--count",
+                        str(count), "--split", split, "--out", str(tmp_path / "data")],
+                       check=True, capture_output=True)
+    common = ["--data", str(tmp_path / "data"), "--text-encoder", KEY, "--text-length", "12",
+              "--batch", "4", "--size", "64", "--stage2-steps", "2"]
+    assert train.main([*common, "--out", str(tmp_path / "a"), "--stage1-steps", "2"]) == 0
+    first, ckpt = load_checkpoint(tmp_path / "a" / "model.pt")
+    assert ckpt["tokenizer"]["kind"] == "wordpiece" and ckpt["tokenizer"]["max_length"] == 12
+    assert first.backbone.text_encoder is None
+    assert not any(k.startswith("text_encoder.") for k in ckpt["model"])
+    s1 = torch.load(tmp_path / "a" / "stage1.pt")
+    assert set(s1) >= {"backbone", "text_projection"}
+
+    # A second run on that stage 1 starts from its trained projection, not a fresh one.
+    assert train.main([*common, "--out", str(tmp_path / "b"), "--lr", "0",
+                       "--init-backbone", str(tmp_path / "a" / "stage1.pt")]) == 0
+    second, _ = load_checkpoint(tmp_path / "b" / "model.pt")
+    for k, v in s1["text_projection"].items():
+        assert torch.equal(second.text_projection.state_dict()[k], v), k
+
+
+def test_train_py_refuses_a_text_encoder_for_sd15(tmp_path, capsys):
+    import train
+
+    with pytest.raises(SystemExit) as e:
+        train.main(["--data", str(tmp_path), "--out", str(tmp_path / "o"), "--backbone", "sd15",
+                    "--weights", str(tmp_path), "--tokenizer", str(tmp_path),
+                    "--text-encoder", KEY])
+    assert e.value.code == 2

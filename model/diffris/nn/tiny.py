@@ -154,12 +154,18 @@ class TinyBackbone(DiffusionBackbone):
         self.num_train_timesteps = num_train_timesteps
         self.image_encoder = TinyImageEncoder(latent_channels)
         self.image_decoder = TinyImageDecoder(latent_channels)
-        self.text_encoder = TinyTextEncoder(vocab_size, text_dim, layers=text_layers)
+        # None when a pretrained encoder beside the backbone gives the text (DiffRIS's
+        # `text_encoder`): the backbone then has no text encoder of its own.
+        self.text_encoder = (TinyTextEncoder(vocab_size, text_dim, layers=text_layers)
+                             if vocab_size else None)
         self.unet = TinyUNet(latent_channels, text_dim, unet_widths)
         # Like SD's 0.18215: set after pre-training so that latents have unit variance.
         self.register_buffer("latent_scale", torch.ones(()))
 
     def encode_text(self, input_ids):
+        if self.text_encoder is None:
+            raise ValueError("this tiny backbone has no text encoder of its own: the model's "
+                             "pretrained text encoder gives the text features")
         return self.text_encoder(input_ids)
 
     def encode_image(self, image):

@@ -8,6 +8,10 @@ Three objectives, summed, as SD and CLIP are trained (scaled down, jointly inste
   text features (MSE);
 - image-text contrast (CLIP's InfoNCE) between the text features at the last position and a
   pooled projection of the latent, so the text encoder learns words that matter in images.
+With a pretrained, frozen text encoder (``text_projection`` given) the conditioning is that
+encoder's cached features through the model's learned projection, which trains here with the
+backbone (the encoder's own text encoder is not used), and the contrast reads the first
+position ([CLS], where BERT-style encoders put the sentence).
 After it, `latent_scale` is set to 1 / std of the latent (SD's 0.18215 plays that role).
 """
 import math
@@ -36,19 +40,24 @@ class ContrastiveHeads(nn.Module):
         self.text_proj = nn.Linear(text_dim, dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
-    def forward(self, latent, text):
+    def forward(self, latent, text, position=-1):
         img = F.normalize(self.image_proj(self.image(latent).mean(dim=(2, 3))), dim=-1)
-        txt = F.normalize(self.text_proj(text[:, -1]), dim=-1)
+        txt = F.normalize(self.text_proj(text[:, position]), dim=-1)
         logits = img @ txt.t() * self.logit_scale.exp().clamp(max=100)
         labels = torch.arange(len(img))
         return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
 
 
 class BackbonePretrainer:
-    def __init__(self, backbone, lr=1e-3, kl_weight=1e-4, contrast_weight=0.1):
+    def __init__(self, backbone, lr=1e-3, kl_weight=1e-4, contrast_weight=0.1,
+                 text_projection=None):
         self.backbone = backbone
+        self.text_projection = text_projection
         self.heads = ContrastiveHeads(backbone.latent_channels, backbone.text_dim)
-        params = list(backbone.parameters()) + list(self.heads.parameters())
+        self.trained = list(backbone.parameters())
+        if text_projection is not None:
+            self.trained += list(text_projection.parameters())
+        params = self.trained + list(self.heads.parameters())
         self.optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=1e-2)
         self.base_lr = lr
         self.kl_weight = kl_weight
@@ -56,7 +65,9 @@ class BackbonePretrainer:
         self.alphas = sd_alphas_cumprod(backbone.num_train_timesteps)
         self.latent_std = None
 
-    def step(self, images, input_ids, progress):
+    def step(self, images, text_input, progress):
+        """`text_input`: token ids for the backbone's own text encoder, or the pretrained
+        encoder's features when there is a `text_projection`."""
         b = self.backbone
         lr = self.base_lr * min(1.0, progress * 20) * 0.5 * (1 + math.cos(math.pi * progress))
         for g in self.optimizer.param_groups:
@@ -71,17 +82,20 @@ class BackbonePretrainer:
         self.latent_std = std.item() if self.latent_std is None else \
             0.98 * self.latent_std + 0.02 * std.item()
         latent = latent / self.latent_std
-        text = b.text_encoder(input_ids)
+        if self.text_projection is None:
+            text, position = b.text_encoder(text_input), -1
+        else:
+            text, position = self.text_projection(text_input), 0
         t = torch.randint(0, len(self.alphas), (len(images),))
         a = self.alphas[t].view(-1, 1, 1, 1)
         noise = torch.randn_like(latent)
         eps, _ = b.unet(a.sqrt() * latent + (1 - a).sqrt() * noise, t, text)
         diffusion = F.mse_loss(eps, noise)
-        contrast = self.heads(latent, text)
+        contrast = self.heads(latent, text, position)
         loss = rec + self.kl_weight * kl + diffusion + self.contrast_weight * contrast
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(b.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(self.trained, 1.0)
         self.optimizer.step()
         return {"loss": loss.item(), "rec": rec.item(), "kl": kl.item(),
                 "diffusion": diffusion.item(), "contrast": contrast.item(), "lr": lr}
@@ -100,13 +114,16 @@ class BackbonePretrainer:
 
 
 def run_pretraining(backbone, images_fn, ids_fn, count, steps, minutes, batch, log, state=None,
-                    save_fn=None, start_step=0, seed=0):
+                    save_fn=None, start_step=0, seed=0, text_projection=None):
     """Trains until `steps` or `minutes` (whichever comes first; the schedule follows the larger
-    fraction). images_fn(idx) -> normalised images, ids_fn(idx) -> token ids."""
-    trainer = BackbonePretrainer(backbone)
+    fraction). images_fn(idx) -> normalised images, ids_fn(idx) -> token ids (or, with a
+    `text_projection`, the pretrained encoder's features)."""
+    trainer = BackbonePretrainer(backbone, text_projection=text_projection)
     if state is not None:
         trainer.load_state_dict(state)
     backbone.train()
+    if text_projection is not None:
+        text_projection.train()
     gen = torch.Generator().manual_seed(seed + start_step)
     start = time.time()
     elapsed_before = state.get("elapsed", 0.0) if state else 0.0
