@@ -98,7 +98,8 @@ def main(argv=None) -> int:
 
     start = time.perf_counter()
     counts = {}
-    with StopSignals() as stop:
+
+    def build():
         staging = PartialFolder(out)
         try:
             tmp = staging.create()
@@ -108,14 +109,20 @@ def main(argv=None) -> int:
                 if not a.quiet:
                     print(file=sys.stderr)
             (tmp / "held_out.txt").write_text("".join(held_out_lines()), encoding="utf-8")
-            table = count_table(counts)
             (tmp / "README.txt").write_text(
                 "Written by model/generate_real.py from ../shared/real-imagery (read its README: "
                 "licences and attribution; never commit this folder or crops of it).\n\n"
-                f"{NAME} {' '.join(shlex.quote(x) for x in argv)}\n\n{table}\n", encoding="utf-8")
+                f"{NAME} {' '.join(shlex.quote(x) for x in argv)}\n\n{count_table(counts)}\n",
+                encoding="utf-8")
             staging.commit()
+        except BaseException:
+            staging.discard()     # a stop recorded meanwhile is raised again from here
+            raise
+
+    with StopSignals() as stop:
+        try:
+            build()
         except BaseException as e:
-            staging.discard()
             if stop.received is not None:
                 print(f"\n{NAME}: stopped by {stop.name()}; nothing was written to {out}", file=sys.stderr)
                 return stop.exit_status()

@@ -6,8 +6,9 @@ top-left corner, and cut into chips of `size` x `size` (stride = size, whole chi
 with more than MAX_IGNORED of its pixels ignored (Dubai: unlabelled; fAIr: no drone chip there)
 is skipped. Per chip:
 
-- class masks: a chip pixel belongs to a class when the class covers half of it or more (the
-  resampled 0/1 indicator >= 0.5) and it is not ignored (ignored: half of it or more ignored);
+- class masks: a chip pixel belongs to a class when the raster pixel under its centre does
+  (resampling factors of 0.5 and more: enlarging, or reducing at most 2 times) or when the class
+  covers half of it or more (smaller factors), and it is not ignored (ignored: the same rule);
   Dubai: building, road, vegetation, water, land; fAIr: building only (the only class its
   labels give); NAIP: tree only, disks of `tree_radius_m` around the tree points (points are
   centres, not crowns: the disk is an approximation).
@@ -141,7 +142,7 @@ def _model_gt(gt, gsd: float) -> tuple:
 
 
 def _classes(resampler: Resampler, indicators: dict, ignored: np.ndarray) -> dict:
-    return {cls: (resampler.fraction(ind) >= 0.5) & ~ignored for cls, ind in indicators.items()}
+    return {cls: resampler.covers(ind) & ~ignored for cls, ind in indicators.items()}
 
 
 def prepare(r: SourceRaster, opts: Options) -> Prepared:
@@ -162,7 +163,7 @@ def _prepare_dubai(r: SourceRaster, opts: Options) -> Prepared:
     codes = dubai.class_codes(mask)
     gt = dubai.geotransform(tile, part)
     res = _resampler(gt, rgb.shape[2], rgb.shape[1], opts.gsd, r.name)
-    ignored = res.fraction(codes == IGNORED) >= 0.5
+    ignored = res.covers(codes == IGNORED)
     classes = _classes(res, {cls: codes == k for k, cls in enumerate(dubai.CLASSES)}, ignored)
     return Prepared(res.image(rgb), ignored, classes, {"building": None},
                     _model_gt(gt, opts.gsd), srs_wkt(dubai.EPSG))
@@ -174,7 +175,7 @@ def _prepare_fair(r: SourceRaster, opts: Options) -> Prepared:
         raise ValueError(f"{r.path}: no chips of zoom {opts.fair_zoom} (has {sorted(by_zoom)})")
     rgba, gt = fair.mosaic(by_zoom[opts.fair_zoom], opts.fair_zoom)
     res = _resampler(gt, rgba.shape[2], rgba.shape[1], opts.gsd, r.name)
-    ignored = res.fraction(rgba[3] == 0) >= 0.5
+    ignored = res.covers(rgba[3] == 0)
     mgt = _model_gt(gt, opts.gsd)
     h, w = res.shape
     # The outlines burned on the model grid itself (pixel centres inside), one number each.
