@@ -33,7 +33,7 @@ def _list(text, accepted, option):
     return [a for a in accepted if a in items]
 
 
-def _check(a, p):
+def _check(a):
     """The arguments as (data, out, splits, sources, Options); ValueError names the bad one."""
     splits = _list(a.splits, SPLITS, "--splits")
     sources = _list(a.sources, SOURCES, "--sources")
@@ -87,7 +87,7 @@ def main(argv=None) -> int:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     a = p.parse_args(argv)
     try:
-        data, out, splits, sources, opts = _check(a, p)
+        data, out, splits, sources, opts = _check(a)
     except ValueError as e:
         print(f"{NAME}: {e}", file=sys.stderr)
         return 2

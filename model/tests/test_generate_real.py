@@ -280,9 +280,11 @@ def test_chips_with_too_much_nodata_are_skipped(corpus):
 def test_the_chip_cutter_skips_over_the_share_of_ignored_pixels():
     h = w = 64
     ignored = np.zeros((h, w), bool)
-    ignored[:32, :32][: int(MAX_IGNORED * 32 * 32) // 32, :] = True       # 4.7 %: kept
-    ignored[:32, 32:][:2, :] = True
-    ignored[:32, 32:][2, :2] = True                                       # 6.4 %: skipped
+    assert MAX_IGNORED == 0.05                                 # 51.2 of a chip's 1024 pixels
+    ignored[0, :32] = True
+    ignored[1, :19] = True                                     # 51 pixels: kept
+    ignored[0, 32:] = True
+    ignored[1, 32:52] = True                                   # 52 pixels: skipped
     ignored[32:, :] = True
     land = ~ignored
     p = Prepared(np.zeros((3, h, w), np.uint8), ignored, {"land": land}, {}, (0, 1, 0, 0, 0, -1), "")
