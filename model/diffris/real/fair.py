@@ -57,8 +57,10 @@ def mosaic(chips: dict, z: int) -> tuple:
     return rgba, gt
 
 
-def burn_outlines(labels: Path, gt, width: int, height: int, shift_m=(0.0, 0.0)) -> np.ndarray:
-    """[H, W] uint8, 1 inside a building outline (pixel centre inside), 0 elsewhere."""
+def burn_outlines(labels: Path, gt, width: int, height: int, shift_m=(0.0, 0.0),
+                  ids=False) -> np.ndarray:
+    """[H, W] uint8, 1 inside a building outline (pixel centre inside), 0 elsewhere; with `ids`,
+    int32 with each outline's number in the file (from 1; a later outline wins where two overlap)."""
     target = osr.SpatialReference()
     target.ImportFromEPSG(EPSG)
     target.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
@@ -71,18 +73,23 @@ def burn_outlines(labels: Path, gt, width: int, height: int, shift_m=(0.0, 0.0))
     to_target = osr.CoordinateTransformation(source, target)
     mem = ogr.GetDriverByName("Memory").CreateDataSource("")
     out = mem.CreateLayer("b", target, ogr.wkbUnknown)
-    for feature in layer:
+    out.CreateField(ogr.FieldDefn("id", ogr.OFTInteger))
+    for number, feature in enumerate(layer, start=1):
         g = feature.GetGeometryRef().Clone()
         g.Transform(to_target)
         if shift_m != (0.0, 0.0):
             g = _shifted(g, *shift_m)
         f = ogr.Feature(out.GetLayerDefn())
         f.SetGeometry(g)
+        f.SetField("id", number)
         out.CreateFeature(f)
-    ds = gdal.GetDriverByName("MEM").Create("", width, height, 1, gdal.GDT_Byte)
+    ds = gdal.GetDriverByName("MEM").Create("", width, height, 1, gdal.GDT_Int32 if ids else gdal.GDT_Byte)
     ds.SetGeoTransform(tuple(gt))
     ds.SetProjection(srs_wkt(EPSG))
-    gdal.RasterizeLayer(ds, [1], out, burn_values=[1])
+    if ids:
+        gdal.RasterizeLayer(ds, [1], out, options=["ATTRIBUTE=id"])
+    else:
+        gdal.RasterizeLayer(ds, [1], out, burn_values=[1])
     return ds.GetRasterBand(1).ReadAsArray()
 
 
