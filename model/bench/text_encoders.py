@@ -43,7 +43,7 @@ def train(candidate, a, run):
     cmd = [sys.executable, str(ROOT / "train.py"), "--data", a.data, "--out", str(run),
            "--init-backbone", a.backbone, "--stage2-steps", str(a.steps),
            "--stage2-minutes", "0", "--batch", str(a.batch), "--size", str(a.size),
-           "--seed", str(a.seed), "--val-count", str(a.val_count)]
+           "--seed", str(a.seed), "--val-count", "500"]
     if candidate != OWN:
         cmd += ["--text-encoder", candidate, "--text-length", str(a.text_length)]
     print(f"{candidate}: training ({run / 'train.log'})", flush=True)
@@ -113,7 +113,6 @@ def main(argv=None):
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--text-length", type=int, default=32)
     p.add_argument("--val-split", default="val")
-    p.add_argument("--val-count", type=int, default=100000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", help="also write the figures here")
     a = p.parse_args(argv)
