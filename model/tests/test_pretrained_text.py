@@ -81,3 +81,17 @@ def test_tokenizer_facts_rebuild_the_same_ids(tokenizer):
     texts = ["Trees in the south-east", "the biggest house", "greenery"]
     assert again.encode_batch(texts) == tokenizer.encode_batch(texts)
     assert again.max_length == 16
+
+
+def test_the_mask_is_the_tokenizers_even_for_a_typed_pad_token(model, tokenizer):
+    # "[PAD]" written in a query is a token (HuggingFace and the Java tokenizer keep it with a 1
+    # in the mask); the padding is what follows [SEP]. The features must be those of that mask.
+    ids, mask = tokenizer.encode_with_mask("trees [PAD] near water")
+    assert 0 in ids[: sum(mask)]
+    ids, mask = torch.tensor([ids]), torch.tensor([mask])
+    with torch.no_grad():
+        features = model.encode_text(ids)
+        direct = model.text_encoder(ids, mask)
+        without_it = model.text_encoder(ids, (ids != 0).long())
+    assert torch.equal(features, direct)
+    assert not torch.allclose(features, without_it, atol=1e-3)
