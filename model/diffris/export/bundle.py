@@ -2,19 +2,29 @@
 
 BUNDLE/
   model.json          name, version, license, task, image, text, output, threshold, onnx, training
-  text_encoder.onnx   input_ids int64 [N,77] -> text_features float32 [N,77,D]
-  segmenter.onnx      image float32 [N,3,H,W], text_features [N,77,D] -> mask_logits [N,1,H,W]
+  text_encoder.onnx   input_ids int64 [N,77] -> text_features float32 [N,77,D]; not in a
+                      `wordpiece` bundle, whose model.json names its pretrained encoder instead
+                      (text.encoder: Maven coordinates, the graph's path in that jar, its sha256)
+  segmenter.onnx      image float32 [N,3,H,W], text_features [N,L,D] -> mask_logits [N,1,H,W]
                       (+ Deepness-style metadata_props, every value JSON-encoded)
   *.onnx.data         a graph's weights as ONNX external data, when they pass EXTERNAL_DATA_BYTES
                       (protobuf cannot hold 2 GB: the sd15 segmenter has 3.6 GB of them)
-  tokenizer/          vocab.json, merges.txt (CLIP format), tokenizer.json (HuggingFace)
+  tokenizer/          vocab.json, merges.txt (CLIP format), tokenizer.json (HuggingFace); or
+                      vocab.txt (BERT WordPiece) for a checkpoint with a pretrained text encoder
   parity/             index.json + raw little-endian arrays: inputs and PyTorch outputs
+
+A checkpoint trained with a pretrained text encoder (train.py --text-encoder) becomes a
+`wordpiece` bundle: the encoder's weights stay in their Maven jar (neither the repository nor the
+bundle carries them), its last hidden state [N, L, 384] is the segmenter's text_features input, and
+the parity files hold our PyTorch encoder's features, which the runtime's run of the jar's graph
+must equal.
 
 Nothing is written in place: the bundle is assembled in a sibling partial folder
 (`.BUNDLE.<pid>.<hex>.partial`, see `diffris.partial`) and moved into place at the end, so a
 failed or stopped export leaves no half-written bundle, and one killed outright leaves a folder
 the next export removes.
 """
+import hashlib
 import json
 import shutil
 import tempfile
@@ -29,9 +39,10 @@ from onnx import numpy_helper
 
 from .. import stops
 from ..nn import SegmenterGraph, TextEncoderGraph, load_checkpoint
+from ..nn.model import attention_mask
 from ..partial import PartialFolder
 from ..text_rules import first_control_character, is_blank
-from ..tokenizer import ClipBpeTokenizer, write_tokenizer
+from ..tokenizer import ClipBpeTokenizer, WordPieceTokenizer, write_tokenizer
 
 OPSET = 17
 SIZE_MULTIPLE = 32
@@ -46,7 +57,14 @@ RADIOMETRY_SD15 = ("8-bit RGB, 0-255 per channel, brought to the [-1, 1] the Sta
                    "to 0-255 by the runtime's value scaling")
 PARITY_QUERIES = ("the white storage tanks", "the red vehicle on the left",
                   "the building next to the swimming pool")
+# A wordpiece bundle's parity adds a query with what BERT's tokenizer treats specially (case,
+# accents, punctuation, a special token typed in the text): the Java tokenizer and the mask the
+# runtime feeds the encoder must agree with Python's on it too.
+WORDPIECE_PARITY_QUERIES = PARITY_QUERIES + ("Trees [PAD] in the SOUTH-EAST, près de l'eau!",)
 PARITY_SEED = 424242
+# The inputs the Java runtime feeds a pretrained encoder (DiffrisModel): ids, the tokenizer's
+# attention mask and all-zero token types.
+ENCODER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0",
@@ -64,18 +82,30 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
     check_output(out_dir, [ckpt["config"].get("backbone_args", {}).get("weights")])
     if store_fp16:
         round_weights_to_fp16(model)
+    encoder = pretrained_encoder(model, ckpt, checkpoint)
     folder = PartialFolder(out_dir)
     try:
         tmp = folder.create()
-        vocab = write_tokenizer(tmp / "tokenizer", [tuple(m) for m in ckpt["tokenizer"]["merges"]])
-        if vocab != ckpt["tokenizer"]["vocab"]:
-            raise ValueError(f"{checkpoint}: the stored vocabulary does not follow from its merges")
-        tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
-        meta = model_json(model, ckpt, tokenizer, name, version, license)
+        if encoder is None:
+            vocab = write_tokenizer(tmp / "tokenizer",
+                                    [tuple(m) for m in ckpt["tokenizer"]["merges"]])
+            if vocab != ckpt["tokenizer"]["vocab"]:
+                raise ValueError(
+                    f"{checkpoint}: the stored vocabulary does not follow from its merges")
+            tokenizer = ClipBpeTokenizer.load(tmp / "tokenizer")
+        else:
+            tokenizer = encoder["tokenizer"]
+            tokenizer.save(tmp / "tokenizer")
+        meta = model_json(model, ckpt, tokenizer, name, version, license, encoder)
         meta["onnx"]["weights_stored_as"] = "float16" if store_fp16 else "float32"
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
-                    external_data_bytes, store_fp16, meta)
+        if encoder is None:
+            export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
+                        external_data_bytes, store_fp16, meta)
+        else:
+            export_onnx(model, tmp, encoder["width"], ckpt["image"]["size"],
+                        external_data_bytes, store_fp16, meta,
+                        text_length=tokenizer.max_length, text_encoder=False)
         stops.check()
         write_parity(model, meta, tokenizer, tmp / "parity")
         for path in [tmp, *tmp.rglob("*")]:
@@ -85,6 +115,54 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
         folder.discard()
         raise
     return out_dir
+
+
+def pretrained_encoder(model, ckpt, checkpoint):
+    """None for a model with its own text encoder (exported as text_encoder.onnx); for one with a
+    pretrained encoder, what its bundle names it by: model.json's text.encoder (the graph's sha256
+    and per-token output read from the jar the model's encoder weights came from), its width and
+    the checkpoint's WordPiece tokenizer, checked against the encoder's own vocabulary."""
+    key = model.config.get("text_encoder")
+    facts = ckpt["tokenizer"]
+    if not key:
+        if facts.get("kind") == "wordpiece":
+            raise ValueError(f"{checkpoint}: a WordPiece tokenizer without a pretrained text "
+                             "encoder in its config (text_encoder); not a checkpoint of train.py")
+        return None
+    from ..nn.bert_text import ENCODERS, read_from_jar, vocabulary
+
+    if facts.get("kind") != "wordpiece":
+        raise ValueError(f"{checkpoint}: text encoder {key} needs its WordPiece tokenizer, but "
+                         "the checkpoint keeps a CLIP BPE one; not a checkpoint of train.py")
+    spec = ENCODERS[key]
+    tokens = list(facts["tokens"])
+    if tokens != vocabulary(key):
+        raise ValueError(f"{checkpoint}: its WordPiece vocabulary ({len(tokens)} tokens) is not "
+                         f"that of {spec.name} in {spec.artifact}: it was trained with another "
+                         "encoder's tokenizer")
+    tokenizer = WordPieceTokenizer(tokens, facts["max_length"])
+    if tokenizer.pad_id != model.config["text_pad_id"]:
+        raise ValueError(f"{checkpoint}: text_pad_id {model.config['text_pad_id']} is not the "
+                         f"vocabulary's [PAD] id {tokenizer.pad_id}")
+    graph = read_from_jar(spec.artifact, spec.entry)
+    proto = onnx.load_from_string(graph).graph
+    width = model.text_encoder.config.width
+    inputs = [i.name for i in proto.input]
+    if "input_ids" not in inputs or not set(inputs) <= set(ENCODER_INPUTS):
+        raise ValueError(f"{spec.artifact}!{spec.entry} takes {inputs}; the runtime feeds "
+                         f"{', '.join(ENCODER_INPUTS)} only")
+    per_token = [o.name for o in proto.output
+                 if len(o.type.tensor_type.shape.dim) == 3
+                 and o.type.tensor_type.shape.dim[2].dim_value == width]
+    if len(per_token) != 1:
+        raise ValueError(f"{spec.artifact}!{spec.entry}: expected one per-token output "
+                         f"[N, L, {width}], found {[o.name for o in proto.output]}")
+    return {
+        "tokenizer": tokenizer, "width": width, "spec": spec, "inputs": inputs,
+        "source": {"name": spec.name, "license": spec.license, "artifact": spec.artifact,
+                   "entry": spec.entry, "sha256": hashlib.sha256(graph).hexdigest(),
+                   "output": per_token[0]},
+    }
 
 
 def check_metadata(**values):
@@ -127,19 +205,23 @@ def check_output(out_dir, inputs):
 
 
 def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA_BYTES,
-                store_fp16=False, meta=None):
-    """Traces both graphs and saves them into `folder`, the segmenter with `meta`'s
-    metadata_props: each graph is written once (3.6 GB for the full-size segmenter)."""
+                store_fp16=False, meta=None, text_length=77, text_encoder=True):
+    """Traces the graphs and saves them into `folder`, the segmenter with `meta`'s
+    metadata_props: each graph is written once (3.6 GB for the full-size segmenter). Without
+    `text_encoder` (a pretrained encoder the bundle names) the segmenter alone, taking
+    text_features [N, text_length, text_dim]."""
     model.eval()
-    ids = torch.zeros((2, 77), dtype=torch.long)
+    ids = torch.zeros((2, text_length), dtype=torch.long)
     image = torch.zeros((2, 3, size, size))
-    text = torch.zeros((2, 77, text_dim))
+    text = torch.zeros((2, text_length, text_dim))
     # The exporter writes a graph over 2 GB as one file per tensor beside it: each graph goes to
     # a scratch folder of its own first and is saved into the bundle from there.
     scratch = Path(tempfile.mkdtemp(prefix="onnx.", dir=folder))
     try:
-        _trace(model, scratch, ids, image, text)
-        outputs = {"text_encoder.onnx": ["N", 77, text_dim], "segmenter.onnx": ["N", 1, "H", "W"]}
+        _trace(model, scratch, ids if text_encoder else None, image, text)
+        outputs = {"segmenter.onnx": ["N", 1, "H", "W"]}
+        if text_encoder:
+            outputs = {"text_encoder.onnx": ["N", text_length, text_dim], **outputs}
         for name, shape in outputs.items():
             graph = onnx.load(str(scratch / name / name))
             _declare_output_shape(graph, shape)
@@ -156,17 +238,20 @@ def export_onnx(model, folder, text_dim, size, external_data_bytes=EXTERNAL_DATA
 
 
 def _trace(model, scratch, ids, image, text):
-    for name in ("text_encoder.onnx", "segmenter.onnx"):
+    """Traces the segmenter, and the text encoder unless `ids` is None."""
+    names = ("segmenter.onnx",) if ids is None else ("text_encoder.onnx", "segmenter.onnx")
+    for name in names:
         (scratch / name).mkdir()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python values
         # Wrappers built in eval mode: the exporter restores the wrapper's mode onto the model
         # afterwards, and a training-mode model would add Gumbel noise to the parity outputs.
-        torch.onnx.export(TextEncoderGraph(model).eval(), (ids,),
-                          str(scratch / "text_encoder.onnx" / "text_encoder.onnx"),
-                          input_names=["input_ids"], output_names=["text_features"],
-                          dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
-                          opset_version=OPSET, do_constant_folding=True)
+        if ids is not None:
+            torch.onnx.export(TextEncoderGraph(model).eval(), (ids,),
+                              str(scratch / "text_encoder.onnx" / "text_encoder.onnx"),
+                              input_names=["input_ids"], output_names=["text_features"],
+                              dynamic_axes={"input_ids": {0: "N"}, "text_features": {0: "N"}},
+                              opset_version=OPSET, do_constant_folding=True)
         segmenter = SegmenterGraph(model).eval()
         if stops.wanted("trace"):  # a test's stop landing inside the tracer
             segmenter.register_forward_pre_hook(lambda *_: stops.reached("trace"))
@@ -240,11 +325,12 @@ def _declare_output_shape(graph, shape):
             dim.dim_value = value
 
 
-def model_json(model, ckpt, tokenizer, name, version, license):
+def model_json(model, ckpt, tokenizer, name, version, license, encoder=None):
+    """model.json; `encoder` (pretrained_encoder's) makes it a wordpiece bundle's."""
     image = ckpt["image"]
     training = ckpt["training"]
     cfg = model.config
-    return {
+    meta = {
         "name": name,
         "version": version,
         "license": license,
@@ -272,10 +358,11 @@ def model_json(model, ckpt, tokenizer, name, version, license):
             "allowed_sizes": f"H and W any positive multiple of {SIZE_MULTIPLE}; "
                              f"trained at {image['size']}x{image['size']}",
         },
-        "text": {"tokenizer": "clip-bpe", "max_length": tokenizer.max_length,
-                 "bos": tokenizer.bos_id, "eos": tokenizer.eos_id, "pad": tokenizer.pad_id,
-                 "lowercase": True, "files": ["tokenizer/vocab.json", "tokenizer/merges.txt",
-                                              "tokenizer/tokenizer.json"]},
+        "text": None if encoder is not None else
+        {"tokenizer": "clip-bpe", "max_length": tokenizer.max_length,
+         "bos": tokenizer.bos_id, "eos": tokenizer.eos_id, "pad": tokenizer.pad_id,
+         "lowercase": True, "files": ["tokenizer/vocab.json", "tokenizer/merges.txt",
+                                      "tokenizer/tokenizer.json"]},
         "tiling": {"size": image["size"], "overlap": image["size"] // 4},
         "output": {"stride": 1, "kind": "logits", "activation": "sigmoid",
                    "name": "mask_logits"},
@@ -293,6 +380,40 @@ def model_json(model, ckpt, tokenizer, name, version, license):
         "source": "model/train.py and model/export.py of this repository",
         "training": _training_facts(cfg, training),
     }
+    if encoder is not None:
+        _name_the_pretrained_encoder(meta, model, tokenizer, encoder)
+    return meta
+
+
+def _name_the_pretrained_encoder(meta, model, tokenizer, encoder):
+    """A wordpiece bundle's model.json: the tokenizer's files and ids, the encoder it names
+    instead of carrying, the segmenter alone among the graphs."""
+    spec, width = encoder["spec"], encoder["width"]
+    meta["architecture"].update({
+        "text_encoder": f"{spec.name}, pretrained and frozen ({spec.parameters} parameters, "
+                        f"{width}-wide last hidden state), named by text.encoder",
+        "text_projection": f"LayerNorm + Linear {width} -> {model.backbone.text_dim}, trained, "
+                           "inside the segmenter",
+        "text_features_dim": width,
+    })
+    meta["text"] = {"tokenizer": "wordpiece", "max_length": tokenizer.max_length,
+                    # bos/eos are BERT's [CLS] and [SEP]: the ids the runtime checks vocab.txt by.
+                    "bos": tokenizer.cls_id, "eos": tokenizer.sep_id, "pad": tokenizer.pad_id,
+                    "unk": tokenizer.unk_id, "vocab_size": len(tokenizer.tokens),
+                    "lowercase": True, "files": ["tokenizer/vocab.txt"],
+                    "encoder": encoder["source"]}
+    onnx_section = meta["onnx"]
+    del onnx_section["text_encoder"]
+    onnx_section["inputs"] = {"segmenter": ["image", "text_features"],
+                              "text.encoder": encoder["inputs"]}
+    onnx_section["outputs"] = {"segmenter": ["mask_logits"],
+                               "text.encoder": [encoder["source"]["output"]]}
+    del onnx_section["dynamic_axes"]["input_ids"]
+    training = meta["training"]
+    if "stage2" in training:
+        training["stage2"]["what"] = "text projection + " + training["stage2"]["what"]
+    training["text_encoder"] = f"{spec.name} ({spec.license}), frozen, its weights read from " \
+                               f"{spec.artifact}!{spec.entry}"
 
 
 def _backbone_facts(backbone):
@@ -356,9 +477,14 @@ def add_metadata_props(graph, meta):
         entry.value = json.dumps(value)
 
 
+def parity_queries(tokenizer):
+    return WORDPIECE_PARITY_QUERIES if isinstance(tokenizer, WordPieceTokenizer) \
+        else PARITY_QUERIES
+
+
 def parity_inputs(tokenizer, size):
-    """Deterministic inputs: three queries, a batch of two square tiles from the corpus
-    generator, and one non-square tile (to exercise dynamic H, W)."""
+    """Deterministic inputs: the parity queries (three, four for WordPiece), a batch of two
+    square tiles from the corpus generator, and one non-square tile (to exercise dynamic H, W)."""
     from ..corpus.dataset import CorpusSpec, build_scene, render_scene
     from ..training.data import to_model_size
     spec = CorpusSpec(seed=PARITY_SEED, split="parity", size=2 * size)
@@ -367,7 +493,7 @@ def parity_inputs(tokenizer, size):
         scene, _ = build_scene(spec, index)
         rgb = render_scene(spec, index, scene).transpose(2, 0, 1)
         tiles.append(to_model_size(rgb, size).round().clamp(0, 255))
-    ids = torch.tensor(tokenizer.encode_batch(PARITY_QUERIES), dtype=torch.long)
+    ids = torch.tensor(tokenizer.encode_batch(parity_queries(tokenizer)), dtype=torch.long)
     square = torch.stack(tiles[:2])
     mosaic = torch.cat([torch.cat([tiles[2], tiles[0]], dim=2),
                         torch.cat([tiles[1], tiles[2]], dim=2)], dim=1)
@@ -376,7 +502,9 @@ def parity_inputs(tokenizer, size):
 
 
 def write_parity(model, meta, tokenizer, folder):
-    """Parity inputs and PyTorch outputs; images are normalised with model.json's own values."""
+    """Parity inputs and PyTorch outputs; images are normalised with model.json's own values.
+    A wordpiece bundle's text features are those of our PyTorch twin of the encoder it names
+    (bert_text.BertTextEncoder), with the inputs the runtime feeds the jar's graph beside them."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     image = meta["image"]
@@ -399,16 +527,24 @@ def write_parity(model, meta, tokenizer, folder):
         "pixels_a": square.numpy().astype(np.uint8),
         "pixels_b": wide.numpy().astype(np.uint8),
     }
+    encoder = meta["text"].get("encoder")
+    text_case = {"graph": "text_encoder.onnx", "inputs": {"input_ids": "input_ids"},
+                 "outputs": {"text_features": "text_features"}}
+    if encoder is not None:
+        arrays["attention_mask"] = attention_mask(ids, meta["text"]["pad"]).numpy().astype("<i8")
+        arrays["token_type_ids"] = np.zeros(ids.shape, dtype="<i8")
+        text_case = {"graph": f"text.encoder: {encoder['entry']} from {encoder['artifact']}",
+                     "inputs": {k: k for k in meta["onnx"]["inputs"]["text.encoder"]},
+                     "outputs": {encoder["output"]: "text_features"}}
     index = {
         "format": "raw little-endian arrays, C order; dtype and shape below",
         "tolerance": 1e-4,
-        "queries": list(PARITY_QUERIES),
+        "queries": list(parity_queries(tokenizer)),
         "arrays": {k: {"file": f"{k}.bin", "dtype": str(v.dtype.newbyteorder("<")
                                                          if v.dtype.itemsize > 1 else v.dtype),
                        "shape": list(v.shape)} for k, v in arrays.items()},
         "cases": [
-            {"graph": "text_encoder.onnx", "inputs": {"input_ids": "input_ids"},
-             "outputs": {"text_features": "text_features"}},
+            text_case,
             {"graph": "segmenter.onnx", "inputs": {"image": "image_a",
                                                    "text_features": "text_features[0:2]"},
              "outputs": {"mask_logits": "mask_logits_a"}},

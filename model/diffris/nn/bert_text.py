@@ -17,6 +17,7 @@ names each matrix after the bias that its MatMul's output is added to, and trans
 """
 from __future__ import annotations
 
+import functools
 import math
 import zipfile
 from dataclasses import dataclass
@@ -82,7 +83,16 @@ def maven_jar(artifact: str, repository=None) -> Path:
 
 
 def read_from_jar(artifact: str, entry: str, repository=None) -> bytes:
-    with zipfile.ZipFile(maven_jar(artifact, repository)) as z:
+    jar = maven_jar(artifact, repository)
+    stat = jar.stat()
+    return _read_entry(str(jar), stat.st_size, stat.st_mtime_ns, entry)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_entry(jar: str, size: int, mtime_ns: int, entry: str) -> bytes:
+    """Inflating a 90 MB graph takes seconds; a model, its export and its tests read it several
+    times in one process (the jar's size and time in the key: a replaced jar is read again)."""
+    with zipfile.ZipFile(jar) as z:
         return z.read(entry)
 
 

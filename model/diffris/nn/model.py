@@ -77,8 +77,7 @@ class DiffRIS(nn.Module):
         feeds the segmenter)."""
         if self.text_encoder is None:
             return self.backbone.encode_text(input_ids)
-        mask = (input_ids != self.config["text_pad_id"]).long()
-        return self.text_encoder(input_ids, mask)
+        return self.text_encoder(input_ids, attention_mask(input_ids, self.config["text_pad_id"]))
 
     def segment_latent(self, latent, text_features, image):
         """Mask logits [N,1,H,W] and the three stage referent maps, from a cached latent."""
@@ -94,6 +93,14 @@ class DiffRIS(nn.Module):
         latent = self.backbone.encode_image(image)
         logits, _ = self.segment_latent(latent, text_features, image)
         return logits
+
+
+def attention_mask(input_ids, pad_id):
+    """1 from [CLS] to [SEP], 0 for the padding after it: the mask the tokenizer gives (Java's and
+    HuggingFace's), read back from the ids. Not `ids != pad`: a "[PAD]" typed in the text is a
+    real token, kept with a 1; the padding is the run of pad ids after the last other id."""
+    real = (input_ids != pad_id).long()
+    return real.flip(-1).cummax(-1).values.flip(-1)
 
 
 class TextEncoderGraph(nn.Module):

@@ -37,6 +37,31 @@ class CliJarIT {
   }
 
   /**
+   * The pretrained text encoder a wordpiece bundle names is in the jar as its ONNX graph at the
+   * root (where the bundle's text.encoder entry finds it on the class path), without the
+   * langchain4j classes and service file it was published with.
+   */
+  @Test
+  void holdsTheTextEncodersGraphAndNothingElseOfItsJar() throws Exception {
+    Path jar = Path.of(System.getProperty("diffris.cliJar", "target/diffris-cli.jar"));
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      List<String> names = zip.stream().map(ZipEntry::getName).toList();
+      List<String> graphs = names.stream().filter(n -> n.endsWith(".onnx")).toList();
+      assertEquals(1, graphs.size(), graphs.toString());
+      assertTrue(!graphs.get(0).contains("/") && zip.getEntry(graphs.get(0)).getSize() > 1 << 20);
+      assertEquals(
+          List.of(),
+          names.stream()
+              .filter(
+                  n ->
+                      n.startsWith("dev/langchain4j/")
+                          || n.startsWith("META-INF/services/dev.langchain4j")
+                          || n.endsWith("-tokenizer.json"))
+              .toList());
+    }
+  }
+
+  /**
    * A run leaves nothing in the temporary folder: ONNX Runtime loads its libraries from the
    * per-user cache, extracted by the first run.
    */

@@ -19,8 +19,9 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GeoServer plugin zip ({@code mvn verify}, after {@code package}): our jars and ONNX Runtime,
- * nothing GeoServer already ships, and an SPI file naming a factory class that is in the zip.
+ * The GeoServer plugin zip ({@code mvn verify}, after {@code package}): our jars, ONNX Runtime and
+ * the pretrained text encoder's jar (that wordpiece bundles name), nothing GeoServer already
+ * ships, and an SPI file naming a factory class that is in the zip.
  * Checks the CPU zip by default and the GPU zip under {@code -Pgpu} (failsafe passes the zip and
  * its variant as {@code diffris.pluginZip} and {@code diffris.pluginVariant}).
  */
@@ -35,7 +36,7 @@ class PluginZipIT {
   }
 
   @Test
-  void holdsOurJarsAndOnnxRuntimeOnly() throws IOException {
+  void holdsOurJarsOnnxRuntimeAndTheTextEncoderOnly() throws IOException {
     List<String> jars = new ArrayList<>();
     try (ZipFile z = new ZipFile(zip().toFile())) {
       z.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".jar")).forEach(jars::add);
@@ -53,7 +54,13 @@ class PluginZipIT {
     assertTrue(jars.stream().anyMatch(j -> j.startsWith(onnx)), jars.toString());
     // Never both builds: they carry the same ai.onnxruntime classes.
     assertFalse(jars.stream().anyMatch(j -> j.startsWith(otherOnnx)), jars.toString());
-    assertEquals(6, jars.size(), "unexpected jars: " + jars);
+    // The encoder's jar alone, without the langchain4j library it was published for.
+    String encoder = System.getProperty("diffris.textEncoderArtifact");
+    assertNotNull(encoder, "diffris.textEncoderArtifact is set by the failsafe configuration");
+    assertEquals(
+        1, jars.stream().filter(j -> j.startsWith("langchain4j-")).count(), jars.toString());
+    assertTrue(jars.stream().anyMatch(j -> j.startsWith(encoder + "-")), jars.toString());
+    assertEquals(7, jars.size(), "unexpected jars: " + jars);
     for (String jar : jars) {
       // Our adapter is diffris-geotools; GeoTools' own jars (GeoServer ships them) stay out.
       boolean ours = jar.startsWith("diffris-");

@@ -15,8 +15,10 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  * A pretrained text encoder that a bundle names instead of carrying: model.json's {@code
  * text.encoder} {name, license, artifact, entry, sha256, output}. The graph is the file {@code
  * entry} inside the Maven artifact {@code artifact} ({@code group:artifact:version}), which the
- * host puts on its class path (no host ships one yet: no embedded bundle names an encoder); {@code sha256}
- * pins its exact bytes and {@code output} names the graph's per-token feature output.
+ * host puts on its class path: the command line, the GeoServer plugin and the Spark job ship one
+ * (the parent pom's {@code text-encoder.artifact}), and a bundle naming another is refused with
+ * the coordinates of the jar to add. {@code sha256} pins its exact bytes and {@code output} names
+ * the graph's per-token feature output.
  *
  * <p>So a bundle stays small (the encoder's weights live once, in the artifact Maven Central
  * serves), and a class path holding another build of the encoder is refused instead of feeding

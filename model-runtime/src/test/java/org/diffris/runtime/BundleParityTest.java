@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
  * runtime's own path: the tokenizer's ids, the text features, this runtime's pixel scaling of the
  * uint8 pixels, and the segmenter's logits for a batch of two square tiles and one non-square
  * tile, within the stored tolerance (1e-4 max abs). Skipped while the bundle is not exported.
+ *
+ * <p>A {@code wordpiece} bundle carries no text encoder: its features come from the pretrained
+ * graph model.json names, read from the class path (this module's test scope holds the encoder
+ * jars), and are checked against our PyTorch twin of that encoder; its parity files also hold the
+ * attention mask, which this runtime's tokenizer must give as Python's did.
  */
 class BundleParityTest {
   /** The exported bundle; {@code -Ddiffris.bundle=FOLDER} checks another one. */
@@ -58,6 +63,20 @@ class BundleParityTest {
           bundle.tokenizer().encode(queries.get(q)).idsAsLongs(),
           "token ids of '" + queries.get(q) + "'");
     }
+    if (arrays.containsKey("attention_mask")) {
+      long[] masks = Arrays.longs(parity, arrays, "attention_mask");
+      for (int q = 0; q < queries.size(); q++) {
+        assertArrayEquals(
+            java.util.Arrays.copyOfRange(masks, q * length, (q + 1) * length),
+            bundle.tokenizer().encode(queries.get(q)).attentionMask(),
+            "attention mask of '" + queries.get(q) + "'");
+      }
+    }
+    bundle
+        .description()
+        .text()
+        .encoder()
+        .ifPresent(e -> System.out.println("parity: text encoder " + e.describe()));
 
     try (DiffrisModel model =
         DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU))) {
