@@ -182,16 +182,24 @@ public final class AreaOfInterest {
   }
 
   /**
+   * The part of a raster a job with this area runs on.
+   *
+   * @param input the raster's {@link #window}, as a raster of its own
+   * @param window where that lies in the raster's pixels
+   */
+  public record Crop(RasterInput input, PixelBounds window) {}
+
+  /**
    * A raster as a job with this area runs it: its {@link #window}, with the {@link #mask} for
    * that window as the region of interest of {@code options}.
    *
    * @param crs the raster's CRS as messages name it
    */
-  public RasterInput apply(RasterInput raster, String crs, SegmentOptions.Builder options) {
+  public Crop apply(RasterInput raster, String crs, SegmentOptions.Builder options) {
     PixelBounds window = window(raster.pixelToWorld(), raster.width(), raster.height(), crs);
     RasterInput cropped = raster.window(window);
     options.roi(mask(cropped.pixelToWorld()));
-    return cropped;
+    return new Crop(cropped, window);
   }
 
   private static Envelope rasterExtent(PixelToWorld t, int width, int height) {
