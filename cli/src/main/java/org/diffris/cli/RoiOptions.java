@@ -97,7 +97,8 @@ final class RoiOptions {
   static AreaOfInterest.Crop apply(
       RoiArgument roi, GeoTiffRaster image, RasterInput whole, SegmentOptions.Builder options) {
     if (roi == null) {
-      return new AreaOfInterest.Crop(whole, new PixelBounds(0, 0, whole.width(), whole.height()));
+      return new AreaOfInterest.Crop(
+          whole, new PixelBounds(0, 0, whole.width(), whole.height()), null);
     }
     return roi.in(image).apply(whole, image.spatialReference().label(), options);
   }

@@ -123,7 +123,7 @@ public final class AreaOfInterest {
    * inside the raster.
    *
    * @param crs the raster's CRS as messages name it ({@code "EPSG:32633"})
-   * @throws InvalidInputException when the area does not overlap the raster, with both extents
+   * @throws OutsideRasterException when the area does not overlap the raster, with both extents
    */
   public PixelBounds window(PixelToWorld pixelToWorld, int width, int height, String crs) {
     double minC = Double.POSITIVE_INFINITY;
@@ -160,7 +160,7 @@ public final class AreaOfInterest {
                   new Coordinate(0, 0)
                 });
     if (c1 <= c0 || r1 <= r0 || !pixels.intersects(raster) || pixels.touches(raster)) {
-      throw new InvalidInputException(
+      throw new OutsideRasterException(
           source
               + " "
               + extent(geometry.getEnvelopeInternal())
@@ -186,20 +186,39 @@ public final class AreaOfInterest {
    *
    * @param input the raster's {@link #window}, as a raster of its own
    * @param window where that lies in the raster's pixels
+   * @param mask the area's {@link #mask} on {@code input}: the job's region of interest
    */
-  public record Crop(RasterInput input, PixelBounds window) {}
+  public record Crop(RasterInput input, PixelBounds window, RoiMask mask) {}
 
   /**
-   * A raster as a job with this area runs it: its {@link #window}, with the {@link #mask} for
-   * that window as the region of interest of {@code options}.
+   * A raster as a job with this area runs it: its {@link #window}, and the {@link #mask} on it.
    *
    * @param crs the raster's CRS as messages name it
+   * @throws OutsideRasterException when the area does not overlap the raster
    */
-  public Crop apply(RasterInput raster, String crs, SegmentOptions.Builder options) {
+  public Crop crop(RasterInput raster, String crs) {
     PixelBounds window = window(raster.pixelToWorld(), raster.width(), raster.height(), crs);
     RasterInput cropped = raster.window(window);
-    options.roi(mask(cropped.pixelToWorld()));
-    return new Crop(cropped, window);
+    return new Crop(cropped, window, mask(cropped.pixelToWorld()));
+  }
+
+  /** As {@link #crop}, with the mask set as the region of interest of {@code options}. */
+  public Crop apply(RasterInput raster, String crs, SegmentOptions.Builder options) {
+    Crop crop = crop(raster, crs);
+    options.roi(crop.mask());
+    return crop;
+  }
+
+  /**
+   * An area that does not overlap the raster: refused by a host that runs one raster, a raster
+   * to pass over for one that runs many.
+   */
+  public static final class OutsideRasterException extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+
+    OutsideRasterException(String message) {
+      super(message);
+    }
   }
 
   private static Envelope rasterExtent(PixelToWorld t, int width, int height) {

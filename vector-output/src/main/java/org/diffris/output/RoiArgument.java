@@ -56,8 +56,10 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
  * @param wkb the geometry as read, in its own CRS
  * @param crs its CRS: {@code "EPSG:n"}, or a CRS's WKT from a GeoPackage
  * @param source where it came from, for messages ({@code "roi"}, {@code "roi areas.geojson"})
+ * @param file the file it was read from, or null for WKT: an input no output may replace
  */
-public record RoiArgument(byte[] wkb, String crs, String source) implements Serializable {
+public record RoiArgument(byte[] wkb, String crs, String source, String file)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private static final String ACCEPTED =
@@ -93,7 +95,7 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
       }
       refuseLayer(layer, "WKT");
       String code = ewkt.group(1).strip();
-      return ofWkt(ewkt.group(2), code.matches("\\d+") ? "EPSG:" + code : code);
+      return ofWkt(ewkt.group(2), code.matches("\\d+") ? "EPSG:" + code : code, "--roi's SRID");
     }
     if (WKT_START.matcher(roi).matches()) {
       if (roiCrs == null) {
@@ -102,7 +104,7 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
                 + " longitude/latitude) or as SRID=32633;POLYGON ((...))");
       }
       refuseLayer(layer, "WKT");
-      return ofWkt(roi, roiCrs.strip());
+      return ofWkt(roi, roiCrs.strip(), "--roi-crs");
     }
     Path file;
     try {
@@ -158,7 +160,7 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
     }
   }
 
-  private static RoiArgument ofWkt(String text, String crs) {
+  private static RoiArgument ofWkt(String text, String crs, String crsOption) {
     Geometry g;
     try {
       g = new WKTReader().read(text);
@@ -172,8 +174,8 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
               + ACCEPTED,
           e);
     }
-    decode(crs, "--roi-crs");
-    return new RoiArgument(new WKBWriter(2).write(g), crs, "roi");
+    decode(crs, crsOption);
+    return new RoiArgument(new WKBWriter(2).write(g), crs, "roi", null);
   }
 
   private static RoiArgument ofGeoJson(Path file, String source) {
@@ -205,7 +207,8 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
           "--roi " + file + " is not GeoJSON that can be read (" + oneLine(e) + ")", e);
     }
     decode(crs, "the crs member of " + file);
-    return new RoiArgument(new WKBWriter(2).write(g), crs, source);
+    return new RoiArgument(
+        new WKBWriter(2).write(g), crs, source, file.toAbsolutePath().toString());
   }
 
   /** A GeoJSON 2008 named CRS: "EPSG:32633", "urn:ogc:def:crs:EPSG::32633", CRS84. */
@@ -407,7 +410,10 @@ public record RoiArgument(byte[] wkb, String crs, String source) implements Seri
                 ? parts.get(0)
                 : factory.createGeometryCollection(parts.toArray(new Geometry[0]));
         return new RoiArgument(
-            new WKBWriter(2).write(all), crs, source + (layer != null ? " layer " + chosen : ""));
+            new WKBWriter(2).write(all),
+            crs,
+            source + (layer != null ? " layer " + chosen : ""),
+            file.toAbsolutePath().toString());
       } catch (SQLException e) {
         throw new InvalidInputException(
             "--roi " + file + " is not a GeoPackage that can be read (" + oneLine(e) + ")", e);

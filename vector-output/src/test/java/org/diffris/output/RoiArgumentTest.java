@@ -203,7 +203,8 @@ class RoiArgumentTest {
     String unknown = message(UTM_BOX, "EPSG:99999", null);
     assertTrue(
         unknown.startsWith("--roi-crs 'EPSG:99999' is not a CRS this tool knows ("), unknown);
-    assertTrue(message("SRID=nope;" + UTM_BOX, null, null).startsWith("--roi-crs 'nope' is not"));
+    assertTrue(
+        message("SRID=nope;" + UTM_BOX, null, null).startsWith("--roi's SRID 'nope' is not"));
     Path notes = Files.writeString(dir.resolve("notes.txt"), "a field near the river\n");
     assertEquals(
         "--roi "
