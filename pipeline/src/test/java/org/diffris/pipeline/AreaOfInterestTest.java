@@ -143,4 +143,23 @@ class AreaOfInterestTest {
     }
     assertFalse(whole.reaches(new PixelBounds(160, 0, 200, 150)), "east of the roi");
   }
+
+  /** A region a window cannot repeat says so, for the window's failure. */
+  @Test
+  void aRegionThatCannotBeCutIntoWindowsSaysWhy() {
+    RegionOfInterest mask =
+        new RegionOfInterest() {
+          @Override
+          public void apply(int firstRow, int width, int height, float[] p, byte[] valid) {}
+
+          @Override
+          public boolean boundaryNear(PixelBounds pixels, int margin) {
+            return false;
+          }
+        };
+    InvalidOptionException e =
+        assertThrows(InvalidOptionException.class, () -> mask.window(new PixelBounds(0, 0, 8, 8)));
+    assertTrue(e.getMessage().startsWith("roi of this kind ("), e.getMessage());
+    assertTrue(e.getMessage().contains("cannot be cut into windows;"), e.getMessage());
+  }
 }
