@@ -236,24 +236,22 @@ public final class CoverageRaster {
   }
 
   /**
-   * The pixels whose squares meet the bounding box of {@code roi} (in the coverage CRS,
-   * x = east), clipped to the raster; the whole raster when {@code roi} is null.
+   * The pixels a job with {@code roi} (in the coverage CRS, x = east) reads, by the rule every
+   * host shares ({@link org.diffris.pipeline.AreaOfInterest#window}); the whole raster when
+   * {@code roi} is null.
    *
-   * @throws InvalidInputException when the ROI is empty or outside the raster
+   * @throws InvalidInputException when the ROI is empty, not a valid polygon, or outside the
+   *     raster
    */
   public PixelWindow window(Geometry roi) {
     if (roi == null) {
       return all();
     }
-    // The rule every host shares (AreaOfInterest): refusals, and the pixels read.
     org.diffris.vectorizer.PixelBounds b =
         org.diffris.pipeline.AreaOfInterest.of(roi, "roi")
             .window(pixelToWorld, width(), height(), crs.label());
-    int c0 = b.minColumn();
-    int r0 = b.minRow();
-    int c1 = b.maxColumn();
-    int r1 = b.maxRow();
-    return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
+    return new PixelWindow(
+        b.minColumn(), b.minRow(), b.maxColumn() - b.minColumn(), b.maxRow() - b.minRow());
   }
 
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
