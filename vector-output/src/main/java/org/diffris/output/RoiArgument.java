@@ -69,7 +69,7 @@ public record RoiArgument(byte[] wkb, String crs, String source, String file)
   private static final Pattern WKT_START =
       Pattern.compile(
           "(?is)\\s*(POLYGON|MULTIPOLYGON|GEOMETRYCOLLECTION|POINT|MULTIPOINT|LINESTRING"
-              + "|MULTILINESTRING|LINEARRING)\\b.*");
+              + "|MULTILINESTRING|LINEARRING)\\s*(Z|M|ZM)?\\s*(\\(|EMPTY\\b).*");
   private static final byte[] SQLITE = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
   /**
@@ -97,7 +97,8 @@ public record RoiArgument(byte[] wkb, String crs, String source, String file)
       String code = ewkt.group(1).strip();
       return ofWkt(ewkt.group(2), code.matches("\\d+") ? "EPSG:" + code : code, "--roi's SRID");
     }
-    if (WKT_START.matcher(roi).matches()) {
+    // A file that exists is a file, whatever its name ("polygon.geojson").
+    if (!isFile(roi) && WKT_START.matcher(roi).matches()) {
       if (roiCrs == null) {
         throw new InvalidInputException(
             "--roi is WKT without a CRS; give it with --roi-crs (EPSG:32633, EPSG:4326 for"
@@ -152,6 +153,14 @@ public record RoiArgument(byte[] wkb, String crs, String source, String file)
             + " is neither a GeoJSON nor a GeoPackage file; "
             + ACCEPTED
             + " (convert others with ogr2ogr -f GPKG out.gpkg in.shp)");
+  }
+
+  private static boolean isFile(String roi) {
+    try {
+      return Files.isRegularFile(Path.of(roi));
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 
   private static void refuseLayer(String layer, String what) {

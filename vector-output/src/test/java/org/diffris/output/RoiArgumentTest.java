@@ -121,6 +121,11 @@ class RoiArgumentTest {
     assertArrayEquals(bytes, Files.readAllBytes(plain), "an roi file is never written");
     assertEquals(before, Files.getLastModifiedTime(plain));
 
+    // A file is a file whatever its name, even one that starts like WKT.
+    Path polygon = Files.copy(plain, dir.resolve("polygon.geojson"));
+    assertNear(
+        utm(UTM_BOX), RoiArgument.read(polygon.toString(), null, null).in(raster).geometry(), 1e-6);
+
     Path named = dir.resolve("utm.geojson");
     Files.writeString(
         named,
