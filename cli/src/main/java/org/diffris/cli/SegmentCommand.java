@@ -17,6 +17,8 @@ import org.diffris.cli.segment.PreviewRenderer;
 import org.diffris.cli.segment.ProgressBar;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.output.AtomicOutput;
+import org.diffris.output.RoiArgument;
+import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.InvalidOptionException;
 import org.diffris.pipeline.PixelLimitException;
@@ -30,6 +32,7 @@ import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.ProviderReport;
 import org.diffris.runtime.onnx.ProviderUnavailableException;
 import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.vectorizer.PixelBounds;
 import org.diffris.vectorizer.VectorizedRegion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +108,8 @@ public final class SegmentCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
 
   @Mixin ModelOptions modelOptions;
+
+  @Mixin RoiOptions roiOptions;
 
   @Option(
       names = "--threshold",
@@ -206,10 +211,12 @@ public final class SegmentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SegmentOptions options = options();
+    SegmentOptions.Builder options = options();
     ExecutionProvider provider = modelOptions.provider(spec);
     try {
       checkFiles();
+      // Read and its CRS checked before the model loads: a bad roi costs nothing.
+      RoiArgument roi = roiOptions.read(outputs());
       ModelBundle bundle = openBundle(modelOptions.bundleLocation());
       // ONNX Runtime sessions load while the raster opens: both take seconds.
       try (ModelOpening opening = new ModelOpening(bundle, SessionSettings.of(provider));
@@ -219,7 +226,8 @@ public final class SegmentCommand implements Callable<Integer> {
                   : GeoTiffRaster.open(raster);
           Segmenter segmenter = take(opening, bundle)) {
         RasterInput input = image.input();
-        SegmentationPlan plan = segmenter.plan(input, options);
+        AreaOfInterest.Crop crop = RoiOptions.apply(roi, image, input, options);
+        SegmentationPlan plan = segmenter.plan(crop.input(), options.build());
         for (String warning : plan.warnings()) {
           CommandFailures.warn(spec, warning);
         }
@@ -234,8 +242,11 @@ public final class SegmentCommand implements Callable<Integer> {
                 + " ("
                 + plan.scaling().reason()
                 + ")");
+        if (roi != null) {
+          stdout.println("roi: " + roi.source() + ", " + describe(crop.window()) + " read");
+        }
         stdout.flush();
-        SegmentationSummary summary = write(image, input, plan, segmenter);
+        SegmentationSummary summary = write(image, input, crop.window(), plan, segmenter);
         report(stdout, summary, segmenter.provider(), image, plan);
         return 0;
       }
@@ -254,7 +265,11 @@ public final class SegmentCommand implements Callable<Integer> {
 
   /** Runs the plan into the outputs; each file is moved into place only when all are complete. */
   private SegmentationSummary write(
-      GeoTiffRaster image, RasterInput input, SegmentationPlan plan, Segmenter segmenter)
+      GeoTiffRaster image,
+      RasterInput input,
+      PixelBounds window,
+      SegmentationPlan plan,
+      Segmenter segmenter)
       throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     ProgressBar bar =
@@ -283,7 +298,7 @@ public final class SegmentCommand implements Callable<Integer> {
                     renderer.add(region.geometry());
                   }
                 },
-                tiff == null ? null : tiff::put,
+                tiff == null ? null : tiff.at(window.minColumn(), window.minRow()),
                 bar,
                 () -> false);
       } finally {
@@ -355,8 +370,20 @@ public final class SegmentCommand implements Callable<Integer> {
     stdout.flush();
   }
 
+  /** "columns 10-150, rows 19-100". */
+  private static String describe(PixelBounds b) {
+    return "columns "
+        + b.minColumn()
+        + "-"
+        + b.maxColumn()
+        + ", rows "
+        + b.minRow()
+        + "-"
+        + b.maxRow();
+  }
+
   /** Option values that make no sense whatever the files are: exit status 2. */
-  private SegmentOptions options() {
+  private SegmentOptions.Builder options() {
     output.format(spec);
     if (probabilities != null && !hasExtension(probabilities, ".tif", ".tiff")) {
       throw CommandFailures.usage(
@@ -380,7 +407,8 @@ public final class SegmentCommand implements Callable<Integer> {
       if (maxPixels != null) {
         builder.maxPixels(maxPixels);
       }
-      return builder.build();
+      builder.build(); // checked now; the roi joins it once the raster is open
+      return builder;
     } catch (InvalidOptionException e) {
       throw CommandFailures.usage(spec, e.messageFor(FLAGS.getOrDefault(e.option(), e.option())));
     }
@@ -389,11 +417,16 @@ public final class SegmentCommand implements Callable<Integer> {
   /** The input exists and every output can be written, as a file of its own. */
   private void checkFiles() throws InputException {
     InputFiles.requireReadable(raster, "raster");
+    output.checkFiles(raster, "--raster", outputs());
+  }
+
+  /** The files this run writes, by option (null where not asked for). */
+  private Map<String, Path> outputs() {
     Map<String, Path> outputs = new LinkedHashMap<>();
     outputs.put("--out", output.out);
     outputs.put("--probabilities", probabilities);
     outputs.put("--preview", preview);
-    output.checkFiles(raster, "--raster", outputs);
+    return outputs;
   }
 
   private static ModelBundle openBundle(Path path) throws InputException {

@@ -6,10 +6,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.diffris.geotools.CoverageRaster;
 import org.diffris.geotools.PixelWindow;
+import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.PixelLimitException;
 import org.diffris.pipeline.RasterInput;
-import org.diffris.pipeline.RoiMask;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.SegmentationSummary;
@@ -187,7 +187,8 @@ public class SegmentProcess {
     PixelLimitException.check(window.pixelCount(), window.toString(), settings.maxPixels());
     RasterInput input = raster.input(window);
     if (roi != null) {
-      options.roi(new RoiMask(roi, input.pixelToWorld()));
+      // The area as every host takes it (a collection of polygons: their union).
+      options.roi(AreaOfInterest.of(roi, "roi").mask(input.pixelToWorld()));
     }
     try (LoadedModels.Lease model = lease(settings)) {
       SegmentOptions job = options.build();

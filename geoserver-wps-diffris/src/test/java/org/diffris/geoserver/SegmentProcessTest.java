@@ -550,7 +550,7 @@ class SegmentProcessTest {
     in.put("roi", GF.toGeometry(new Envelope(0, 10, 0, 10)));
     assertTrue(
         rootMessage(assertThrows(ProcessException.class, () -> run(in, null)))
-            .contains("does not overlap the coverage"));
+            .contains("does not overlap the raster"));
     in.put(
         "roi",
         GF.createPoint(new Coordinate(TestCoverages.ORIGIN_X + 5, TestCoverages.ORIGIN_Y - 5)));

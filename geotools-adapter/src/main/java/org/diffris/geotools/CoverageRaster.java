@@ -26,7 +26,6 @@ import org.geotools.api.referencing.operation.MathTransform;
 import org.geotools.coverage.GridSampleDimension;
 import org.geotools.coverage.grid.GridCoverage2D;
 import org.geotools.referencing.CRS;
-import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 
 /**
@@ -237,49 +236,22 @@ public final class CoverageRaster {
   }
 
   /**
-   * The pixels whose squares meet the bounding box of {@code roi} (in the coverage CRS,
-   * x = east), clipped to the raster; the whole raster when {@code roi} is null.
+   * The pixels a job with {@code roi} (in the coverage CRS, x = east) reads, by the rule every
+   * host shares ({@link org.diffris.pipeline.AreaOfInterest#window}); the whole raster when
+   * {@code roi} is null.
    *
-   * @throws InvalidInputException when the ROI is empty or outside the raster
+   * @throws InvalidInputException when the ROI is empty, not a valid polygon, or outside the
+   *     raster
    */
   public PixelWindow window(Geometry roi) {
     if (roi == null) {
       return all();
     }
-    if (!(roi instanceof org.locationtech.jts.geom.Polygonal)) {
-      throw new InvalidInputException(
-          "roi must be a Polygon or MultiPolygon in the coverage's CRS, got "
-              + roi.getGeometryType());
-    }
-    if (roi.isEmpty()) {
-      throw new InvalidInputException(
-          "roi is empty; give a polygon inside the coverage or leave it out");
-    }
-    double minC = Double.POSITIVE_INFINITY;
-    double minR = Double.POSITIVE_INFINITY;
-    double maxC = Double.NEGATIVE_INFINITY;
-    double maxR = Double.NEGATIVE_INFINITY;
-    for (Coordinate c : roi.getCoordinates()) {
-      double[] p = pixelToWorld.toPixel(c.x, c.y);
-      minC = Math.min(minC, p[0]);
-      maxC = Math.max(maxC, p[0]);
-      minR = Math.min(minR, p[1]);
-      maxR = Math.max(maxR, p[1]);
-    }
-    int c0 = (int) Math.max(0, Math.floor(minC));
-    int r0 = (int) Math.max(0, Math.floor(minR));
-    int c1 = (int) Math.min(width(), Math.ceil(maxC));
-    int r1 = (int) Math.min(height(), Math.ceil(maxR));
-    if (c1 <= c0 || r1 <= r0) {
-      throw new InvalidInputException(
-          "roi "
-              + roi.getEnvelopeInternal()
-              + " does not overlap the "
-              + "coverage; give it in the coverage's CRS ("
-              + crs.label()
-              + ", x = east)");
-    }
-    return new PixelWindow(c0, r0, c1 - c0, r1 - r0);
+    org.diffris.vectorizer.PixelBounds b =
+        org.diffris.pipeline.AreaOfInterest.of(roi, "roi")
+            .window(pixelToWorld, width(), height(), crs.label());
+    return new PixelWindow(
+        b.minColumn(), b.minRow(), b.maxColumn() - b.minColumn(), b.maxRow() - b.minRow());
   }
 
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */

@@ -134,23 +134,57 @@ final class NorthUp {
     if (stored == null || (!columns && !rows)) {
       return stored;
     }
-    return new RegionOfInterest() {
-      @Override
-      public void apply(int firstRow, int w, int h, float[] p, byte[] valid) {
-        reverse(w, h, p, valid);
-        stored.apply(rows ? height - firstRow - h : firstRow, w, h, p, valid);
-        reverse(w, h, p, valid);
-      }
+    return new Turned(stored, width, height);
+  }
 
-      @Override
-      public boolean boundaryNear(PixelBounds pixels, int margin) {
-        return stored.boundaryNear(storedBounds(pixels), margin);
-      }
-    };
+  /**
+   * A region of interest of a {@code w} x {@code h} stored raster (or window of it) seen north-up.
+   * A window of it is the stored region's window at the same pixels, seen north-up.
+   */
+  private final class Turned implements RegionOfInterest {
+    private final RegionOfInterest stored;
+    private final int w;
+    private final int h;
+
+    Turned(RegionOfInterest stored, int w, int h) {
+      this.stored = stored;
+      this.w = w;
+      this.h = h;
+    }
+
+    @Override
+    public void apply(int firstRow, int bandWidth, int bandHeight, float[] p, byte[] valid) {
+      reverse(bandWidth, bandHeight, p, valid);
+      stored.apply(rows ? h - firstRow - bandHeight : firstRow, bandWidth, bandHeight, p, valid);
+      reverse(bandWidth, bandHeight, p, valid);
+    }
+
+    @Override
+    public boolean boundaryNear(PixelBounds pixels, int margin) {
+      return stored.boundaryNear(storedBounds(pixels, w, h), margin);
+    }
+
+    @Override
+    public boolean reaches(PixelBounds pixels) {
+      return stored.reaches(storedBounds(pixels, w, h));
+    }
+
+    @Override
+    public RegionOfInterest window(PixelBounds read) {
+      return new Turned(
+          stored.window(storedBounds(read, w, h)),
+          read.maxColumn() - read.minColumn(),
+          read.maxRow() - read.minRow());
+    }
   }
 
   /** A rectangle of the north-up raster's pixels in the stored raster's pixels. */
   PixelBounds storedBounds(PixelBounds p) {
+    return storedBounds(p, width, height);
+  }
+
+  /** As {@link #storedBounds(PixelBounds)} in a {@code width} x {@code height} raster. */
+  private PixelBounds storedBounds(PixelBounds p, int width, int height) {
     return new PixelBounds(
         columns ? width - p.maxColumn() : p.minColumn(),
         rows ? height - p.maxRow() : p.minRow(),

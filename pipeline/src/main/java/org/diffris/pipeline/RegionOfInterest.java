@@ -21,4 +21,54 @@ public interface RegionOfInterest {
    * May say true more often than needed, never less.
    */
   boolean boundaryNear(PixelBounds pixels, int margin);
+
+  /**
+   * Whether a pixel of the rectangle may be inside the region: false only when none is, so a
+   * host that runs a raster in parts may leave that part unread. May say true more often than
+   * needed.
+   */
+  default boolean reaches(PixelBounds pixels) {
+    return true;
+  }
+
+  /**
+   * This region in the pixels of a window of the raster ({@code read}, pixel (0, 0) its corner),
+   * clearing exactly the pixels it clears in the whole raster.
+   *
+   * @throws InvalidOptionException when this kind of region cannot be cut into windows
+   */
+  default RegionOfInterest window(PixelBounds read) {
+    throw new InvalidOptionException(
+        "roi",
+        "of this kind ("
+            + getClass().getSimpleName()
+            + ") cannot be cut into windows; give the roi as a polygon, or crop the raster"
+            + " instead");
+  }
+
+  /** Pixels inside both regions; near a boundary of either. */
+  static RegionOfInterest both(RegionOfInterest a, RegionOfInterest b) {
+    return new RegionOfInterest() {
+      @Override
+      public void apply(int firstRow, int width, int height, float[] p, byte[] valid) {
+        a.apply(firstRow, width, height, p, valid);
+        b.apply(firstRow, width, height, p, valid);
+      }
+
+      @Override
+      public boolean boundaryNear(PixelBounds pixels, int margin) {
+        return a.boundaryNear(pixels, margin) || b.boundaryNear(pixels, margin);
+      }
+
+      @Override
+      public boolean reaches(PixelBounds pixels) {
+        return a.reaches(pixels) && b.reaches(pixels);
+      }
+
+      @Override
+      public RegionOfInterest window(PixelBounds read) {
+        return both(a.window(read), b.window(read));
+      }
+    };
+  }
 }

@@ -14,13 +14,27 @@ import org.locationtech.jts.geom.Polygonal;
  * A polygon region of interest: pixels of a window whose centre lies outside the (multi)polygon
  * become nodata, so no polygon ever reaches outside it. The ROI is moved into pixel space once;
  * each row is then a scanline crossing the ring edges (even-odd rule, so holes and several
- * parts work), costing O(edges) per row, whatever the row's width. Immutable.
+ * parts work), costing O(edges) per row, whatever the row's width. A {@link #window} of it
+ * computes every crossing in the whole raster's pixels, as the whole does, so it clears exactly
+ * the pixels the whole clears there. Immutable.
  */
 public final class RoiMask implements RegionOfInterest {
   private final double[] x0;
   private final double[] y0;
   private final double[] x1;
   private final double[] y1;
+  // The window's corner in the pixels the edges are in: (0, 0) for the whole raster.
+  private final int dx;
+  private final int dy;
+
+  private RoiMask(RoiMask whole, int dx, int dy) {
+    this.x0 = whole.x0;
+    this.y0 = whole.y0;
+    this.x1 = whole.x1;
+    this.y1 = whole.y1;
+    this.dx = dx;
+    this.dy = dy;
+  }
 
   /**
    * @param roi a Polygon or MultiPolygon in the raster's CRS, x = east
@@ -41,6 +55,8 @@ public final class RoiMask implements RegionOfInterest {
         edges += p.getInteriorRingN(h).getNumPoints() - 1;
       }
     }
+    dx = 0;
+    dy = 0;
     x0 = new double[edges];
     y0 = new double[edges];
     x1 = new double[edges];
@@ -73,26 +89,63 @@ public final class RoiMask implements RegionOfInterest {
   public void apply(int firstRow, int width, int height, float[] probabilities, byte[] valid) {
     double[] crossings = new double[x0.length];
     for (int r = 0; r < height; r++) {
-      double y = firstRow + r + 0.5;
-      int n = 0;
-      for (int e = 0; e < x0.length; e++) {
-        // Half-open in y, so a vertex on the scanline is counted once.
-        if ((y0[e] <= y) != (y1[e] <= y)) {
-          crossings[n++] = x0[e] + (y - y0[e]) * (x1[e] - x0[e]) / (y1[e] - y0[e]);
-        }
-      }
-      Arrays.sort(crossings, 0, n);
+      int n = crossings(dy + firstRow + r, crossings);
       int col = 0;
       int row = r * width;
       for (int k = 0; k + 1 < n; k += 2) {
         // Inside: pixel centres c + 0.5 in [crossings[k], crossings[k + 1]).
-        int in0 = (int) Math.max(0, Math.min(width, Math.ceil(crossings[k] - 0.5)));
-        int in1 = (int) Math.max(0, Math.min(width, Math.ceil(crossings[k + 1] - 0.5)));
+        int in0 = column(crossings[k], 0, width);
+        int in1 = column(crossings[k + 1], 0, width);
         clear(probabilities, valid, row + col, row + Math.max(col, in0));
         col = Math.max(col, in1);
       }
       clear(probabilities, valid, row + col, row + width);
     }
+  }
+
+  @Override
+  public boolean reaches(PixelBounds pixels) {
+    double[] crossings = new double[x0.length];
+    int width = pixels.maxColumn() - pixels.minColumn();
+    for (int r = pixels.minRow(); r < pixels.maxRow(); r++) {
+      int n = crossings(dy + r, crossings);
+      for (int k = 0; k + 1 < n; k += 2) {
+        int in0 = column(crossings[k], pixels.minColumn(), width);
+        int in1 = column(crossings[k + 1], pixels.minColumn(), width);
+        if (in0 < in1) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public RoiMask window(PixelBounds read) {
+    return new RoiMask(this, dx + read.minColumn(), dy + read.minRow());
+  }
+
+  /** The sorted crossings of the scanline through the centres of row {@code row} (edge pixels). */
+  private int crossings(int row, double[] crossings) {
+    double y = row + 0.5;
+    int n = 0;
+    for (int e = 0; e < x0.length; e++) {
+      // Half-open in y, so a vertex on the scanline is counted once.
+      if ((y0[e] <= y) != (y1[e] <= y)) {
+        crossings[n++] = x0[e] + (y - y0[e]) * (x1[e] - x0[e]) / (y1[e] - y0[e]);
+      }
+    }
+    Arrays.sort(crossings, 0, n);
+    return n;
+  }
+
+  /**
+   * The first column, counted from column {@code from} of this window and within {@code [0,
+   * width]}, whose centre lies at or after a crossing (edge pixels): whole numbers from the same
+   * rounding in every window.
+   */
+  private int column(double crossing, int from, int width) {
+    return (int) Math.max(0, Math.min(width, Math.ceil(crossing - 0.5) - dx - from));
   }
 
   @Override
@@ -102,8 +155,8 @@ public final class RoiMask implements RegionOfInterest {
     double m = margin - 1e-6;
     Rectangle2D.Double near =
         new Rectangle2D.Double(
-            pixels.minColumn() - m,
-            pixels.minRow() - m,
+            dx + pixels.minColumn() - m,
+            dy + pixels.minRow() - m,
             pixels.maxColumn() - pixels.minColumn() + 2 * m,
             pixels.maxRow() - pixels.minRow() + 2 * m);
     for (int e = 0; e < x0.length; e++) {

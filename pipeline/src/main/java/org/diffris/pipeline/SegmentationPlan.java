@@ -487,13 +487,10 @@ public final class SegmentationPlan {
    *
    * @throws IllegalArgumentException when the core is not inside the raster
    * @throws InvalidOptionException when the job asks for what needs every region of the raster
-   *     at once (simplification, a maximum number of features) or has a region of interest
+   *     at once (simplification, a maximum number of features) or has a region of interest that
+   *     cannot be cut into windows ({@link RegionOfInterest#window})
    */
   public WindowPlan window(PixelBounds core) {
-    if (roi != null) {
-      throw new InvalidOptionException(
-          "roi", "cannot be combined with a raster run in windows; crop the raster instead");
-    }
     if (options.simplify() > 0) {
       throw new InvalidOptionException(
           "simplify",
@@ -539,8 +536,19 @@ public final class SegmentationPlan {
             columnGsd,
             rowGsd,
             tile,
-            WindowPlan.coreOf(core, read));
+            roi == null
+                ? WindowPlan.coreOf(core, read)
+                : RegionOfInterest.both(WindowPlan.coreOf(core, read), roi.window(read)));
     return new WindowPlan(plan, core, read, input.width(), input.height());
+  }
+
+  /**
+   * Whether a core ({@link RasterWindows}) has pixels this job answers for: false when the region
+   * of interest holds none of them. Such a core gives no region, so a host that runs the raster
+   * in windows need not run it, and nothing of its window is read.
+   */
+  public boolean needs(PixelBounds core) {
+    return roi == null || roi.reaches(core);
   }
 
   /**

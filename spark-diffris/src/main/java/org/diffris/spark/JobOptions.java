@@ -2,6 +2,7 @@ package org.diffris.spark;
 
 import java.io.Serializable;
 import java.util.List;
+import org.diffris.output.RoiArgument;
 import org.diffris.pipeline.SegmentOptions;
 
 /**
@@ -13,6 +14,7 @@ import org.diffris.pipeline.SegmentOptions;
  *     {@code --files}; null for the embedded bundle
  * @param device where the model runs ({@code auto}, {@code cpu}, {@code cuda[:N]})
  * @param windowSide the side of a window's core, raster pixels
+ * @param roi the area of interest, read once on the driver ({@code --roi}), or null
  */
 record JobOptions(
     List<String> queries,
@@ -26,11 +28,42 @@ record JobOptions(
     String scale,
     Double minArea,
     Long maxPixels,
-    int windowSide)
+    int windowSide,
+    RoiArgument roi)
     implements Serializable {
 
   JobOptions {
     queries = List.copyOf(queries);
+  }
+
+  /** A job without an area of interest. */
+  JobOptions(
+      List<String> queries,
+      String model,
+      String device,
+      Double threshold,
+      String bands,
+      Integer tile,
+      Integer overlap,
+      int batch,
+      String scale,
+      Double minArea,
+      Long maxPixels,
+      int windowSide) {
+    this(
+        queries,
+        model,
+        device,
+        threshold,
+        bands,
+        tile,
+        overlap,
+        batch,
+        scale,
+        minArea,
+        maxPixels,
+        windowSide,
+        null);
   }
 
   /**
@@ -38,6 +71,11 @@ record JobOptions(
    * raster's plan has resolved it, so that windows need no statistics pass of their own.
    */
   SegmentOptions segmentOptions(String query, String scaleRule) {
+    return segmentOptionsBuilder(query, scaleRule).build();
+  }
+
+  /** As {@link #segmentOptions}, to be completed (a raster's region of interest). */
+  SegmentOptions.Builder segmentOptionsBuilder(String query, String scaleRule) {
     SegmentOptions.Builder b =
         SegmentOptions.builder(query)
             .threshold(threshold)
@@ -50,6 +88,6 @@ record JobOptions(
     if (maxPixels != null) {
       b.maxPixels(maxPixels);
     }
-    return b.build();
+    return b;
   }
 }

@@ -28,7 +28,25 @@ final class JobPlaces {
       SegmentJob.Outputs outputs,
       Configuration conf)
       throws IOException {
+    check(sources, rasterList, model, null, outputs, conf);
+  }
+
+  /**
+   * As {@link #check(List, String, String, SegmentJob.Outputs, Configuration)}, with the file
+   * of the job's roi ({@code --roi}) as an input too, when it has one.
+   */
+  static void check(
+      List<String> sources,
+      String rasterList,
+      String model,
+      String roiFile,
+      SegmentJob.Outputs outputs,
+      Configuration conf)
+      throws IOException {
     List<OutputPlaces.Place> inputs = new ArrayList<>();
+    if (roiFile != null) {
+      inputs.add(OutputPlaces.local("--roi", java.nio.file.Path.of(roiFile)));
+    }
     for (String source : sources) {
       inputs.add(place("--rasters", source, conf));
     }

@@ -25,7 +25,7 @@ final class PieceMerging {
     records.forEach(all::add);
     PieceRecord first = all.get(0);
     try (ExecutorModels.Lease model = ExecutorModels.lease(job);
-        RasterRun run = new RasterRun(first.source())) {
+        RasterRun run = new RasterRun(first.source(), job)) {
       SegmentationPlan plan = run.plan(model.model(), job, first.query(), first.scaleRule());
       List<WindowPiece> pieces = new ArrayList<>(all.size());
       for (PieceRecord r : all) {

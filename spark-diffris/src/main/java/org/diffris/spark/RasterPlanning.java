@@ -3,6 +3,7 @@ package org.diffris.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RasterWindows;
 import org.diffris.pipeline.SegmentationPlan;
@@ -27,23 +28,26 @@ final class RasterPlanning {
    * @param failure why it failed, or null
    * @param squareKilometres the ground it covers (0 when it failed)
    * @param warnings what the plans said about the queries
+   * @param outsideRoi why the raster was passed over (the job's roi does not overlap it), or null
    */
   record Outcome(
       String source,
       List<WindowTask> windows,
       String failure,
       double squareKilometres,
-      List<String> warnings)
+      List<String> warnings,
+      String outsideRoi)
       implements Serializable {}
 
   static Outcome plan(String source, JobOptions job) {
     try (ExecutorModels.Lease lease = ExecutorModels.lease(job);
-        RasterRun run = new RasterRun(source)) {
+        RasterRun run = new RasterRun(source, job)) {
       Segmenter model = lease.model();
       String rule = null;
       List<String> warnings = new ArrayList<>();
+      SegmentationPlan plan = null;
       for (String query : job.queries()) {
-        SegmentationPlan plan = run.plan(model, job, query, rule);
+        plan = run.plan(model, job, query, rule);
         rule = plan.scaling().rule();
         for (String w : plan.warnings()) {
           warnings.add("'" + query + "': " + w);
@@ -53,11 +57,16 @@ final class RasterPlanning {
       List<WindowTask> windows = new ArrayList<>();
       for (PixelBounds core :
           RasterWindows.cores(input.width(), input.height(), run.windowSide(job, rule))) {
-        windows.add(new WindowTask(source, rule, core));
+        // A core the roi holds no pixel of gives nothing: it is never run, nor its window read.
+        if (plan.needs(core)) {
+          windows.add(new WindowTask(source, rule, core));
+        }
       }
-      return new Outcome(source, windows, null, squareKilometres(input), warnings);
+      return new Outcome(source, windows, null, squareKilometres(input), warnings, null);
+    } catch (AreaOfInterest.OutsideRasterException e) {
+      return new Outcome(source, List.of(), null, 0, List.of(), e.getMessage());
     } catch (Exception | OutOfMemoryError e) {
-      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of());
+      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of(), null);
     }
   }
 

@@ -4,8 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 import org.diffris.geotools.GeoTiffRaster;
 import org.diffris.geotools.LonLatProjection;
+import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.RoiMask;
 import org.diffris.pipeline.ScaleRule;
+import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
 
@@ -17,19 +20,38 @@ final class RasterRun implements AutoCloseable {
   private final String source;
   private final GeoTiffRaster raster;
   private final RasterInput input;
+  private final RoiMask roi;
   private final Map<String, SegmentationPlan> plans = new HashMap<>();
   private LonLatProjection lonLat;
 
-  RasterRun(String source) {
+  /**
+   * @throws AreaOfInterest.OutsideRasterException when the job's roi does not overlap the raster
+   */
+  RasterRun(String source, JobOptions job) {
     this.source = source;
     this.raster = GeoTiffRaster.open(RasterFiles.local(source));
-    this.input = raster.input();
+    if (job.roi() == null) {
+      this.input = raster.input();
+      this.roi = null;
+    } else {
+      // The raster's rectangle round the area, as diffris segment --roi runs it.
+      AreaOfInterest.Crop crop;
+      try {
+        crop = job.roi().in(raster).crop(raster.input(), crsLabel());
+      } catch (RuntimeException e) {
+        raster.close();
+        throw e;
+      }
+      this.input = crop.input();
+      this.roi = crop.mask();
+    }
   }
 
   String source() {
     return source;
   }
 
+  /** The raster the job runs on: the whole one, or the rectangle round the roi. */
   RasterInput input() {
     return input;
   }
@@ -47,9 +69,11 @@ final class RasterRun implements AutoCloseable {
       throws java.io.IOException {
     SegmentationPlan plan = plans.get(query);
     if (plan == null) {
-      plan =
-          model.planInWindows(
-              input, job.segmentOptions(query, scaleRule), windowSide(job, scaleRule));
+      SegmentOptions.Builder options = job.segmentOptionsBuilder(query, scaleRule);
+      if (roi != null) {
+        options.roi(roi);
+      }
+      plan = model.planInWindows(input, options.build(), windowSide(job, scaleRule));
       plans.put(query, plan);
     }
     return plan;

@@ -123,6 +123,22 @@ public final class SegmentJob implements Callable<Integer> {
               + " model's edge margin round it. Bounds a task's memory.")
   int window;
 
+  @Option(
+      names = "--roi",
+      paramLabel = "WKT|FILE",
+      description =
+          "Area of interest, as diffris segment takes it (WKT with --roi-crs, SRID=n;WKT, or a"
+              + " GeoJSON or GeoPackage file on the driver), reprojected to each raster's CRS:"
+              + " only the raster's rectangle round it is planned, windows it holds no pixel of"
+              + " are never read, rasters it misses are passed over.")
+  String roi;
+
+  @Option(names = "--roi-crs", paramLabel = "EPSG:N", description = "As diffris segment.")
+  String roiCrs;
+
+  @Option(names = "--roi-layer", paramLabel = "NAME", description = "As diffris segment.")
+  String roiLayer;
+
   @Option(names = "--threshold", paramLabel = "T", description = "As diffris segment.")
   Double threshold;
 
@@ -237,7 +253,7 @@ public final class SegmentJob implements Callable<Integer> {
     JobOptions job =
         new JobOptions(
             queries, model, device, threshold, bands, tile, overlap, batch, scale, minArea,
-            maxPixels, window);
+            maxPixels, window, roi());
     // Checked here, before Spark starts: the same checks as the command line's.
     try {
       queries.forEach(q -> job.segmentOptions(q, null));
@@ -245,6 +261,25 @@ public final class SegmentJob implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
     return job;
+  }
+
+  /** The area of interest, read and checked on the driver before Spark starts; or null. */
+  private org.diffris.output.RoiArgument roi() {
+    if (roi == null) {
+      if (roiCrs != null || roiLayer != null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), (roiCrs != null ? "--roi-crs" : "--roi-layer") + " needs --roi");
+      }
+      return null;
+    }
+    try {
+      org.diffris.output.RoiArgument area =
+          org.diffris.output.RoiArgument.read(roi, roiCrs, roiLayer);
+      org.diffris.pipeline.AreaOfInterest.of(area.geometry(), area.source());
+      return area;
+    } catch (org.diffris.pipeline.InvalidInputException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
   }
 
   /**
@@ -287,7 +322,13 @@ public final class SegmentJob implements Callable<Integer> {
       patterns.addAll(RasterFiles.readList(rasterList, conf));
     }
     List<String> sources = RasterFiles.list(patterns, conf);
-    JobPlaces.check(sources, rasterList, job.model(), outputs, conf);
+    JobPlaces.check(
+        sources,
+        rasterList,
+        job.model(),
+        job.roi() == null ? null : job.roi().file(),
+        outputs,
+        conf);
     boolean overwrite = outputs.overwrite();
     java.nio.file.Path gpkg = outputs.gpkg();
     if (gpkg != null && java.nio.file.Files.isDirectory(gpkg)) {
@@ -345,14 +386,27 @@ public final class SegmentJob implements Callable<Integer> {
     List<WindowTask> windows = new ArrayList<>();
     List<Row> failed = new ArrayList<>();
     double squareKilometres = 0;
+    List<String> outsideRoi = new ArrayList<>();
     for (RasterPlanning.Outcome plan : plans) {
-      if (plan.failure() != null) {
+      if (plan.outsideRoi() != null) {
+        outsideRoi.add(plan.outsideRoi());
+        log(plan.source() + ": passed over: " + plan.outsideRoi());
+      } else if (plan.failure() != null) {
         failed.add(RowFactory.create(plan.source(), "plan", plan.failure()));
       } else {
         windows.addAll(plan.windows());
         squareKilometres += plan.squareKilometres();
         plan.warnings().forEach(w -> log(plan.source() + ": " + w));
       }
+    }
+
+    if (!plans.isEmpty() && outsideRoi.size() == plans.size()) {
+      throw new IllegalArgumentException(
+          "the roi overlaps none of the "
+              + plans.size()
+              + " rasters; "
+              + outsideRoi.get(0)
+              + (plans.size() > 1 ? " (the first raster's message)" : ""));
     }
 
     JobStop.check();

@@ -57,7 +57,7 @@ final class WindowRunning {
     BooleanSupplier stopped =
         () -> ExecutorModels.stopping() || (context != null && context.isInterrupted());
     try (ExecutorModels.Lease lease = ExecutorModels.lease(job);
-        RasterRun run = new RasterRun(task.source())) {
+        RasterRun run = new RasterRun(task.source(), job)) {
       Segmenter model = lease.model();
       for (String query : job.queries()) {
         SegmentationPlan plan = run.plan(model, job, query, task.scaleRule());

@@ -52,6 +52,25 @@ public final class ProbabilityTiff {
     this.width = width;
     this.height = height;
     this.values = new float[width * height];
+    // Pixels no band reaches (outside an roi's rectangle) hold no probability.
+    java.util.Arrays.fill(values, Float.NaN);
+  }
+
+  /**
+   * A consumer of the bands of a rectangle of this raster whose corner is pixel ({@code column},
+   * {@code row}) (the rectangle an roi reads); each band is as wide as the rectangle.
+   */
+  public org.diffris.runtime.tiling.BandConsumer at(int column, int row) {
+    return (firstRow, rows, probabilities, valid) -> {
+      int bandWidth = probabilities.length / rows;
+      for (int r = 0; r < rows; r++) {
+        int to = (row + firstRow + r) * width + column;
+        for (int c = 0; c < bandWidth; c++) {
+          int i = r * bandWidth + c;
+          values[to + c] = valid != null && valid[i] == 0 ? Float.NaN : probabilities[i];
+        }
+      }
+    };
   }
 
   /** Copies one full-width band of rows; invalid pixels become NaN. */
