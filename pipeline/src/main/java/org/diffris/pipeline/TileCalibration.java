@@ -1,0 +1,65 @@
+package org.diffris.pipeline;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.vectorizer.AreaModel;
+import org.diffris.vectorizer.PixelToWorld;
+
+/**
+ * Measures what one tile costs a model here: runs the whole pipeline (tiler, model, blending,
+ * vectorizer) over a blank mid-grey raster at the model's GSD, in tiles of the job's size, overlap
+ * and batch, once to warm the model up and once timed. Short: about half a second of tiles,
+ * between two batches and 64 tiles. The figure leaves out what a blank raster cannot cost
+ * (decoding a file, resampling, many polygons), so real runs replace it ({@link TileCostCache}).
+ */
+final class TileCalibration {
+  static final String QUERY = "white storage tanks";
+  private static final double TARGET_SECONDS = 0.5;
+  private static final int MAX_TILES = 64;
+
+  private TileCalibration() {}
+
+  static TileCost measure(Segmenter segmenter, int tile, int overlap, int batch)
+      throws IOException {
+    double warm = secondsPerTile(segmenter, tile, overlap, batch, batch);
+    long wanted = Math.round(TARGET_SECONDS / warm);
+    int tiles = (int) Math.max(2L * batch, Math.min(MAX_TILES, wanted));
+    tiles = (tiles + batch - 1) / batch * batch;
+    double perTile = secondsPerTile(segmenter, tile, overlap, batch, tiles);
+    return new TileCost(perTile, 0, "calibrated now on " + tiles + " blank tiles");
+  }
+
+  /** Seconds per tile of one run over about {@code tiles} tiles. */
+  private static double secondsPerTile(
+      Segmenter segmenter, int tile, int overlap, int batch, int tiles) throws IOException {
+    int columns = Math.min(tiles, 8);
+    int rows = (tiles + columns - 1) / columns;
+    int step = tile - overlap;
+    double gsd =
+        segmenter.description().image().hasGsd() ? segmenter.description().image().gsdMetres() : 1;
+    RasterInput blank =
+        new RasterInput(
+            new Blank(columns * step, rows * step, segmenter.description().image().channels()),
+            new PixelToWorld(0, gsd, 0, 0, 0, -gsd),
+            AreaModel.planar(1),
+            SampleType.BYTE,
+            List.of(),
+            0);
+    SegmentOptions options =
+        SegmentOptions.builder(QUERY).tileSize(tile).overlap(overlap).batchSize(batch).build();
+    SegmentationSummary summary =
+        segmenter.plan(blank, options).run(region -> {}, null, (done, total) -> {}, () -> false);
+    int run = summary.inference().tiles() - summary.inference().tilesSkipped();
+    return summary.inference().totalNanos() / 1e9 / Math.max(1, run);
+  }
+
+  /** Mid-grey in every band. */
+  private record Blank(int width, int height, int bandCount) implements RasterSource {
+    @Override
+    public void read(int x, int y, int w, int h, int[] bands, float[] dest) {
+      Arrays.fill(dest, 0, bands.length * w * h, 128f);
+    }
+  }
+}
