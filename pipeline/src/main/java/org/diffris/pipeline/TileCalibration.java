@@ -10,31 +10,41 @@ import org.diffris.vectorizer.PixelToWorld;
 /**
  * Measures what one tile costs a model here: runs the whole pipeline (tiler, model, blending,
  * vectorizer) over a blank mid-grey raster at the model's GSD, in tiles of the job's size, overlap
- * and batch, once to warm the model up and once timed. Short: about half a second of tiles,
- * between two batches and 64 tiles. The figure leaves out what a blank raster cannot cost
- * (decoding a file, resampling, many polygons), so real runs replace it ({@link TileCostCache}).
+ * and batch: twice to warm the model up (its first calls allocate), then three timed runs of about
+ * {@value #TARGET_SECONDS} s each (between two batches and {@value #MAX_TILES} tiles), whose median
+ * is the figure. The figure leaves out what a blank raster cannot cost (decoding a file,
+ * resampling, many polygons), so real runs replace it ({@link TileCostCache}).
  */
 final class TileCalibration {
   static final String QUERY = "white storage tanks";
-  private static final double TARGET_SECONDS = 0.5;
+  private static final double TARGET_SECONDS = 0.3;
   private static final int MAX_TILES = 64;
+  private static final int TIMED_RUNS = 3;
 
   private TileCalibration() {}
 
   static TileCost measure(Segmenter segmenter, int tile, int overlap, int batch)
       throws IOException {
-    double warm = secondsPerTile(segmenter, tile, overlap, batch, batch);
+    secondsPerTile(segmenter, tile, overlap, batch, batch);
+    double warm = secondsPerTile(segmenter, tile, overlap, batch, 2 * batch);
     long wanted = Math.round(TARGET_SECONDS / warm);
     int tiles = (int) Math.max(2L * batch, Math.min(MAX_TILES, wanted));
     tiles = (tiles + batch - 1) / batch * batch;
-    double perTile = secondsPerTile(segmenter, tile, overlap, batch, tiles);
-    return new TileCost(perTile, 0, "calibrated now on " + tiles + " blank tiles");
+    double[] timed = new double[TIMED_RUNS];
+    for (int i = 0; i < TIMED_RUNS; i++) {
+      timed[i] = secondsPerTile(segmenter, tile, overlap, batch, tiles);
+    }
+    Arrays.sort(timed);
+    return new TileCost(
+        timed[TIMED_RUNS / 2],
+        0,
+        "calibrated now: median of " + TIMED_RUNS + " runs of " + tiles + " blank tiles");
   }
 
   /** Seconds per tile of one run over about {@code tiles} tiles. */
   private static double secondsPerTile(
       Segmenter segmenter, int tile, int overlap, int batch, int tiles) throws IOException {
-    int columns = Math.min(tiles, 8);
+    int columns = Math.min(tiles, Math.max(8, batch)); // whole batches in a tile row
     int rows = (tiles + columns - 1) / columns;
     int step = tile - overlap;
     double gsd =

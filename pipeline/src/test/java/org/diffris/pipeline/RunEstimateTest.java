@@ -290,7 +290,8 @@ class RunEstimateTest {
     TileCost calibrated = cache.costFor(segmenter, estimate);
     assertTrue(calibrated.secondsPerTile() > 0);
     assertEquals(0, calibrated.runs());
-    assertTrue(calibrated.basis().startsWith("calibrated now on "), calibrated.basis());
+    assertTrue(
+        calibrated.basis().startsWith("calibrated now: median of 3 runs of "), calibrated.basis());
     // Rewritten whole: it parses, and the next look-up finds the calibration without a warning.
     Map<?, ?> root = (Map<?, ?>) JsonReader.parse(Files.readString(file), "cache");
     assertEquals(1, ((Map<?, ?>) root.get("costs")).size());
