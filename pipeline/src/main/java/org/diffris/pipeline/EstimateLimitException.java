@@ -17,10 +17,12 @@ public final class EstimateLimitException extends InvalidInputException {
     super(
         String.format(
             Locale.ROOT,
-            "the request is estimated at %s (%s), above the limit of %.0f s",
+            "the request is estimated at %s (%s), above the limit of %s s",
             RunEstimate.duration(estimate.seconds().orElseThrow()),
             estimate.timeBasis(),
-            limitSeconds));
+            limitSeconds == Math.rint(limitSeconds)
+                ? String.valueOf((long) limitSeconds)
+                : String.format(Locale.ROOT, "%.3g", limitSeconds)));
     this.estimate = estimate;
     this.limitSeconds = limitSeconds;
   }
