@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.diffris.runtime.ModelBundle;
+import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.json.JsonReader;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.SessionSettings;
@@ -226,7 +227,21 @@ class RunEstimateTest {
     RasterInput input = raster(200, 200, 1.0, SampleType.BYTE);
     SegmentOptions options =
         SegmentOptions.builder("white storage tanks").tileSize(128).batchSize(2).build();
-    assertTrue(plan(input, options, new ArrayList<>()).nativeBytes().isEmpty());
+    // The embedded bundle's measured runtime_memory, at its tile of 256.
+    ModelDescription.RuntimeMemory tiny = segmenter.description().runtimeMemory().orElseThrow();
+    assertEquals(256, tiny.tile());
+    assertEquals(
+        tiny.baseBytes() + (long) Math.ceil(2 * tiny.bytesPerBatchItem() / 4.0),
+        plan(input, options, new ArrayList<>()).nativeBytes().getAsLong());
+    Path without = copyOfTiny(null);
+    try (Segmenter unmeasured =
+        Segmenter.open(ModelBundle.open(without), SessionSettings.of(ExecutionProvider.CPU))) {
+      AtomicReference<RunEstimate> seen = new AtomicReference<>();
+      unmeasured.plan(input, options, seen::set);
+      assertTrue(seen.get().nativeBytes().isEmpty());
+      assertTrue(
+          String.join("\n", seen.get().lines()).contains("native memory (ONNX Runtime): unknown"));
+    }
 
     Path measured =
         copyOfTiny("\"tile\": 64, \"base_bytes\": 50000000, \"bytes_per_batch_item\": 1000000");
@@ -250,7 +265,7 @@ class RunEstimateTest {
     }
   }
 
-  /** The embedded bundle with a {@code runtime_memory} object of these members. */
+  /** The embedded bundle with a {@code runtime_memory} object of these members (null: none). */
   private Path copyOfTiny(String members) throws IOException {
     Path copy = Files.createTempDirectory(folder, "bundle");
     try (Stream<Path> files = Files.walk(TINY)) {
@@ -263,11 +278,13 @@ class RunEstimateTest {
         }
       }
     }
+    // The bundle's own runtime_memory, the last member of its model.json, replaced or removed.
     String json = Files.readString(copy.resolve("model.json"));
-    int end = json.lastIndexOf('}');
+    int own = json.indexOf(",\n  \"runtime_memory\"");
+    String rest = own < 0 ? json.substring(0, json.lastIndexOf('}')) : json.substring(0, own);
     Files.writeString(
         copy.resolve("model.json"),
-        json.substring(0, end) + ", \"runtime_memory\": {" + members + "}\n}\n");
+        rest + (members == null ? "" : ", \"runtime_memory\": {" + members + "}") + "\n}\n");
     return copy;
   }
 
