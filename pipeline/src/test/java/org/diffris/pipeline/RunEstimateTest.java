@@ -19,6 +19,7 @@ import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.json.JsonReader;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.RasterSource;
 import org.diffris.vectorizer.AreaModel;
 import org.diffris.vectorizer.PixelToWorld;
@@ -138,7 +139,7 @@ class RunEstimateTest {
   @Test
   void theTimeIsTheTilesTimesTheCostRealRunsMeasured() throws IOException {
     TileCostCache cache = new TileCostCache(folder.resolve("tile-costs.json"), w -> {});
-    RasterInput input = raster(400, 300, 1.0, SampleType.BYTE);
+    RasterInput input = raster(200, 150, 1.0, SampleType.BYTE);
     SegmentOptions options = SegmentOptions.builder("white storage tanks").build();
     List<Object> plans = new ArrayList<>();
     RunEstimate estimate = plan(input, options, plans);
@@ -230,9 +231,17 @@ class RunEstimateTest {
     // The embedded bundle's measured runtime_memory, at its tile of 256.
     ModelDescription.RuntimeMemory tiny = segmenter.description().runtimeMemory().orElseThrow();
     assertEquals(256, tiny.tile());
-    assertEquals(
-        tiny.baseBytes() + (long) Math.ceil(2 * tiny.bytesPerBatchItem() / 4.0),
-        plan(input, options, new ArrayList<>()).nativeBytes().getAsLong());
+    long expected = tiny.baseBytes() + (long) Math.ceil(2 * tiny.bytesPerBatchItem() / 4.0);
+    RunEstimate measured = plan(input, options, new ArrayList<>());
+    assertEquals(expected, measured.nativeBytes().getAsLong());
+    assertTrue(
+        measured
+            .lines()
+            .contains(
+                "native memory (ONNX Runtime): "
+                    + RunEstimate.bytes(expected)
+                    + " for tiles of 128 in batches of 2"),
+        measured.lines().toString());
     Path without = copyOfTiny(null);
     try (Segmenter unmeasured =
         Segmenter.open(ModelBundle.open(without), SessionSettings.of(ExecutionProvider.CPU))) {
@@ -241,18 +250,6 @@ class RunEstimateTest {
       assertTrue(seen.get().nativeBytes().isEmpty());
       assertTrue(
           String.join("\n", seen.get().lines()).contains("native memory (ONNX Runtime): unknown"));
-    }
-
-    Path measured =
-        copyOfTiny("\"tile\": 64, \"base_bytes\": 50000000, \"bytes_per_batch_item\": 1000000");
-    try (Segmenter withMemory =
-        Segmenter.open(ModelBundle.open(measured), SessionSettings.of(ExecutionProvider.CPU))) {
-      AtomicReference<RunEstimate> seen = new AtomicReference<>();
-      withMemory.plan(input, options, seen::set);
-      // Tiles of 128 hold four times the pixels of the measured 64.
-      assertEquals(50_000_000L + 2 * 4 * 1_000_000L, seen.get().nativeBytes().getAsLong());
-      assertTrue(
-          String.join("\n", seen.get().lines()).contains("native memory (ONNX Runtime): 56 MiB"));
     }
 
     Path huge = copyOfTiny("\"tile\": 64, \"base_bytes\": 0, \"bytes_per_batch_item\": 1e15");
@@ -333,10 +330,19 @@ class RunEstimateTest {
             raster(100, 100, 1.0, SampleType.BYTE),
             SegmentOptions.builder("cars").build(),
             new ArrayList<>());
-    TileCost cost = cache.costFor(segmenter, estimate);
-    assertTrue(cost.secondsPerTile() > 0);
+    // What a run of 10 tiles in 5 ms would record.
+    cache.recordRun(
+        segmenter,
+        estimate,
+        new SegmentationSummary(
+            new InferenceSummary(10, 0, 3, 1_000_000, 5_000_000, 1, 1, 100, 100, "CPU"),
+            0,
+            0,
+            0,
+            0.5));
     assertTrue(
         warnings.stream().anyMatch(w -> w.contains("cannot be written")), warnings.toString());
+    assertTrue(cache.cached(segmenter, estimate).isEmpty());
   }
 
   @Test
