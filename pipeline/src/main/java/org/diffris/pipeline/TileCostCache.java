@@ -92,9 +92,7 @@ public final class TileCostCache {
     if (cached.isPresent()) {
       return cached.get();
     }
-    TileCost measured =
-        TileCalibration.measure(
-            segmenter, estimate.tileSize(), estimate.overlap(), estimate.batchSize());
+    TileCost measured = TileCalibration.measure(segmenter, estimate);
     update(
         key(segmenter, estimate),
         entry -> {
