@@ -30,6 +30,11 @@ def main(argv=None):
                         "in fp32, so any runtime runs it)")
     p.add_argument("--weights", help="sd15: the SD 1.5 weights (single file or diffusers folder), "
                                      "when not where the checkpoint was trained with them")
+    p.add_argument("--runtime-memory", metavar="JSON",
+                   help="ONNX Runtime's measured native memory for model.json's runtime_memory, "
+                        "as dev/native-memory/measure.sh prints it (the object or "
+                        "{\"runtime_memory\": ...}); without it the bundle has none, and "
+                        "measure.sh --write adds it to the exported bundle")
     a = p.parse_args(argv)
     # Ctrl-C and SIGTERM, wherever they land (loading, inside the ONNX tracer, saving, the move
     # into place), end with one line and 130 or 143, and leave nothing: the handler records the
@@ -56,8 +61,19 @@ def export(a):
         raise ValueError(f"checkpoint {a.checkpoint} does not exist (train with model/train.py)")
     if a.weights and not Path(a.weights).exists():
         raise ValueError(f"--weights {a.weights} does not exist")
+    memory = None
+    if a.runtime_memory:
+        import json
+
+        from diffris.export.bundle import check_runtime_memory
+        try:
+            memory = json.loads(a.runtime_memory)
+        except ValueError as e:
+            raise ValueError(f"--runtime-memory is not JSON: {e}")
+        memory = check_runtime_memory(memory.get("runtime_memory", memory)
+                                      if isinstance(memory, dict) else memory)
     out = export_bundle(a.checkpoint, a.out, name=a.name, version=a.version,
-                        weights=a.weights, store_fp16=a.store_fp16)
+                        weights=a.weights, store_fp16=a.store_fp16, runtime_memory=memory)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 2**20:.2f} MiB)")
     return 0

@@ -416,3 +416,40 @@ def test_committed_bundle_follows_the_contract():
     index, arrays = read_parity(COMMITTED / "parity")
     tok = ClipBpeTokenizer.load(COMMITTED / "tokenizer")
     assert arrays["input_ids"].tolist() == tok.encode_batch(index["queries"])
+
+
+MEASURED = {"tile": 256, "base_bytes": 47517781, "bytes_per_batch_item": 51903146,
+            "measured": "dev/native-memory/measure.sh"}
+
+
+def test_runtime_memory_is_written_as_measured_and_checked_before_any_work(exported, tmp_path):
+    ckpt, bundle = exported
+    assert "runtime_memory" not in json.loads((bundle / "model.json").read_text(encoding="utf-8"))
+    out = export_bundle(ckpt, tmp_path / "measured", runtime_memory=MEASURED)
+    assert json.loads((out / "model.json").read_text(encoding="utf-8"))["runtime_memory"] == MEASURED
+    for bad in ({"tile": 256, "base_bytes": 1}, {**MEASURED, "tile": 0},
+                {**MEASURED, "base_bytes": -1}, {**MEASURED, "bytes_per_batch_item": 1.5},
+                {**MEASURED, "tile": True}, [256, 1, 2]):
+        with pytest.raises(ValueError, match="runtime_memory"):
+            export_bundle(ckpt, tmp_path / "bad", runtime_memory=bad)
+        assert not (tmp_path / "bad").exists()
+
+
+def test_export_cli_reads_runtime_memory_as_measure_sh_prints_it(exported, tmp_path):
+    ckpt, _ = exported
+    r = export_cli("--checkpoint", ckpt, "--out", tmp_path / "b", "--runtime-memory", "{not json")
+    assert r.returncode == 2 and "--runtime-memory is not JSON" in r.stderr
+    assert not (tmp_path / "b").exists()
+    r = export_cli("--checkpoint", ckpt, "--out", tmp_path / "b",
+                   "--runtime-memory", json.dumps({"runtime_memory": {"tile": 0}}))
+    assert r.returncode == 2 and "runtime_memory must be an object" in r.stderr, r.stderr
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.skipif(not COMMITTED.is_dir(), reason="the tiny bundle is not exported yet")
+def test_committed_bundle_carries_its_measured_runtime_memory():
+    from diffris.export.bundle import check_runtime_memory
+
+    meta = json.loads((COMMITTED / "model.json").read_text(encoding="utf-8"))
+    memory = check_runtime_memory(meta["runtime_memory"])
+    assert memory["bytes_per_batch_item"] > 0 and memory["base_bytes"] > 0

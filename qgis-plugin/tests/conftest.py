@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -29,6 +30,8 @@ sys.path.append("/usr/share/qgis/python/plugins")  # Processing, as QGIS itself 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+# The command line's tile-cost cache (what runs measured) goes to a folder of these tests' own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="diffris-qgis-tests-cache-")
 # GDAL would otherwise leave .aux.xml statistics files beside the sample scenes.
 os.environ["GDAL_PAM_ENABLED"] = "NO"
 

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 
 import processing
 import pytest
@@ -241,3 +242,26 @@ class RecordingFeedback(QgsProcessingFeedback):
     def pushInfo(self, info):  # noqa: N802
         self.infos.append(info)
         super().pushInfo(info)
+
+
+def test_the_estimate_is_logged_before_the_run_and_counts_its_tiles(
+    local_setting, tmp_path, port_crop
+):
+    feedback = RecordingFeedback()
+    result = processing.run(
+        ALGORITHM,
+        {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(tmp_path / "o.gpkg")},
+        feedback=feedback,
+    )
+    estimates = [i for i, line in enumerate(feedback.infos) if line.startswith("Estimate: ")]
+    running = [i for i, line in enumerate(feedback.infos) if line.startswith("Running diffris ")]
+    found = [line for line in feedback.infos if line.startswith("Found ")]
+    assert len(estimates) == 1 and len(running) == 1 and estimates[0] < running[0], feedback.infos
+    estimate = feedback.infos[estimates[0]]
+    # The embedded bundle's model.json has its measured runtime_memory.
+    assert "Java heap " in estimate and re.search(r"native memory \d+ MiB", estimate), estimate
+    assert " model grid " in estimate and "time about " in estimate, estimate
+    # The tiles the dry run counted are the tiles the run sent.
+    tiles = estimate.split(" tiles of ")[0][len("Estimate: ") :]
+    assert f" on {tiles} tiles," in found[0], (estimate, found)
+    assert result["POLYGONS"] >= 0

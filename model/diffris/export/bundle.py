@@ -68,13 +68,19 @@ ENCODER_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", license="Apache-2.0",
-                  weights=None, external_data_bytes=EXTERNAL_DATA_BYTES, store_fp16=False):
+                  weights=None, external_data_bytes=EXTERNAL_DATA_BYTES, store_fp16=False,
+                  runtime_memory=None):
     """`weights` replaces an sd15 checkpoint's backbone weights path; graphs whose weights pass
     `external_data_bytes` keep them in `<graph>.data` beside the graph. `store_fp16` stores the
     weights in half precision (half the bundle) and computes in fp32: the bundle is the model
-    with its weights rounded to fp16, and its parity outputs are that model's."""
+    with its weights rounded to fp16, and its parity outputs are that model's.
+    `runtime_memory` is ONNX Runtime's native memory measured for these graphs
+    (dev/native-memory/measure.sh prints it, or writes it into a bundle with --write); without it
+    model.json has none and the runtime's estimate says the native memory is unknown."""
     out_dir = Path(out_dir)
     check_metadata(name=name, version=version, license=license)
+    if runtime_memory is not None:
+        runtime_memory = check_runtime_memory(runtime_memory)
     check_output(out_dir, [checkpoint])
     stops.reached("load")
     model, ckpt = load_checkpoint(checkpoint, weights=weights)
@@ -98,6 +104,8 @@ def export_bundle(checkpoint, out_dir, name="diffris-tiny", version="0.1.0", lic
             tokenizer.save(tmp / "tokenizer")
         meta = model_json(model, ckpt, tokenizer, name, version, license, encoder)
         meta["onnx"]["weights_stored_as"] = "float16" if store_fp16 else "float32"
+        if runtime_memory is not None:
+            meta["runtime_memory"] = runtime_memory
         (tmp / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if encoder is None:
             export_onnx(model, tmp, model.backbone.text_dim, ckpt["image"]["size"],
@@ -163,6 +171,24 @@ def pretrained_encoder(model, ckpt, checkpoint):
                    "entry": spec.entry, "sha256": hashlib.sha256(graph).hexdigest(),
                    "output": per_token[0]},
     }
+
+
+RUNTIME_MEMORY_FIELDS = ("tile", "base_bytes", "bytes_per_batch_item")
+
+
+def check_runtime_memory(memory):
+    """model.json's runtime_memory as the Java runtime reads it: tile a whole number from 1 to
+    65536, base_bytes and bytes_per_batch_item whole numbers from 0 (other members are notes)."""
+    if not isinstance(memory, dict) or not all(k in memory for k in RUNTIME_MEMORY_FIELDS):
+        raise ValueError(f"runtime_memory must be an object with {', '.join(RUNTIME_MEMORY_FIELDS)}"
+                         f" (dev/native-memory/measure.sh prints one), got {memory!r}")
+    for key, low, high in (("tile", 1, 1 << 16), ("base_bytes", 0, 10 ** 15),
+                           ("bytes_per_batch_item", 0, 10 ** 15)):
+        value = memory[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"runtime_memory.{key} must be a whole number from {low} to {high},"
+                             f" got {value!r}")
+    return dict(memory)
 
 
 def check_metadata(**values):

@@ -6,6 +6,7 @@ summary line or a CommandLineError whose message a GIS user can act on.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -52,6 +53,33 @@ class CommandLine:
         """Runs `diffris ARGUMENTS`; returns the last stdout line's key=value summary.
 
         on_progress and is_cancelled are called from this (the caller's) thread only."""
+        return summary(self.output(arguments, on_progress, is_cancelled, cwd))
+
+    def estimate(
+        self,
+        arguments: List[str],
+        is_cancelled: Callable[[], bool],
+        cwd: Optional[str] = None,
+    ) -> Dict[str, object]:
+        """The estimate of `diffris ARGUMENTS` without running it: its `--dry-run --json` object."""
+        dry_run = arguments + ["--dry-run", "--json"]
+        lines = self.output(dry_run, lambda done, total: None, is_cancelled, cwd)
+        for line in reversed(lines):
+            if line.startswith("{"):
+                try:
+                    return json.loads(line)
+                except ValueError:
+                    break
+        raise CommandLineError("the diffris command line's dry run printed no estimate")
+
+    def output(
+        self,
+        arguments: List[str],
+        on_progress: Callable[[int, int], None],
+        is_cancelled: Callable[[], bool],
+        cwd: Optional[str] = None,
+    ) -> List[str]:
+        """Runs `diffris ARGUMENTS`; returns its stdout lines, or raises with its messages."""
         windows = os.name == "nt"
         process = subprocess.Popen(
             self.prefix + arguments,
@@ -100,7 +128,7 @@ class CommandLine:
             report(progress, on_progress)
         if process.returncode != 0:
             raise CommandLineError(failure_message(process.returncode, messages))
-        return summary(stdout_lines)
+        return stdout_lines
 
 
 def report(progress: "queue.Queue[tuple]", on_progress: Callable[[int, int], None]) -> None:
@@ -135,6 +163,24 @@ def failure_message(status: int, messages: List[str]) -> str:
     if not text:
         return f"the diffris command line stopped with exit status {status} and no message"
     return text
+
+
+def describe_estimate(estimate: Mapping[str, object]) -> str:
+    """The dry run's estimate in one line for the algorithm's log."""
+
+    def mib(value) -> str:
+        return "unknown" if value is None else f"{float(value) / 2**20:.0f} MiB"
+
+    seconds = estimate.get("seconds")
+    time_text = "unknown" if seconds is None else f"about {float(seconds):.1f} s"
+    return (
+        f"Estimate: {estimate.get('tiles')} tiles of {estimate.get('tile')} px on a "
+        f"{estimate.get('model_width')} x {estimate.get('model_height')} model grid "
+        f"({estimate.get('raster_width')} x {estimate.get('raster_height')} raster pixels), "
+        f"Java heap {mib(estimate.get('heap_bytes'))}, "
+        f"native memory {mib(estimate.get('native_bytes'))}, "
+        f"time {time_text} ({estimate.get('basis')}; start-up not counted)"
+    )
 
 
 def summary(stdout_lines: List[str]) -> Dict[str, str]:

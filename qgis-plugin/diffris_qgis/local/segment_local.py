@@ -24,7 +24,7 @@ from .. import settings
 from ..input_files import refuse_output_over_input
 from ..output_layer import style_on_load
 from ..raster_file import geotiff_for
-from .command_line import Cancelled, CommandLineError, command_line
+from .command_line import Cancelled, CommandLineError, command_line, describe_estimate
 
 DEVICES = ["auto", "cpu", "cuda"]
 
@@ -174,13 +174,17 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             arguments = ["segment", "--raster", str(raster), "--query", query]
             arguments += ["--out", str(target), "--overwrite"]
             arguments += self.options(parameters, context) + ["--progress", "lines"]
-            feedback.pushInfo("Running diffris " + shlex.join(arguments))
 
             def on_progress(done: int, total: int) -> None:
                 feedback.setProgressText(f"{done} of {total} tiles")
                 feedback.setProgress(100.0 * done / total if total else 100.0)
 
             try:
+                # The estimate first (the same checks as the run, no model run, nothing written).
+                feedback.pushInfo(
+                    describe_estimate(diffris.estimate(arguments, feedback.isCanceled))
+                )
+                feedback.pushInfo("Running diffris " + shlex.join(arguments))
                 summary = diffris.run(arguments, on_progress, feedback.isCanceled)
             except Cancelled:
                 raise QgsProcessingException(

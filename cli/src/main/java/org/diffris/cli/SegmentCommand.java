@@ -10,8 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.diffris.cli.io.ProbabilityTiff;
 import org.diffris.cli.io.RegionWriter;
+import org.diffris.cli.segment.EstimateReport;
 import org.diffris.cli.segment.ModelOpening;
 import org.diffris.cli.segment.PreviewRenderer;
 import org.diffris.cli.segment.ProgressBar;
@@ -23,10 +25,12 @@ import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.InvalidOptionException;
 import org.diffris.pipeline.PixelLimitException;
 import org.diffris.pipeline.RasterInput;
+import org.diffris.pipeline.RunEstimate;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.SegmentationSummary;
 import org.diffris.pipeline.Segmenter;
+import org.diffris.pipeline.TileCostCache;
 import org.diffris.runtime.ModelBundle;
 import org.diffris.runtime.onnx.ExecutionProvider;
 import org.diffris.runtime.onnx.ProviderReport;
@@ -209,6 +213,19 @@ public final class SegmentCommand implements Callable<Integer> {
               + " command) or none.")
   Progress progress;
 
+  @Option(
+      names = "--dry-run",
+      description =
+          "Print the estimate (raster and model-grid sizes, tiles, Java heap, ONNX Runtime's native"
+              + " memory, time) without running the job, and write nothing. The first estimate of a"
+              + " model, tile and batch measures a few blank tiles; real runs refine it.")
+  boolean dryRun;
+
+  @Option(
+      names = "--json",
+      description = "With --dry-run: the estimate as one JSON object on stdout, nothing else.")
+  boolean json;
+
   @Override
   public Integer call() {
     SegmentOptions.Builder options = options();
@@ -227,11 +244,18 @@ public final class SegmentCommand implements Callable<Integer> {
           Segmenter segmenter = take(opening, bundle)) {
         RasterInput input = image.input();
         AreaOfInterest.Crop crop = RoiOptions.apply(roi, image, input, options);
-        SegmentationPlan plan = segmenter.plan(crop.input(), options.build());
+        AtomicReference<RunEstimate> estimate = new AtomicReference<>();
+        SegmentationPlan plan = segmenter.plan(crop.input(), options.build(), estimate::set);
         for (String warning : plan.warnings()) {
           CommandFailures.warn(spec, warning);
         }
+        TileCostCache costs = TileCostCache.forUser(w -> CommandFailures.warn(spec, w));
         PrintWriter stdout = spec.commandLine().getOut();
+        if (dryRun) {
+          RunEstimate costed = estimate.get().withCost(costs.costFor(segmenter, estimate.get()));
+          EstimateReport.print(stdout, costed, segmenter, json);
+          return 0;
+        }
         stdout.println("model: " + segmenter.label() + " (" + segmenter.location() + ")");
         stdout.println("execution provider: " + segmenter.provider());
         stdout.println(
@@ -247,6 +271,7 @@ public final class SegmentCommand implements Callable<Integer> {
         }
         stdout.flush();
         SegmentationSummary summary = write(image, input, crop.window(), plan, segmenter);
+        costs.recordRun(segmenter, estimate.get(), summary);
         report(stdout, summary, segmenter.provider(), image, plan);
         return 0;
       }
@@ -385,6 +410,9 @@ public final class SegmentCommand implements Callable<Integer> {
   /** Option values that make no sense whatever the files are: exit status 2. */
   private SegmentOptions.Builder options() {
     output.format(spec);
+    if (json && !dryRun) {
+      throw CommandFailures.usage(spec, "--json goes with --dry-run (the estimate as JSON)");
+    }
     if (probabilities != null && !hasExtension(probabilities, ".tif", ".tiff")) {
       throw CommandFailures.usage(
           spec, "--probabilities must name a .tif file, got " + probabilities.getFileName());

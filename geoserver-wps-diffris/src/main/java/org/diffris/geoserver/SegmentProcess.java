@@ -7,6 +7,7 @@ import java.util.logging.Logger;
 import org.diffris.geotools.CoverageRaster;
 import org.diffris.geotools.PixelWindow;
 import org.diffris.pipeline.AreaOfInterest;
+import org.diffris.pipeline.EstimateLimitException;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.PixelLimitException;
 import org.diffris.pipeline.RasterInput;
@@ -38,7 +39,9 @@ import org.locationtech.jts.geom.Geometry;
  * {@code complete()}, and {@code isCanceled()} is asked before every tile (a cancelled run is a
  * {@code ProcessException} saying how far it got); any {@code RuntimeException} the listener
  * throws (GeoServer's dismissal) goes through untouched. Server settings are read per request;
- * the model is shared ({@link LoadedModels}). Nothing is written to disk.
+ * the model is shared ({@link LoadedModels}); with {@link ServerSettings#maxEstimatedSeconds()}
+ * set, a request whose estimated time is above it is refused before any pixel is read ({@link
+ * RequestEstimate}). Nothing is written to disk but that estimate's tile-cost cache.
  */
 @DescribeProcess(
     title = "DiffRIS referring segmentation",
@@ -152,6 +155,13 @@ public class SegmentProcess {
 
   /** A request that cannot be answered, as one line that says why. */
   private static ProcessException failure(Exception e) {
+    if (e instanceof EstimateLimitException limit) {
+      return new ProcessException(
+          limit.getMessage().replace("above the limit of", "above this server's limit of")
+              + " (diffris.maxEstimatedSeconds / DIFFRIS_MAX_ESTIMATED_SECONDS); give a smaller"
+              + " roi or a coarser coverage",
+          e);
+    }
     if (e instanceof PixelLimitException limit) {
       return new ProcessException(
           "the request covers "
@@ -192,7 +202,8 @@ public class SegmentProcess {
     }
     try (LoadedModels.Lease model = lease(settings)) {
       SegmentOptions job = options.build();
-      SegmentationPlan plan = model.segmenter().plan(input, job);
+      RequestEstimate estimate = new RequestEstimate(model.segmenter(), settings);
+      SegmentationPlan plan = model.segmenter().plan(input, job, estimate::check);
       plan.warnings().forEach(w -> LOG.warning("diffris:Segment '" + job.query() + "': " + w));
       RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema());
       try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
@@ -208,6 +219,7 @@ public class SegmentProcess {
                 (done, total) -> progress.progress(100f * done / total),
                 progress::isCanceled);
         log(job.query(), window, raster, summary, plan);
+        estimate.record(summary);
         progress.complete();
         return features.collection();
       }

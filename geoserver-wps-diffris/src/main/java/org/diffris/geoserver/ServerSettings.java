@@ -23,13 +23,20 @@ import org.diffris.runtime.onnx.ExecutionProvider;
  *       <td>{@value #DEFAULT_MAX_CONCURRENT}</td></tr>
  *   <tr><td>{@code diffris.threads}</td><td>{@code DIFFRIS_THREADS}</td><td>0 (ONNX Runtime's
  *       default)</td></tr>
+ *   <tr><td>{@code diffris.maxEstimatedSeconds}</td><td>{@code DIFFRIS_MAX_ESTIMATED_SECONDS}</td>
+ *       <td>none (0: no limit)</td></tr>
  * </table>
  *
  * <p>A bad value is an {@link IllegalArgumentException} naming the setting and what it accepts.
  * Immutable.
  */
 public record ServerSettings(
-    Path model, ExecutionProvider device, long maxPixels, int maxConcurrent, int threads) {
+    Path model,
+    ExecutionProvider device,
+    long maxPixels,
+    int maxConcurrent,
+    int threads,
+    double maxEstimatedSeconds) {
 
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
   public static final int DEFAULT_MAX_CONCURRENT = 2;
@@ -71,7 +78,40 @@ public record ServerSettings(
     int threads =
         (int) number("diffris.threads", "DIFFRIS_THREADS", properties, environment, 0, 0, 1024);
     return new ServerSettings(
-        model == null ? null : Path.of(model), provider, maxPixels, maxConcurrent, threads);
+        model == null ? null : Path.of(model),
+        provider,
+        maxPixels,
+        maxConcurrent,
+        threads,
+        seconds(
+            "diffris.maxEstimatedSeconds",
+            "DIFFRIS_MAX_ESTIMATED_SECONDS",
+            properties,
+            environment));
+  }
+
+  /** A number of seconds, 0 (no limit) or above; 0 when not set. */
+  private static double seconds(
+      String property, String variable, Properties properties, Map<String, String> environment) {
+    String v = value(property, variable, properties, environment);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      double seconds = Double.parseDouble(v.replace("_", ""));
+      if (seconds >= 0 && Double.isFinite(seconds)) {
+        return seconds;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        property
+            + " / "
+            + variable
+            + " is '"
+            + v
+            + "'; give a number of seconds, 0 or more (0: no limit)");
   }
 
   private static String value(

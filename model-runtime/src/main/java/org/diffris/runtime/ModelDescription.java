@@ -16,7 +16,9 @@ import org.diffris.runtime.json.JsonFields.FieldException;
  * positive, {@code mean}/{@code std} hold one value per channel with every std above zero,
  * threshold in 0..1, stride divides the image size. Optional {@code tiling} {size, overlap}
  * (pixels; default: the image size and a quarter of it) sets how rasters are cut into tiles,
- * with overlap below size. Immutable.
+ * with overlap below size. Optional {@code runtime_memory} {tile, base_bytes,
+ * bytes_per_batch_item} ({@link RuntimeMemory}): ONNX Runtime's native memory for this model,
+ * measured. Immutable.
  */
 public final class ModelDescription {
   /** Tokenizers this runtime implements. */
@@ -42,6 +44,7 @@ public final class ModelDescription {
   private final int opset;
   private final Tiling tiling;
   private final String architecture;
+  private final RuntimeMemory runtimeMemory;
 
   /** Input image: square side in pixels, channel count, normalization, ground sampling distance. */
   public static final class Image {
@@ -154,6 +157,28 @@ public final class ModelDescription {
    */
   public record Tiling(int size, int overlap, int sizeMultiple) {}
 
+  /**
+   * ONNX Runtime's native memory for the segmenter, outside the Java heap, as measured for this
+   * bundle ({@code runtime_memory} in model.json; {@code dev/native-memory} measures it): the
+   * process grows by {@code baseBytes} once the sessions are open and have run, plus {@code
+   * bytesPerBatchItem} for every tile of a batch of {@code tile}-pixel tiles.
+   *
+   * @param tile the tile side the measurement ran at, model pixels
+   * @param baseBytes the growth with the sessions open (weights, arenas), whatever the batch
+   * @param bytesPerBatchItem the growth for each tile of a batch, at {@code tile}
+   */
+  public record RuntimeMemory(int tile, long baseBytes, long bytesPerBatchItem) {
+    /**
+     * The native memory for batches of {@code batch} tiles of {@code tileSize} pixels: the
+     * per-tile part scales with the tile's pixel count (ONNX Runtime's buffers hold activations,
+     * which grow with the pixels).
+     */
+    public long bytesFor(int tileSize, int batch) {
+      double pixels = (double) tileSize * tileSize / ((double) tile * tile);
+      return baseBytes + (long) Math.ceil(batch * bytesPerBatchItem * pixels);
+    }
+  }
+
   /** Segmenter output: stride relative to the input (1 = full resolution) and value kind. */
   public record Output(int stride, String kind) {}
 
@@ -168,7 +193,8 @@ public final class ModelDescription {
       double threshold,
       int opset,
       Tiling tiling,
-      String architecture) {
+      String architecture,
+      RuntimeMemory runtimeMemory) {
     this.name = name;
     this.version = version;
     this.license = license;
@@ -180,6 +206,7 @@ public final class ModelDescription {
     this.opset = opset;
     this.tiling = tiling;
     this.architecture = architecture;
+    this.runtimeMemory = runtimeMemory;
   }
 
   /** Reads and validates the parsed {@code model.json}. */
@@ -249,7 +276,15 @@ public final class ModelDescription {
         root.number("threshold", 0, 1),
         root.object("onnx").integer("opset", 7, 100),
         tiling,
-        architecture(root));
+        architecture(root),
+        root.has("runtime_memory") ? runtimeMemory(root.object("runtime_memory")) : null);
+  }
+
+  private static RuntimeMemory runtimeMemory(JsonFields memory) throws FieldException {
+    return new RuntimeMemory(
+        memory.integer("tile", 1, 1 << 16),
+        (long) memory.number("base_bytes", 0, 1e15),
+        (long) memory.number("bytes_per_batch_item", 0, 1e15));
   }
 
   /**
@@ -340,6 +375,11 @@ public final class ModelDescription {
    */
   public String architecture() {
     return architecture;
+  }
+
+  /** ONNX Runtime's measured native memory, empty when model.json does not say. */
+  public Optional<RuntimeMemory> runtimeMemory() {
+    return Optional.ofNullable(runtimeMemory);
   }
 
   /** Tile size and overlap for rasters larger than one input. */

@@ -3,7 +3,9 @@ package org.diffris.pipeline;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.diffris.runtime.ModelDescription;
 import org.diffris.runtime.text.TextTokenizer;
@@ -13,6 +15,7 @@ import org.diffris.runtime.tiling.GsdResampling;
 import org.diffris.runtime.tiling.InferenceSummary;
 import org.diffris.runtime.tiling.ProgressListener;
 import org.diffris.runtime.tiling.RasterSource;
+import org.diffris.runtime.tiling.TileGrid;
 import org.diffris.runtime.tiling.TiledSegmenter;
 import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.GroundSampleDistance;
@@ -101,9 +104,15 @@ public final class SegmentationPlan {
   /**
    * @param windowSide 0 for a job run in one piece; else the side of the cores it will run in
    *     ({@link #window}), whose reads, not the whole raster's rows, the memory check counts
+   * @param beforeReading told the job's {@link RunEstimate} once every check that needs no pixel
+   *     has passed, before the statistics pass reads any; may refuse the job by throwing
    */
   static SegmentationPlan of(
-      Segmenter segmenter, RasterInput stored, SegmentOptions options, int windowSide)
+      Segmenter segmenter,
+      RasterInput stored,
+      SegmentOptions options,
+      int windowSide,
+      Consumer<RunEstimate> beforeReading)
       throws IOException {
     ModelDescription model = segmenter.description();
     // The model sees the picture north-up, whatever order the raster stores its rows and columns
@@ -174,6 +183,23 @@ public final class SegmentationPlan {
         readWidth,
         columnFactor,
         rowFactor);
+    beforeReading.accept(
+        estimate(
+            model,
+            options,
+            tile,
+            bands,
+            columnGsd,
+            rowGsd,
+            input,
+            jobBytes(
+                tileSide,
+                options.batchSize(),
+                bands.length,
+                (long) Math.ceil(readWidth * columnFactor) + 1,
+                readWidth,
+                columnFactor,
+                rowFactor)));
     ValueScaling scaling =
         ValueScaling.of(source, input.sampleType(), bands, model, options.scale());
     TiledSegmenter tiler =
@@ -378,9 +404,26 @@ public final class SegmentationPlan {
       double rowGsd,
       GridAnchor anchor) {
     TiledSegmenter.Builder tiling =
+        tiling(model, options, tile, bands, columnGsd, rowGsd, anchor).scaling(scaling.scaling());
+    try {
+      return tiling.build();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(
+          "tileSize", "and overlap do not fit this model: " + e.getMessage());
+    }
+  }
+
+  private static TiledSegmenter.Builder tiling(
+      ModelDescription model,
+      SegmentOptions options,
+      Integer tile,
+      int[] bands,
+      double columnGsd,
+      double rowGsd,
+      GridAnchor anchor) {
+    TiledSegmenter.Builder tiling =
         TiledSegmenter.forModel(model)
             .bands(bands)
-            .scaling(scaling.scaling())
             .rasterGsd(columnGsd, rowGsd)
             .anchor(anchor)
             .batchSize(options.batchSize());
@@ -390,12 +433,52 @@ public final class SegmentationPlan {
     if (options.overlap() != null) {
       tiling.overlap(options.overlap());
     }
+    return tiling;
+  }
+
+  /**
+   * The job's {@link RunEstimate} (without its time): the tiles the tiler will run, counted on
+   * the same grid without reading; the native memory checked against the machine's.
+   */
+  private static RunEstimate estimate(
+      ModelDescription model,
+      SegmentOptions options,
+      Integer tile,
+      int[] bands,
+      double columnGsd,
+      double rowGsd,
+      RasterInput input,
+      long heapBytes) {
+    TileGrid grid;
     try {
-      return tiling.build();
+      grid =
+          tiling(model, options, tile, bands, columnGsd, rowGsd, anchor(input.pixelToWorld()))
+              .tileGrid(input.width(), input.height());
     } catch (IllegalArgumentException e) {
       throw new InvalidOptionException(
           "tileSize", "and overlap do not fit this model: " + e.getMessage());
     }
+    OptionalLong nativeBytes =
+        model
+            .runtimeMemory()
+            .map(m -> OptionalLong.of(m.bytesFor(grid.size(), options.batchSize())))
+            .orElse(OptionalLong.empty());
+    RunEstimate.checkNativeMemory(
+        nativeBytes, heapBytes, RunEstimate.physicalMemory(), grid.size(), options.batchSize());
+    return new RunEstimate(
+        input.width(),
+        input.height(),
+        grid.width(),
+        grid.height(),
+        grid.size(),
+        grid.overlap(),
+        options.batchSize(),
+        grid.tileCount(),
+        grid.rowCount() * ((grid.columnCount() + options.batchSize() - 1) / options.batchSize()),
+        heapBytes,
+        Runtime.getRuntime().maxMemory(),
+        nativeBytes,
+        null);
   }
 
   /** What the user should know about the query as the model reads it (nothing in most jobs). */

@@ -1,6 +1,7 @@
 package org.diffris.pipeline;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 import org.diffris.runtime.DiffrisModel;
 import org.diffris.runtime.ModelBundle;
 import org.diffris.runtime.ModelDescription;
@@ -64,7 +65,19 @@ public final class Segmenter implements AutoCloseable {
    * @throws IOException when the statistics pass cannot read the raster
    */
   public SegmentationPlan plan(RasterInput input, SegmentOptions options) throws IOException {
-    return SegmentationPlan.of(this, input, options, 0);
+    return SegmentationPlan.of(this, input, options, 0, estimate -> {});
+  }
+
+  /**
+   * As {@link #plan(RasterInput, SegmentOptions)}, telling {@code beforeReading} the job's
+   * {@link RunEstimate} once every check that needs no pixel has passed and before any pixel is
+   * read: a host may refuse the job there (by throwing, for example {@link
+   * RunEstimate#checkWithin}) or only show it.
+   */
+  public SegmentationPlan plan(
+      RasterInput input, SegmentOptions options, Consumer<RunEstimate> beforeReading)
+      throws IOException {
+    return SegmentationPlan.of(this, input, options, 0, beforeReading);
   }
 
   /**
@@ -77,7 +90,7 @@ public final class Segmenter implements AutoCloseable {
     if (windowSide < 1) {
       throw new IllegalArgumentException("a window's side is at least 1 pixel, got " + windowSide);
     }
-    return SegmentationPlan.of(this, input, options, windowSide);
+    return SegmentationPlan.of(this, input, options, windowSide, estimate -> {});
   }
 
   @Override

@@ -172,7 +172,32 @@ public final class TiledSegmenter {
       return this;
     }
 
+    /**
+     * The tiles a run with these settings would send over a raster of this size, without
+     * building the tiler or reading anything: the grid of {@link #build()}'s run, on the model's
+     * grid when the raster is resampled. Needs no bands or scaling.
+     *
+     * @throws IllegalArgumentException when the tile size or overlap is not usable
+     */
+    public TileGrid tileGrid(int rasterWidth, int rasterHeight) {
+      checkTiles();
+      GsdResampling resampling = resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
+      ModelGrid grid = modelGrid(rasterWidth, rasterHeight, resampling, anchor);
+      return new TileGrid(
+          grid.width(), grid.height(), tileSize, overlap, grid.columns().start, grid.rows().start);
+    }
+
     public TiledSegmenter build() {
+      checkTiles();
+      if (bands.length != scaling.channels()) {
+        throw new IllegalArgumentException(
+            bands.length + " bands selected, the model takes " + scaling.channels());
+      }
+      resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
+      return new TiledSegmenter(this);
+    }
+
+    private void checkTiles() {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be 1 or more tiles, got " + batchSize);
       }
@@ -191,13 +216,16 @@ public final class TiledSegmenter {
                 + sizeMultiple
                 + ", which this model requires (image.size_multiple)");
       }
-      if (bands.length != scaling.channels()) {
-        throw new IllegalArgumentException(
-            bands.length + " bands selected, the model takes " + scaling.channels());
-      }
-      resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
-      return new TiledSegmenter(this);
     }
+  }
+
+  /** The model's pixels over a raster: the raster's own without resampling. */
+  private static ModelGrid modelGrid(
+      int width, int height, GsdResampling resampling, GridAnchor anchor) {
+    return resampling == null
+        ? ModelGrid.over(width, height, 1, 1, anchor)
+        : ModelGrid.over(
+            width, height, resampling.gridColumnFactor(), resampling.gridRowFactor(), anchor);
   }
 
   /** Null without a raster GSD (no resampling asked for). */
@@ -260,15 +288,7 @@ public final class TiledSegmenter {
     checkBands(source, model);
     GsdResampling resampling = resampling(rasterColumnGsd, rasterRowGsd, modelGsd);
     double reported = resampling == null ? 1 : resampling.columnFactor();
-    ModelGrid grid =
-        resampling == null
-            ? ModelGrid.over(source.width(), source.height(), 1, 1, anchor)
-            : ModelGrid.over(
-                source.width(),
-                source.height(),
-                resampling.gridColumnFactor(),
-                resampling.gridRowFactor(),
-                anchor);
+    ModelGrid grid = modelGrid(source.width(), source.height(), resampling, anchor);
     long startX = grid.columns().start;
     long startY = grid.rows().start;
     if (grid.isIdentity()) {
