@@ -21,4 +21,9 @@ public interface RegionOfInterest {
    * May say true more often than needed, never less.
    */
   boolean boundaryNear(PixelBounds pixels, int margin);
+
+  /** The region in words for a run's manifest (a polygon's WKT), or null when it has none. */
+  default String describe() {
+    return null;
+  }
 }

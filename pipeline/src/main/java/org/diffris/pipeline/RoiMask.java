@@ -21,6 +21,7 @@ public final class RoiMask implements RegionOfInterest {
   private final double[] y0;
   private final double[] x1;
   private final double[] y1;
+  private final String text;
 
   /**
    * @param roi a Polygon or MultiPolygon in the raster's CRS, x = east
@@ -33,6 +34,7 @@ public final class RoiMask implements RegionOfInterest {
           "roi",
           "must be a Polygon or MultiPolygon in the raster's CRS, got " + roi.getGeometryType());
     }
+    text = roi.toText();
     int edges = 0;
     for (int i = 0; i < roi.getNumGeometries(); i++) {
       Polygon p = (Polygon) roi.getGeometryN(i);
@@ -53,6 +55,12 @@ public final class RoiMask implements RegionOfInterest {
         e = addRing(p.getInteriorRingN(h), windowToWorld, e);
       }
     }
+  }
+
+  /** The polygon's WKT, in the raster's CRS. */
+  @Override
+  public String describe() {
+    return text;
   }
 
   private int addRing(LinearRing ring, PixelToWorld t, int e) {
