@@ -32,10 +32,10 @@ public final class RunManifest {
    *
    * @param role what it is to the run ({@code raster}, {@code mask})
    * @param path the path or URI as the user gave it, made absolute where it is a local file
-   * @param bytes its size
-   * @param modified its last modification time
+   * @param bytes its size, or null for an input that is not a file (a coverage on a server)
+   * @param modified its last modification time, or null likewise
    */
-  public record Input(String role, String path, long bytes, Instant modified) {
+  public record Input(String role, String path, Long bytes, Instant modified) {
     Map<String, Object> json() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("role", role);
@@ -229,6 +229,11 @@ public final class RunManifest {
   /** The document's fields so far, in order (read-only). */
   public Map<String, Object> fields() {
     return java.util.Collections.unmodifiableMap(root);
+  }
+
+  /** Any value {@link #put} takes as JSON text, as the document writes it. */
+  public static String toJson(Object value) {
+    return JsonText.of(value);
   }
 
   /** The document as JSON text, indented, ending with a newline. */
