@@ -180,6 +180,8 @@ public class SegmentProcess {
       ServerSettings settings,
       ProgressListener monitor)
       throws IOException {
+    long start = System.nanoTime();
+    RunRecord run = new RunRecord(coverage);
     ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
     CoverageRaster raster = CoverageRaster.of(coverage);
     PixelWindow window = raster.window(roi);
@@ -193,7 +195,8 @@ public class SegmentProcess {
       SegmentOptions job = options.build();
       SegmentationPlan plan = model.segmenter().plan(input, job);
       plan.warnings().forEach(w -> LOG.warning("diffris:Segment '" + job.query() + "': " + w));
-      RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema());
+      RegionFeatures features =
+          new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema(run.provenance()));
       try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
         if (permit == null) {
           throw new ProcessException(
@@ -207,6 +210,7 @@ public class SegmentProcess {
                 (done, total) -> progress.progress(100f * done / total),
                 progress::isCanceled);
         log(job.query(), window, raster, summary, plan);
+        run.log(model.segmenter(), plan, summary, (System.nanoTime() - start) / 1e6);
         progress.complete();
         return features.collection();
       }
