@@ -2,15 +2,15 @@ package org.diffris.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RasterWindows;
+import org.diffris.pipeline.RunManifest;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
 import org.diffris.vectorizer.PixelBounds;
-import org.diffris.vectorizer.PixelToWorld;
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * The first stage, one raster at a time: checks the job against the raster and the model (every
@@ -27,13 +27,16 @@ final class RasterPlanning {
    * @param failure why it failed, or null
    * @param squareKilometres the ground it covers (0 when it failed)
    * @param warnings what the plans said about the queries
+   * @param options the options as the first query's plan applies them ({@link
+   *     RunManifest#optionsOf}, less the query), for the run manifest; empty when it failed
    */
   record Outcome(
       String source,
       List<WindowTask> windows,
       String failure,
       double squareKilometres,
-      List<String> warnings)
+      List<String> warnings,
+      Map<String, Object> options)
       implements Serializable {}
 
   static Outcome plan(String source, JobOptions job) {
@@ -42,8 +45,13 @@ final class RasterPlanning {
       Segmenter model = lease.model();
       String rule = null;
       List<String> warnings = new ArrayList<>();
+      Map<String, Object> options = null;
       for (String query : job.queries()) {
         SegmentationPlan plan = run.plan(model, job, query, rule);
+        if (options == null) {
+          options = new LinkedHashMap<>(RunManifest.optionsOf(plan));
+          options.remove("query");
+        }
         rule = plan.scaling().rule();
         for (String w : plan.warnings()) {
           warnings.add("'" + query + "': " + w);
@@ -55,23 +63,9 @@ final class RasterPlanning {
           RasterWindows.cores(input.width(), input.height(), run.windowSide(job, rule))) {
         windows.add(new WindowTask(source, rule, core));
       }
-      return new Outcome(source, windows, null, squareKilometres(input), warnings);
+      return new Outcome(source, windows, null, input.squareKilometres(), warnings, options);
     } catch (Exception | OutOfMemoryError e) {
-      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of());
+      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of(), Map.of());
     }
-  }
-
-  private static double squareKilometres(RasterInput input) {
-    PixelToWorld t = input.pixelToWorld();
-    int w = input.width();
-    int h = input.height();
-    Coordinate[] corners = {
-      new Coordinate(t.x(0, 0), t.y(0, 0)),
-      new Coordinate(t.x(w, 0), t.y(w, 0)),
-      new Coordinate(t.x(w, h), t.y(w, h)),
-      new Coordinate(t.x(0, h), t.y(0, h)),
-      new Coordinate(t.x(0, 0), t.y(0, 0))
-    };
-    return input.areaModel().areaSquareMetres(new GeometryFactory().createPolygon(corners)) / 1e6;
   }
 }
