@@ -86,7 +86,9 @@ class RunManifestFileTest {
     assertEquals("diffris segment", m.get("host"));
     Map<?, ?> software = (Map<?, ?>) m.get("software");
     assertEquals(SoftwareVersion.current().describe(), software.get("version"));
-    assertNotEquals("unknown", software.get("version"));
+    if (Files.exists(Path.of("..", ".git"))) { // stamped from git in a checkout
+      assertNotEquals("unknown", software.get("version"));
+    }
 
     Map<?, ?> model = (Map<?, ?>) m.get("model");
     assertEquals("analytic-test", model.get("name"));

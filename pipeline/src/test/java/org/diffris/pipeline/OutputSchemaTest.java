@@ -69,6 +69,21 @@ class OutputSchemaTest {
         OutputSchema.mask(true, RUN).fields().stream().map(OutputSchema.Field::required).toList());
   }
 
+  /** docs/output-schema.md's table lists the attributes every host writes, in their order. */
+  @Test
+  void theDocumentedTableIsTheSchema() throws Exception {
+    List<String> documented = new java.util.ArrayList<>();
+    for (String line :
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "docs", "output-schema.md"))) {
+      java.util.regex.Matcher row =
+          java.util.regex.Pattern.compile("^\\| `([a-z_]+)` \\|").matcher(line);
+      if (row.find()) {
+        documented.add(row.group(1));
+      }
+    }
+    assertEquals(names(OutputSchema.segmentation("q", "m", r -> false, RUN)), documented);
+  }
+
   @Test
   void theSourceIsTheFileNameWhateverThePathOrUri() {
     for (String path :
