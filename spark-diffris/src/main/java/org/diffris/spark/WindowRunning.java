@@ -99,7 +99,7 @@ final class WindowRunning {
         modelMillis += summary.inference().modelMillis();
         readingMillis += summary.readingNanos() / 1e6;
         vectorizingMillis += summary.vectorizingNanos() / 1e6;
-        provider = summary.inference().provider();
+        provider = org.diffris.pipeline.RunManifest.provider(model.provider());
       }
     } catch (Exception | OutOfMemoryError e) {
       return new Outcome(
