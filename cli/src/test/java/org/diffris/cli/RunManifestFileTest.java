@@ -150,6 +150,29 @@ class RunManifestFileTest {
     assertEquals(number(m, "km2_per_s"), Double.parseDouble(summary.get("km2_per_s")), 1e-4);
   }
 
+  /** Every field a manifest holds, and every option, has its row in docs/run-manifest.md. */
+  @Test
+  void everyFieldIsDocumented() throws Exception {
+    Cli run = segment(out.resolve("red.gpkg"));
+    assertEquals(0, run.exitCode, run.err);
+    Map<?, ?> m =
+        (Map<?, ?>) JsonReader.parse(Files.readString(out.resolve("red.run.json")), "red.run.json");
+    java.util.Set<String> documented = new java.util.HashSet<>();
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("`([a-z_0-9]+)`");
+    for (String line : Files.readAllLines(Path.of("..", "docs", "run-manifest.md"))) {
+      if (line.startsWith("| `")) {
+        java.util.regex.Matcher names = name.matcher(line.substring(0, line.indexOf(" | ", 2)));
+        while (names.find()) {
+          documented.add(names.group(1));
+        }
+      }
+    }
+    java.util.Set<Object> fields = new java.util.HashSet<>(m.keySet());
+    fields.addAll(((Map<?, ?>) m.get("options")).keySet());
+    fields.removeAll(documented);
+    assertEquals(java.util.Set.of(), fields, "fields without a row in docs/run-manifest.md");
+  }
+
   @Test
   void aGeoJsonOutputHasItsManifestToo() throws Exception {
     Cli run = segment(out.resolve("red.geojson"));
