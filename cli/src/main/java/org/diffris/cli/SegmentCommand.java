@@ -58,7 +58,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Finds what a query in words names in a raster (GeoTIFF) and writes it as georeferenced "
           + "polygons with attributes query, score (mean probability inside), area (square "
-          + "metres), pixels, model, at_edge (within one tile of the raster's edge).",
+          + "metres), pixels, model, at_edge (within one tile of the raster's edge), source (the"
+          + " raster's file name) and run_id (one id a run).",
       "Also writes the run's manifest beside the output (out.gpkg: out.run.json).",
       "Last line on stdout: polygons=... at_edge=... tiles=... provider=... model_ms=... total_ms=..."
           + " km2=... km2_per_s=... run_id=..."

@@ -57,7 +57,8 @@ public class SegmentProcess {
               + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
               + "(square metres), pixels (raster pixels inside), model (model name and version) and"
               + " at_edge (true within one tile of the coverage's edge or the roi's boundary, where"
-              + " a larger extent may answer differently).")
+              + " a larger extent may answer differently), source (the coverage's name) and run_id"
+              + " (one id a request, also in the server log's run manifest).")
   public SimpleFeatureCollection execute(
       @DescribeParameter(
               name = "coverage",
