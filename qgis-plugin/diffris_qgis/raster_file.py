@@ -42,6 +42,12 @@ def own_geotiff(layer: QgsRasterLayer) -> Path | None:
     return path if dataset.GetSpatialRef() is not None else None
 
 
+def source_name(layer: QgsRasterLayer) -> str:
+    """The name the layer's polygons carry as their `source`: its file's name, else its name."""
+    path = Path(layer.dataProvider().dataSourceUri().split("|")[0])
+    return path.name if layer.providerType() == "gdal" and path.is_file() else layer.name()
+
+
 def geotiff_for(
     layer: QgsRasterLayer,
     folder: Path,

@@ -1,12 +1,14 @@
 """Segment by text (local): the same features as `diffris segment`, progress, cancel, clear errors."""
 
 import csv
+import json
 import os
 import re
+import uuid
 
 import processing
 import pytest
-from osgeo import gdal
+from osgeo import gdal, ogr, osr
 from qgis.core import (
     QgsApplication,
     QgsGraduatedSymbolRenderer,
@@ -67,6 +69,72 @@ def test_a_layer_that_is_not_a_geotiff_is_written_to_one_first(
     assert any("Writing 'crop' to a GeoTIFF first" in line for line in feedback.infos)
     assert len(read_features(port_crop_ships)) > 0
     assert read_features(result["OUTPUT"]) == read_features(port_crop_ships)
+    # The polygons name the layer's own file, not the copy the command line read.
+    assert field_values(result["OUTPUT"], "source") == {"crop.vrt"}
+
+
+def field_values(path, name: str) -> set:
+    dataset = ogr.Open(str(path))
+    return {feature.GetField(name) for feature in dataset.GetLayer(0)}
+
+
+def test_the_polygons_say_their_source_and_run_and_the_manifest_lies_beside_them(
+    local_setting, tmp_path, port_crop
+):
+    feedback = RecordingFeedback()
+    out = tmp_path / "ships.gpkg"
+    result = processing.run(
+        ALGORITHM,
+        {"INPUT": str(port_crop), "query": "ships", "OUTPUT": str(out)},
+        feedback=feedback,
+    )
+    assert result["POLYGONS"] > 0
+    dataset = ogr.Open(str(out))  # kept: its layers live only as long as it does
+    definition = dataset.GetLayer(0).GetLayerDefn()
+    names = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    assert names == ["query", "score", "area", "pixels", "model", "at_edge", "source", "run_id"]
+    assert field_values(out, "source") == {"port_crop.tif"}
+    (run_id,) = field_values(out, "run_id")
+    assert uuid.UUID(run_id).version == 4
+    manifest = json.loads((tmp_path / "ships.run.json").read_text())
+    assert manifest["run_id"] == run_id
+    assert manifest["counts"]["polygons"] == result["POLYGONS"]
+    assert manifest["inputs"][0]["path"] == str(port_crop)
+    assert f"Run {run_id}: its manifest is {tmp_path / 'ships.run.json'}" in feedback.infos
+
+
+def test_a_geopackage_written_before_provenance_still_loads_styled(installed_plugin, tmp_path):
+    # The columns before source and run_id: query, score, area, pixels, model, at_edge.
+    from qgis.core import QgsVectorLayer
+
+    from diffris_qgis.score_style import apply_score_style
+
+    path = tmp_path / "old.gpkg"
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(32633)
+    layer = dataset.CreateLayer("old", reference, ogr.wkbPolygon)
+    columns = [
+        ("query", ogr.OFTString, "tanks"),
+        ("score", ogr.OFTReal, 0.8),
+        ("area", ogr.OFTReal, 1.0),
+        ("pixels", ogr.OFTInteger64, 4),
+        ("model", ogr.OFTString, "diffris-tiny 0.6.0"),
+        ("at_edge", ogr.OFTInteger, 0),
+    ]
+    for name, kind, _ in columns:
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetGeometry(ogr.CreateGeometryFromWkt("POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))"))
+    for name, _, value in columns:
+        feature.SetField(name, value)
+    layer.CreateFeature(feature)
+    dataset = None
+    loaded = QgsVectorLayer(str(path), "old", "ogr")
+    assert loaded.isValid() and loaded.featureCount() == 1
+    apply_score_style(loaded)
+    assert isinstance(loaded.renderer(), QgsGraduatedSymbolRenderer)
+    assert loaded.renderer().classAttribute() == "score"
 
 
 def test_cancel_stops_the_command_and_leaves_no_file(local_setting, tmp_path):

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import processing
 import pytest
+from osgeo import ogr
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProcessingException
 
 from conftest import SCENES, run_cli, wait_for
@@ -94,6 +95,11 @@ def test_synchronous_run_returns_the_command_lines_features(server, cli_jar, tmp
     wanted = read_features(expected)
     assert len(wanted) > 0 and result["FEATURES"] == len(wanted)
     assert read_features(result["OUTPUT"]) == wanted
+    # The provenance attributes reach the layer too: a source and one run id for the request.
+    dataset = ogr.Open(result["OUTPUT"])
+    provenance = [(f.GetField("source"), f.GetField("run_id")) for f in dataset.GetLayer(0)]
+    assert all(source for source, _ in provenance)
+    assert len({run for _, run in provenance}) == 1
     sent = server.requests()[-1]
     root = ET.fromstring(sent)
     assert root.findtext(f"{OWS}Identifier") == "diffris:Segment"

@@ -47,6 +47,8 @@ COLUMNS = {
     "geometry": pa.binary(),
     "native_geometry_wkb": pa.binary(),
     "source": pa.string(),
+    "run_id": pa.string(),
+    "source_path": pa.string(),
     "crs": pa.string(),
 }
 
@@ -106,14 +108,17 @@ def test_geopandas_reads_the_layer_in_crs84_with_every_geometry_valid(outputs):
     assert len(layer) > 0 and layer.geometry.is_valid.all()
     assert set(layer.geom_type) <= {"Polygon", "MultiPolygon"}
     assert (layer["query"] == QUERY).all()
-    scenes = layer["source"].map(lambda s: Path(s.split(":", 1)[-1]).stem)
+    scenes = layer["source"].map(lambda s: Path(s).stem)
     assert set(scenes) == set(SCENES)
+    # source is the file name, source_path the raster as listed; one run id for the whole job.
+    assert (layer["source"] == layer["source_path"].map(lambda s: Path(s.split(":", 1)[-1]).name)).all()
+    assert layer["run_id"].nunique() == 1
 
 
 def test_every_geometry_and_attribute_equals_the_command_lines_geojson(outputs):
     out, geojson = outputs
     layer = geopandas.read_parquet(out)
-    scenes = layer["source"].map(lambda s: Path(s.split(":", 1)[-1]).stem)
+    scenes = layer["source"].map(lambda s: Path(s).stem)
     for scene in SCENES:
         ours = layer[scenes == scene]
         cli = geopandas.read_file(geojson[scene])
@@ -139,3 +144,4 @@ def test_every_geometry_and_attribute_equals_the_command_lines_geojson(outputs):
             assert expected["area"] == pytest.approx(row.area, rel=1e-12)
             assert expected["score"] == pytest.approx(row.score, abs=1e-6)
             assert (expected["model"], bool(expected["at_edge"])) == (row.model, row.at_edge)
+            assert expected["source"] == row.source

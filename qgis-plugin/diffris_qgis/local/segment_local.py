@@ -23,7 +23,7 @@ from qgis.core import (
 from .. import settings
 from ..input_files import refuse_output_over_input
 from ..output_layer import style_on_load
-from ..raster_file import geotiff_for
+from ..raster_file import geotiff_for, source_name
 from .command_line import Cancelled, CommandLineError, command_line, describe_estimate
 
 DEVICES = ["auto", "cpu", "cuda"]
@@ -54,7 +54,8 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             "Finds what the query names ('white storage tanks', 'ships') in a raster layer with the "
             "DiffRIS model, on this computer, and writes one polygon per object to a GeoPackage "
             "with the attributes query, score (mean probability inside, 0 to 1), area (m²), "
-            "pixels, model and at_edge.\n\n"
+            "pixels, model, at_edge, source (the layer's file name) and run_id (one a run; the run's "
+            "manifest is written beside the output, NAME.run.json).\n\n"
             "Runs the diffris command line (Java 17 or later, found from JAVA_HOME or PATH). Set "
             "where it is in Settings > Options > Processing > Providers > DiffRIS, or in the "
             "'diffris command line' parameter: the 'diffris' launcher, cli/target/diffris-cli.jar, "
@@ -174,6 +175,9 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             arguments = ["segment", "--raster", str(raster), "--query", query]
             arguments += ["--out", str(target), "--overwrite"]
             arguments += self.options(parameters, context) + ["--progress", "lines"]
+            if raster.parent == work:
+                # A copy: the polygons name the layer's own source, not the copy's file.
+                arguments += ["--source-name", source_name(layer)]
 
             def on_progress(done: int, total: int) -> None:
                 feedback.setProgressText(f"{done} of {total} tiles")
@@ -202,6 +206,12 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(
             "Found {polygons} objects ({area_m2} m²) on {tiles} tiles, execution provider {provider}, "
             "in {total_ms} ms".format_map(_Missing(summary))
+        )
+        # The command line writes the run's manifest beside the output (out.gpkg: out.run.json).
+        feedback.pushInfo(
+            "Run {run_id}: its manifest is {manifest}".format_map(
+                _Missing(summary, manifest=str(target.with_suffix(".run.json")))
+            )
         )
         style_on_load(context, destination, query)
         return {self.OUTPUT: destination, self.POLYGONS: int(summary.get("polygons", 0))}

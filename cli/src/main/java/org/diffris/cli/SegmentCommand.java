@@ -24,8 +24,10 @@ import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.InvalidOptionException;
 import org.diffris.pipeline.PixelLimitException;
+import org.diffris.pipeline.Provenance;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RunEstimate;
+import org.diffris.pipeline.RunManifest;
 import org.diffris.pipeline.SegmentOptions;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.SegmentationSummary;
@@ -63,8 +65,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Finds what a query in words names in a raster (GeoTIFF) and writes it as georeferenced "
           + "polygons with attributes query, score (mean probability inside), area (square "
-          + "metres), pixels, model, at_edge (within one tile of the raster's edge).",
+          + "metres), pixels, model, at_edge (within one tile of the raster's edge), source (the"
+          + " raster's file name) and run_id (one id a run).",
+      "Also writes the run's manifest beside the output (out.gpkg: out.run.json).",
       "Last line on stdout: polygons=... at_edge=... tiles=... provider=... model_ms=... total_ms=..."
+          + " km2=... km2_per_s=... run_id=..."
     })
 public final class SegmentCommand implements Callable<Integer> {
   /** The pipeline's option names as this command spells them. */
@@ -204,6 +209,15 @@ public final class SegmentCommand implements Callable<Integer> {
   }
 
   @Option(
+      names = "--source-name",
+      paramLabel = "NAME",
+      description =
+          "The name each polygon's source attribute carries (default: the raster's file name),"
+              + " for a raster that is a copy of another (QGIS writes one for a layer that is not"
+              + " a GeoTIFF).")
+  String sourceName;
+
+  @Option(
       names = "--progress",
       defaultValue = "auto",
       paramLabel = "auto|lines|none",
@@ -270,9 +284,10 @@ public final class SegmentCommand implements Callable<Integer> {
           stdout.println("roi: " + roi.source() + ", " + describe(crop.window()) + " read");
         }
         stdout.flush();
-        SegmentationSummary summary = write(image, input, crop.window(), plan, segmenter);
+        Run run = new Run(Provenance.newRunId(), java.time.Instant.now());
+        SegmentationSummary summary = write(image, input, crop.window(), plan, segmenter, run);
         costs.recordRun(segmenter, estimate.get(), summary);
-        report(stdout, summary, segmenter.provider(), image, plan);
+        report(stdout, summary, segmenter.provider(), image, plan, run);
         return 0;
       }
     } catch (InvalidOptionException e) {
@@ -288,14 +303,40 @@ public final class SegmentCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs the plan into the outputs; each file is moved into place only when all are complete. */
+  /**
+   * One run's identity and its figures for the summary line.
+   *
+   * @param id the run id every polygon and the manifest carry
+   */
+  private static final class Run {
+    final String id;
+    final java.time.Instant started;
+    long totalMs;
+    double squareKilometres;
+
+    Run(String id, java.time.Instant started) {
+      this.id = id;
+      this.started = started;
+    }
+  }
+
+  /**
+   * Runs the plan into the outputs; each file is moved into place only when all are complete,
+   * the run manifest last, so that it never stands without them.
+   */
   private SegmentationSummary write(
       GeoTiffRaster image,
       RasterInput input,
       PixelBounds window,
       SegmentationPlan plan,
-      Segmenter segmenter)
+      Segmenter segmenter,
+      Run run)
       throws IOException {
+    // Before the run: the raster as it was read.
+    RunManifest.Input rasterFile = RunManifestFile.input("raster", raster);
+    Provenance provenance =
+        new Provenance(
+            sourceName != null ? sourceName : Provenance.sourceName(raster.toString()), run.id);
     PrintWriter err = spec.commandLine().getErr();
     ProgressBar bar =
         switch (progress) {
@@ -306,7 +347,10 @@ public final class SegmentCommand implements Callable<Integer> {
     try (AtomicOutput out = new AtomicOutput(output.out, output.overwrite);
         AtomicOutput probabilityFile = optional(probabilities);
         AtomicOutput previewFile = optional(preview);
-        RegionWriter writer = output.writer(out.temporary(), image, plan.outputSchema(), false)) {
+        AtomicOutput manifestFile =
+            new AtomicOutput(RunManifestFile.beside(output.out), output.overwrite);
+        RegionWriter writer =
+            output.writer(out.temporary(), image, plan.outputSchema(provenance), false)) {
       ProbabilityTiff tiff =
           probabilities == null ? null : new ProbabilityTiff(image.width(), image.height());
       PreviewRenderer renderer =
@@ -341,7 +385,24 @@ public final class SegmentCommand implements Callable<Integer> {
             plan.scaling().low(),
             plan.scaling().high());
       }
-      for (AtomicOutput file : Arrays.asList(out, probabilityFile, previewFile)) {
+      run.totalMs =
+          System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+      run.squareKilometres = plan.squareKilometres();
+      java.util.List<String> written = new java.util.ArrayList<>();
+      for (Path file : Arrays.asList(output.out, probabilities, preview)) {
+        if (file != null) {
+          written.add(file.toAbsolutePath().normalize().toString());
+        }
+      }
+      RunManifestFile.write(
+          manifestFile.temporary(),
+          new RunManifest("diffris segment", run.id, run.started)
+              .model(segmenter)
+              .options(plan)
+              .inputs(java.util.List.of(rasterFile))
+              .outputs(written)
+              .result(summary, plan.warnings(), run.squareKilometres, run.totalMs));
+      for (AtomicOutput file : Arrays.asList(out, probabilityFile, previewFile, manifestFile)) {
         if (file != null) {
           file.commit();
         }
@@ -368,15 +429,16 @@ public final class SegmentCommand implements Callable<Integer> {
       SegmentationSummary s,
       ProviderReport provider,
       GeoTiffRaster image,
-      SegmentationPlan plan) {
-    long totalMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+      SegmentationPlan plan,
+      Run run) {
+    stdout.println("run manifest: " + RunManifestFile.beside(output.out));
     stdout.println(
         String.format(
             Locale.ROOT,
             "polygons=%d at_edge=%d tiles=%d tiles_skipped=%d provider=%s model_ms=%.0f"
                 + " inference_ms=%.0f "
                 + "resample=%.4g bands=%s scale=%s area_m2=%.2f crs=%s threshold=%s out=%s"
-                + " total_ms=%d",
+                + " total_ms=%d km2=%.4f km2_per_s=%.4f run_id=%s",
             s.regions(),
             s.regionsAtEdge(),
             s.inference().tiles(),
@@ -391,7 +453,10 @@ public final class SegmentCommand implements Callable<Integer> {
             image.spatialReference().label(),
             s.threshold(),
             output.out,
-            totalMs));
+            run.totalMs,
+            run.squareKilometres,
+            RunManifest.squareKilometresPerSecond(run.squareKilometres, run.totalMs),
+            run.id));
     stdout.flush();
   }
 
@@ -412,6 +477,9 @@ public final class SegmentCommand implements Callable<Integer> {
     output.format(spec);
     if (json && !dryRun) {
       throw CommandFailures.usage(spec, "--json goes with --dry-run (the estimate as JSON)");
+    }
+    if (sourceName != null && sourceName.isBlank()) {
+      throw CommandFailures.usage(spec, "--source-name must not be empty");
     }
     if (probabilities != null && !hasExtension(probabilities, ".tif", ".tiff")) {
       throw CommandFailures.usage(
@@ -454,6 +522,7 @@ public final class SegmentCommand implements Callable<Integer> {
     outputs.put("--out", output.out);
     outputs.put("--probabilities", probabilities);
     outputs.put("--preview", preview);
+    outputs.put("--out's run manifest", RunManifestFile.beside(output.out));
     return outputs;
   }
 

@@ -13,6 +13,7 @@ import org.diffris.geotools.RowBandReader;
 import org.diffris.output.AtomicOutput;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.OutputSchema;
+import org.diffris.pipeline.Provenance;
 import org.diffris.vectorizer.Connectivity;
 import org.diffris.vectorizer.MaskVectorizer;
 import org.diffris.vectorizer.VectorizerOptions;
@@ -104,13 +105,14 @@ public final class VectorizeCommand implements Callable<Integer> {
       stdout.println(
           String.format(
               Locale.ROOT,
-              "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d",
+              "polygons=%d pixels=%d area_m2=%.2f crs=%s out=%s ms=%d run_id=%s",
               summary.polygons,
               summary.pixels,
               summary.areaSquareMetres,
               summary.crs,
               output.out,
-              (System.nanoTime() - start) / 1_000_000));
+              (System.nanoTime() - start) / 1_000_000,
+              summary.runId));
       stdout.flush();
       return 0;
     } catch (InputException | InvalidInputException e) {
@@ -132,7 +134,9 @@ public final class VectorizeCommand implements Callable<Integer> {
           output.writer(
               file.temporary(),
               raster,
-              OutputSchema.mask(probabilities),
+              OutputSchema.mask(
+                  probabilities,
+                  new Provenance(Provenance.sourceName(mask.toString()), summary.runId)),
               options.connectivity() == Connectivity.EIGHT)) {
         MaskVectorizer vectorizer =
             new MaskVectorizer(
@@ -207,6 +211,7 @@ public final class VectorizeCommand implements Callable<Integer> {
   /** What was written, for the last stdout line. */
   private static final class Summary {
     final String crs;
+    final String runId = Provenance.newRunId();
     int polygons;
     long pixels;
     double areaSquareMetres;

@@ -82,8 +82,16 @@ class SegmentCommandTest {
     GeoPackageContents contents = GeoPackageContents.read(gpkg);
     assertEquals(32633, contents.organizationCode);
     assertEquals(
-        List.of("fid", "geom", "query", "score", "area", "pixels", "model", "at_edge"),
+        List.of(
+            "fid", "geom", "query", "score", "area", "pixels", "model", "at_edge", "source",
+            "run_id"),
         contents.columns);
+    // One run: the raster's file name and the run's id on every polygon, the id the summary says.
+    for (GeoPackageContents.Feature f : contents.features) {
+      assertEquals("scene.tif", f.attributes().get("source"));
+      assertEquals(summary.get("run_id"), f.attributes().get("run_id"));
+    }
+    assertEquals(4, java.util.UUID.fromString(summary.get("run_id")).version());
     assertEquals(2, contents.features.size());
     // written as they complete (streaming): sort by area, the 60 x 50 rectangle first
     List<GeoPackageContents.Feature> features = new java.util.ArrayList<>(contents.features);
@@ -138,6 +146,8 @@ class SegmentCommandTest {
     assertTrue(score.find(), text);
     assertEquals(Scenes.probability(Scenes.RED, 81), Double.parseDouble(score.group(1)), 1e-5);
     assertTrue(text.contains("\"area\":3000"), text);
+    assertTrue(text.contains("\"source\":\"scene.tif\""), text);
+    assertTrue(text.contains("\"run_id\":\"" + run.summary().get("run_id") + "\""), text);
     // UTM 33N at 5300 km north: longitude near 15 E, latitude near 47.8 N
     assertTrue(text.matches("(?s).*\\[15\\.0\\d+,47\\.8\\d+\\].*"), text);
   }

@@ -72,7 +72,12 @@ class VectorizeCommandTest {
     assertEquals("EPSG", gpkg.organization);
     assertEquals(32633, gpkg.organizationCode);
     assertTrue(gpkg.definition.contains("UTM zone 33N"), gpkg.definition);
-    assertEquals(List.of("fid", "geom", "area", "pixels"), gpkg.columns);
+    assertEquals(List.of("fid", "geom", "area", "pixels", "source", "run_id"), gpkg.columns);
+    // The mask's file name, and one run id on every polygon of the run.
+    assertTrue(
+        gpkg.features.stream().allMatch(f -> "blobs_utm.tif".equals(f.attributes().get("source"))));
+    assertEquals(
+        1, gpkg.features.stream().map(f -> f.attributes().get("run_id")).distinct().count());
 
     assertEquals(oracle.regions(false), gpkg.features.size());
     long pixels = 0;

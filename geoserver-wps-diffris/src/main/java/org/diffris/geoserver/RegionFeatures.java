@@ -17,7 +17,8 @@ import org.locationtech.jts.geom.Polygon;
 /**
  * Collects regions as the features {@code diffris:Segment} returns: feature type
  * {@value #TYPE_NAME} with a Polygon {@code geometry} in the coverage's EPSG CRS and the
- * attributes of the project's {@link OutputSchema} (query, score, area, pixels, model); one
+ * attributes of the project's {@link OutputSchema} (query, score, area, pixels, model, at_edge,
+ * source, run_id); one
  * feature per region in the order they arrive, ids {@code segment.1, segment.2, ...}.
  */
 public final class RegionFeatures implements RegionSink {

@@ -60,7 +60,8 @@ public class SegmentProcess {
               + "first, with the attributes query, score (mean probability inside, 0 to 1), area "
               + "(square metres), pixels (raster pixels inside), model (model name and version) and"
               + " at_edge (true within one tile of the coverage's edge or the roi's boundary, where"
-              + " a larger extent may answer differently).")
+              + " a larger extent may answer differently), source (the coverage's name) and run_id"
+              + " (one id a request, also in the server log's run manifest).")
   public SimpleFeatureCollection execute(
       @DescribeParameter(
               name = "coverage",
@@ -190,6 +191,8 @@ public class SegmentProcess {
       ServerSettings settings,
       ProgressListener monitor)
       throws IOException {
+    long start = System.nanoTime();
+    RunRecord run = new RunRecord(coverage);
     ProgressListener progress = monitor == null ? new NullProgressListener() : monitor;
     CoverageRaster raster = CoverageRaster.of(coverage);
     PixelWindow window = raster.window(roi);
@@ -205,7 +208,8 @@ public class SegmentProcess {
       RequestEstimate estimate = new RequestEstimate(model.segmenter(), settings);
       SegmentationPlan plan = model.segmenter().plan(input, job, estimate::check);
       plan.warnings().forEach(w -> LOG.warning("diffris:Segment '" + job.query() + "': " + w));
-      RegionFeatures features = new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema());
+      RegionFeatures features =
+          new RegionFeatures(raster.crs().featureCrs(), plan.outputSchema(run.provenance()));
       try (InferenceGate.Permit permit = model.gate().enter(progress::isCanceled)) {
         if (permit == null) {
           throw new ProcessException(
@@ -220,6 +224,7 @@ public class SegmentProcess {
                 progress::isCanceled);
         log(job.query(), window, raster, summary, plan);
         estimate.record(summary);
+        run.log(model.segmenter(), plan, summary, (System.nanoTime() - start) / 1e6);
         progress.complete();
         return features.collection();
       }

@@ -150,8 +150,11 @@ class SegmentProcessTest {
     assertEquals(Long.class, type.getDescriptor("pixels").getType().getBinding());
     assertEquals(String.class, type.getDescriptor("model").getType().getBinding());
     assertEquals(
-        List.of("geometry", "query", "score", "area", "pixels", "model", "at_edge"),
+        List.of(
+            "geometry", "query", "score", "area", "pixels", "model", "at_edge", "source", "run_id"),
         type.getAttributeDescriptors().stream().map(d -> d.getLocalName()).toList());
+    assertEquals(String.class, type.getDescriptor("source").getType().getBinding());
+    assertEquals(String.class, type.getDescriptor("run_id").getType().getBinding());
 
     List<SimpleFeature> features = features(fc);
     assertEquals(2, features.size());
@@ -178,6 +181,80 @@ class SegmentProcessTest {
       assertEquals(true, f.getAttribute("at_edge"));
       assertEquals(32633, polygon.getSRID());
     }
+  }
+
+  /**
+   * Each request is a run: its id and the coverage's name on every feature, and its manifest in
+   * one log line that says what the request did.
+   */
+  @Test
+  void eachRequestIsARunWithItsManifestInTheLog() throws Exception {
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel() == java.util.logging.Level.INFO
+                && r.getMessage().startsWith(RunRecord.LOG_PREFIX)) {
+              logged.add(r.getMessage().substring(RunRecord.LOG_PREFIX.length()));
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(RunRecord.class.getName());
+    log.addHandler(handler);
+    List<List<SimpleFeature>> runs = new ArrayList<>();
+    double x0 = TestCoverages.ORIGIN_X;
+    double y0 = TestCoverages.ORIGIN_Y;
+    Polygon roi =
+        GF.createPolygon(
+            new Coordinate[] {
+              new Coordinate(x0, y0), new Coordinate(x0 + 60, y0),
+              new Coordinate(x0 + 60, y0 - 60), new Coordinate(x0, y0 - 60),
+              new Coordinate(x0, y0)
+            });
+    try {
+      runs.add(features(run(inputs(TestCoverages.standard(), "tanks"), null)));
+      Map<String, Object> in = inputs(TestCoverages.standard(), "tanks");
+      in.put("roi", roi);
+      runs.add(features(run(in, null)));
+    } finally {
+      log.removeHandler(handler);
+    }
+    assertEquals(2, logged.size(), logged.toString());
+    java.util.Set<Object> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      Map<?, ?> m = (Map<?, ?>) org.diffris.runtime.json.JsonReader.parse(logged.get(i), "log");
+      List<SimpleFeature> features = runs.get(i);
+      assertTrue(!features.isEmpty());
+      for (SimpleFeature f : features) {
+        assertEquals("scene", f.getAttribute("source")); // the coverage's name
+        assertEquals(m.get("run_id"), f.getAttribute("run_id"));
+      }
+      ids.add(m.get("run_id"));
+      assertEquals("diffris:Segment", m.get("host"));
+      Map<?, ?> counts = (Map<?, ?>) m.get("counts");
+      assertEquals(features.size(), ((Number) counts.get("polygons")).intValue());
+      Map<?, ?> model = (Map<?, ?>) m.get("model");
+      assertEquals("analytic-test", model.get("name"));
+      assertEquals(ModelBundle.open(TestBundle.folder()).contentSha256(), model.get("sha256"));
+      Map<?, ?> input = (Map<?, ?>) ((List<?>) m.get("inputs")).get(0);
+      assertEquals("scene", input.get("path"));
+      Map<?, ?> options = (Map<?, ?>) m.get("options");
+      assertEquals("tanks", options.get("query"));
+      assertEquals(i == 0 ? null : roi.toText(), options.get("roi"));
+      // The whole 200 x 150 coverage of 0.5 m pixels; the roi's 120 x 120 pixel window.
+      assertEquals(
+          i == 0 ? 200 * 150 * 0.25e-6 : 120 * 120 * 0.25e-6,
+          ((Number) m.get("area_km2")).doubleValue(),
+          1e-12);
+    }
+    assertEquals(2, ids.size(), "each request has its own run id");
   }
 
   @Test

@@ -56,6 +56,7 @@ public final class ModelBundle {
   private final String zipPrefix; // null for a folder bundle
   private final ModelDescription description;
   private final TextTokenizer tokenizer;
+  private volatile String contentSha256; // computed on first use: a large bundle takes seconds
 
   private ModelBundle(Path location, String zipPrefix) throws IOException {
     this.location = location;
@@ -321,6 +322,93 @@ public final class ModelBundle {
 
   public Path location() {
     return location;
+  }
+
+  /**
+   * The SHA-256 of the bundle's content, as 64 lower-case hex digits: every file of the bundle
+   * (in a zip, those under its top folder), in the order of their bundle-relative names with
+   * {@code /} as separator, each as its name in UTF-8, a zero byte, its length as 8 bytes
+   * big-endian and its bytes. A folder and a zip of it give the same digest; so do two copies
+   * anywhere. Reads every byte once (seconds for a bundle of gigabytes), then remembers it.
+   */
+  public String contentSha256() throws IOException {
+    String digest = contentSha256;
+    if (digest == null) {
+      digest = zipPrefix == null ? folderDigest() : zipDigest();
+      contentSha256 = digest;
+    }
+    return digest;
+  }
+
+  private String folderDigest() throws IOException {
+    List<Path> files;
+    try (var walk = Files.walk(location)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    java.util.TreeMap<String, Path> byName = new java.util.TreeMap<>();
+    for (Path file : files) {
+      byName.put(
+          location.relativize(file).toString().replace(java.io.File.separatorChar, '/'), file);
+    }
+    java.security.MessageDigest sha = sha256();
+    for (var entry : byName.entrySet()) {
+      try (InputStream in = Files.newInputStream(entry.getValue())) {
+        digestFile(sha, entry.getKey(), Files.size(entry.getValue()), in);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
+  private String zipDigest() throws IOException {
+    try (ZipFile zip = new ZipFile(location.toFile())) {
+      java.util.TreeMap<String, ZipEntry> byName = new java.util.TreeMap<>();
+      Enumeration<? extends ZipEntry> entries = zip.entries();
+      while (entries.hasMoreElements()) {
+        ZipEntry entry = entries.nextElement();
+        if (!entry.isDirectory() && entry.getName().startsWith(zipPrefix)) {
+          byName.put(entry.getName().substring(zipPrefix.length()), entry);
+        }
+      }
+      java.security.MessageDigest sha = sha256();
+      for (var entry : byName.entrySet()) {
+        try (InputStream in = zip.getInputStream(entry.getValue())) {
+          digestFile(sha, entry.getKey(), entry.getValue().getSize(), in);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+  }
+
+  private static void digestFile(
+      java.security.MessageDigest sha, String name, long length, InputStream in)
+      throws IOException {
+    sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(length).array());
+    byte[] buffer = new byte[1 << 16];
+    long read = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      sha.update(buffer, 0, n);
+      read += n;
+    }
+    if (read != length) {
+      throw new IOException(
+          "model bundle file "
+              + name
+              + " changed while it was read ("
+              + read
+              + " of "
+              + length
+              + " bytes)");
+    }
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   public ModelDescription description() {

@@ -85,6 +85,39 @@ class ModelBundleTest {
   }
 
   @Test
+  void contentDigestIsTheFilesInNameOrderWhereverTheBundleLies() throws Exception {
+    Path folder = bundle(validDescription());
+    // The documented rule, computed here file by file: name, 0, 8-byte length, bytes.
+    java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+    java.util.List<Path> files;
+    try (Stream<Path> walk = Files.walk(folder)) {
+      files =
+          walk.filter(Files::isRegularFile)
+              .sorted(
+                  java.util.Comparator.comparing(
+                      f -> folder.relativize(f).toString().replace('\\', '/')))
+              .toList();
+    }
+    assertEquals(5, files.size()); // model.json, two graphs, vocab.json, merges.txt
+    for (Path file : files) {
+      byte[] bytes = Files.readAllBytes(file);
+      expected.update(
+          folder.relativize(file).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+      expected.update((byte) 0);
+      expected.update(java.nio.ByteBuffer.allocate(8).putLong(bytes.length).array());
+      expected.update(bytes);
+    }
+    String digest = java.util.HexFormat.of().formatHex(expected.digest());
+    assertEquals(digest, ModelBundle.open(folder).contentSha256());
+    for (String prefix : new String[] {"", "diffris-test/"}) {
+      Path zip = zip(folder, temp.resolve("d" + prefix.length() + ".zip"), prefix);
+      assertEquals(digest, ModelBundle.open(zip).contentSha256());
+    }
+    Files.write(folder.resolve("segmenter.onnx"), new byte[] {4, 6});
+    assertFalse(digest.equals(ModelBundle.open(folder).contentSha256()));
+  }
+
+  @Test
   void opensZipsWithFilesAtTheTopOrInOneFolder() throws IOException {
     Path folder = bundle(validDescription());
     for (String prefix : new String[] {"", "diffris-test/"}) {

@@ -25,11 +25,16 @@ import org.diffris.vectorizer.VectorizedRegion;
  *       extent's edge (or of the region of interest's boundary), where the model saw less
  *       context and another extent may answer differently; regions with {@code false} are the
  *       same in any extent that holds them with that margin</td></tr>
+ *   <tr><td>{@code source}</td><td>text</td><td>the raster's file name (no folder), or the
+ *       coverage's name on a server ({@link Provenance})</td></tr>
+ *   <tr><td>{@code run_id}</td><td>text</td><td>the run's random UUID, the same on every region of
+ *       one run (one command, one WPS request, one Spark job); the run manifest carries it
+ *       too</td></tr>
  * </table>
  *
  * <p>A mask vectorized without a model ({@code diffris vectorize}) has the same attributes less
- * {@code query} and {@code model}, and {@code score} only when the mask holds probabilities.
- * Immutable.
+ * {@code query}, {@code model} and {@code at_edge}, and {@code score} only when the mask holds
+ * probabilities; its {@code source} is the mask's file name. Immutable.
  */
 public final class OutputSchema {
   /**
@@ -45,41 +50,58 @@ public final class OutputSchema {
   public static final Field PIXELS = new Field("pixels", Long.class, true);
   public static final Field MODEL = new Field("model", String.class, true);
   public static final Field AT_EDGE = new Field("at_edge", Boolean.class, true);
+  public static final Field SOURCE = new Field("source", String.class, true);
+  public static final Field RUN_ID = new Field("run_id", String.class, true);
 
   private final List<Field> fields;
   private final String query;
   private final String model;
   private final Predicate<VectorizedRegion> atEdge;
+  private final Provenance provenance;
 
   private OutputSchema(
-      List<Field> fields, String query, String model, Predicate<VectorizedRegion> atEdge) {
+      List<Field> fields,
+      String query,
+      String model,
+      Predicate<VectorizedRegion> atEdge,
+      Provenance provenance) {
     this.fields = List.copyOf(fields);
     this.query = query;
     this.model = model;
     this.atEdge = atEdge;
+    this.provenance = provenance;
   }
 
   /**
-   * The attributes of a segmentation's regions: query, score, area, pixels, model, at_edge
-   * ({@link SegmentationPlan#outputSchema()} gives the one of a job).
+   * The attributes of a segmentation's regions: query, score, area, pixels, model, at_edge,
+   * source, run_id ({@link SegmentationPlan#outputSchema(Provenance)} gives the one of a job).
    *
    * @param atEdge which regions lie near the extent's edge
    */
   public static OutputSchema segmentation(
-      String query, String model, Predicate<VectorizedRegion> atEdge) {
+      String query, String model, Predicate<VectorizedRegion> atEdge, Provenance provenance) {
     return new OutputSchema(
-        List.of(QUERY, SCORE, AREA, PIXELS, MODEL, AT_EDGE), query, model, atEdge);
+        List.of(QUERY, SCORE, AREA, PIXELS, MODEL, AT_EDGE, SOURCE, RUN_ID),
+        query,
+        model,
+        atEdge,
+        provenance);
   }
 
-  /** The attributes of a vectorized mask's regions: score (probability masks only), area, pixels. */
-  public static OutputSchema mask(boolean probabilities) {
+  /**
+   * The attributes of a vectorized mask's regions: score (probability masks only), area, pixels,
+   * source, run_id.
+   */
+  public static OutputSchema mask(boolean probabilities, Provenance provenance) {
     List<Field> fields = new ArrayList<>();
     if (probabilities) {
       fields.add(SCORE);
     }
     fields.add(AREA);
     fields.add(PIXELS);
-    return new OutputSchema(fields, null, null, null);
+    fields.add(SOURCE);
+    fields.add(RUN_ID);
+    return new OutputSchema(fields, null, null, null, provenance);
   }
 
   public List<Field> fields() {
@@ -110,6 +132,12 @@ public final class OutputSchema {
     }
     if (field == AT_EDGE) {
       return atEdge.test(region);
+    }
+    if (field == SOURCE) {
+      return provenance.source();
+    }
+    if (field == RUN_ID) {
+      return provenance.runId();
     }
     return model;
   }

@@ -44,6 +44,26 @@ public record RasterInput(
   }
 
   /**
+   * The ground this raster covers, square kilometres: the area of its four corners' polygon,
+   * measured as its regions are ({@link AreaModel}).
+   */
+  public double squareKilometres() {
+    PixelToWorld t = pixelToWorld;
+    int w = width();
+    int h = height();
+    org.locationtech.jts.geom.Coordinate[] corners = {
+      new org.locationtech.jts.geom.Coordinate(t.x(0, 0), t.y(0, 0)),
+      new org.locationtech.jts.geom.Coordinate(t.x(w, 0), t.y(w, 0)),
+      new org.locationtech.jts.geom.Coordinate(t.x(w, h), t.y(w, h)),
+      new org.locationtech.jts.geom.Coordinate(t.x(0, h), t.y(0, h)),
+      new org.locationtech.jts.geom.Coordinate(t.x(0, 0), t.y(0, 0))
+    };
+    return areaModel.areaSquareMetres(
+            new org.locationtech.jts.geom.GeometryFactory().createPolygon(corners))
+        / 1e6;
+  }
+
+  /**
    * A rectangle of this raster as a raster of its own: pixel (0, 0) is the rectangle's corner, and
    * its georeferencing is this one's moved there (as a GDAL crop computes it).
    *

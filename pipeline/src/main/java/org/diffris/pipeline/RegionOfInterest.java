@@ -69,6 +69,18 @@ public interface RegionOfInterest {
       public RegionOfInterest window(PixelBounds read) {
         return both(a.window(read), b.window(read));
       }
+
+      @Override
+      public String describe() {
+        String first = a.describe();
+        String second = b.describe();
+        return first == null ? second : second == null ? first : first + " and " + second;
+      }
     };
+  }
+
+  /** The region in words for a run's manifest (a polygon's WKT), or null when it has none. */
+  default String describe() {
+    return null;
   }
 }

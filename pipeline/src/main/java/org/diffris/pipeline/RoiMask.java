@@ -23,6 +23,7 @@ public final class RoiMask implements RegionOfInterest {
   private final double[] y0;
   private final double[] x1;
   private final double[] y1;
+  private final String text;
   // The window's corner in the pixels the edges are in: (0, 0) for the whole raster.
   private final int dx;
   private final int dy;
@@ -32,6 +33,7 @@ public final class RoiMask implements RegionOfInterest {
     this.y0 = whole.y0;
     this.x1 = whole.x1;
     this.y1 = whole.y1;
+    this.text = whole.text;
     this.dx = dx;
     this.dy = dy;
   }
@@ -47,6 +49,7 @@ public final class RoiMask implements RegionOfInterest {
           "roi",
           "must be a Polygon or MultiPolygon in the raster's CRS, got " + roi.getGeometryType());
     }
+    text = roi.toText();
     int edges = 0;
     for (int i = 0; i < roi.getNumGeometries(); i++) {
       Polygon p = (Polygon) roi.getGeometryN(i);
@@ -69,6 +72,12 @@ public final class RoiMask implements RegionOfInterest {
         e = addRing(p.getInteriorRingN(h), windowToWorld, e);
       }
     }
+  }
+
+  /** The polygon's WKT, in the raster's CRS. */
+  @Override
+  public String describe() {
+    return text;
   }
 
   private int addRing(LinearRing ring, PixelToWorld t, int e) {

@@ -554,9 +554,32 @@ public final class SegmentationPlan {
         || (roi != null && roi.boundaryNear(pixels, edgeMargin));
   }
 
-  /** The attributes every host writes for this job's regions ({@link OutputSchema}). */
-  public OutputSchema outputSchema() {
-    return OutputSchema.segmentation(options.query(), segmenter.label(), this::atEdge);
+  /**
+   * The attributes every host writes for this job's regions ({@link OutputSchema}), with the
+   * raster and run they come from.
+   */
+  public OutputSchema outputSchema(Provenance provenance) {
+    return OutputSchema.segmentation(options.query(), segmenter.label(), this::atEdge, provenance);
+  }
+
+  /** The options this plan was made with (the user's, before the plan resolved defaults). */
+  SegmentOptions options() {
+    return options;
+  }
+
+  /** Tile side and overlap the tiler runs with, model pixels. */
+  int[] tiling() {
+    return new int[] {tiler.tileSize(), tiler.overlap()};
+  }
+
+  /** The model this plan runs. */
+  Segmenter segmenter() {
+    return segmenter;
+  }
+
+  /** The ground the raster (or window) covers, square kilometres ({@link RasterInput}). */
+  public double squareKilometres() {
+    return input.squareKilometres();
   }
 
   /**
@@ -697,6 +720,8 @@ public final class SegmentationPlan {
       BooleanSupplier cancelled)
       throws IOException {
     int width = input.width();
+    long[] vectorizing = new long[1];
+    TimedSource reading = new TimedSource(source);
     double[] area = new double[1];
     int[] count = new int[1];
     int[] atEdge = new int[1];
@@ -716,9 +741,10 @@ public final class SegmentationPlan {
     BandConsumer stored = northUp.back(probabilities);
     InferenceSummary inference =
         tiler.run(
-            source,
+            reading,
             segmenter.model().forQuery(options.query().strip()),
             (row, height, p, valid) -> {
+              long start = System.nanoTime();
               if (roi != null) {
                 roi.apply(row, width, height, p, valid);
               }
@@ -726,10 +752,14 @@ public final class SegmentationPlan {
                 stored.accept(row, height, p, valid);
               }
               vectorizer.accept(MaskBand.probabilities(row, width, height, p, valid));
+              vectorizing[0] += System.nanoTime() - start;
             },
             progress,
             cancelled);
+    long start = System.nanoTime();
     vectorizer.finish();
-    return new SegmentationSummary(inference, count[0], atEdge[0], area[0], threshold());
+    vectorizing[0] += System.nanoTime() - start;
+    return new SegmentationSummary(
+        inference, count[0], atEdge[0], area[0], threshold(), reading.nanos(), vectorizing[0]);
   }
 }

@@ -339,7 +339,9 @@ class RunEstimateTest {
             0,
             0,
             0,
-            0.5));
+            0.5,
+            0,
+            0));
     assertTrue(
         warnings.stream().anyMatch(w -> w.contains("cannot be written")), warnings.toString());
     assertTrue(cache.cached(segmenter, estimate).isEmpty());

@@ -23,9 +23,8 @@ final class AnswersGeoPackage {
   private AnswersGeoPackage() {}
 
   static void write(Dataset<Row> answers, Path temporary, Path target) throws IOException {
-    List<OutputSchema.Field> columns =
-        new ArrayList<>(OutputSchema.segmentation("", "", r -> false).fields());
-    columns.add(new OutputSchema.Field(FeatureRows.SOURCE, String.class, true));
+    List<OutputSchema.Field> columns = new ArrayList<>(FeatureRows.attributes());
+    columns.add(new OutputSchema.Field(FeatureRows.SOURCE_PATH, String.class, true));
     columns.add(new OutputSchema.Field(FeatureRows.CRS, String.class, true));
     SpatialReference wgs84;
     try {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.diffris.pipeline.OutputSchema;
+import org.diffris.pipeline.Provenance;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.vectorizer.VectorizedRegion;
 import org.geotools.api.referencing.operation.TransformException;
@@ -17,8 +18,9 @@ import org.locationtech.jts.io.WKBWriter;
 
 /**
  * The job's answer rows: the project's output schema ({@link OutputSchema}: query, score, area,
- * pixels, model, at_edge) plus the raster ({@code source}) and its CRS ({@code crs}, as
- * "EPSG:32633"), with two geometries as WKB: longitude/latitude (the GeoParquet layer's
+ * pixels, model, at_edge, source (the raster's file name), run_id (the job's)) plus the raster
+ * as listed ({@code source_path}: {@code file:/...}, {@code s3a://...}) and its CRS ({@code crs},
+ * as "EPSG:32633"), with two geometries as WKB: longitude/latitude (the GeoParquet layer's
  * geometry, in its default CRS, OGC:CRS84) and the raster's own coordinates (the command line's
  * geometry, bit for bit).
  */
@@ -26,6 +28,8 @@ final class FeatureRows {
   static final String LON_LAT_WKB = "geometry_wkb";
   static final String NATIVE_WKB = "native_geometry_wkb";
   static final String SOURCE = "source";
+  static final String RUN_ID = "run_id";
+  static final String SOURCE_PATH = "source_path";
   static final String CRS = "crs";
 
   private FeatureRows() {}
@@ -35,12 +39,17 @@ final class FeatureRows {
     List<StructField> fields = new ArrayList<>();
     fields.add(DataTypes.createStructField(LON_LAT_WKB, DataTypes.BinaryType, false));
     fields.add(DataTypes.createStructField(NATIVE_WKB, DataTypes.BinaryType, false));
-    for (OutputSchema.Field f : OutputSchema.segmentation("", "", r -> false).fields()) {
+    for (OutputSchema.Field f : attributes()) {
       fields.add(DataTypes.createStructField(f.name(), sparkType(f.type()), !f.required()));
     }
-    fields.add(DataTypes.createStructField(SOURCE, DataTypes.StringType, false));
+    fields.add(DataTypes.createStructField(SOURCE_PATH, DataTypes.StringType, false));
     fields.add(DataTypes.createStructField(CRS, DataTypes.StringType, false));
     return DataTypes.createStructType(fields);
+  }
+
+  /** The output schema's attributes, as every row carries them. */
+  static List<OutputSchema.Field> attributes() {
+    return OutputSchema.segmentation("", "", r -> false, new Provenance("-", "-")).fields();
   }
 
   private static DataType sparkType(Class<?> type) {
@@ -59,12 +68,14 @@ final class FeatureRows {
     throw new IllegalArgumentException("no Spark type for " + type);
   }
 
-  /** One answer row. */
-  static Row of(RasterRun raster, SegmentationPlan plan, VectorizedRegion region)
+  /** One answer row of the job {@code runId}. */
+  static Row of(RasterRun raster, SegmentationPlan plan, VectorizedRegion region, String runId)
       throws TransformException {
     WKBWriter wkb = new WKBWriter();
     Geometry lonLat = raster.lonLat().apply(region.geometry());
-    Object[] attributes = plan.outputSchema().values(region);
+    Object[] attributes =
+        plan.outputSchema(new Provenance(Provenance.sourceName(raster.source()), runId))
+            .values(region);
     Object[] values = new Object[attributes.length + 4];
     values[0] = wkb.write(lonLat);
     values[1] = wkb.write(region.geometry());

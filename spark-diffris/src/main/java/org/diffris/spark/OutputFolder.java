@@ -21,7 +21,8 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * leaves nothing, and an old output stays until the new one is whole.
  *
  * <p>The job marks its folders with a file {@value #MARKER} (Parquet readers skip names starting
- * with {@code _}). {@code --overwrite} replaces only a folder that is recognisably a previous
+ * with {@code _}); the answers' folder also holds the run manifest, {@value #MANIFEST}, written
+ * into the temporary folder with the rest, so it appears with the answers and never alone. {@code --overwrite} replaces only a folder that is recognisably a previous
  * output of this job: the marker and nothing but the files Spark writes into a Parquet folder.
  * Anything else (a model bundle, a folder of rasters or notes) is refused before any work: Spark
  * would delete it whole.
@@ -29,9 +30,13 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 final class OutputFolder implements AutoCloseable {
   static final String MARKER = "_diffris-spark";
 
+  /** The run manifest's name in the answers' folder ({@link JobManifest}). */
+  static final String MANIFEST = "_diffris-run.json";
+
   /** Names Spark and Hadoop write into a Parquet folder, with their checksum files. */
   private static final Pattern JOB_FILE =
-      Pattern.compile("\\.?(_SUCCESS|" + MARKER + "|part-[^/]+)(\\.crc)?");
+      Pattern.compile(
+          "\\.?(_SUCCESS|" + MARKER + "|" + Pattern.quote(MANIFEST) + "|part-[^/]+)(\\.crc)?");
 
   private static final Pattern LEFT_BY_A_RUN =
       Pattern.compile("\\.(.+)\\.(\\d{1,18})\\.[0-9a-f]+\\.(partial|old)");
@@ -90,6 +95,13 @@ final class OutputFolder implements AutoCloseable {
   void mark() throws IOException {
     try (FSDataOutputStream out = fs.create(new Path(temporary, MARKER), false)) {
       out.write(("diffris-spark " + kind + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Writes a file of the job's into the written temporary folder (the run manifest). */
+  void write(String name, String text) throws IOException {
+    try (FSDataOutputStream out = fs.create(new Path(temporary, name), false)) {
+      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

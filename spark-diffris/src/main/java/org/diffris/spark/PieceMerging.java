@@ -20,7 +20,8 @@ final class PieceMerging {
   /** The merged answer rows, or why the merge failed. */
   record Outcome(String source, List<Row> features, String failure) implements Serializable {}
 
-  static Outcome merge(Iterable<PieceRecord> records, JobOptions job) {
+  /** Merges one raster's and query's pieces into rows of the job {@code runId}. */
+  static Outcome merge(Iterable<PieceRecord> records, JobOptions job, String runId) {
     List<PieceRecord> all = new ArrayList<>();
     records.forEach(all::add);
     PieceRecord first = all.get(0);
@@ -35,7 +36,7 @@ final class PieceMerging {
       for (WindowPiece merged : WindowPieces.merge(pieces, plan.connectivity())) {
         VectorizedRegion region = plan.region(merged);
         if (plan.keeps(region)) {
-          features.add(FeatureRows.of(run, plan, region));
+          features.add(FeatureRows.of(run, plan, region, runId));
         }
       }
       return new Outcome(first.source(), features, null);

@@ -2,16 +2,16 @@ package org.diffris.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.diffris.pipeline.AreaOfInterest;
 import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.RasterWindows;
+import org.diffris.pipeline.RunManifest;
 import org.diffris.pipeline.SegmentationPlan;
 import org.diffris.pipeline.Segmenter;
 import org.diffris.vectorizer.PixelBounds;
-import org.diffris.vectorizer.PixelToWorld;
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * The first stage, one raster at a time: checks the job against the raster and the model (every
@@ -29,6 +29,8 @@ final class RasterPlanning {
    * @param squareKilometres the ground it covers (0 when it failed)
    * @param warnings what the plans said about the queries
    * @param outsideRoi why the raster was passed over (the job's roi does not overlap it), or null
+   * @param options the options as the first query's plan applies them ({@link
+   *     RunManifest#optionsOf}, less the query), for the run manifest; empty when it failed
    */
   record Outcome(
       String source,
@@ -36,7 +38,8 @@ final class RasterPlanning {
       String failure,
       double squareKilometres,
       List<String> warnings,
-      String outsideRoi)
+      String outsideRoi,
+      Map<String, Object> options)
       implements Serializable {}
 
   static Outcome plan(String source, JobOptions job) {
@@ -46,8 +49,13 @@ final class RasterPlanning {
       String rule = null;
       List<String> warnings = new ArrayList<>();
       SegmentationPlan plan = null;
+      Map<String, Object> options = null;
       for (String query : job.queries()) {
         plan = run.plan(model, job, query, rule);
+        if (options == null) {
+          options = new LinkedHashMap<>(RunManifest.optionsOf(plan));
+          options.remove("query");
+        }
         rule = plan.scaling().rule();
         for (String w : plan.warnings()) {
           warnings.add("'" + query + "': " + w);
@@ -62,25 +70,11 @@ final class RasterPlanning {
           windows.add(new WindowTask(source, rule, core));
         }
       }
-      return new Outcome(source, windows, null, squareKilometres(input), warnings, null);
+      return new Outcome(source, windows, null, input.squareKilometres(), warnings, null, options);
     } catch (AreaOfInterest.OutsideRasterException e) {
-      return new Outcome(source, List.of(), null, 0, List.of(), e.getMessage());
+      return new Outcome(source, List.of(), null, 0, List.of(), e.getMessage(), Map.of());
     } catch (Exception | OutOfMemoryError e) {
-      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of(), null);
+      return new Outcome(source, List.of(), Failures.reason(e), 0, List.of(), null, Map.of());
     }
-  }
-
-  private static double squareKilometres(RasterInput input) {
-    PixelToWorld t = input.pixelToWorld();
-    int w = input.width();
-    int h = input.height();
-    Coordinate[] corners = {
-      new Coordinate(t.x(0, 0), t.y(0, 0)),
-      new Coordinate(t.x(w, 0), t.y(w, 0)),
-      new Coordinate(t.x(w, h), t.y(w, h)),
-      new Coordinate(t.x(0, h), t.y(0, h)),
-      new Coordinate(t.x(0, 0), t.y(0, 0))
-    };
-    return input.areaModel().areaSquareMetres(new GeometryFactory().createPolygon(corners)) / 1e6;
   }
 }

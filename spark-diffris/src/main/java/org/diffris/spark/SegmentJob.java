@@ -100,6 +100,15 @@ public final class SegmentJob implements Callable<Integer> {
   boolean overwrite;
 
   @Option(
+      names = "--resume",
+      description =
+          "Finish a job whose --out exists: rerun only the rasters that failed, are new to the"
+              + " list or changed since, keep the answers of the others, and rewrite the outputs"
+              + " as a fresh run would; refused unless this job wrote --out with the same"
+              + " options and model.")
+  boolean resume;
+
+  @Option(
       names = "--model",
       paramLabel = "BUNDLE",
       description =
@@ -226,7 +235,8 @@ public final class SegmentJob implements Callable<Integer> {
                   out,
                   failures != null ? failures : out + "-failures",
                   gpkg == null ? null : java.nio.file.Path.of(gpkg),
-                  overwrite));
+                  overwrite,
+                  resume));
       summary.print(System.out);
       spark.stop();
       return summary.failedRasters() == 0 ? 0 : 3;
@@ -288,8 +298,26 @@ public final class SegmentJob implements Callable<Integer> {
    * @param out the GeoParquet folder
    * @param failures the failures table's folder
    * @param gpkg a GeoPackage on the driver too, or null
+   * @param resume finish the job that wrote {@code out} ({@link JobManifest})
    */
-  record Outputs(String out, String failures, java.nio.file.Path gpkg, boolean overwrite) {}
+  record Outputs(
+      String out, String failures, java.nio.file.Path gpkg, boolean overwrite, boolean resume) {
+    Outputs(String out, String failures, java.nio.file.Path gpkg, boolean overwrite) {
+      this(out, failures, gpkg, overwrite, false);
+    }
+  }
+
+  /**
+   * One run of the job: its id and start, its rasters as they were before it, its model, and
+   * with {@code --resume} the manifest of the job it finishes and the rasters that job answered.
+   */
+  record Run(
+      String id,
+      java.time.Instant started,
+      List<org.diffris.pipeline.RunManifest.Input> inputs,
+      java.util.Map<String, Object> model,
+      java.util.Map<?, ?> previous,
+      Set<String> kept) {}
 
   /** As {@link #run(SparkSession, JobOptions, List, String, Outputs)} without a raster list. */
   static JobSummary run(
@@ -329,7 +357,28 @@ public final class SegmentJob implements Callable<Integer> {
         job.roi() == null ? null : job.roi().file(),
         outputs,
         conf);
-    boolean overwrite = outputs.overwrite();
+    List<org.diffris.pipeline.RunManifest.Input> inputs = new ArrayList<>();
+    for (String source : sources) {
+      inputs.add(JobManifest.input(source, conf));
+    }
+    java.util.Map<String, Object> model = JobManifest.model(job);
+    java.util.Map<?, ?> previous = null;
+    Set<String> kept = Set.of();
+    if (outputs.resume()) {
+      previous = JobManifest.previous(outputs.out(), conf);
+      JobManifest.requireSameJob(previous, job, model);
+      kept = JobManifest.alreadyDone(previous, inputs);
+    }
+    Run run =
+        new Run(
+            org.diffris.pipeline.Provenance.newRunId(),
+            java.time.Instant.now(),
+            inputs,
+            model,
+            previous,
+            kept);
+    // Resuming rewrites the job's own outputs: the folders are checked as --overwrite checks them.
+    boolean overwrite = outputs.overwrite() || outputs.resume();
     java.nio.file.Path gpkg = outputs.gpkg();
     if (gpkg != null && java.nio.file.Files.isDirectory(gpkg)) {
       throw new IllegalArgumentException("--gpkg " + gpkg + " is a folder, not a file");
@@ -346,7 +395,17 @@ public final class SegmentJob implements Callable<Integer> {
         AtomicOutput gpkgFile = gpkg == null ? null : new AtomicOutput(gpkg, overwrite)) {
       try {
         JobSummary summary =
-            run(spark, jsc, job, sources, outputs, answersFolder, failuresFolder, gpkgFile, start);
+            run(
+                spark,
+                jsc,
+                job,
+                sources,
+                outputs,
+                answersFolder,
+                failuresFolder,
+                gpkgFile,
+                start,
+                run);
         JobStop.holdAt("writing");
         JobStop.commit(
             () -> {
@@ -374,15 +433,29 @@ public final class SegmentJob implements Callable<Integer> {
       OutputFolder answersFolder,
       OutputFolder failuresFolder,
       AtomicOutput gpkgFile,
-      long start)
+      long start,
+      Run run)
       throws java.io.IOException {
     String out = outputs.out();
     String failuresOut = outputs.failures();
-    log("planning " + sources.size() + " rasters");
+    String runId = run.id();
+    List<String> toRun = new ArrayList<>(sources);
+    toRun.removeAll(run.kept());
+    if (run.previous() != null) {
+      log(
+          "resuming: "
+              + run.kept().size()
+              + " rasters answered already, "
+              + toRun.size()
+              + " to run");
+    }
+    log("planning " + toRun.size() + " rasters");
 
     JobStop.check();
     List<RasterPlanning.Outcome> plans =
-        jsc.parallelize(sources, sources.size()).map(s -> RasterPlanning.plan(s, job)).collect();
+        toRun.isEmpty()
+            ? List.of()
+            : jsc.parallelize(toRun, toRun.size()).map(s -> RasterPlanning.plan(s, job)).collect();
     List<WindowTask> windows = new ArrayList<>();
     List<Row> failed = new ArrayList<>();
     double squareKilometres = 0;
@@ -413,7 +486,7 @@ public final class SegmentJob implements Callable<Integer> {
     log("running " + windows.size() + " windows");
     JavaRDD<WindowRunning.Outcome> ran =
         jsc.parallelize(windows, Math.max(1, Math.min(windows.size(), 100_000)))
-            .map(w -> WindowRunning.run(w, job))
+            .map(w -> WindowRunning.run(w, job, runId))
             .persist(StorageLevel.MEMORY_AND_DISK());
     WindowProgress progress = WindowProgress.start(jsc, windows.size());
     List<WindowStats> stats;
@@ -424,7 +497,11 @@ public final class SegmentJob implements Callable<Integer> {
                       new WindowStats(
                           o.source(),
                           o.tiles(),
+                          o.tilesSkipped(),
                           o.modelMillis(),
+                          o.readingMillis(),
+                          o.vectorizingMillis(),
+                          o.provider(),
                           o.wallMillis(),
                           o.executor(),
                           o.failure(),
@@ -444,7 +521,7 @@ public final class SegmentJob implements Callable<Integer> {
         ran.filter(o -> o.failure() == null)
             .flatMap(o -> o.pieces().iterator())
             .groupBy(PieceRecord::group)
-            .map(g -> PieceMerging.merge(g._2(), job))
+            .map(g -> PieceMerging.merge(g._2(), job, runId))
             .persist(StorageLevel.MEMORY_AND_DISK());
     log("merging the objects windows cut");
     for (PieceMerging.Outcome m : merged.filter(m -> m.failure() != null).collect()) {
@@ -482,6 +559,24 @@ public final class SegmentJob implements Callable<Integer> {
     }
     JobStop.check();
     Dataset<Row> layer = answers.selectExpr(columns.toArray(new String[0]));
+    if (!run.kept().isEmpty()) {
+      // The rasters an earlier run answered keep their rows, read from the folder being replaced.
+      layer =
+          layer.unionByName(
+              spark
+                  .read()
+                  .format("geoparquet")
+                  .load(out)
+                  .where(
+                      org.apache
+                          .spark
+                          .sql
+                          .functions
+                          .col(FeatureRows.SOURCE_PATH)
+                          .isin(run.kept().toArray()))
+                  .selectExpr(layer.columns()));
+      polygons = layer.count();
+    }
     layer
         .write()
         .format("geoparquet")
@@ -502,6 +597,18 @@ public final class SegmentJob implements Callable<Integer> {
       log("writing " + polygons + " polygons to " + outputs.gpkg());
       AnswersGeoPackage.write(layer, gpkgFile.temporary(), outputs.gpkg());
     }
+    double wallMillis = (System.nanoTime() - start) / 1e6;
+    answersFolder.write(
+        OutputFolder.MANIFEST,
+        JobManifest.of(
+                job,
+                outputs,
+                run,
+                new JobManifest.Work(plans, stats, failed, windows.size(), squareKilometres),
+                layer,
+                polygons,
+                wallMillis)
+            .json());
     answers.unpersist();
     ran.unpersist();
     merged.unpersist();
@@ -533,11 +640,15 @@ public final class SegmentJob implements Callable<Integer> {
     err.println("diffris-spark: " + line);
   }
 
-  /** What one window cost, for the summary. */
+  /** What one window cost, for the summary and the manifest. */
   record WindowStats(
       String source,
       long tiles,
+      long tilesSkipped,
       double modelMillis,
+      double readingMillis,
+      double vectorizingMillis,
+      String provider,
       double wallMillis,
       String executor,
       String failure,

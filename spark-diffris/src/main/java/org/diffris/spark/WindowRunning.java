@@ -28,7 +28,11 @@ final class WindowRunning {
    * @param features answer rows of objects wholly inside the core
    * @param pieces objects cut by the core's sides, to merge
    * @param tiles model tiles run
+   * @param tilesSkipped of them, those with no valid pixel, never sent to the model
    * @param modelMillis time in the model
+   * @param readingMillis time reading the raster ({@link SegmentationSummary#readingNanos})
+   * @param vectorizingMillis time vectorizing ({@link SegmentationSummary#vectorizingNanos})
+   * @param provider where the model ran (CPU, CUDA:0), or null when nothing ran
    * @param wallMillis time the window took, reading and vectorizing included
    * @param executor the executor that ran it
    * @param failure why it failed, or null (then nothing else counts)
@@ -39,19 +43,28 @@ final class WindowRunning {
       List<Row> features,
       List<PieceRecord> pieces,
       long tiles,
+      long tilesSkipped,
       double modelMillis,
+      double readingMillis,
+      double vectorizingMillis,
+      String provider,
       double wallMillis,
       String executor,
       String failure)
       implements Serializable {}
 
-  static Outcome run(WindowTask task, JobOptions job) {
+  /** Runs one window of the job {@code runId}. */
+  static Outcome run(WindowTask task, JobOptions job, String runId) {
     long start = System.nanoTime();
     String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
     List<Row> features = new ArrayList<>();
     List<PieceRecord> pieces = new ArrayList<>();
     long tiles = 0;
+    long skipped = 0;
     double modelMillis = 0;
+    double readingMillis = 0;
+    double vectorizingMillis = 0;
+    String provider = null;
     // Asked between tiles, maybe on another thread than the task's: the task's context now.
     TaskContext context = TaskContext.get();
     BooleanSupplier stopped =
@@ -78,11 +91,15 @@ final class WindowRunning {
         for (WindowPiece piece : whole) {
           VectorizedRegion region = plan.region(piece);
           if (plan.keeps(region)) {
-            features.add(FeatureRows.of(run, plan, region));
+            features.add(FeatureRows.of(run, plan, region, runId));
           }
         }
         tiles += summary.inference().tiles();
+        skipped += summary.inference().tilesSkipped();
         modelMillis += summary.inference().modelMillis();
+        readingMillis += summary.readingNanos() / 1e6;
+        vectorizingMillis += summary.vectorizingNanos() / 1e6;
+        provider = org.diffris.pipeline.RunManifest.provider(model.provider());
       }
     } catch (Exception | OutOfMemoryError e) {
       return new Outcome(
@@ -91,7 +108,11 @@ final class WindowRunning {
           List.of(),
           List.of(),
           tiles,
+          skipped,
           modelMillis,
+          readingMillis,
+          vectorizingMillis,
+          provider,
           (System.nanoTime() - start) / 1e6,
           executor,
           "window " + task + ": " + Failures.reason(e));
@@ -102,7 +123,11 @@ final class WindowRunning {
         features,
         pieces,
         tiles,
+        skipped,
         modelMillis,
+        readingMillis,
+        vectorizingMillis,
+        provider,
         (System.nanoTime() - start) / 1e6,
         executor,
         null);
