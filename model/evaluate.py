@@ -32,14 +32,20 @@ from diffris.training.data import load_split, normalise  # noqa: E402
 def predict(model, ckpt, split, batch=64, device="cpu"):
     """Logits [N,1,size,size] at the model's resolution, from images and expressions."""
     tokenizer = tokenizer_from_facts(ckpt["tokenizer"])
-    ids = torch.tensor(tokenizer.encode_batch(split.texts), dtype=torch.long)
+    # Each distinct expression is encoded once: a split repeats a few hundred of them, and a
+    # pretrained encoder costs more than the segmenter.
+    distinct = sorted(set(split.texts))
+    row = {text: i for i, text in enumerate(distinct)}
+    index = torch.tensor([row[t] for t in split.texts], dtype=torch.long)
+    ids = torch.tensor(tokenizer.encode_batch(distinct), dtype=torch.long)
     image = ckpt["image"]
     out = []
     with torch.no_grad():
+        features = torch.cat([model.encode_text(ids[s : s + batch].to(device))
+                              for s in range(0, len(distinct), batch)])
         for s in range(0, len(split), batch):
             x = normalise(split.images[s : s + batch], image["mean"], image["std"]).to(device)
-            text = model.encode_text(ids[s : s + batch].to(device))
-            out.append(model(x, text).cpu())
+            out.append(model(x, features[index[s : s + batch]]).cpu())
     return torch.cat(out)
 
 
