@@ -5,8 +5,11 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -284,7 +287,7 @@ public final class SegmentCommand implements Callable<Integer> {
           stdout.println("roi: " + roi.source() + ", " + describe(crop.window()) + " read");
         }
         stdout.flush();
-        Run run = new Run(Provenance.newRunId(), java.time.Instant.now());
+        Run run = new Run(Provenance.newRunId(), Instant.now());
         SegmentationSummary summary = write(image, input, crop.window(), plan, segmenter, run);
         costs.recordRun(segmenter, estimate.get(), summary);
         report(stdout, summary, segmenter.provider(), image, plan, run);
@@ -310,11 +313,11 @@ public final class SegmentCommand implements Callable<Integer> {
    */
   private static final class Run {
     final String id;
-    final java.time.Instant started;
+    final Instant started;
     long totalMs;
     double squareKilometres;
 
-    Run(String id, java.time.Instant started) {
+    Run(String id, Instant started) {
       this.id = id;
       this.started = started;
     }
@@ -388,7 +391,7 @@ public final class SegmentCommand implements Callable<Integer> {
       run.totalMs =
           System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
       run.squareKilometres = plan.squareKilometres();
-      java.util.List<String> written = new java.util.ArrayList<>();
+      List<String> written = new ArrayList<>();
       for (Path file : Arrays.asList(output.out, probabilities, preview)) {
         if (file != null) {
           written.add(file.toAbsolutePath().normalize().toString());
@@ -399,7 +402,7 @@ public final class SegmentCommand implements Callable<Integer> {
           new RunManifest("diffris segment", run.id, run.started)
               .model(segmenter)
               .options(plan)
-              .inputs(java.util.List.of(rasterFile))
+              .inputs(List.of(rasterFile))
               .outputs(written)
               .result(summary, plan.warnings(), run.squareKilometres, run.totalMs));
       for (AtomicOutput file : Arrays.asList(out, probabilityFile, previewFile, manifestFile)) {

@@ -1,10 +1,14 @@
 package org.diffris.spark;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.sedona.spark.SedonaContext;
@@ -234,7 +238,7 @@ public final class SegmentJob implements Callable<Integer> {
               new Outputs(
                   out,
                   failures != null ? failures : out + "-failures",
-                  gpkg == null ? null : java.nio.file.Path.of(gpkg),
+                  gpkg == null ? null : Path.of(gpkg),
                   overwrite,
                   resume));
       summary.print(System.out);
@@ -300,9 +304,8 @@ public final class SegmentJob implements Callable<Integer> {
    * @param gpkg a GeoPackage on the driver too, or null
    * @param resume finish the job that wrote {@code out} ({@link JobManifest})
    */
-  record Outputs(
-      String out, String failures, java.nio.file.Path gpkg, boolean overwrite, boolean resume) {
-    Outputs(String out, String failures, java.nio.file.Path gpkg, boolean overwrite) {
+  record Outputs(String out, String failures, Path gpkg, boolean overwrite, boolean resume) {
+    Outputs(String out, String failures, Path gpkg, boolean overwrite) {
       this(out, failures, gpkg, overwrite, false);
     }
   }
@@ -313,10 +316,10 @@ public final class SegmentJob implements Callable<Integer> {
    */
   record Run(
       String id,
-      java.time.Instant started,
+      Instant started,
       List<org.diffris.pipeline.RunManifest.Input> inputs,
-      java.util.Map<String, Object> model,
-      java.util.Map<?, ?> previous,
+      Map<String, Object> model,
+      Map<?, ?> previous,
       Set<String> kept) {}
 
   /** As {@link #run(SparkSession, JobOptions, List, String, Outputs)} without a raster list. */
@@ -361,8 +364,8 @@ public final class SegmentJob implements Callable<Integer> {
     for (String source : sources) {
       inputs.add(JobManifest.input(source, conf));
     }
-    java.util.Map<String, Object> model = JobManifest.model(job);
-    java.util.Map<?, ?> previous = null;
+    Map<String, Object> model = JobManifest.model(job);
+    Map<?, ?> previous = null;
     Set<String> kept = Set.of();
     if (outputs.resume()) {
       previous = JobManifest.previous(outputs.out(), conf);
@@ -372,18 +375,18 @@ public final class SegmentJob implements Callable<Integer> {
     Run run =
         new Run(
             org.diffris.pipeline.Provenance.newRunId(),
-            java.time.Instant.now(),
+            Instant.now(),
             inputs,
             model,
             previous,
             kept);
     // Resuming rewrites the job's own outputs: the folders are checked as --overwrite checks them.
     boolean overwrite = outputs.overwrite() || outputs.resume();
-    java.nio.file.Path gpkg = outputs.gpkg();
-    if (gpkg != null && java.nio.file.Files.isDirectory(gpkg)) {
+    Path gpkg = outputs.gpkg();
+    if (gpkg != null && Files.isDirectory(gpkg)) {
       throw new IllegalArgumentException("--gpkg " + gpkg + " is a folder, not a file");
     }
-    if (gpkg != null && !overwrite && java.nio.file.Files.exists(gpkg)) {
+    if (gpkg != null && !overwrite && Files.exists(gpkg)) {
       throw new IllegalArgumentException(gpkg + " exists; give --overwrite to replace it");
     }
     JobStop.check();
