@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,22 +40,9 @@ class RunManifestFileTest {
   }
 
   private static Cli segment(Path output, String... extra) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "segment",
-                "--raster",
-                scene.toString(),
-                "--query",
-                "red things",
-                "--model",
-                bundle.toString(),
-                "--device",
-                "cpu",
-                "--out",
-                output.toString()));
+    List<String> args = new ArrayList<>(List.of("--out", output.toString()));
     args.addAll(List.of(extra));
-    return Cli.run(args.toArray(String[]::new));
+    return Cli.segment(scene, "red things", bundle, args.toArray(String[]::new));
   }
 
   private static double number(Map<?, ?> map, String key) {

@@ -41,21 +41,7 @@ class SegmentCommandTest {
   }
 
   private Cli segment(String... extra) {
-    String[] base = {
-      "segment",
-      "--raster",
-      scene.toString(),
-      "--query",
-      "red things",
-      "--model",
-      bundle.toString(),
-      "--device",
-      "cpu"
-    };
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    return Cli.run(args);
+    return Cli.segment(scene, "red things", bundle, extra);
   }
 
   @Test

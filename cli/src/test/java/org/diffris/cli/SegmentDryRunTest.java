@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -54,23 +55,9 @@ class SegmentDryRunTest {
   }
 
   private Cli segment(String... extra) {
-    String[] base = {
-      "segment",
-      "--raster",
-      scene.toString(),
-      "--query",
-      "red things",
-      "--model",
-      bundle.toString(),
-      "--device",
-      "cpu",
-      "--progress",
-      "none"
-    };
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    return Cli.run(args);
+    List<String> args = new ArrayList<>(List.of(extra));
+    args.addAll(List.of("--progress", "none"));
+    return Cli.segment(scene, "red things", bundle, args.toArray(String[]::new));
   }
 
   @Test

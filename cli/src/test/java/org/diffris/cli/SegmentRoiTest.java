@@ -82,24 +82,9 @@ class SegmentRoiTest {
   }
 
   private Cli segment(Path gpkg, String... roi) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "segment",
-                "--raster",
-                scene.toString(),
-                "--query",
-                "red things",
-                "--model",
-                bundle.toString(),
-                "--device",
-                "cpu",
-                "--progress",
-                "none",
-                "--out",
-                gpkg.toString()));
+    List<String> args = new ArrayList<>(List.of("--progress", "none", "--out", gpkg.toString()));
     args.addAll(List.of(roi));
-    return Cli.run(args.toArray(new String[0]));
+    return Cli.segment(scene, "red things", bundle, args.toArray(String[]::new));
   }
 
   private static Geometry world(int c0, int r0, int c1, int r1) throws Exception {

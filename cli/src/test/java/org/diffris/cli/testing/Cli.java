@@ -3,7 +3,9 @@ package org.diffris.cli.testing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.diffris.cli.DiffrisCommand;
 
@@ -24,6 +26,27 @@ public final class Cli {
     StringWriter err = new StringWriter();
     int code = DiffrisCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Cli(code, out.toString(), err.toString());
+  }
+
+  /**
+   * {@code diffris segment --raster RASTER --query QUERY --model BUNDLE --device cpu EXTRA...}:
+   * the run every segment test starts from.
+   */
+  public static Cli segment(Path raster, String query, Path bundle, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "segment",
+                "--raster",
+                raster.toString(),
+                "--query",
+                query,
+                "--model",
+                bundle.toString(),
+                "--device",
+                "cpu"));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   /** Vectorizes a sample mask into {@code out} and checks that the command succeeded. */
