@@ -15,6 +15,7 @@ run's log is OUT/<candidate>/train.log. Scores are at the model's resolution aga
 stored (as model/evaluate.py scores); every figure is from the validation split.
 """
 import argparse
+import dataclasses
 import json
 import statistics
 import subprocess
@@ -74,9 +75,13 @@ def classes_of(folder, split):
     return out
 
 
-def evaluate(candidate, a, run):
+def evaluate(candidate, a, run, splits):
+    """`splits`: the validation split by training size, read once for every candidate."""
     model, ckpt = load_checkpoint(run / "model.pt")
-    split = load_split(a.data, a.val_split, ckpt["image"]["size"], keep_native=True)
+    size = ckpt["image"]["size"]
+    if size not in splits:
+        splits[size] = load_split(a.data, a.val_split, size, keep_native=True)
+    split = splits[size]
     logits = predict(model, ckpt, split)
     metrics = score(logits, split)
     by_type = {k: v.miou for k, v in metrics.by_type().items()}
@@ -87,8 +92,8 @@ def evaluate(candidate, a, run):
     per_class = {}
     if classes:
         # score() groups by the split's types; the same logits grouped by class instead.
-        split.types = [classes.get(i, "?") for i in split.ids]
-        per_class = {k: v.miou for k, v in score(logits, split).by_type().items()}
+        by_class = dataclasses.replace(split, types=[classes.get(i, "?") for i in split.ids])
+        per_class = {k: v.miou for k, v in score(logits, by_class).by_type().items()}
     tokenizer = tokenizer_from_facts(ckpt["tokenizer"])
     if candidate == OWN:
         params = sum(p.numel() for p in model.backbone.text_encoder.parameters())
@@ -124,11 +129,11 @@ def main(argv=None):
     if OWN in candidates and not (Path(a.backbone).parent / "tokenizer" / "merges.txt").exists():
         print(f"{OWN}: skipped, no tokenizer/ beside {a.backbone}", file=sys.stderr)
         candidates.remove(OWN)
-    results = []
+    results, splits = [], {}
     for candidate in candidates:
         run = Path(a.out) / candidate
         train(candidate, a, run)
-        results.append(evaluate(candidate, a, run))
+        results.append(evaluate(candidate, a, run, splits))
     types = sorted({t for r in results for t in r["by_type"]})
     classes = sorted({c for r in results for c in r["per_class"]})
     head = ["candidate", "params M", "jar MB", "ms/query", "val mIoU", "gap"] + types + classes
