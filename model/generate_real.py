@@ -61,8 +61,15 @@ def _check(a):
         raise ValueError(f"--out {out} exists (--replace writes it anew)")
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} exists and is not a folder")
+    strides = {}
+    for rule in a.train_stride:
+        source, _, pixels = rule.partition(":")
+        if source not in SOURCES or not pixels.isdigit() or not 1 <= int(pixels) <= a.size:
+            raise ValueError(f"--train-stride {rule!r}: give SOURCE:PIXELS with SOURCE one of "
+                             f"{', '.join(SOURCES)} and PIXELS from 1 to --size ({a.size})")
+        strides[source] = int(pixels)
     opts = Options(gsd=a.gsd, size=a.size, seed=a.seed, tree_radius_m=a.tree_radius_m,
-                   fair_zoom=a.fair_zoom, limit=a.limit)
+                   fair_zoom=a.fair_zoom, limit=a.limit, train_strides=tuple(sorted(strides.items())))
     return data, out, splits, sources, opts
 
 
@@ -84,6 +91,9 @@ def main(argv=None) -> int:
                    help="tree truth: a disk of this radius around each tree point, metres (default 2.5)")
     p.add_argument("--fair-zoom", type=int, default=19,
                    help="the fAIr zoom mosaicked and resampled (19, 20, 21; default 19, about 0.3 m)")
+    p.add_argument("--train-stride", action="append", default=[], metavar="SOURCE:PIXELS",
+                   help="cut this source's train split every PIXELS (overlapping chips for a small "
+                        "source, e.g. fair:32); val chips never overlap")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     a = p.parse_args(argv)
     try:

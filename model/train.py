@@ -62,6 +62,9 @@ def parse_args(argv):
                    help="tiny: a pretrained, frozen BERT-style sentence encoder (weights and "
                         "WordPiece vocabulary from its Maven jar) in place of the backbone's own "
                         "text encoder (stage 1 trains a projection of its features)")
+    p.add_argument("--text-pooling", choices=("none", "mean-at-cls"), default="mean-at-cls",
+                   help="with --text-encoder: the sentence mean in place of [CLS], padding zeroed "
+                        "(default), or the encoder's last hidden state as it is")
     p.add_argument("--text-length", type=int, default=32,
                    help="--text-encoder: ids per expression, [CLS] and [SEP] included")
     p.add_argument("--batch", type=int, default=32)
@@ -124,6 +127,7 @@ def parse_args(argv):
             maven_jar(ENCODERS[a.text_encoder].artifact)
         except FileNotFoundError as e:
             p.error(f"--text-encoder {a.text_encoder}: {e}")
+    a.text_pooling = None if a.text_pooling == "none" else a.text_pooling
     if a.text_length < 3:
         p.error(f"--text-length {a.text_length} must be at least 3 ([CLS], a word, [SEP])")
     out = Path(a.out).resolve()
@@ -210,7 +214,8 @@ def main(argv=None):
     # (--init-backbone) reuse the file beside it.
     # Text features depend on the text encoder too: a pretrained one has a cache of its own.
     cache_path = stage1["cache_folder"] / (
-        f"features-{a.text_encoder}-{a.text_length}.pt" if a.text_encoder else "features.pt")
+        f"features-{a.text_encoder}-{a.text_length}-{a.text_pooling or 'none'}.pt"
+        if a.text_encoder else "features.pt")
     cache = torch.load(cache_path) if cache_path.exists() else None
     # A cache of the same validation samples and a prefix of these training samples (the same
     # --data folders, maybe more after them) is kept: only the samples after it are computed.
@@ -349,7 +354,8 @@ def tiny_text_side(a, run, train, log):
         log(f"tokenizer: {ENCODERS[a.text_encoder].name} WordPiece, {len(tokenizer.tokens)} "
             f"tokens, {a.text_length} ids an expression")
         return tokenizer, {"backbone": "tiny", "backbone_args": {"vocab_size": None},
-                           "text_encoder": a.text_encoder, "text_pad_id": tokenizer.pad_id}
+                           "text_encoder": a.text_encoder, "text_pad_id": tokenizer.pad_id,
+                           "text_pooling": a.text_pooling}
     if a.init_backbone:
         src = Path(a.init_backbone).parent / "tokenizer"
         if not tok_dir.exists():

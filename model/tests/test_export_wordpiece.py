@@ -29,12 +29,13 @@ KEY = "all-minilm-l6-v2"
 LENGTH = 16
 
 
-def make_checkpoint(path, tokens=None):
+def make_checkpoint(path, tokens=None, pooling="mean-at-cls"):
     """An untrained small model with the pretrained encoder, in train.py's checkpoint format."""
     torch.manual_seed(0)
     tokenizer = WordPieceTokenizer(tokens or vocabulary(KEY), LENGTH)
     model = DiffRIS({"backbone": "tiny", "backbone_args": {"vocab_size": 50}, "decoder_dim": 32,
-                     "text_encoder": KEY, "text_pad_id": tokenizer.pad_id})
+                     "text_encoder": KEY, "text_pad_id": tokenizer.pad_id,
+                     "text_pooling": pooling})
     torch.save({
         "config": model.config, "model": checkpoint_state(model),
         "tokenizer": tokenizer_facts(tokenizer),
@@ -97,7 +98,7 @@ def test_model_json_says_what_the_java_runtime_reads(exported):
                                 "1.19.0-beta29",
                     "entry": "all-minilm-l6-v2.onnx",
                     "sha256": hashlib.sha256(graph).hexdigest(),
-                    "output": "last_hidden_state"}}
+                    "output": "last_hidden_state", "pooling": "mean-at-cls"}}
     assert text["encoder"]["output"] in [o.name for o in onnx.load_from_string(graph).graph.output]
     assert "all-MiniLM-L6-v2" in meta["architecture"]["text_encoder"]
     assert "384 -> 64" in meta["architecture"]["text_projection"]
@@ -135,8 +136,16 @@ def test_the_jars_own_graph_gives_our_features_in_onnx_runtime(exported):
     session = ort.InferenceSession(read_from_jar(encoder["artifact"], encoder["entry"]),
                                    providers=["CPUExecutionProvider"])
     feeds = {i.name: arrays[i.name] for i in session.get_inputs()}
-    features = session.run([encoder["output"]], feeds)[0]
+    hidden = session.run([encoder["output"]], feeds)[0]
+    assert np.abs(hidden - arrays["encoder_hidden"]).max() <= index["tolerance"]
+    # text.encoder.pooling "mean-at-cls", done by hand: the mean of the real tokens in place of
+    # [CLS], the padding zeroed
+    mask = arrays["attention_mask"][..., None].astype(np.float32)
+    features = hidden * mask
+    features[:, 0] = features.sum(axis=1) / mask.sum(axis=1)
+    assert encoder["pooling"] == "mean-at-cls"
     assert np.abs(features - arrays["text_features"]).max() <= index["tolerance"]
+    assert not np.allclose(features, hidden, atol=1e-3)  # the pooling changed something
     segmenter = ort.InferenceSession(str(bundle / "segmenter.onnx"),
                                      providers=["CPUExecutionProvider"])
     for case, rows in (("a", slice(0, 2)), ("b", slice(2, 3))):

@@ -292,6 +292,25 @@ def test_the_chip_cutter_skips_over_the_share_of_ignored_pixels():
     assert got == [(0, 0)]
 
 
+def test_a_train_stride_cuts_overlapping_chips_with_their_own_georeference():
+    h, w = 64, 80
+    ignored = np.zeros((h, w), bool)
+    land = np.zeros((h, w), bool)
+    land[20, 30] = True
+    p = Prepared(np.zeros((3, h, w), np.uint8), ignored, {"land": land}, {},
+                 (100.0, 0.5, 0, 200.0, 0, -0.5), "")
+    got = list(chips(p, 32, 16))
+    assert [(c.row, c.col) for c in got] == [(r, c) for r in range(3) for c in range(4)]
+    for c in got:
+        assert c.geotransform[0] == 100.0 + c.col * 16 * 0.5
+        assert c.geotransform[3] == 200.0 - c.row * 16 * 0.5
+        # the one land pixel is where its georeference puts it, in every chip that holds it
+        y, x = 20 - c.row * 16, 30 - c.col * 16
+        inside = 0 <= y < 32 and 0 <= x < 32
+        assert c.masks["land"].sum() == inside and (not inside or c.masks["land"][y, x])
+    assert [(c.row, c.col) for c in chips(p, 32)] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
 def test_resampling_follows_the_products_rule():
     # bilinear from a factor of 0.5 up (at 0.5 the mean of each pair), area average below
     assert np.allclose(weights(4, 0.5).toarray(), [[0.5, 0.5, 0, 0], [0, 0, 0.5, 0.5]])
@@ -313,6 +332,8 @@ def test_resampling_follows_the_products_rule():
     (["--limit", "0"], "--limit 0 must be at least 1"),
     (["--tree-radius-m", "0"], "--tree-radius-m 0 is out of range"),
     (["--gsd", "0.1"], "more than 4 times the --gsd 0.1"),
+    (["--train-stride", "fair:0"], "--train-stride 'fair:0': give SOURCE:PIXELS"),
+    (["--train-stride", "moon:16"], "--train-stride 'moon:16': give SOURCE:PIXELS"),
 ])
 def test_bad_arguments_exit_2_with_one_line_and_nothing_written(data, tmp_path, args, message):
     out = tmp_path / "c"

@@ -136,3 +136,28 @@ def test_the_mask_is_the_tokenizers_even_for_a_typed_pad_token(model, tokenizer)
         without_it = model.text_encoder(ids, (ids != 0).long())
     assert torch.equal(features, direct)
     assert not torch.allclose(features, without_it, atol=1e-3)
+
+
+def test_mean_at_cls_pooling_puts_the_sentence_mean_first_and_zeroes_the_padding(model, tokenizer):
+    from diffris.nn.model import attention_mask, pool_text
+
+    ids = torch.tensor([tokenizer.encode_with_mask(q)[0] for q in ("rooftops", "buildings",
+                                                                     "water", "all the rooftops")])
+    mask = attention_mask(ids, tokenizer.pad_id)
+    with torch.no_grad():
+        hidden = model.text_encoder(ids, mask)
+    pooled = pool_text(hidden, mask, "mean-at-cls")
+    real = int(mask[3].sum())
+    assert torch.allclose(pooled[3, 0], hidden[3, :real].mean(dim=0), atol=1e-6)
+    assert torch.equal(pooled[3, 1:real], hidden[3, 1:real])
+    assert not pooled[3, real:].any()
+    assert pool_text(hidden, mask, None) is hidden
+    with pytest.raises(ValueError, match="unknown text pooling 'max'"):
+        pool_text(hidden, mask, "max")
+
+    # Why: the sentence mean puts a paraphrase nearer its meaning than [CLS] does
+    def closeness(first):
+        f = torch.nn.functional.normalize(first, dim=-1)
+        return (f[0] @ f[1]).item() - (f[0] @ f[2]).item()  # rooftops~buildings, minus ~water
+    assert closeness(pooled[:, 0]) > closeness(hidden[:, 0]), \
+        (closeness(pooled[:, 0]), closeness(hidden[:, 0]))

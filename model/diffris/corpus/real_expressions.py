@@ -26,15 +26,34 @@ import numpy as np
 # as the same wording ("building" / "buildings"); the held-out words never appear in training.
 WORDINGS = {
     "building": (("buildings", "all buildings", "the buildings", "houses", "structures",
-                  "every building"), ("rooftops", "all the rooftops")),
-    "road": (("roads", "all roads", "the roads", "highways", "the road network"),
+                  "every building", "homes", "dwellings", "built structures", "constructions",
+                  "residential buildings", "building footprints", "villas", "apartment blocks",
+                  "sheds", "man-made structures"),
+                 ("rooftops", "all the rooftops")),
+    "road": (("roads", "all roads", "the roads", "highways", "the road network", "paved roads",
+              "asphalt roads", "lanes", "motorways", "avenues", "boulevards", "carriageways",
+              "roadways", "tarmac", "traffic routes"),
              ("streets", "the streets")),
-    "vegetation": (("vegetation", "grass", "green areas", "the vegetation", "plants"),
+    "vegetation": (("vegetation", "grass", "green areas", "the vegetation", "plants", "lawns",
+                    "shrubs", "bushes", "green spaces", "foliage", "planted areas", "gardens",
+                    "parks", "verdure", "green cover"),
                    ("greenery",)),
-    "tree": (("trees", "all trees", "the trees", "tree canopy"), ("tree crowns",)),
-    "water": (("water", "the sea", "lake", "water bodies", "the water"), ("ponds",)),
-    "land": (("bare land", "the bare land", "open ground", "bare ground"), ("sand",)),
+    "tree": (("trees", "all trees", "the trees", "tree canopy", "every tree", "woodland",
+              "the tree cover", "canopy", "forest", "treetops", "tree cover"),
+             ("tree crowns",)),
+    "water": (("water", "the sea", "lake", "water bodies", "the water", "the ocean", "rivers",
+               "the river", "the creek", "canals", "lagoon", "the bay", "reservoirs",
+               "open water", "waterways"),
+              ("ponds",)),
+    "land": (("bare land", "the bare land", "open ground", "bare ground", "barren land",
+              "empty lots", "dirt", "desert", "bare soil", "vacant land", "unbuilt land",
+              "earth", "wasteland"),
+             ("sand",)),
 }
+# Framings of a trained wording, so the text side sees the class word in many sentences; the
+# held-out paraphrases stay bare, as a user would type them.
+FRAMES = ("{w}", "{w}", "{w}", "find {w}", "show me {w}", "segment {w}", "highlight {w}",
+          "{w} in this image", "{w} seen from above", "locate {w}", "map {w}")
 HELD_OUT = {cls: held for cls, (_, held) in WORDINGS.items()}
 
 # The singular noun of each countable class, for size and region expressions.
@@ -66,6 +85,10 @@ class RealExpression:
 
 def _pick(rng, options):
     return str(options[int(rng.integers(len(options)))])
+
+
+def _frame(rng, wording):
+    return _pick(rng, FRAMES).format(w=wording)
 
 
 def _objects(labels: np.ndarray):
@@ -104,7 +127,8 @@ def expressions(masks: dict, objects: dict | None = None, rng: np.random.Generat
             if held_out:
                 absent.append(RealExpression(_pick(rng, held), "absent", cls, True, mask))
             continue
-        present.append(RealExpression(_pick(rng, trained), "category", cls, False, mask))
+        present.append(RealExpression(_frame(rng, _pick(rng, trained)), "category", cls, False,
+                                      mask))
         if held_out:
             for word in held:
                 present.append(RealExpression(word, "category", cls, True, mask))

@@ -46,8 +46,8 @@ public class OnnxParityCheck {
     boolean ok = true;
     Path ownEncoder = bundle.resolve("text_encoder.onnx");
     byte[] pretrained = null;
+    String meta = Files.readString(bundle.resolve("model.json"));
     if (!Files.exists(ownEncoder)) {
-      String meta = Files.readString(bundle.resolve("model.json"));
       String entry = meta.replaceAll("(?s).*\"entry\": \"([^\"]+)\".*", "$1");
       try (InputStream in = ClassLoader.getSystemClassLoader().getResourceAsStream(entry)) {
         if (in == null) {
@@ -76,8 +76,15 @@ public class OnnxParityCheck {
       } finally {
         inputs.values().forEach(OnnxTensor::close);
       }
-      ok &= report("text_features", features, floats(parity, "text_features"), tolerance);
       long[] fShape = shapes.get("text_features");
+      if (shapes.containsKey("encoder_hidden")) {
+        // a pretrained encoder: its graph's own output, then model.json's text.encoder.pooling
+        ok &= report("encoder_hidden", features, floats(parity, "encoder_hidden"), tolerance);
+        if (meta.matches("(?s).*\"pooling\": \"mean-at-cls\".*")) {
+          meanAtCls(features, read(parity, "attention_mask").asLongBuffer(), fShape);
+        }
+      }
+      ok &= report("text_features", features, floats(parity, "text_features"), tolerance);
       int row = (int) (fShape[1] * fShape[2]);
       ok &= segment(env, seg, parity, shapes, "a", Arrays.copyOfRange(features, 0, 2 * row),
           new long[] {2, fShape[1], fShape[2]}, tolerance);
@@ -97,6 +104,29 @@ public class OnnxParityCheck {
         OrtSession.Result r = seg.run(Map.of("image", img, "text_features", txt))) {
       return report("mask_logits_" + tag, flat((OnnxTensor) r.get(0)),
           floats(parity, "mask_logits_" + tag), tol);
+    }
+  }
+
+  /** The mean of the real tokens in place of the first, the padding zeroed; in place. */
+  private static void meanAtCls(float[] f, java.nio.LongBuffer mask, long[] shape) {
+    int n = (int) shape[0], len = (int) shape[1], dim = (int) shape[2];
+    for (int q = 0; q < n; q++) {
+      double[] sum = new double[dim];
+      int real = 0;
+      for (int t = 0; t < len; t++) {
+        int at = (q * len + t) * dim;
+        if (mask.get(q * len + t) != 0) {
+          real++;
+          for (int d = 0; d < dim; d++) {
+            sum[d] += f[at + d];
+          }
+        } else {
+          Arrays.fill(f, at, at + dim, 0f);
+        }
+      }
+      for (int d = 0; d < dim; d++) {
+        f[q * len * dim + d] = (float) (sum[d] / real);
+      }
     }
   }
 

@@ -169,7 +169,7 @@ def pretrained_encoder(model, ckpt, checkpoint):
         "tokenizer": tokenizer, "width": width, "spec": spec, "inputs": inputs,
         "source": {"name": spec.name, "license": spec.license, "artifact": spec.artifact,
                    "entry": spec.entry, "sha256": hashlib.sha256(graph).hexdigest(),
-                   "output": per_token[0]},
+                   "output": per_token[0], "pooling": model.config["text_pooling"] or "none"},
     }
 
 
@@ -559,9 +559,13 @@ def write_parity(model, meta, tokenizer, folder):
     if encoder is not None:
         arrays["attention_mask"] = attention_mask(ids, meta["text"]["pad"]).numpy().astype("<i8")
         arrays["token_type_ids"] = np.zeros(ids.shape, dtype="<i8")
+        # The encoder graph's own output; text_features is it after text.encoder.pooling.
+        with torch.no_grad():
+            hidden = model.text_encoder(ids, attention_mask(ids, meta["text"]["pad"]))
+        arrays["encoder_hidden"] = hidden.numpy().astype("<f4")
         text_case = {"graph": f"text.encoder: {encoder['entry']} from {encoder['artifact']}",
                      "inputs": {k: k for k in meta["onnx"]["inputs"]["text.encoder"]},
-                     "outputs": {encoder["output"]: "text_features"}}
+                     "outputs": {encoder["output"]: "encoder_hidden"}}
     index = {
         "format": "raw little-endian arrays, C order; dtype and shape below",
         "tolerance": 1e-4,
@@ -579,7 +583,9 @@ def write_parity(model, meta, tokenizer, folder):
              "outputs": {"mask_logits": "mask_logits_b"}},
         ],
         "notes": "image_* are pixels_* (uint8 RGB, model resolution) normalised as model.json "
-                 "says; text_features[a:b] selects rows of the text_features array",
+                 "says; text_features[a:b] selects rows of the text_features array; "
+                 "encoder_hidden (a pretrained encoder) is its graph's output, text_features "
+                 "that after text.encoder.pooling",
     }
     for k, v in arrays.items():
         (folder / f"{k}.bin").write_bytes(np.ascontiguousarray(v).tobytes())

@@ -31,7 +31,14 @@ DEFAULT_CONFIG = {
     # a learned LayerNorm + Linear inside the segmenter brings them to the backbone's text width.
     "text_encoder": None,
     "text_pad_id": 0,
+    # How the runtime shapes the encoder's last hidden state before the segmenter sees it.
+    # None: as it is. "mean-at-cls": the mean over the real tokens (the sentence embedding the
+    # encoder was trained to give) in place of [CLS], and the padding zeroed. Paraphrases of one
+    # meaning get near sentence embeddings even when their tokens differ ("rooftops", "buildings").
+    "text_pooling": None,
 }
+
+TEXT_POOLINGS = (None, "mean-at-cls")
 
 # Weights a checkpoint does not keep because they come from their own published file.
 EXTERNAL_PREFIXES = {"sd15": ("backbone.",), "text_encoder": ("text_encoder.",)}
@@ -77,7 +84,8 @@ class DiffRIS(nn.Module):
         feeds the segmenter)."""
         if self.text_encoder is None:
             return self.backbone.encode_text(input_ids)
-        return self.text_encoder(input_ids, attention_mask(input_ids, self.config["text_pad_id"]))
+        mask = attention_mask(input_ids, self.config["text_pad_id"])
+        return pool_text(self.text_encoder(input_ids, mask), mask, self.config["text_pooling"])
 
     def segment_latent(self, latent, text_features, image):
         """Mask logits [N,1,H,W] and the three stage referent maps, from a cached latent."""
@@ -93,6 +101,18 @@ class DiffRIS(nn.Module):
         latent = self.backbone.encode_image(image)
         logits, _ = self.segment_latent(latent, text_features, image)
         return logits
+
+
+def pool_text(hidden, mask, pooling):
+    """The segmenter's text features from an encoder's last hidden state [N, L, D] and its
+    attention mask [N, L] (see DEFAULT_CONFIG["text_pooling"]; the Java runtime does the same)."""
+    if pooling is None:
+        return hidden
+    if pooling != "mean-at-cls":
+        raise ValueError(f"unknown text pooling {pooling!r}; known: {TEXT_POOLINGS}")
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    mean = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1)
+    return torch.cat([mean.unsqueeze(1), (hidden * m)[:, 1:]], dim=1)
 
 
 def attention_mask(input_ids, pad_id):

