@@ -13,6 +13,7 @@ Prints a table per source/class/query, per truth kind and in total; writes the p
 the summary as JSON (--report) and the rows as TSV beside it.
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -30,6 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "model"))
 
+from diffris.corpus.real_expressions import HELD_OUT  # noqa: E402
 from diffris.real import scoring  # noqa: E402
 from diffris.real.cases import read_cases, resolve  # noqa: E402
 from diffris.real.report import CASE_COLUMNS, summarise, table  # noqa: E402
@@ -115,6 +117,15 @@ def subsample(cases, rules):
     return kept
 
 
+def with_held_out_wordings(cases):
+    """Each case, then the same case asked with each held-out paraphrase of its class."""
+    out = []
+    for c in cases:
+        out.append(c)
+        out += [dataclasses.replace(c, query=w) for w in HELD_OUT.get(c.cls, ())]
+    return out
+
+
 def _rule(text):
     source, _, n = text.partition(":")
     if not source or not n.isdigit() or int(n) < 1:
@@ -131,6 +142,9 @@ def main(argv=None):
     p.add_argument("--subsample", type=_rule, action="append", default=[], metavar="SOURCE:N",
                    help="keep the cases of every N-th raster of SOURCE, in list order (repeatable)")
     p.add_argument("--sources", help="only these sources, comma-separated")
+    p.add_argument("--held-out-wordings", action="store_true",
+                   help="also run each case with its class's held-out paraphrases (held_out.txt of "
+                        "the real corpus: words no training expression uses), reported per query")
     p.add_argument("--report", help="JSON report (default: beside the cases, report-SPLIT-MODE.json); TSV beside it")
     p.add_argument("--diffris", default=str(REPO / "diffris"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -145,6 +159,8 @@ def main(argv=None):
         wanted = set(args.sources.split(","))
         cases = [c for c in cases if c.source in wanted]
     cases = subsample(cases, dict(args.subsample))
+    if args.held_out_wordings:
+        cases = with_held_out_wordings(cases)
     if not cases:
         print(f"real_benchmark: {cases_path} has no {args.split} case", file=sys.stderr)
         return 2

@@ -129,6 +129,18 @@ def test_the_subsample_keeps_every_nth_raster_of_a_source_with_all_its_queries(f
     assert [c["query"] for c in data["cases"]] == ["buildings", "trees", "ships"]
 
 
+def test_held_out_wordings_ask_each_case_again_with_its_classs_paraphrases(fixture):
+    data, _ = run_bench(fixture, "--held-out-wordings")
+    queries = [c["query"] for c in data["cases"]]
+    # building: rooftops, all the rooftops; tree: tree crowns; water: ponds; ship: none
+    assert queries == ["buildings", "rooftops", "all the rooftops", "trees", "tree crowns",
+                       "water", "ponds", "ships"]
+    cases = by_query(data)
+    # the stand-in knows none of the paraphrases: each is refused and reported under its own query
+    assert all(cases[q]["status"] == "refused" for q in ("rooftops", "tree crowns", "ponds"))
+    assert cases["rooftops"]["class"] == "building" and cases["ponds"]["truth_kind"] == "absent"
+
+
 def test_burn_gives_back_pixel_edged_polygons(tmp_path):
     from osgeo import ogr
     srs = osr.SpatialReference()
