@@ -420,11 +420,18 @@ def prepare_sd15(a, run, train, log):
     return model, tokenizer, list(IMAGE_MEAN), list(IMAGE_STD), stage1
 
 
+def data_kind(folder, split):
+    """"real" for a corpus model/generate_real.py wrote (it lists each sample's source), else
+    "synthetic" (model/generate.py): what the model card and model.json say it learnt from."""
+    return "real" if (Path(folder) / f"sources_{split}.tsv").exists() else "synthetic"
+
+
 def _bundle_facts(a, tokenizer, mean, std, gsd, s1, step, secs):
     return {
         "tokenizer": tokenizer_facts(tokenizer),
         "image": {"size": a.size, "mean": mean, "std": std, "scale": 1 / 255.0, "gsd_m": gsd},
         "training": {"data": [str(d) for d in a.data], "train_split": a.train_split,
+                     "data_kinds": [data_kind(d, a.train_split) for d in a.data],
                      "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),
                      "stage2_steps": step, "stage2_seconds": round(secs), "batch": a.batch,
                      "lr": a.lr, "joint": a.joint, "threads": a.threads},

@@ -161,3 +161,24 @@ def test_mean_at_cls_pooling_puts_the_sentence_mean_first_and_zeroes_the_padding
         return (f[0] @ f[1]).item() - (f[0] @ f[2]).item()  # rooftops~buildings, minus ~water
     assert closeness(pooled[:, 0]) > closeness(hidden[:, 0]), \
         (closeness(pooled[:, 0]), closeness(hidden[:, 0]))
+
+
+def test_model_json_says_real_imagery_only_when_a_real_corpus_was_trained_on(tmp_path):
+    import train
+    from diffris.export.bundle import REAL_NOTE, _training_facts
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "sources_train.tsv").write_text("id\tsource\tclass\n")
+    synthetic = tmp_path / "synthetic"
+    synthetic.mkdir()
+    assert [train.data_kind(d, "train") for d in (real, synthetic)] == ["real", "synthetic"]
+    facts = {"train_split": "train", "stage1_steps": 1, "stage1_seconds": 1, "stage2_steps": 1,
+             "stage2_seconds": 1, "batch": 1, "lr": 0.001, "joint": False}
+    cfg = {"backbone": "tiny"}
+    mixed = _training_facts(cfg, {**facts, "data_kinds": ["real", "synthetic"]})
+    assert mixed["note"] == REAL_NOTE and mixed["data"].startswith("real aerial imagery")
+    # a checkpoint from before data_kinds, or a synthetic-only run, keeps the old warning
+    for older in (facts, {**facts, "data_kinds": ["synthetic"]}):
+        t = _training_facts(cfg, older)
+        assert t["note"].startswith("trained on synthetic scenes only") and "real" not in t["data"]

@@ -463,9 +463,10 @@ def _training_facts(cfg, training):
                        "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
                        "batch": training["batch"], "lr": training["lr"]},
         }
+    real = "real" in training.get("data_kinds", ())
     return {
-        "data": "synthetic referring-aerial corpus (model/generate.py), "
-                f"{training['train_split']} split",
+        "data": (REAL_DATA + " and the " if real else "") + "synthetic referring-aerial corpus "
+                f"(model/generate.py), {training['train_split']} splits",
         "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
                            "denoising + image-text contrast",
                    "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
@@ -473,8 +474,17 @@ def _training_facts(cfg, training):
                    if not training["joint"] else "adapter + decoder + head + UNet",
                    "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
                    "batch": training["batch"], "lr": training["lr"]},
-        "note": "trained on synthetic scenes only; not a model for real imagery",
+        "note": REAL_NOTE if real else "trained on synthetic scenes only; not a model for real "
+                                        "imagery",
     }
+
+
+REAL_DATA = ("real aerial imagery (model/generate_real.py from ../shared/real-imagery: "
+             "OpenAerialMap Dubai land cover, fAIr drone buildings with OpenStreetMap outlines, "
+             "NAIP urban trees)")
+REAL_NOTE = ("buildings, roads, vegetation, water, bare land and trees learnt from real aerial "
+             "imagery; the other categories (cars, ships, airplanes, tanks, pools, courts, ...) "
+             "from synthetic scenes only; figures per class and source in docs/model.md")
 
 
 def add_metadata_props(graph, meta):
