@@ -466,7 +466,7 @@ def _training_facts(cfg, training):
     real = "real" in training.get("data_kinds", ())
     return {
         "data": (REAL_DATA + " and the " if real else "") + "synthetic referring-aerial corpus "
-                f"(model/generate.py), {training['train_split']} splits",
+                f"(model/generate.py), {training['train_split']} split",
         "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
                            "denoising + image-text contrast",
                    "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
