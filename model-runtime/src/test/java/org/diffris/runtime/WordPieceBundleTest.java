@@ -90,15 +90,8 @@ class WordPieceBundleTest {
         bundle.graphFiles());
     String query = "the largest white storage tanks, north-east of the pier";
     float maxDifference = 0;
-    try (DiffrisModel model =
-            DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU).withThreads(1, 1));
-        HuggingFaceTokenizer djl =
-            HuggingFaceTokenizer.builder()
-                .optTokenizerPath(tokenizerJson)
-                .optMaxLength(77)
-                .optTruncation(true)
-                .optPadToMaxLength()
-                .build()) {
+    try (DiffrisModel model = openOnCpu(bundle);
+        HuggingFaceTokenizer djl = djlTokenizer()) {
       QueryFeatures ours = model.encode(query);
       Encoding reference = djl.encode(query);
       float[][][] expected = runGraphDirectly(reference);
@@ -121,15 +114,8 @@ class WordPieceBundleTest {
                 "\"last_hidden_state\"}", "\"last_hidden_state\", \"pooling\": \"mean-at-cls\"}");
     ModelBundle bundle = ModelBundle.open(bundle("pooled", pooled));
     String query = "all the rooftops";
-    try (DiffrisModel model =
-            DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU).withThreads(1, 1));
-        HuggingFaceTokenizer djl =
-            HuggingFaceTokenizer.builder()
-                .optTokenizerPath(tokenizerJson)
-                .optMaxLength(77)
-                .optTruncation(true)
-                .optPadToMaxLength()
-                .build()) {
+    try (DiffrisModel model = openOnCpu(bundle);
+        HuggingFaceTokenizer djl = djlTokenizer()) {
       QueryFeatures ours = model.encode(query);
       Encoding reference = djl.encode(query);
       float[][] hidden = runGraphDirectly(reference)[0];
@@ -153,6 +139,20 @@ class WordPieceBundleTest {
         }
       }
     }
+  }
+
+  private static DiffrisModel openOnCpu(ModelBundle bundle) throws IOException {
+    return DiffrisModel.open(bundle, SessionSettings.of(ExecutionProvider.CPU).withThreads(1, 1));
+  }
+
+  /** HuggingFace's own tokenizer (DJL) at the bundle's 77 ids, the reference. */
+  private static HuggingFaceTokenizer djlTokenizer() throws IOException {
+    return HuggingFaceTokenizer.builder()
+        .optTokenizerPath(tokenizerJson)
+        .optMaxLength(77)
+        .optTruncation(true)
+        .optPadToMaxLength()
+        .build();
   }
 
   private static float[][][] runGraphDirectly(Encoding encoding) throws Exception {
