@@ -1,6 +1,8 @@
 """DiffRIS with a pretrained, frozen text encoder (``text_encoder`` in its config): the encoder's
 features are the bundle's text features, a learned projection brings them to the backbone's
 width, and checkpoints keep everything but the encoder (read from its Maven jar)."""
+import json
+
 import pytest
 import torch
 
@@ -182,3 +184,21 @@ def test_model_json_says_real_imagery_only_when_a_real_corpus_was_trained_on(tmp
     for older in (facts, {**facts, "data_kinds": ["synthetic"]}):
         t = _training_facts(cfg, older)
         assert t["note"].startswith("trained on synthetic scenes only") and "real" not in t["data"]
+
+
+def test_a_real_trained_bundle_says_it_saw_photographs(tmp_path):
+    import test_export_wordpiece as wp
+    from diffris.export.bundle import RADIOMETRY, RADIOMETRY_REAL, export_bundle
+
+    try:
+        maven_jar(ENCODERS["all-minilm-l6-v2"].artifact)
+    except FileNotFoundError as e:
+        pytest.skip(str(e).split(":")[0] + " is not downloaded (run the Maven build)")
+    ckpt = wp.make_checkpoint(tmp_path / "model.pt")
+    c = torch.load(ckpt)
+    c["training"]["data_kinds"] = ["real", "synthetic"]
+    torch.save(c, ckpt)
+    bundle = export_bundle(ckpt, tmp_path / "bundle", name="real-test")
+    meta = json.loads((bundle / "model.json").read_text(encoding="utf-8"))
+    assert meta["image"]["radiometry"] == RADIOMETRY_REAL != RADIOMETRY
+    assert meta["training"]["data"].startswith("real aerial imagery")

@@ -52,6 +52,9 @@ EXTERNAL_DATA_BYTES = 1 << 30
 # What the model was trained on, for the runtime's value scaling (its --scale auto) to explain.
 RADIOMETRY = ("8-bit sRGB-like display colours, 0-255 per channel, as rendered by model/generate.py;"
               " other encodings are brought to this range by the runtime's value scaling")
+RADIOMETRY_REAL = ("8-bit display colours, 0-255 per channel: aerial and satellite RGB photographs "
+                   "as published (JPEG, PNG, GeoTIFF) and model/generate.py's renderings; other "
+                   "encodings are brought to this range by the runtime's value scaling")
 RADIOMETRY_SD15 = ("8-bit RGB, 0-255 per channel, brought to the [-1, 1] the Stable Diffusion VAE "
                    "was trained on (scale 1/255, mean 0.5, std 0.5); other encodings are brought "
                    "to 0-255 by the runtime's value scaling")
@@ -377,7 +380,8 @@ def model_json(model, ckpt, tokenizer, name, version, license, encoder=None):
             "scale": image["scale"],
             "gsd_m": "none" if image["gsd_m"] is None else image["gsd_m"],
             "band_order": "RGB", "layout": "NCHW",
-            "radiometry": RADIOMETRY if cfg["backbone"] == "tiny" else RADIOMETRY_SD15,
+            "radiometry": RADIOMETRY_SD15 if cfg["backbone"] != "tiny"
+            else RADIOMETRY_REAL if "real" in training.get("data_kinds", ()) else RADIOMETRY,
             "normalisation": "x = (pixel * scale - mean[c]) / std[c]",
             "size_multiple": SIZE_MULTIPLE,
             "dynamic_size": True,
