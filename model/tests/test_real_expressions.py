@@ -3,7 +3,7 @@ and at most a fifth, held-out paraphrases only where asked for."""
 import numpy as np
 import pytest
 
-from diffris.corpus.real_expressions import HELD_OUT, WORDINGS, check_no_held_out_words, \
+from diffris.corpus.real_expressions import FRAMES, HELD_OUT, WORDINGS, check_no_held_out_words, \
     expressions, tree_objects
 
 
@@ -28,7 +28,8 @@ def test_every_mask_is_what_its_words_say():
     for e in exprs:
         by_kind.setdefault(e.kind, []).append(e)
         if e.kind == "category":
-            assert e.text in WORDINGS[e.cls][0]
+            # a trained wording in one of the frames ("find X", "X seen from above", ...)
+            assert e.text in {f.format(w=w) for f in FRAMES for w in WORDINGS[e.cls][0]}
             assert np.array_equal(e.mask, masks[e.cls])
         if e.kind == "absent":
             assert not e.mask.any() and e.cls == "water"
@@ -94,3 +95,15 @@ def test_trees_from_points_are_disks_and_the_nearer_centre_wins():
     # 29 pixel centres lie within 3 px of (5.5, 5.5); the one 3 px east is nearer the second tree
     assert (labels == 1).sum() == 28
     assert not tree_objects([], (4, 4), 2).any()
+
+
+def test_category_queries_come_in_many_wordings_and_frames_none_held_out():
+    masks, objects = image()
+    texts = {e.text for seed in range(200)
+             for e in expressions(masks, objects, np.random.default_rng(seed))
+             if e.kind == "category"}
+    assert len(texts) > 100, len(texts)
+    assert any(t.startswith("find ") for t in texts) and any(t in WORDINGS["building"][0] for t in texts)
+    check_no_held_out_words(texts)
+    check_no_held_out_words([f.format(w=w) for f in FRAMES for words, _ in WORDINGS.values()
+                             for w in words])
