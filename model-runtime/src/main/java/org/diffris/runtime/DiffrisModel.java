@@ -145,23 +145,18 @@ public final class DiffrisModel implements AutoCloseable {
         : GraphSession.open(file, bundle.read(file), settings);
   }
 
+  /** The pretrained encoder model.json names, if any (else the bundle's own text_encoder.onnx). */
+  private Optional<TextEncoderSource> encoderSource() {
+    return bundle.description().text().encoder();
+  }
+
   /** The text encoder's per-token output: {@code text_features}, or as text.encoder names it. */
   private String textFeaturesOutput() {
-    return bundle
-        .description()
-        .text()
-        .encoder()
-        .map(TextEncoderSource::output)
-        .orElse(TEXT_FEATURES);
+    return encoderSource().map(TextEncoderSource::output).orElse(TEXT_FEATURES);
   }
 
   private TextPooling textPooling() {
-    return bundle
-        .description()
-        .text()
-        .encoder()
-        .map(TextEncoderSource::pooling)
-        .orElse(TextPooling.NONE);
+    return encoderSource().map(TextEncoderSource::pooling).orElse(TextPooling.NONE);
   }
 
   /** Validates names, types and ranks; returns the text feature size D. */
