@@ -14,7 +14,7 @@ the figures bound what any model at that GSD can reach, and separate the cost of
 the cost of the model.
 
 Ground distances of a web-mercator raster are its map units times cos(latitude) at its centre,
-as in real_benchmark.py.
+as the benchmark measures them (`scoring.Grid.ground_scale`).
 """
 import argparse
 import math
@@ -32,16 +32,6 @@ from diffris.real import scoring  # noqa: E402
 from diffris.real.cases import IGNORED, read_cases, resolve  # noqa: E402
 
 gdal.UseExceptions()
-EARTH_RADIUS = 6378137.0
-
-
-def ground_scale(grid: scoring.Grid) -> float:
-    """Metres on the ground per map unit at the grid's centre (1 outside web mercator)."""
-    if 'AUTHORITY["EPSG","3857"]' not in grid.projection.replace(" ", ""):
-        return 1.0
-    gt = grid.geotransform
-    y = gt[3] + gt[5] * grid.height / 2
-    return math.cos(math.atan(math.sinh(y / EARTH_RADIUS)))
 
 
 def at_gsd(truth: np.ndarray, grid: scoring.Grid, gsd_m: float) -> np.ndarray:
@@ -55,7 +45,7 @@ def at_gsd(truth: np.ndarray, grid: scoring.Grid, gsd_m: float) -> np.ndarray:
     values[truth == IGNORED] = -1.0
     band.WriteArray(values)
     band.SetNoDataValue(-1.0)
-    step = gsd_m / ground_scale(grid)
+    step = gsd_m / grid.ground_scale()
     coarse = gdal.Warp("", share, format="MEM", xRes=step, yRes=step, resampleAlg="average",
                        srcNodata=-1.0, dstNodata=-1.0)
     cb = coarse.GetRasterBand(1)
@@ -100,7 +90,7 @@ def main(argv=None) -> int:
             print(f"gsd_ceiling.py: truth of {c.raster} / {c.query!r}: {e}", file=sys.stderr)
             return 2
         key = (c.source, c.cls)
-        px = scoring.Grid.pixel_size_m(grid)[0] * ground_scale(grid)
+        px = grid.pixel_size_m()[0] * grid.ground_scale()
         native.setdefault(key, []).append(px)
         for g in a.gsd:
             i, u = scoring.mask_counts(at_gsd(truth, grid, g), truth)

@@ -15,7 +15,6 @@ the summary as JSON (--report) and the rows as TSV beside it.
 import argparse
 import dataclasses
 import json
-import math
 import os
 import platform
 import re
@@ -36,20 +35,11 @@ from diffris.real import scoring  # noqa: E402
 from diffris.real.cases import read_cases, resolve  # noqa: E402
 from diffris.real.report import CASE_COLUMNS, summarise, table  # noqa: E402
 
-EARTH_RADIUS = 6378137.0
-
-
 def ground_area_km2(grid, valid_px: int) -> float:
     """Area of the valid pixels on the ground; web-mercator pixels are shrunk by cos(latitude)
     of the grid's centre (both axes)."""
     sx, sy = grid.pixel_size_m()
-    area = valid_px * sx * sy
-    if 'AUTHORITY["EPSG","3857"]' in grid.projection.replace(" ", ""):
-        gt = grid.geotransform
-        y = gt[3] + gt[5] * grid.height / 2
-        lat = math.atan(math.sinh(y / EARTH_RADIUS))
-        area *= math.cos(lat) ** 2
-    return area / 1e6
+    return valid_px * sx * sy * grid.ground_scale() ** 2 / 1e6
 
 
 def run_segment(diffris, raster, query, out, model):

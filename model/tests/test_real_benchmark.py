@@ -192,3 +192,13 @@ def test_the_case_list_round_trips_and_refuses_bad_rows(tmp_path):
     (tmp_path / "bad.tsv").write_text("raster\tquery\n")
     with pytest.raises(ValueError, match="header"):
         read_cases(tmp_path / "bad.tsv")
+
+
+def test_web_mercator_ground_scale_is_cos_latitude_at_the_centre():
+    from osgeo import osr
+    merc = osr.SpatialReference()
+    merc.ImportFromEPSG(3857)
+    y60 = scoring.EARTH_RADIUS * np.arcsinh(np.tan(np.radians(60.0)))
+    grid = scoring.Grid((0.0, 0.5, 0.0, y60 + 5.0, 0.0, -0.5), merc.ExportToWkt(), 20, 20)
+    assert grid.ground_scale() == pytest.approx(0.5, abs=1e-12)
+    assert scoring.Grid(GT, _wkt(), 10, 10).ground_scale() == 1.0

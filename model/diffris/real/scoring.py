@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .cases import IGNORED
 
 gdal.UseExceptions()
 RADIUS_M = 3.0
+EARTH_RADIUS = 6378137.0  # of web mercator's sphere
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class Grid:
         if gt[2] != 0 or gt[4] != 0:
             raise ValueError("a north-up grid is needed to measure distances in pixels")
         return abs(gt[1]), abs(gt[5])
+
+    def ground_scale(self) -> float:
+        """Metres on the ground per map unit at the grid's centre: cos(latitude) for web
+        mercator, 1 for other projections (their units taken as ground metres)."""
+        if 'AUTHORITY["EPSG","3857"]' not in self.projection.replace(" ", ""):
+            return 1.0
+        y = self.geotransform[3] + self.geotransform[5] * self.height / 2
+        return math.cos(math.atan(math.sinh(y / EARTH_RADIUS)))
 
 
 def burn(vector: Path, grid: Grid) -> np.ndarray:
