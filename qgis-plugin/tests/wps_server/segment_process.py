@@ -97,6 +97,15 @@ class SegmentProcess(Process):
             status_supported=True,
         )
 
+    def _run_async(self, wps_request, wps_response):
+        # PyWPS forks each asynchronous job (multiprocessing). This server answers on threads, and
+        # a child forked while another thread holds a lock it needs (the log file's, stderr's)
+        # waits for it forever: its job never leaves "accepted" and a polling client never ends.
+        # A thread has no such hazard; the job's own work runs in the command line's process.
+        threading.Thread(
+            target=self._run_process, args=(wps_request, wps_response), daemon=True
+        ).start()
+
     def _handler(self, request, response):
         if "roi" in request.inputs:
             raise ProcessError("this test server does not support roi", allowed_chars=MESSAGE_CHARS)
