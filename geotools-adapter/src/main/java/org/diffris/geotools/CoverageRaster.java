@@ -4,9 +4,10 @@ import java.awt.color.ColorSpace;
 import java.awt.geom.AffineTransform;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
 import java.awt.image.RenderedImage;
+import java.io.File;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,18 +50,21 @@ public final class CoverageRaster {
   private final PixelToWorld pixelToWorld;
   private final double[] nodata;
   private final List<BandRole> roles;
+  private final StoredSamples stored;
 
   private CoverageRaster(
       RenderedImage image,
       RasterCrs crs,
       PixelToWorld pixelToWorld,
       double[] nodata,
-      List<BandRole> roles) {
+      List<BandRole> roles,
+      StoredSamples stored) {
     this.image = image;
     this.crs = crs;
     this.pixelToWorld = pixelToWorld;
     this.nodata = nodata;
     this.roles = roles;
+    this.stored = stored;
   }
 
   /**
@@ -75,19 +79,21 @@ public final class CoverageRaster {
     RenderedImage image = coverage.getRenderedImage();
     // A published GeoTIFF cut short would be decoded with its missing blocks as zeros; one
     // compressed in a way the decoder does not read would fail in the middle of the run.
-    CoverageFiles.of(image)
-        .forEach(
-            file -> {
-              TiffBlocks.requireInFile(file.toPath());
-              TiffCompression.requireDecodable(file.toPath());
-            });
+    List<Path> files = CoverageFiles.of(image).stream().map(File::toPath).toList();
+    files.forEach(
+        file -> {
+          TiffBlocks.requireInFile(file);
+          TiffCompression.requireDecodable(file);
+        });
+    // Samples Java images have no type for (Int8, UInt32, Float16) are decoded as another type.
+    StoredSamples stored = StoredSamples.ofCoverage(files, image.getSampleModel().getDataType());
     PixelToWorld pixelToWorld =
         pixelToWorld(
             coverage.getGridGeometry().getGridToCRS2D(PixelOrientation.UPPER_LEFT),
             image,
             crs.crs());
     return new CoverageRaster(
-        image, crs, pixelToWorld, nodataOf(coverage, image), rolesOf(coverage, image));
+        image, crs, pixelToWorld, nodataOf(coverage, image), rolesOf(coverage, image), stored);
   }
 
   /**
@@ -225,9 +231,10 @@ public final class CoverageRaster {
     return Double.isNaN(nodata[band]) ? OptionalDouble.empty() : OptionalDouble.of(nodata[band]);
   }
 
-  /** True for 8-bit samples, which the model's own scaling expects; others need a stretch. */
-  public boolean isEightBit() {
-    return image.getSampleModel().getDataType() == DataBuffer.TYPE_BYTE;
+  /** What the samples are: the stored type where the decoder gave a stand-in for it. */
+  private SampleType sampleType() {
+    SampleType type = stored.sampleType();
+    return type != null ? type : RasterSamples.of(image.getSampleModel());
   }
 
   /** The whole raster. */
@@ -256,7 +263,7 @@ public final class CoverageRaster {
 
   /** A window of the coverage as the pipeline takes it (pixel (0, 0) = the window's first). */
   public RasterInput input(PixelWindow window) {
-    RenderedImageSource pixels = new RenderedImageSource(image, nodata);
+    RenderedImageSource pixels = new RenderedImageSource(image, nodata, stored::values);
     // A palette image feeds its colours, never its indices (PaletteColours).
     TiffPalette palette =
         TiffPalette.of(image.getColorModel(), image.getSampleModel().getNumBands());
@@ -270,12 +277,7 @@ public final class CoverageRaster {
                 PaletteColours.ROLES,
                 crs.epsgCode())
             : new RasterInput(
-                pixels,
-                pixelToWorld,
-                crs.areaModel(),
-                RasterSamples.of(image.getSampleModel()),
-                roles,
-                crs.epsgCode());
+                pixels, pixelToWorld, crs.areaModel(), sampleType(), roles, crs.epsgCode());
     return window.equals(all()) ? whole : whole.window(window.bounds());
   }
 }

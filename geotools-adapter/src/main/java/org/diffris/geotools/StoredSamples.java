@@ -11,6 +11,9 @@ import java.awt.image.SampleModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
 import org.diffris.pipeline.InvalidInputException;
 import org.diffris.pipeline.SampleType;
 
@@ -40,10 +43,27 @@ final class StoredSamples {
 
   /** How the decoded samples are turned into values. */
   private enum Fix {
-    NONE,
-    SIGNED_BYTE,
-    UNSIGNED_INT,
-    HALF_FLOAT
+    NONE("", DataBuffer.TYPE_UNDEFINED, ""),
+    SIGNED_BYTE("signed 8-bit samples (GDAL's Int8)", DataBuffer.TYPE_BYTE, "-ot Int16"),
+    UNSIGNED_INT("unsigned 32-bit samples (GDAL's UInt32)", DataBuffer.TYPE_INT, "-ot Float64"),
+    HALF_FLOAT(
+        "16-bit float samples (GDAL's Float32 with NBITS=16)",
+        DataBuffer.TYPE_USHORT,
+        "-ot Float32 -co NBITS=32");
+
+    final String stored;
+
+    /** The Java data type the decoder gives these samples as. */
+    final int decodedAs;
+
+    /** gdal_translate's options for a copy the decoder reads as it is stored. */
+    final String copy;
+
+    Fix(String stored, int decodedAs, String copy) {
+      this.stored = stored;
+      this.decodedAs = decodedAs;
+      this.copy = copy;
+    }
   }
 
   /** Samples the decoder reads as they are stored. */
@@ -92,6 +112,64 @@ final class StoredSamples {
     } catch (IOException | ArithmeticException | IndexOutOfBoundsException e) {
       return AS_DECODED; // unreadable or nonsense tables: the raster reader reports it
     }
+  }
+
+  /**
+   * The samples of a coverage decoded from {@code files} (GeoServer's published GeoTIFFs, found
+   * through its image chain by {@link CoverageFiles}) whose image now has samples of {@code
+   * dataType}: {@link #AS_DECODED} when none of the files needs a fix. The fix holds only while
+   * the image still has the decoder's stand-in type (a crop or band selection keeps it); samples
+   * already converted to another type cannot be told back into values, nor can a mosaic of files
+   * stored in different types: both are refused with the copy to publish instead.
+   *
+   * @throws InvalidInputException for 64-bit integer samples, and for the cases above
+   */
+  static StoredSamples ofCoverage(Collection<Path> files, int dataType) {
+    Set<Fix> fixes = EnumSet.noneOf(Fix.class);
+    for (Path file : files) {
+      fixes.add(of(file).fix);
+    }
+    if (fixes.isEmpty() || fixes.equals(EnumSet.of(Fix.NONE))) {
+      return AS_DECODED;
+    }
+    Fix fix = fixes.stream().filter(f -> f != Fix.NONE).findFirst().orElseThrow();
+    if (fixes.size() > 1) {
+      throw new InvalidInputException(
+          "the coverage is read from "
+              + files.size()
+              + " files, some storing "
+              + fix.stored
+              + " and some not, so their values cannot be read as one raster; publish copies"
+              + " in one type (gdal_translate "
+              + fix.copy
+              + " IN.tif OUT.tif): "
+              + files);
+    }
+    if (dataType != fix.decodedAs) {
+      throw new InvalidInputException(
+          "the coverage stores "
+              + fix.stored
+              + ", which reach this process already converted to "
+              + typeName(dataType)
+              + ", and their values cannot be told back from that; publish a copy in a type"
+              + " GeoTools reads as it is stored (gdal_translate "
+              + fix.copy
+              + " IN.tif OUT.tif): "
+              + files);
+    }
+    return new StoredSamples(fix);
+  }
+
+  private static String typeName(int dataType) {
+    return switch (dataType) {
+      case DataBuffer.TYPE_BYTE -> "unsigned 8-bit samples";
+      case DataBuffer.TYPE_USHORT -> "unsigned 16-bit samples";
+      case DataBuffer.TYPE_SHORT -> "signed 16-bit samples";
+      case DataBuffer.TYPE_INT -> "signed 32-bit samples";
+      case DataBuffer.TYPE_FLOAT -> "32-bit floats";
+      case DataBuffer.TYPE_DOUBLE -> "64-bit floats";
+      default -> "samples of Java data type " + dataType;
+    };
   }
 
   /**

@@ -5,14 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
+import java.awt.image.RenderedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.diffris.pipeline.InvalidInputException;
+import org.diffris.pipeline.RasterInput;
 import org.diffris.pipeline.SampleType;
 import org.diffris.pipeline.SampleType.Kind;
 import org.diffris.vectorizer.MaskVectorizer;
 import org.diffris.vectorizer.VectorizerOptions;
+import org.geotools.coverage.grid.GridCoverage2D;
+import org.geotools.coverage.grid.GridCoverageFactory;
+import org.geotools.gce.geotiff.GeoTiffReader;
+import org.geotools.image.ImageWorker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +30,8 @@ import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * Every sample type GDAL writes reaches the pipeline as the values it stores (-100 stays -100),
- * with its own sample type, on both ways in (the fast path and GeoTools'); masks are compared in
- * their own precision. Fixtures are written by gdal_calc.py (Debian's gdal-bin).
+ * with its own sample type, on every way in (the fast path, GeoTools' reader, and a GeoTools
+ * coverage as GeoServer hands one to the WPS process); masks are compared in their own precision. Fixtures are written by gdal_calc.py (Debian's gdal-bin).
  */
 class SampleTypesTest {
   @TempDir static Path dir;
@@ -83,17 +91,86 @@ class SampleTypesTest {
         Raster rows = raster.readRows(0, 8);
         double[] read = rows.getSamples(rows.getMinX(), rows.getMinY(), 8, 8, 0, (double[]) null);
         assertArrayEquals(expected, read, how);
-        assertEquals(sampleType, raster.input().sampleType(), how);
-        // what the pipeline reads: the values as floats; a Float64 beyond the floats' range
-        // (1e300) is no imagery value and reads as missing, as infinities do
-        float[] floats = new float[64];
-        raster.input().source().read(0, 0, 8, 8, new int[] {0}, floats);
-        for (int i = 0; i < 64; i++) {
-          float f = (float) expected[i];
-          assertEquals(Float.isInfinite(f) ? Float.NaN : f, floats[i], how + " pixel " + i);
-        }
+        assertPipelineReads(expected, sampleType, raster.input(), how);
       }
     }
+    // The WPS way in: GeoTools' coverage of the file, as GeoServer hands a published one over.
+    GeoTiffReader reader = new GeoTiffReader(file.toFile());
+    try {
+      CoverageRaster coverage = CoverageRaster.of(reader.read(null));
+      assertPipelineReads(
+          expected, sampleType, coverage.input(coverage.all()), name + " as a coverage");
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /**
+   * What the pipeline reads: the values as floats, and their sample type. A Float64 beyond the
+   * floats' range (1e300) is no imagery value and reads as missing, as infinities do.
+   */
+  static void assertPipelineReads(
+      double[] expected, SampleType sampleType, RasterInput input, String how) throws Exception {
+    assertEquals(sampleType, input.sampleType(), how);
+    float[] floats = new float[64];
+    input.source().read(0, 0, 8, 8, new int[] {0}, floats);
+    for (int i = 0; i < 64; i++) {
+      float f = (float) expected[i];
+      assertEquals(Float.isInfinite(f) ? Float.NaN : f, floats[i], how + " pixel " + i);
+    }
+  }
+
+  /**
+   * A coverage whose stand-in samples were already converted (here to 64-bit floats, as a
+   * GeoServer operation may) cannot be told back into values: refused, with the copy to publish.
+   */
+  @Test
+  void aCoverageOfConvertedStandInSamplesIsRefusedWithAWayOut() throws Exception {
+    Path file =
+        GdalFixtures.ofValues(
+            dir, "int8-converted.tif", "Byte", "156", "--co=PIXELTYPE=SIGNEDBYTE");
+    GeoTiffReader reader = new GeoTiffReader(file.toFile());
+    try {
+      GridCoverage2D read = reader.read(null);
+      RenderedImage converted =
+          new ImageWorker(read.getRenderedImage())
+              .format(DataBuffer.TYPE_DOUBLE)
+              .getRenderedImage();
+      GridCoverage2D coverage =
+          new GridCoverageFactory().create("converted", converted, read.getEnvelope());
+      InvalidInputException e =
+          assertThrows(InvalidInputException.class, () -> CoverageRaster.of(coverage));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "the coverage stores signed 8-bit samples (GDAL's Int8), which reach this"
+                      + " process already converted to 64-bit floats"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("gdal_translate -ot Int16 IN.tif OUT.tif"), e.getMessage());
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  @Test
+  void aCoverageOfFilesStoredInDifferentTypesIsRefused() throws Exception {
+    Path int8 =
+        GdalFixtures.ofValues(dir, "mix-int8.tif", "Byte", "1", "--co=PIXELTYPE=SIGNEDBYTE");
+    Path bytes = GdalFixtures.ofValues(dir, "mix-byte.tif", "Byte", "1");
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> StoredSamples.ofCoverage(List.of(int8, bytes), DataBuffer.TYPE_BYTE));
+    assertTrue(
+        e.getMessage()
+            .startsWith("the coverage is read from 2 files, some storing signed 8-bit samples"),
+        e.getMessage());
+    // Files of one type need no agreement beyond it.
+    assertEquals(
+        new SampleType(Kind.SIGNED_INTEGER, 8, 0),
+        StoredSamples.ofCoverage(List.of(int8, int8), DataBuffer.TYPE_BYTE).sampleType());
+    assertEquals(null, StoredSamples.ofCoverage(List.of(bytes), DataBuffer.TYPE_BYTE).sampleType());
   }
 
   static double[] repeated(String values) {
