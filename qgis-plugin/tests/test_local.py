@@ -333,3 +333,70 @@ def test_the_estimate_is_logged_before_the_run_and_counts_its_tiles(
     tiles = estimate.split(" tiles of ")[0][len("Estimate: ") :]
     assert f" on {tiles} tiles," in found[0], (estimate, found)
     assert result["POLYGONS"] >= 0
+
+
+def crop_half_in_lon_lat(raster) -> tuple:
+    """The western half of a raster as WKT in its own CRS and, the same polygon, in EPSG:4326."""
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsGeometry,
+        QgsProject,
+    )
+
+    dataset = gdal.Open(str(raster))
+    x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
+    east = x0 + dx * dataset.RasterXSize / 2  # on a pixel edge: no pixel centre on the boundary
+    south = y0 + dy * dataset.RasterYSize
+    native = f"POLYGON(({x0} {south}, {east} {south}, {east} {y0}, {x0} {y0}, {x0} {south}))"
+    drawn = QgsGeometry.fromWkt(native)
+    drawn.transform(
+        QgsCoordinateTransform(
+            QgsCoordinateReferenceSystem("EPSG:32633"),
+            QgsCoordinateReferenceSystem("EPSG:4326"),
+            QgsProject.instance(),
+        )
+    )
+    return native, drawn.asWkt(12)
+
+
+def test_an_area_of_interest_drawn_in_lon_lat_gives_the_command_lines_answer_for_it(
+    local_setting, tmp_path, port_crop
+):
+    native, lon_lat = crop_half_in_lon_lat(port_crop)
+    expected = tmp_path / "cli.gpkg"
+    run_cli(local_setting, port_crop, "ships", expected, "--roi", native, "--roi-crs", "EPSG:32633")
+    whole = tmp_path / "whole.gpkg"
+    run_cli(local_setting, port_crop, "ships", whole)
+    feedback = RecordingFeedback()
+    result = processing.run(
+        ALGORITHM,
+        {
+            "INPUT": str(port_crop),
+            "query": "ships",
+            "roi": f"CRS=EPSG:4326;{lon_lat}",
+            "OUTPUT": str(tmp_path / "plugin.gpkg"),
+        },
+        feedback=feedback,
+    )
+    wanted = read_features(expected)
+    assert 0 < len(wanted) < len(read_features(whole)), "the half should hold some ships, not all"
+    # The same objects, attributes (at_edge against the area's boundary included) and geometry.
+    assert read_features(result["OUTPUT"]) == wanted
+    running = next(line for line in feedback.infos if line.startswith("Running diffris "))
+    assert "--roi-crs EPSG:32633" in running, running
+
+
+def test_an_area_of_interest_that_is_not_a_polygon_is_refused(local_setting, tmp_path, port_crop):
+    # QGIS checks the geometry type against the parameter before the algorithm runs.
+    with pytest.raises(QgsProcessingException, match="Incorrect parameter value for roi"):
+        processing.run(
+            ALGORITHM,
+            {
+                "INPUT": str(port_crop),
+                "query": "ships",
+                "roi": "CRS=EPSG:4326;POINT(13.745 45.68)",
+                "OUTPUT": str(tmp_path / "plugin.gpkg"),
+            },
+        )
+    assert not (tmp_path / "plugin.gpkg").exists()

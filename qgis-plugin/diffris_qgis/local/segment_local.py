@@ -8,16 +8,19 @@ import tempfile
 from pathlib import Path
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
+    QgsProcessingParameterGeometry,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorDestination,
+    QgsWkbTypes,
 )
 
 from .. import settings
@@ -37,6 +40,7 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
     SCALE = "scale"
     SIMPLIFY = "simplify"
     MIN_AREA = "minArea"
+    ROI = "roi"
     DEVICE = "DEVICE"
     MODEL = "MODEL"
     CLI = "CLI"
@@ -60,6 +64,8 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             "where it is in Settings > Options > Processing > Providers > DiffRIS, or in the "
             "'diffris command line' parameter: the 'diffris' launcher, cli/target/diffris-cli.jar, "
             "or the project folder. A layer that is not a GeoTIFF file is written to one first. "
+            "An area of interest, drawn or typed in any CRS, limits the search to the pixels whose "
+            "centres are inside it, and only the raster's rectangle round it is read. "
             "Cancel stops the command and leaves no file."
         )
 
@@ -110,6 +116,14 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
                 QgsProcessingParameterNumber.Double,
                 0.0,
                 minValue=0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterGeometry(
+                self.ROI,
+                "Area of interest (only pixels inside are searched; empty: the whole raster)",
+                optional=True,
+                geometryTypes=[QgsWkbTypes.PolygonGeometry],
             )
         )
         self.addParameter(
@@ -174,7 +188,8 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             raster = geotiff_for(layer, work, context, feedback)
             arguments = ["segment", "--raster", str(raster), "--query", query]
             arguments += ["--out", str(target), "--overwrite"]
-            arguments += self.options(parameters, context) + ["--progress", "lines"]
+            arguments += self.options(parameters, context) + self.roi(parameters, context, layer)
+            arguments += ["--progress", "lines"]
             if raster.parent == work:
                 # A copy: the polygons name the layer's own source, not the copy's file.
                 arguments += ["--source-name", source_name(layer)]
@@ -244,6 +259,26 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         if model:
             options += ["--model", model]
         return options
+
+
+    def roi(self, parameters, context, layer) -> list:
+        """--roi as WKT in the raster layer's CRS when it has an EPSG code (the command line then
+        reads it with no transform), else in longitude/latitude; whatever CRS it was drawn in."""
+        if parameters.get(self.ROI) in (None, ""):
+            return []
+        crs = layer.crs()
+        if not crs.authid().upper().startswith("EPSG:"):
+            crs = QgsCoordinateReferenceSystem("EPSG:4326")
+        geometry = self.parameterAsGeometry(parameters, self.ROI, context, crs)
+        if geometry.isEmpty():
+            return []
+        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(
+                f"The area of interest is a {QgsWkbTypes.displayString(geometry.wkbType())}: "
+                "draw or give a polygon"
+            )
+        # EPSG:4326's WKT from QGIS is longitude first, as the command line reads it (x = east).
+        return ["--roi", geometry.asWkt(), "--roi-crs", crs.authid()]
 
 
 class _Missing(dict):

@@ -3,7 +3,8 @@
 Same identifier, inputs (names, types, optionality, defaults, ranges) and output as the GeoServer
 process (geoserver-wps-diffris, docs/geoserver.md), computed by the project's command line. Where
 it differs from GeoServer: the result is the command line's GeoJSON (WGS84 longitude/latitude,
-not the coverage's CRS), and `roi` is declared but refused (the command line has no roi).
+not the coverage's CRS), and `roi` is declared but refused (the tests check what the plugin
+sends and that the refusal reaches the user).
 """
 
 from __future__ import annotations
