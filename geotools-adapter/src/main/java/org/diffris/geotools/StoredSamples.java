@@ -49,7 +49,7 @@ final class StoredSamples {
     HALF_FLOAT(
         "16-bit float samples (GDAL's Float32 with NBITS=16)",
         DataBuffer.TYPE_USHORT,
-        "-ot Float32 -co NBITS=32");
+        "-ot Float32");
 
     final String stored;
 
