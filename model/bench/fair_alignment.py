@@ -14,13 +14,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from osgeo import osr
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "model"))
 
 from diffris.real.fair import burn_outlines, chips_by_zoom, mosaic  # noqa: E402
-from diffris.real.scoring import Grid  # noqa: E402
+from diffris.real.scoring import mercator_ground_scale  # noqa: E402
 
 
 def boundary(mask):
@@ -55,10 +54,8 @@ def main(argv=None):
     gy, gx = np.gradient(grey)
     grad = np.hypot(gx, gy)
     grad[rgba[3] == 0] = np.nan
-    mercator = osr.SpatialReference()
-    mercator.ImportFromEPSG(3857)  # the chips' tile grid
-    grid = Grid(tuple(gt), mercator.ExportToWkt(), rgba.shape[2], rgba.shape[1])
-    ground = gt[1] * grid.ground_scale()  # ground metres per pixel
+    # ground metres per pixel of the chips' web mercator grid, at its centre
+    ground = gt[1] * mercator_ground_scale(gt[3] + gt[5] * rgba.shape[1] / 2)
     reach = int(round(a.range_m / ground))
     grad = np.nan_to_num(grad, nan=0.0)
     edge = boundary(mask)

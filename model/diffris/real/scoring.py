@@ -48,8 +48,12 @@ class Grid:
         mercator, 1 for other projections (their units taken as ground metres)."""
         if 'AUTHORITY["EPSG","3857"]' not in self.projection.replace(" ", ""):
             return 1.0
-        y = self.geotransform[3] + self.geotransform[5] * self.height / 2
-        return math.cos(math.atan(math.sinh(y / EARTH_RADIUS)))
+        return mercator_ground_scale(self.geotransform[3] + self.geotransform[5] * self.height / 2)
+
+
+def mercator_ground_scale(y: float) -> float:
+    """Ground metres per web mercator metre at northing y: cos(latitude)."""
+    return math.cos(math.atan(math.sinh(y / EARTH_RADIUS)))
 
 
 def burn(vector: Path, grid: Grid) -> np.ndarray:

@@ -260,10 +260,10 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
             options += ["--model", model]
         return options
 
-
     def roi(self, parameters, context, layer) -> list:
         """--roi as WKT in the raster layer's CRS when it has an EPSG code (the command line then
-        reads it with no transform), else in longitude/latitude; whatever CRS it was drawn in."""
+        reads it with no transform), else in longitude/latitude; whatever CRS it was drawn in.
+        Only polygons get here: the parameter's geometry types refuse the rest."""
         if parameters.get(self.ROI) in (None, ""):
             return []
         crs = layer.crs()
@@ -272,11 +272,6 @@ class SegmentLocalAlgorithm(QgsProcessingAlgorithm):
         geometry = self.parameterAsGeometry(parameters, self.ROI, context, crs)
         if geometry.isEmpty():
             return []
-        if QgsWkbTypes.geometryType(geometry.wkbType()) != QgsWkbTypes.PolygonGeometry:
-            raise QgsProcessingException(
-                f"The area of interest is a {QgsWkbTypes.displayString(geometry.wkbType())}: "
-                "draw or give a polygon"
-            )
         # EPSG:4326's WKT from QGIS is longitude first, as the command line reads it (x = east).
         return ["--roi", geometry.asWkt(), "--roi-crs", crs.authid()]
 
