@@ -42,13 +42,23 @@ def boundary_score(grad, edge, dy, dx):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", default=str(REPO.parent / "shared" / "real-imagery"))
-    p.add_argument("--set", type=int, required=True)
-    p.add_argument("--zoom", type=int, default=20)
-    p.add_argument("--range-m", type=float, default=6.0)
+    p.add_argument("--data", default=str(REPO.parent / "shared" / "real-imagery"),
+                   help="the real-imagery folder (default ../shared/real-imagery)")
+    p.add_argument("--set", type=int, required=True, help="the fAIr set number (fair/setN)")
+    p.add_argument("--zoom", type=int, default=20, help="the chips' zoom (default 20)")
+    p.add_argument("--range-m", type=float, default=6.0,
+                   help="largest shift tried, ground metres (default 6)")
     a = p.parse_args(argv)
+    if not a.range_m > 0:
+        p.error(f"--range-m {a.range_m} must be a positive number of metres")
     folder = Path(a.data) / "fair" / f"set{a.set}"
-    rgba, gt = mosaic(chips_by_zoom(folder)[a.zoom], a.zoom)
+    zooms = chips_by_zoom(folder)
+    if a.zoom not in zooms:
+        sets = sorted(d.name for d in (Path(a.data) / "fair").glob("set*") if d.is_dir())
+        p.error(f"{folder} has no chips at zoom {a.zoom}"
+                + (f" (zooms there: {', '.join(map(str, sorted(zooms)))})" if zooms
+                   else f"; sets in {Path(a.data) / 'fair'}: {', '.join(sets) or 'none'}"))
+    rgba, gt = mosaic(zooms[a.zoom], a.zoom)
     mask = burn_outlines(folder / "labels.geojson", gt, rgba.shape[2], rgba.shape[1]) == 1
     grey = rgba[:3].astype(np.float32).mean(0)
     gy, gx = np.gradient(grey)
