@@ -31,7 +31,7 @@ from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
 from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
-    predict_latent, quick_miou, run_segmentation_training  # noqa: E402
+    encode_live, predict_latent, quick_miou, run_segmentation_training  # noqa: E402
 
 
 def parse_args(argv):
@@ -83,6 +83,9 @@ def parse_args(argv):
     p.add_argument("--decoder-refine", action=argparse.BooleanOptionalAction, default=True,
                    help="a text-conditioned 3x3 conv block in each decoder stage (default: on)")
     p.add_argument("--joint", action="store_true", help="also fine-tune the UNet in stage 2")
+    p.add_argument("--joint-image-encoder", action="store_true",
+                   help="also fine-tune the image encoder in stage 2 (its latents are then "
+                        "computed at every step, not read from the cache)")
     p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
     p.add_argument("--init-model", help="model.pt of another run with the same backbone: start "
                                         "stage 2 from its weights (a new schedule, fresh optimizer)")
@@ -114,7 +117,7 @@ def parse_args(argv):
         if a.tokenizer is not None and not all(
                 Path(a.tokenizer, f).is_file() for f in ("vocab.json", "merges.txt")):
             p.error(f"--tokenizer {a.tokenizer} must hold vocab.json and merges.txt")
-        for option in ("joint", "init_backbone", "no_adapter"):
+        for option in ("joint", "joint_image_encoder", "init_backbone", "no_adapter"):
             if getattr(a, option):
                 p.error(f"--{option.replace('_', '-')} is for the tiny backbone: the sd15 "
                         "backbone stays frozen and DiffRIS needs its adapter")
@@ -135,11 +138,42 @@ def parse_args(argv):
         if given and (Path(given).resolve() == out or Path(given).resolve() in out.parents):
             p.error(f"--out {a.out} is inside the input {given}; a run writes its files there: "
                     "choose a folder of its own")
+    tuned = None if a.joint_image_encoder else weights_with_tuned_encoder(a)
+    if tuned:
+        p.error(stale_latents_message(tuned))
     if a.device.startswith("cuda") and not torch.cuda.is_available():
         p.error(f"--device {a.device}: this PyTorch ({torch.__version__}) sees no CUDA device")
     if a.device.split(":")[0] not in ("cpu", "cuda"):
         p.error(f"--device {a.device}: use cpu, cuda or cuda:N")
     return a
+
+
+def weights_with_tuned_encoder(a):
+    """The checkpoint stage 2 will start from when its training facts say the image encoder was
+    fine-tuned, else None (checked before any work; the weights are compared again once read)."""
+    last = Path(a.out, "last.pt")
+    start = last if a.resume and last.exists() else a.init_model
+    if start is None or not Path(start).is_file():
+        return None
+    facts = torch.load(start, map_location="cpu").get("training", {})
+    return start if facts.get("joint_image_encoder") else None
+
+
+def stale_latents_message(source):
+    return (f"{source}: its image encoder was fine-tuned (--joint-image-encoder), so the cached "
+            "latents of stage 1's encoder are not its own; train on with --joint-image-encoder")
+
+
+def encoder_weights(model):
+    """A copy of the image encoder's weights (empty for a backbone without one of its own in the
+    checkpoint: sd15's VAE is external and never trained)."""
+    encoder = getattr(model.backbone, "image_encoder", None)
+    return {} if encoder is None else {k: v.detach().clone()
+                                        for k, v in encoder.state_dict().items()}
+
+
+def same_weights(a, b):
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
 def _gsd(text):
@@ -241,26 +275,39 @@ def main(argv=None):
     log(f"stage2: cached {len(latents)} latents {tuple(latents.shape[1:])} and "
         f"{len(text_feats)} distinct text features in {time.time() - t0:.0f} s")
 
-    trainer = SegmentationTrainer(model, lr=a.lr, joint=a.joint)
+    trainer = SegmentationTrainer(model, lr=a.lr, joint=a.joint,
+                                  image_encoder=a.joint_image_encoder)
+    cached_encoder = encoder_weights(model)
     last = run / "last.pt"
-    start_step, elapsed = 0, 0.0
+    start_step, elapsed, source = 0, 0.0, None
     if a.init_model and not (a.resume and last.exists()):
+        source = a.init_model
         load_state(model, torch.load(a.init_model)["model"], a.init_model)
         log(f"stage2: weights from {a.init_model}")
     if a.resume and last.exists():
+        source = last
         ck = torch.load(last)
         load_state(model, ck["model"], last)
         trainer.optimizer.load_state_dict(ck["optimizer"])
         start_step, elapsed = ck["step"], ck["elapsed"]
         log(f"stage2: resuming at step {start_step}")
+    # The cached latents are those of the encoder before these weights were loaded: a model
+    # whose image encoder was fine-tuned must go on computing them (or they would be stale).
+    if not a.joint_image_encoder and not same_weights(cached_encoder, encoder_weights(model)):
+        log(f"stopped: {stale_latents_message(source)}")
+        print(f"train.py: {stale_latents_message(source)}", file=sys.stderr)
+        if not existed:
+            shutil.rmtree(run, ignore_errors=True)
+        return 2
 
     def batch_fn(idx):
-        return tuple(t.to(device) for t in (
-            latents[idx], text_feats[text_index[idx]], images_fn(idx),
-            train.masks[idx].float() / 255.0))
+        latent = None if a.joint_image_encoder else latents[idx].to(device)
+        return (latent, *(t.to(device) for t in (
+            text_feats[text_index[idx]], images_fn(idx), train.masks[idx].float() / 255.0)))
 
     def validate():
-        logits = predict_latent(model, val_latents, val_text[val_index], val_images)
+        latent = encode_live(model, val_images) if a.joint_image_encoder else val_latents
+        logits = predict_latent(model, latent, val_text[val_index], val_images)
         return quick_miou(logits, val_target)
 
     def checkpoint(step, secs, path=last, final=False):
@@ -434,7 +481,8 @@ def _bundle_facts(a, tokenizer, mean, std, gsd, s1, step, secs):
                      "data_kinds": [data_kind(d, a.train_split) for d in a.data],
                      "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),
                      "stage2_steps": step, "stage2_seconds": round(secs), "batch": a.batch,
-                     "lr": a.lr, "joint": a.joint, "threads": a.threads},
+                     "lr": a.lr, "joint": a.joint,
+                     "joint_image_encoder": a.joint_image_encoder, "threads": a.threads},
     }
 
 

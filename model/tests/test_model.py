@@ -180,3 +180,28 @@ def test_feature_cache_extends_to_the_same_features_as_a_fresh_one(model):
         tail = cache_latents(model, lambda idx: image[idx], 5, batch=2, first=3)
         assert torch.allclose(torch.cat([whole[:3], tail]), whole, atol=1e-6)
         assert len(tail) == 2
+
+
+@pytest.mark.parametrize("joint,image_encoder", [(False, False), (True, False), (True, True)])
+def test_stage_2_trains_exactly_the_parts_it_is_asked_to(joint, image_encoder):
+    from diffris.training.segtrain import SegmentationTrainer
+    torch.manual_seed(0)
+    m = DiffRIS({"backbone_args": {"vocab_size": VOCAB}, "decoder_dim": 32})
+    m.backbone.freeze()
+    image, ids = inputs()
+    with torch.no_grad():
+        text = m.encode_text(ids)
+        cached = m.backbone.encode_image(image)
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    trainer = SegmentationTrainer(m, lr=1e-2, joint=joint, image_encoder=image_encoder)
+    target = (torch.rand(2, 1, 64, 64, generator=torch.Generator().manual_seed(2)) > 0.5).float()
+    # With the image encoder training, the cached latent is not read: None must do.
+    trainer.step(None if image_encoder else cached, text, image, target, progress=0.5)
+
+    def changed(prefix):
+        return any(not torch.equal(v, before[k]) for k, v in m.state_dict().items()
+                   if k.startswith(prefix))
+    assert changed("decoder.") and changed("head.") and changed("adapter.")
+    assert changed("backbone.unet.") == joint
+    assert changed("backbone.image_encoder.") == image_encoder
+    assert not changed("backbone.text_encoder.") and not changed("backbone.image_decoder.")

@@ -474,13 +474,20 @@ def _training_facts(cfg, training):
         "stage1": {"what": "backbone pre-training: VAE reconstruction + text-conditioned "
                            "denoising + image-text contrast",
                    "steps": training["stage1_steps"], "seconds": training["stage1_seconds"]},
-        "stage2": {"what": "adapter + decoder + head on the frozen backbone"
-                   if not training["joint"] else "adapter + decoder + head + UNet",
+        "stage2": {"what": stage2_parts(training),
                    "steps": training["stage2_steps"], "seconds": training["stage2_seconds"],
                    "batch": training["batch"], "lr": training["lr"]},
         "note": REAL_NOTE if real else "trained on synthetic scenes only; not a model for real "
                                         "imagery",
     }
+
+
+def stage2_parts(training):
+    """What stage 2 trained, from the checkpoint's training facts (older ones lack the flags)."""
+    if not training.get("joint") and not training.get("joint_image_encoder"):
+        return "adapter + decoder + head on the frozen backbone"
+    return "adapter + decoder + head" + (" + UNet" if training.get("joint") else "") + \
+        (" + image encoder" if training.get("joint_image_encoder") else "")
 
 
 REAL_DATA = ("real aerial imagery (model/generate_real.py from ../shared/real-imagery: "

@@ -4,7 +4,9 @@ The backbone's image latents and text features depend only on the frozen weights
 computed once and cached; every step still runs the frozen UNet (its conditioning is the
 adapter's refined text, so gradients pass through it to the adapter).
 With `joint=True` the UNet's weights train too (the side-by-side jointly fine-tuned variant;
-latents and text features stay cached, the image and text encoders stay frozen).
+latents and text features stay cached, the image and text encoders stay frozen). With
+`image_encoder=True` the image encoder trains as well: its latents are then computed from the
+image at every step (a cached latent would be that of weights since changed).
 """
 import math
 import time
@@ -47,32 +49,53 @@ def cache_text(model, id_rows, batch=512, known=None):
     return torch.cat(parts), torch.tensor(index, dtype=torch.long)
 
 
-def trainable_parameters(model, joint=False):
+def fine_tuned_backbone_parts(model, joint=False, image_encoder=False):
+    """The backbone modules stage 2 trains besides the adapter, decoder and head."""
+    return ([model.backbone.unet] if joint else []) + \
+        ([model.backbone.image_encoder] if image_encoder else [])
+
+
+def trainable_parameters(model, joint=False, image_encoder=False):
     params = [p for m in model.trainable_modules() for p in m.parameters()]
-    if joint:
-        params += list(model.backbone.unet.parameters())
+    for part in fine_tuned_backbone_parts(model, joint, image_encoder):
+        params += list(part.parameters())
     return params
 
 
+def encode_live(model, image, batch=256):
+    """Latents from the image encoder's current weights (validation when it trains)."""
+    device = device_of(model)
+    with torch.no_grad():
+        return torch.cat([model.backbone.encode_image(image[s:s + batch].to(device)).cpu()
+                          for s in range(0, len(image), batch)])
+
+
 class SegmentationTrainer:
-    def __init__(self, model, lr=1e-3, weight_decay=1e-2, joint=False, aux_weight=0.1):
+    def __init__(self, model, lr=1e-3, weight_decay=1e-2, joint=False, image_encoder=False,
+                 aux_weight=0.1):
         self.model = model
         self.joint = joint
-        if joint:
-            for p in model.backbone.unet.parameters():
+        self.image_encoder = image_encoder
+        self.tuned = fine_tuned_backbone_parts(model, joint, image_encoder)
+        for part in self.tuned:
+            for p in part.parameters():
                 p.requires_grad_(True)
-        self.params = trainable_parameters(model, joint)
+        self.params = trainable_parameters(model, joint, image_encoder)
         self.optimizer = torch.optim.AdamW(self.params, lr=lr, weight_decay=weight_decay)
         self.base_lr = lr
         self.aux_weight = aux_weight
 
     def step(self, latent, text, image, target, progress):
+        """One AdamW step; `latent` is the cached one, unused (may be None) when the image
+        encoder trains."""
         lr = self.base_lr * min(1.0, progress * 25) * 0.5 * (1 + math.cos(math.pi * progress))
         for g in self.optimizer.param_groups:
             g["lr"] = lr
         self.model.train()
-        if self.joint:
-            self.model.backbone.unet.train()
+        for part in self.tuned:
+            part.train()
+        if self.image_encoder:
+            latent = self.model.backbone.encode_image(image)
         logits, maps = self.model.segment_latent(latent, text, image)
         loss, parts = segmentation_loss(logits, maps, target, self.aux_weight)
         self.optimizer.zero_grad(set_to_none=True)

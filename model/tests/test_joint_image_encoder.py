@@ -1,0 +1,88 @@
+"""`train.py --joint-image-encoder`: stage 2 fine-tunes the image encoder, so its latents are
+computed at every step; a model whose encoder was fine-tuned can never be trained on with the
+cached latents of stage 1's encoder (they would be another encoder's)."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import train
+from diffris.export.bundle import stage2_parts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("joint") / "data"
+    for split, count in (("train", 16), ("val", 4)):
+        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--seed", "5", "--count",
+                        str(count), "--split", split, "--out", str(out)],
+                       check=True, capture_output=True)
+    return out
+
+
+def common(data):
+    return ["--data", str(data), "--batch", "4", "--size", "64", "--stage2-steps", "2",
+            "--decoder-dim", "32"]
+
+
+def encoder_of(path):
+    return {k: v for k, v in torch.load(path)["model"].items()
+            if k.startswith("backbone.image_encoder.")}
+
+
+def test_the_encoder_trains_and_a_run_without_the_flag_refuses_its_weights(data, tmp_path,
+                                                                           capsys):
+    a = tmp_path / "a"
+    assert train.main([*common(data), "--out", str(a), "--stage1-steps", "2", "--lr", "1e-2",
+                       "--joint", "--joint-image-encoder"]) == 0
+    stage1 = torch.load(a / "stage1.pt")["backbone"]
+    tuned = encoder_of(a / "model.pt")
+    assert tuned and any(not torch.equal(v, stage1[k.removeprefix("backbone.")])
+                         for k, v in tuned.items())
+    assert torch.load(a / "model.pt")["training"]["joint_image_encoder"] is True
+
+    # On from those weights with cached latents: refused before any work, naming the flag.
+    b = tmp_path / "b"
+    init = ["--init-backbone", str(a / "stage1.pt"), "--init-model", str(a / "model.pt")]
+    with pytest.raises(SystemExit) as stop:
+        train.main([*common(data), "--out", str(b), *init, "--joint"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "image encoder was fine-tuned" in err and "--joint-image-encoder" in err
+    assert not b.exists()
+
+    # The same weights with no training facts to say so: the weights themselves are compared
+    # once read, and the run stops with the same reason, leaving no folder behind.
+    bare = torch.load(a / "model.pt")
+    bare["training"].pop("joint_image_encoder")
+    torch.save(bare, tmp_path / "bare.pt")
+    init_bare = ["--init-backbone", str(a / "stage1.pt"), "--init-model", str(tmp_path / "bare.pt")]
+    assert train.main([*common(data), "--out", str(b), *init_bare, "--joint"]) == 2
+    assert "image encoder was fine-tuned" in capsys.readouterr().err
+    assert not b.exists()
+
+    # With the flag, it trains on (lr 0: the weights it started from are the ones it keeps).
+    c = tmp_path / "c"
+    assert train.main([*common(data), "--out", str(c), *init, "--lr", "0",
+                       "--joint-image-encoder"]) == 0
+    for k, v in encoder_of(c / "model.pt").items():
+        assert torch.equal(v, tuned[k]), k
+
+
+def test_a_frozen_encoder_run_from_stage_1_weights_is_not_refused(data, tmp_path):
+    a = tmp_path / "a"
+    assert train.main([*common(data), "--out", str(a), "--stage1-steps", "2", "--joint"]) == 0
+    b = tmp_path / "b"
+    assert train.main([*common(data), "--out", str(b), "--init-backbone",
+                       str(a / "stage1.pt"), "--init-model", str(a / "model.pt")]) == 0
+
+
+def test_the_model_card_names_what_stage_2_trained():
+    assert stage2_parts({"joint": False}) == "adapter + decoder + head on the frozen backbone"
+    assert stage2_parts({"joint": True}) == "adapter + decoder + head + UNet"
+    assert stage2_parts({"joint": True, "joint_image_encoder": True}) == \
+        "adapter + decoder + head + UNet + image encoder"
