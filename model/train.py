@@ -138,9 +138,19 @@ def parse_args(argv):
         if given and (Path(given).resolve() == out or Path(given).resolve() in out.parents):
             p.error(f"--out {a.out} is inside the input {given}; a run writes its files there: "
                     "choose a folder of its own")
-    tuned = None if a.joint_image_encoder else weights_with_tuned_encoder(a)
-    if tuned:
-        p.error(stale_latents_message(tuned))
+    for option in ("init_model", "init_backbone"):
+        given = getattr(a, option)
+        if given is not None and not Path(given).is_file():
+            p.error(f"--{option.replace('_', '-')} {given} is not a file: give a run's "
+                    f"{'model.pt' if option == 'init_model' else 'stage1.pt'}")
+    start = stage2_start(a)
+    if start is not None:
+        try:
+            facts = torch.load(start, map_location="cpu").get("training", {})
+        except Exception as e:  # whatever torch.load makes of a file that is not a checkpoint
+            p.error(f"{start}: not a train.py checkpoint ({type(e).__name__}: {e})")
+        if facts.get("joint_image_encoder") and not a.joint_image_encoder:
+            p.error(stale_latents_message(start))
     if a.device.startswith("cuda") and not torch.cuda.is_available():
         p.error(f"--device {a.device}: this PyTorch ({torch.__version__}) sees no CUDA device")
     if a.device.split(":")[0] not in ("cpu", "cuda"):
@@ -148,15 +158,12 @@ def parse_args(argv):
     return a
 
 
-def weights_with_tuned_encoder(a):
-    """The checkpoint stage 2 will start from when its training facts say the image encoder was
-    fine-tuned, else None (checked before any work; the weights are compared again once read)."""
+def stage2_start(a):
+    """The checkpoint stage 2 will start from (last.pt when resuming, else --init-model), if it
+    is a file: its training facts are checked before any work, its weights once read."""
     last = Path(a.out, "last.pt")
     start = last if a.resume and last.exists() else a.init_model
-    if start is None or not Path(start).is_file():
-        return None
-    facts = torch.load(start, map_location="cpu").get("training", {})
-    return start if facts.get("joint_image_encoder") else None
+    return start if start is not None and Path(start).is_file() else None
 
 
 def stale_latents_message(source):

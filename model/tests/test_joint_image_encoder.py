@@ -86,3 +86,24 @@ def test_the_model_card_names_what_stage_2_trained():
     assert stage2_parts({"joint": True}) == "adapter + decoder + head + UNet"
     assert stage2_parts({"joint": True, "joint_image_encoder": True}) == \
         "adapter + decoder + head + UNet + image encoder"
+
+
+@pytest.mark.parametrize("option,named", [("--init-model", "model.pt"),
+                                          ("--init-backbone", "stage1.pt")])
+def test_a_missing_or_unreadable_start_is_refused_before_any_work(data, tmp_path, capsys, option,
+                                                                   named):
+    with pytest.raises(SystemExit) as stop:
+        train.main([*common(data), "--out", str(tmp_path / "a"), option,
+                    str(tmp_path / "nowhere.pt")])
+    assert stop.value.code == 2
+    assert f"nowhere.pt is not a file: give a run's {named}" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_file_that_is_not_a_checkpoint_is_refused_before_any_work(data, tmp_path, capsys):
+    (tmp_path / "text.pt").write_text("not a checkpoint")
+    with pytest.raises(SystemExit):
+        train.main([*common(data), "--out", str(tmp_path / "a"), "--init-model",
+                    str(tmp_path / "text.pt")])
+    assert "text.pt: not a train.py checkpoint" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
