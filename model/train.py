@@ -151,6 +151,12 @@ def parse_args(argv):
             p.error(f"{start}: not a train.py checkpoint ({type(e).__name__}: {e})")
         if facts.get("joint_image_encoder") and not a.joint_image_encoder:
             p.error(stale_latents_message(start))
+        # A resumed run's optimizer holds state for the parts it was started with.
+        if (start == Path(a.out, "last.pt") and "joint" in facts
+                and trained_parts(facts) != trained_parts(vars(a))):
+            p.error(f"{start} was started with {trained_parts(facts)}; resume it with the "
+                    f"same (asked: {trained_parts(vars(a))}), or start a new --out with "
+                    "--init-model")
     if a.device.startswith("cuda") and not torch.cuda.is_available():
         p.error(f"--device {a.device}: this PyTorch ({torch.__version__}) sees no CUDA device")
     if a.device.split(":")[0] not in ("cpu", "cuda"):
@@ -164,6 +170,12 @@ def stage2_start(a):
     last = Path(a.out, "last.pt")
     start = last if a.resume and last.exists() else a.init_model
     return start if start is not None and Path(start).is_file() else None
+
+
+def trained_parts(flags):
+    """The stage-2 flags that decide which weights the optimizer holds, as typed."""
+    return " ".join(f"--{k.replace('_', '-')}" for k in ("joint", "joint_image_encoder")
+                    if flags.get(k)) or "neither --joint nor --joint-image-encoder"
 
 
 def stale_latents_message(source):

@@ -107,3 +107,22 @@ def test_a_file_that_is_not_a_checkpoint_is_refused_before_any_work(data, tmp_pa
                     str(tmp_path / "text.pt")])
     assert "text.pt: not a train.py checkpoint" in capsys.readouterr().err
     assert not (tmp_path / "a").exists()
+
+
+def test_a_run_resumed_with_other_trained_parts_is_refused_before_any_work(data, tmp_path,
+                                                                           capsys):
+    a = tmp_path / "a"
+    assert train.main([*common(data), "--out", str(a), "--stage1-steps", "2", "--joint"]) == 0
+    # A run stopped between checkpoints: its last.pt, no model.pt yet.
+    ck = torch.load(a / "model.pt")
+    ck.update(step=1, elapsed=0.0, optimizer={})
+    torch.save(ck, a / "last.pt")
+    (a / "model.pt").unlink()
+    with pytest.raises(SystemExit) as stop:
+        train.main([*common(data), "--out", str(a), "--resume", "--joint",
+                    "--joint-image-encoder"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "last.pt was started with --joint; resume it with the same (asked: --joint " \
+           "--joint-image-encoder)" in err
+    assert not (a / "model.pt").exists()
