@@ -31,7 +31,7 @@ from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
 from diffris.training.segtrain import SegmentationTrainer, cache_latents, cache_text, \
-    encode_live, predict_latent, quick_miou, run_segmentation_training  # noqa: E402
+    predict_latent, quick_miou, run_segmentation_training  # noqa: E402
 
 
 def parse_args(argv):
@@ -143,7 +143,7 @@ def parse_args(argv):
         if given is not None and not Path(given).is_file():
             p.error(f"--{option.replace('_', '-')} {given} is not a file: give a run's "
                     f"{'model.pt' if option == 'init_model' else 'stage1.pt'}")
-    start = stage2_start(a)
+    start, resuming = stage2_start(a)
     if start is not None:
         try:
             facts = torch.load(start, map_location="cpu").get("training", {})
@@ -152,8 +152,7 @@ def parse_args(argv):
         if facts.get("joint_image_encoder") and not a.joint_image_encoder:
             p.error(stale_latents_message(start))
         # A resumed run's optimizer holds state for the parts it was started with.
-        if (start == Path(a.out, "last.pt") and "joint" in facts
-                and trained_parts(facts) != trained_parts(vars(a))):
+        if resuming and "joint" in facts and trained_parts(facts) != trained_parts(vars(a)):
             p.error(f"{start} was started with {trained_parts(facts)}; resume it with the "
                     f"same (asked: {trained_parts(vars(a))}), or start a new --out with "
                     "--init-model")
@@ -165,11 +164,13 @@ def parse_args(argv):
 
 
 def stage2_start(a):
-    """The checkpoint stage 2 will start from (last.pt when resuming, else --init-model), if it
-    is a file: its training facts are checked before any work, its weights once read."""
+    """(the checkpoint stage 2 will start from, whether it is the run's own last.pt): last.pt
+    when resuming, else --init-model; (None, False) when there is none. Its training facts are
+    checked before any work, its weights once read."""
     last = Path(a.out, "last.pt")
-    start = last if a.resume and last.exists() else a.init_model
-    return start if start is not None and Path(start).is_file() else None
+    if a.resume and last.is_file():
+        return last, True
+    return (a.init_model, False) if a.init_model is not None else (None, False)
 
 
 def trained_parts(flags):
@@ -325,7 +326,8 @@ def main(argv=None):
             text_feats[text_index[idx]], images_fn(idx), train.masks[idx].float() / 255.0)))
 
     def validate():
-        latent = encode_live(model, val_images) if a.joint_image_encoder else val_latents
+        latent = cache_latents(model, lambda idx: val_images[idx], len(val_images)) \
+            if a.joint_image_encoder else val_latents
         logits = predict_latent(model, latent, val_text[val_index], val_images)
         return quick_miou(logits, val_target)
 

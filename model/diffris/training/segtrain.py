@@ -62,19 +62,10 @@ def trainable_parameters(model, joint=False, image_encoder=False):
     return params
 
 
-def encode_live(model, image, batch=256):
-    """Latents from the image encoder's current weights (validation when it trains)."""
-    device = device_of(model)
-    with torch.no_grad():
-        return torch.cat([model.backbone.encode_image(image[s:s + batch].to(device)).cpu()
-                          for s in range(0, len(image), batch)])
-
-
 class SegmentationTrainer:
     def __init__(self, model, lr=1e-3, weight_decay=1e-2, joint=False, image_encoder=False,
                  aux_weight=0.1):
         self.model = model
-        self.joint = joint
         self.image_encoder = image_encoder
         self.tuned = fine_tuned_backbone_parts(model, joint, image_encoder)
         for part in self.tuned:
