@@ -27,6 +27,7 @@ from diffris.nn.sd15 import IMAGE_MEAN, IMAGE_STD  # noqa: E402
 from diffris.nn.bert_text import ENCODERS, maven_jar, vocabulary  # noqa: E402
 from diffris.tokenizer import ClipBpeTokenizer, WordPieceTokenizer, learn_merges, \
     tokenizer_facts, write_tokenizer  # noqa: E402
+from diffris.training.augment import Augmentation, may_relight, may_turn  # noqa: E402
 from diffris.training.blas import blas_report, loaded_blas  # noqa: E402
 from diffris.training.data import channel_stats, concat_splits, load_split, normalise  # noqa: E402
 from diffris.training.pretrain import run_pretraining  # noqa: E402
@@ -86,6 +87,10 @@ def parse_args(argv):
     p.add_argument("--joint-image-encoder", action="store_true",
                    help="also fine-tune the image encoder in stage 2 (its latents are then "
                         "computed at every step, not read from the cache)")
+    p.add_argument("--augment", action="store_true",
+                   help="with --joint-image-encoder: turn and mirror samples whose expression "
+                        "names no place or direction, and relight those that name no colour "
+                        "(diffris/training/augment.py)")
     p.add_argument("--init-backbone", help="stage1.pt of another run: reuse its backbone and tokenizer")
     p.add_argument("--init-model", help="model.pt of another run with the same backbone: start "
                                         "stage 2 from its weights (a new schedule, fresh optimizer)")
@@ -101,6 +106,9 @@ def parse_args(argv):
         p.error("--stage1-steps and --stage2-steps must be at least 1")
     if a.stage1_minutes < 0 or a.stage2_minutes < 0:
         p.error("--stage1-minutes and --stage2-minutes must be 0 (no time limit) or more")
+    if a.augment and not a.joint_image_encoder:
+        p.error("--augment needs --joint-image-encoder: cached latents are those of the images "
+                "as stored, and a turned or relit image would not match its latent")
     if a.size % 32:
         p.error(f"--size {a.size} must be a multiple of 32 (the UNet halves it five times)")
     if a.backbone == "sd15":
@@ -320,10 +328,18 @@ def main(argv=None):
             shutil.rmtree(run, ignore_errors=True)
         return 2
 
+    turn, relight = may_turn(train.types), may_relight(train.types)
+    # Its own stream, offset by the step so a resumed run does not repeat the draws it made.
+    augment_gen = torch.Generator().manual_seed(a.seed + 104729 + start_step)
+
     def batch_fn(idx):
         latent = None if a.joint_image_encoder else latents[idx].to(device)
+        images, masks = train.images[idx], train.masks[idx].float() / 255.0
+        if a.augment:
+            images, masks = Augmentation().apply(images, masks, turn[idx], relight[idx],
+                                                 augment_gen)
         return (latent, *(t.to(device) for t in (
-            text_feats[text_index[idx]], images_fn(idx), train.masks[idx].float() / 255.0)))
+            text_feats[text_index[idx]], normalise(images, mean, std), masks)))
 
     def validate():
         latent = cache_latents(model, lambda idx: val_images[idx], len(val_images)) \
@@ -503,7 +519,8 @@ def _bundle_facts(a, tokenizer, mean, std, gsd, s1, step, secs):
                      "stage1_steps": s1["steps"], "stage1_seconds": round(s1["seconds"]),
                      "stage2_steps": step, "stage2_seconds": round(secs), "batch": a.batch,
                      "lr": a.lr, "joint": a.joint,
-                     "joint_image_encoder": a.joint_image_encoder, "threads": a.threads},
+                     "joint_image_encoder": a.joint_image_encoder,
+                     "augment": a.augment, "threads": a.threads},
     }
 
 

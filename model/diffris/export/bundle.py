@@ -487,7 +487,9 @@ def stage2_parts(training):
     if not training.get("joint") and not training.get("joint_image_encoder"):
         return "adapter + decoder + head on the frozen backbone"
     return "adapter + decoder + head" + (" + UNet" if training.get("joint") else "") + \
-        (" + image encoder" if training.get("joint_image_encoder") else "")
+        (" + image encoder" if training.get("joint_image_encoder") else "") + \
+        ("; samples turned, mirrored and relit where their words allow"
+         if training.get("augment") else "")
 
 
 REAL_DATA = ("real aerial imagery (model/generate_real.py from ../shared/real-imagery: "
