@@ -42,11 +42,13 @@ def ground_area_km2(grid, valid_px: int) -> float:
     return valid_px * sx * sy * grid.ground_scale() ** 2 / 1e6
 
 
-def run_segment(diffris, raster, query, out, model):
+def run_segment(diffris, raster, query, out, model, tile=None):
     cmd = [str(diffris), "segment", "--raster", str(raster), "--query", query, "--out", str(out),
            "--overwrite", "--progress", "none"]
     if model:
         cmd += ["--model", str(model)]
+    if tile:
+        cmd += ["--tile", str(tile)]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.monotonic() - start
@@ -68,7 +70,8 @@ def score_case(case, cases_path, args, work):
         pred = np.zeros(valid.shape, bool)
     else:
         out = work / "answer.gpkg"
-        proc, wall, summary = run_segment(args.diffris, raster.resolve(), case.query, out, args.model)
+        proc, wall, summary = run_segment(args.diffris, raster.resolve(), case.query, out, args.model,
+                                          args.tile)
         if proc.returncode != 0:
             reason = next((ln for ln in proc.stderr.splitlines() if ln.startswith("diffris segment:")), None)
             r["status"] = "refused" if reason else "failed"
@@ -136,8 +139,15 @@ def main(argv=None):
                    help="also run each case with its class's held-out paraphrases (held_out.txt of "
                         "the real corpus: words no training expression uses), reported per query")
     p.add_argument("--report", help="JSON report (default: beside the cases, report-SPLIT-MODE.json); TSV beside it")
+    p.add_argument("--tile", type=int, metavar="PX",
+                   help="tile side in model pixels, passed to `diffris segment --tile` (default: "
+                        "the bundle's tiling): how the answer depends on the context it sees")
     p.add_argument("--diffris", default=str(REPO / "diffris"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.tile is not None and args.trivial:
+        p.error("--tile is for the model's answers; --trivial ones have no tiles")
+    if args.tile is not None and args.tile < 1:
+        p.error(f"--tile {args.tile} must be a positive number of model pixels")
 
     cases_path = Path(args.cases)
     try:
@@ -172,7 +182,8 @@ def main(argv=None):
         shutil.rmtree(work, ignore_errors=True)
     summary = summarise(results)
     meta = {"cases_file": str(cases_path), "split": args.split, "mode": mode,
-            "model": args.model or "embedded default", "subsample": dict(args.subsample),
+            "model": args.model or "embedded default",
+            "tile": args.tile or "the bundle's", "subsample": dict(args.subsample),
             "elapsed_s": time.time() - started, "load_avg_start": load_start,
             "load_avg_end": os.getloadavg(), "cpus": os.cpu_count(), "machine": platform.node()}
     report.write_text(json.dumps({"meta": meta, "summary": summary, "cases": results}, indent=1))

@@ -27,6 +27,8 @@ ANSWERS = {"buildings": (0, 9, 0, 4), "trees": (0, 4, 0, 4), "water": (0, 1, 0, 
 FAKE_DIFFRIS = r'''
 import sys
 from osgeo import ogr, osr
+with open(CALLS, "a") as calls:
+    calls.write(" ".join(sys.argv[1:]) + "\n")
 args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
 answers = ANSWERS
 query = args["--query"]
@@ -68,7 +70,7 @@ def fixture(tmp_path):
     ])
     fake = tmp_path / "fake_diffris"
     fake.write_text(f"#!{sys.executable}\nANSWERS = {ANSWERS!r}\nEPSG = {EPSG}\nGT = {GT!r}\n"
-                    + FAKE_DIFFRIS)
+                    f"CALLS = {str(tmp_path / 'calls.txt')!r}\n" + FAKE_DIFFRIS)
     fake.chmod(0o755)
     return tmp_path
 
@@ -108,6 +110,30 @@ def test_the_answers_are_scored_exactly(fixture):
     assert total["point_recall"] == 0.5 and total["point_precision"] == 18 / 25
     assert total["absent_coverage"] == 0.2
     assert "TOTAL" in out and (fixture / "report.tsv").read_text().count("\n") == 5
+
+
+def test_a_tile_side_reaches_every_segment_call_and_the_report(fixture):
+    data, _ = run_bench(fixture, "--tile", "256")
+    calls = (fixture / "calls.txt").read_text().splitlines()
+    assert len(calls) == 4 and all(c.endswith("--tile 256") for c in calls)
+    assert data["meta"]["tile"] == 256
+    # The same answers are scored the same whatever the tile (the stand-in ignores it).
+    assert by_query(data)["buildings"]["iou"] == 25 / 70
+    default, _ = run_bench(fixture)
+    assert default["meta"]["tile"] == "the bundle's"
+    assert not any("--tile" in c for c in (fixture / "calls.txt").read_text().splitlines()[4:])
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--tile", "0"], "--tile 0 must be a positive number of model pixels"),
+    (["--tile", "64", "--trivial", "all"], "--tile is for the model's answers"),
+])
+def test_a_tile_the_benchmark_cannot_use_is_refused_before_any_case(fixture, extra, message):
+    proc = subprocess.run([sys.executable, str(BENCH), "--cases", str(fixture / "cases.tsv"),
+                           "--diffris", str(fixture / "fake_diffris"), *extra],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and message in proc.stderr
+    assert not (fixture / "calls.txt").exists()
 
 
 def test_the_trivial_answers(fixture):
