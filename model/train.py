@@ -331,6 +331,9 @@ def main(argv=None):
     turn, relight = may_turn(train.types), may_relight(train.types)
     # Its own stream, offset by the step so a resumed run does not repeat the draws it made.
     augment_gen = torch.Generator().manual_seed(a.seed + 104729 + start_step)
+    if a.augment:
+        log(f"stage2: augmenting: {int(turn.sum())} of {len(train)} samples may be turned and "
+            f"mirrored, {int(relight.sum())} relit")
 
     def batch_fn(idx):
         latent = None if a.joint_image_encoder else latents[idx].to(device)

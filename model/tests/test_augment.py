@@ -129,6 +129,8 @@ def test_train_py_augments_only_with_latents_computed_every_step(data, tmp_path,
     assert not (tmp_path / "a").exists()
 
     assert train.main([*common, "--out", str(tmp_path / "b"), "--joint-image-encoder"]) == 0
+    log = (tmp_path / "b" / "train.log").read_text()
+    assert "stage2: augmenting: " in log and " of 16 samples may be turned and mirrored, " in log
     training = torch.load(tmp_path / "b" / "model.pt")["training"]
     assert training["augment"] is True
     assert stage2_parts(training) == ("adapter + decoder + head + image encoder; samples turned, "
