@@ -1,16 +1,10 @@
 """Stage-2 augmentation: image and mask move together, and no expression is made false."""
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
 import train
 from diffris.export.bundle import stage2_parts
 from diffris.training.augment import Augmentation, may_relight, may_turn, square_symmetry
-
-ROOT = Path(__file__).resolve().parents[1]
 
 ALL_TYPES = ["category", "plural", "size", "absent", "colour", "colour_plural", "position",
              "relation", "region"]
@@ -109,18 +103,9 @@ def test_a_factor_out_of_range_is_refused(name):
         Augmentation(**{name: 1.0})
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp("augment") / "data"
-    for split, count in (("train", 16), ("val", 4)):
-        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--seed", "6", "--count",
-                        str(count), "--split", split, "--out", str(out)],
-                       check=True, capture_output=True)
-    return out
-
-
-def test_train_py_augments_only_with_latents_computed_every_step(data, tmp_path, capsys):
-    common = ["--data", str(data), "--batch", "4", "--size", "64", "--stage1-steps", "2",
+def test_train_py_augments_only_with_latents_computed_every_step(small_corpus, tmp_path,
+                                                                  capsys):
+    common = ["--data", str(small_corpus), "--batch", "4", "--size", "64", "--stage1-steps", "2",
               "--stage2-steps", "2", "--decoder-dim", "32", "--augment"]
     with pytest.raises(SystemExit) as stop:
         train.main([*common, "--out", str(tmp_path / "a"), "--joint"])

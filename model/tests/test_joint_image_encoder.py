@@ -1,27 +1,16 @@
 """`train.py --joint-image-encoder`: stage 2 fine-tunes the image encoder, so its latents are
 computed at every step; a model whose encoder was fine-tuned can never be trained on with the
 cached latents of stage 1's encoder (they would be another encoder's)."""
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
 import train
 from diffris.export.bundle import stage2_parts
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp("joint") / "data"
-    for split, count in (("train", 16), ("val", 4)):
-        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--seed", "5", "--count",
-                        str(count), "--split", split, "--out", str(out)],
-                       check=True, capture_output=True)
-    return out
+def data(small_corpus):
+    return small_corpus
 
 
 def common(data):
