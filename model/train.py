@@ -328,10 +328,10 @@ def main(argv=None):
             shutil.rmtree(run, ignore_errors=True)
         return 2
 
-    turn, relight = may_turn(train.types), may_relight(train.types)
-    # Its own stream, offset by the step so a resumed run does not repeat the draws it made.
-    augment_gen = torch.Generator().manual_seed(a.seed + 104729 + start_step)
     if a.augment:
+        augmentation, turn, relight = Augmentation(), may_turn(train.types), may_relight(train.types)
+        # Its own stream, offset by the step so a resumed run does not repeat the draws it made.
+        augment_gen = torch.Generator().manual_seed(a.seed + 104729 + start_step)
         log(f"stage2: augmenting: {int(turn.sum())} of {len(train)} samples may be turned and "
             f"mirrored, {int(relight.sum())} relit")
 
@@ -339,8 +339,8 @@ def main(argv=None):
         latent = None if a.joint_image_encoder else latents[idx].to(device)
         images, masks = train.images[idx], train.masks[idx].float() / 255.0
         if a.augment:
-            images, masks = Augmentation().apply(images, masks, turn[idx], relight[idx],
-                                                 augment_gen)
+            images, masks = augmentation.apply(images, masks, turn[idx], relight[idx],
+                                               augment_gen)
         return (latent, *(t.to(device) for t in (
             text_feats[text_index[idx]], normalise(images, mean, std), masks)))
 
