@@ -194,6 +194,12 @@ def main(argv=None):
     print(table(summary))
     print(f"mode={mode} split={args.split} cases={len(results)} elapsed_s={meta['elapsed_s']:.0f} "
           f"load_avg={load_start[0]:.1f}->{meta['load_avg_end'][0]:.1f} report={report}")
+    # A refusal of every case is the run's options, not the cases (a tile or bundle the product
+    # does not accept): a report of nothing scored must not pass for a result.
+    if all(r["status"] == "refused" for r in results):
+        print(f"real_benchmark: every case was refused, nothing was scored: {results[0]['message']}",
+              file=sys.stderr)
+        return 2
     return 1 if summary["total"]["failed"] else 0
 
 

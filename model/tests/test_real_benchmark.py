@@ -32,6 +32,9 @@ with open(CALLS, "a") as calls:
 args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
 answers = ANSWERS
 query = args["--query"]
+if "--tile" in sys.argv and sys.argv[sys.argv.index("--tile") + 1] == "50":
+    print("diffris segment: tile size 50 is not a multiple of 32", file=sys.stderr)
+    sys.exit(2)
 if query not in answers:
     print("diffris segment: refused for the test", file=sys.stderr)
     sys.exit(1)
@@ -134,6 +137,18 @@ def test_a_tile_the_benchmark_cannot_use_is_refused_before_any_case(fixture, ext
                           capture_output=True, text=True)
     assert proc.returncode == 2 and message in proc.stderr
     assert not (fixture / "calls.txt").exists()
+
+
+def test_a_run_whose_every_case_is_refused_exits_2_with_the_reason(fixture):
+    proc = subprocess.run([sys.executable, str(BENCH), "--cases", str(fixture / "cases.tsv"),
+                           "--report", str(fixture / "report.json"), "--tile", "50",
+                           "--diffris", str(fixture / "fake_diffris")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert ("every case was refused, nothing was scored: diffris segment: tile size 50 is not a "
+            "multiple of 32") in proc.stderr
+    data = json.loads((fixture / "report.json").read_text())
+    assert {c["status"] for c in data["cases"]} == {"refused"}
 
 
 def test_the_trivial_answers(fixture):
