@@ -310,7 +310,7 @@ def main(argv=None):
     start_step, elapsed, source = 0, 0.0, None
     if a.init_model and not (a.resume and last.exists()):
         source = a.init_model
-        load_state(model, torch.load(a.init_model)["model"], a.init_model)
+        load_start_model(model, torch.load(a.init_model), a.init_model, log)
         log(f"stage2: weights from {a.init_model}")
     if a.resume and last.exists():
         source = last
@@ -460,6 +460,20 @@ def stage1_weights(model):
     if model.text_projection is not None:
         weights["text_projection"] = model.text_projection.state_dict()
     return weights
+
+
+def load_start_model(model, ckpt, source, log):
+    """--init-model's weights into the model. A model whose text side was the tiny backbone's
+    own encoder may start a run with a pretrained encoder: all but its text side is kept, and the
+    projection stays what load_backbone made it (stage 1's, or fresh when that has none)."""
+    state = ckpt["model"]
+    if model.text_projection is not None and not ckpt["config"].get("text_encoder"):
+        state = {k: v for k, v in state.items() if not k.startswith("backbone.text_encoder.")}
+        state.update({f"text_projection.{k}": v
+                      for k, v in model.text_projection.state_dict().items()})
+        log(f"stage2: {source} has the backbone's own text encoder: its text side is left "
+            "out, the projection is stage 1's (fresh if it has none)")
+    load_state(model, state, source)
 
 
 def load_backbone(model, s1, source):
