@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Writes a `model/train.py` checkpoint with its weights in half precision, to be committed.
+
+    /usr/bin/python3 model/store_checkpoint.py --checkpoint model/runs/real9/model.pt \
+        --out model/checkpoints/diffris-tiny-real/model.pt
+
+A training round starts from the weights the round before ended with (`--init-model`), and the run
+folders under `model/runs/` are not kept: the repository is where the next round finds them. Half
+precision halves the bytes; a round that starts from them loads them into float32 as any
+checkpoint (the rounding, at most 2^-11 of each weight, is printed). The optimizer state is left
+out: the stored file starts a new round, it does not resume the old one (`last.pt` does that).
+The file is written beside its destination and renamed, so a stop leaves nothing half-written.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from diffris.nn import load_checkpoint  # noqa: E402
+
+HALF_MAX = torch.finfo(torch.float16).max
+
+
+def halved(state: dict) -> dict:
+    """The state with every float32 tensor in half precision; refuses one that would overflow."""
+    out = {}
+    for k, v in state.items():
+        if torch.is_floating_point(v) and v.dtype == torch.float32:
+            peak = v.abs().max().item() if v.numel() else 0.0
+            if not peak <= HALF_MAX:  # also catches NaN
+                raise ValueError(f"{k} holds {peak:g}, beyond half precision's {HALF_MAX:g}: "
+                                 "store this checkpoint as it is")
+            v = v.half()
+        out[k] = v
+    return out
+
+
+def store(source: Path, out: Path) -> float:
+    """Writes `source` to `out` in half precision; returns the largest change of a weight."""
+    _, ckpt = load_checkpoint(source)  # refuses what is not a train.py checkpoint
+    ckpt = {k: v for k, v in ckpt.items() if k != "optimizer"}
+    full = ckpt["model"]
+    ckpt["model"] = halved(full)
+    ckpt["stored_in_half_precision"] = True
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        torch.save(ckpt, tmp)
+        model, _ = load_checkpoint(tmp)  # what a round started from it will read
+        state = model.state_dict()
+        change = max((float((state[k].float() - v.float()).abs().max()) for k, v in full.items()
+                      if torch.is_floating_point(v) and v.numel()), default=0.0)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return change
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", required=True, help="a model.pt written by model/train.py")
+    p.add_argument("--out", required=True, help="the file to write (replaced if it exists)")
+    a = p.parse_args(argv)
+    source, out = Path(a.checkpoint), Path(a.out)
+    if not source.is_file():
+        p.error(f"--checkpoint {source} is not a file")
+    if out.resolve() == source.resolve():
+        p.error(f"--out {out} is the checkpoint itself: write the stored copy elsewhere")
+    try:
+        change = store(source, out)
+    except ValueError as e:
+        print(f"store_checkpoint: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, from {source.stat().st_size / 1e6:.1f} MB); "
+          f"largest change of a weight {change:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
