@@ -272,36 +272,21 @@ def main(argv=None):
 
     # ---- stage 2
     t0 = time.time()
-    # The cache depends only on the frozen backbone and the data: runs sharing a backbone
-    # (--init-backbone) reuse the file beside it.
-    # Text features depend on the text encoder too: a pretrained one has a cache of its own.
-    cache_path = stage1["cache_folder"] / (
-        f"features-{a.text_encoder}-{a.text_length}-{a.text_pooling or 'none'}.pt"
-        if a.text_encoder else "features.pt")
-    cache = torch.load(cache_path) if cache_path.exists() else None
-    # A cache of the same validation samples and a prefix of these training samples (the same
-    # --data folders, maybe more after them) is kept: only the samples after it are computed.
-    reuse = (cache is not None and cache["val_ids"] == val.ids
-             and cache["train_ids"] == train.ids[:len(cache["train_ids"])])
-    if not reuse:
-        cache = {"train_ids": [], "val_ids": val.ids, "latents": None, "text": (None, None),
-                 "val_latents": cache_latents(model, lambda idx: images_fn(idx, val), len(val)),
-                 "val_text": cache_text(model, val_ids.tolist())}
-    done = len(cache["train_ids"])
-    if done < len(train):
-        new = cache_latents(model, images_fn, len(train), first=done)
-        cache.update(train_ids=train.ids,
-                     latents=new if done == 0 else torch.cat([cache["latents"], new]),
-                     text=cache_text(model, train_ids.tolist(), known=cache["text"][0]))
-        torch.save(cache, cache_path)
-        if done:
-            log(f"stage2: extended the feature cache from {done} to {len(train)} samples")
-    latents, (text_feats, text_index) = cache["latents"], cache["text"]
-    val_latents, (val_text, val_index) = cache["val_latents"], cache["val_text"]
+    if a.joint_image_encoder:
+        # The latents are computed at every step from the encoder being trained: only the text
+        # features are worth computing ahead (a few minutes of latents saved a run).
+        latents = val_latents = None
+        text_feats, text_index = cache_text(model, train_ids.tolist())
+        val_text, val_index = cache_text(model, val_ids.tolist())
+        log(f"stage2: {len(text_feats)} distinct text features in {time.time() - t0:.0f} s "
+            "(latents computed at every step)")
+    else:
+        latents, (text_feats, text_index), val_latents, (val_text, val_index) = cached_features(
+            a, model, train, val, train_ids, val_ids, images_fn, stage1["cache_folder"], log)
+        log(f"stage2: cached {len(latents)} latents {tuple(latents.shape[1:])} and "
+            f"{len(text_feats)} distinct text features in {time.time() - t0:.0f} s")
     val_images = normalise(val.images, mean, std)
     val_target = val.masks.float() / 255.0
-    log(f"stage2: cached {len(latents)} latents {tuple(latents.shape[1:])} and "
-        f"{len(text_feats)} distinct text features in {time.time() - t0:.0f} s")
 
     trainer = SegmentationTrainer(model, lr=a.lr, joint=a.joint,
                                   image_encoder=a.joint_image_encoder)
@@ -369,6 +354,36 @@ def main(argv=None):
         checkpoint(steps, secs, run / "model.pt", final=True)
     log(f"saved {run / 'model.pt'}")
     return 0
+
+
+def cached_features(a, model, train, val, train_ids, val_ids, images_fn, folder, log):
+    """(train latents, train text features, validation latents, validation text features) of
+    the frozen image encoder, from the cache file in `folder` where it holds them."""
+    # The cache depends only on the frozen backbone and the data: runs sharing a backbone
+    # (--init-backbone) reuse the file beside it.
+    # Text features depend on the text encoder too: a pretrained one has a cache of its own.
+    cache_path = folder / (
+        f"features-{a.text_encoder}-{a.text_length}-{a.text_pooling or 'none'}.pt"
+        if a.text_encoder else "features.pt")
+    cache = torch.load(cache_path) if cache_path.exists() else None
+    # A cache of the same validation samples and a prefix of these training samples (the same
+    # --data folders, maybe more after them) is kept: only the samples after it are computed.
+    reuse = (cache is not None and cache["val_ids"] == val.ids
+             and cache["train_ids"] == train.ids[:len(cache["train_ids"])])
+    if not reuse:
+        cache = {"train_ids": [], "val_ids": val.ids, "latents": None, "text": (None, None),
+                 "val_latents": cache_latents(model, lambda idx: images_fn(idx, val), len(val)),
+                 "val_text": cache_text(model, val_ids.tolist())}
+    done = len(cache["train_ids"])
+    if done < len(train):
+        new = cache_latents(model, images_fn, len(train), first=done)
+        cache.update(train_ids=train.ids,
+                     latents=new if done == 0 else torch.cat([cache["latents"], new]),
+                     text=cache_text(model, train_ids.tolist(), known=cache["text"][0]))
+        torch.save(cache, cache_path)
+        if done:
+            log(f"stage2: extended the feature cache from {done} to {len(train)} samples")
+    return cache["latents"], cache["text"], cache["val_latents"], cache["val_text"]
 
 
 def prepare_tiny(a, run, train, log):

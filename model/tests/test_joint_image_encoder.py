@@ -33,6 +33,9 @@ def test_the_encoder_trains_and_a_run_without_the_flag_refuses_its_weights(data,
     assert tuned and any(not torch.equal(v, stage1[k.removeprefix("backbone.")])
                          for k, v in tuned.items())
     assert torch.load(a / "model.pt")["training"]["joint_image_encoder"] is True
+    # Its latents were computed at every step: none were computed ahead or cached.
+    assert not list(a.glob("features*.pt"))
+    assert "(latents computed at every step)" in (a / "train.log").read_text()
 
     # On from those weights with cached latents: refused before any work, naming the flag.
     b = tmp_path / "b"
@@ -65,6 +68,7 @@ def test_the_encoder_trains_and_a_run_without_the_flag_refuses_its_weights(data,
 def test_a_frozen_encoder_run_from_stage_1_weights_is_not_refused(data, tmp_path):
     a = tmp_path / "a"
     assert train.main([*common(data), "--out", str(a), "--stage1-steps", "2", "--joint"]) == 0
+    assert (a / "features.pt").is_file()  # a frozen encoder's latents are cached for reuse
     b = tmp_path / "b"
     assert train.main([*common(data), "--out", str(b), "--init-backbone",
                        str(a / "stage1.pt"), "--init-model", str(a / "model.pt")]) == 0
