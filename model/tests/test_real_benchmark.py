@@ -243,3 +243,31 @@ def test_web_mercator_ground_scale_is_cos_latitude_at_the_centre():
     grid = scoring.Grid((0.0, 0.5, 0.0, y60 + 5.0, 0.0, -0.5), merc.ExportToWkt(), 20, 20)
     assert grid.ground_scale() == pytest.approx(0.5, abs=1e-12)
     assert scoring.Grid(GT, _wkt(), 10, 10).ground_scale() == 1.0
+
+
+def test_the_targets_are_the_dubai_classes_own_words_and_the_paraphrase_gaps():
+    from diffris.real.report import summarise, table
+
+    def row(source, cls, query, iou, kind="mask", status="ok"):
+        r = dict.fromkeys(("intersection", "union", "points_found", "points", "near_px",
+                           "answer_px", "covered_px", "valid_px", "wall_s", "area_km2"), None)
+        r.update(source=source, **{"class": cls}, query=query, truth_kind=kind, iou=iou,
+                 status=status, intersection=1, union=1)
+        if kind == "absent":
+            r.update(covered_px=0, valid_px=10)
+        return r
+
+    results = [row("dubai", "building", "buildings", 0.4), row("dubai", "building", "buildings", 0.6),
+               row("dubai", "building", "rooftops", 0.3), row("dubai", "building", "rooftops", 0.5),
+               row("dubai", "road", "roads", 0.2), row("dubai", "land", "bare land", 0.9),
+               row("dubai", "water", "water", None, kind="absent"),
+               row("dubai", "water", "water", None, status="refused"),
+               row("fair", "building", "buildings", 0.1)]
+    t = summarise(results)["targets"]
+    # buildings 0.4, 0.6 and roads 0.2; bare land is not a target class, fair not Dubai
+    assert t["dubai_classes"]["cases"] == 3
+    assert t["dubai_classes"]["mIoU"] == pytest.approx(0.4)
+    assert t["paraphrase_gaps"] == [{"source": "dubai", "class": "building",
+                                     "wording": "rooftops", "gap": pytest.approx(0.5 - 0.4)}]
+    text = table(summarise(results))
+    assert "mIoU 0.400 over 3 cases" in text and "dubai rooftops +0.100" in text
