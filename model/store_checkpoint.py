@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diffris.nn import load_checkpoint  # noqa: E402
+from diffris.nn import load_checkpoint, load_state  # noqa: E402
 
 HALF_MAX = torch.finfo(torch.float16).max
 
@@ -40,7 +40,7 @@ def halved(state: dict) -> dict:
 
 def store(source: Path, out: Path) -> float:
     """Writes `source` to `out` in half precision; returns the largest change of a weight."""
-    _, ckpt = load_checkpoint(source)  # refuses what is not a train.py checkpoint
+    model, ckpt = load_checkpoint(source)  # refuses what is not a train.py checkpoint
     ckpt = {k: v for k, v in ckpt.items() if k != "optimizer"}
     full = ckpt["model"]
     ckpt["model"] = halved(full)
@@ -49,7 +49,8 @@ def store(source: Path, out: Path) -> float:
     tmp = out.with_name(out.name + ".tmp")
     try:
         torch.save(ckpt, tmp)
-        model, _ = load_checkpoint(tmp)  # what a round started from it will read
+        # Read back as a round started from it reads it: into the float32 model, by name.
+        load_state(model, torch.load(tmp)["model"], tmp)
         state = model.state_dict()
         change = max((float((state[k].float() - v.float()).abs().max()) for k, v in full.items()
                       if torch.is_floating_point(v) and v.numel()), default=0.0)

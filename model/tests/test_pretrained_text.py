@@ -117,23 +117,13 @@ def test_train_py_runs_both_stages_with_the_encoder_and_reuses_its_stage_1(model
 
 
 def test_a_model_with_the_backbones_own_text_encoder_starts_a_run_with_a_pretrained_one(
-        model, tmp_path):
+        model, small_corpus, tmp_path):
     """--init-model from a model whose text side was the tiny backbone's own encoder (0.6.0's
     kind): everything but its text side carries over; its stage 1 had no projection, so the
     projection starts fresh."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     import train
 
-    root = Path(__file__).resolve().parents[1]
-    for split, count in (("train", 24), ("val", 6)):
-        subprocess.run([sys.executable, str(root / "generate.py"), "--seed", "4", "--count",
-                        str(count), "--split", split, "--out", str(tmp_path / "data")],
-                       check=True, capture_output=True)
-    common = ["--data", str(tmp_path / "data"), "--batch", "4", "--size", "64",
-              "--stage2-steps", "2"]
+    common = ["--data", str(small_corpus), "--batch", "4", "--size", "64", "--stage2-steps", "2"]
     assert train.main([*common, "--out", str(tmp_path / "own"), "--stage1-steps", "2"]) == 0
     own = torch.load(tmp_path / "own" / "model.pt")
     assert not own["config"].get("text_encoder")
