@@ -9,7 +9,8 @@ folders under `model/runs/` are not kept: the repository is where the next round
 precision halves the bytes; a round that starts from them loads them into float32 as any
 checkpoint (the rounding, at most 2^-11 of each weight, is printed). The optimizer state is left
 out: the stored file starts a new round, it does not resume the old one (`last.pt` does that).
-The file is written beside its destination and renamed, so a stop leaves nothing half-written.
+The file is written beside its destination and renamed, so a stop (Ctrl-C, a write error)
+leaves nothing half-written, nor a folder it made.
 """
 import argparse
 import sys
@@ -45,6 +46,7 @@ def store(source: Path, out: Path) -> float:
     full = ckpt["model"]
     ckpt["model"] = halved(full)
     ckpt["stored_in_half_precision"] = True
+    made = [d for d in (out.parent, *out.parent.parents) if not d.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     try:
@@ -55,8 +57,12 @@ def store(source: Path, out: Path) -> float:
         change = max((float((state[k].float() - v.float()).abs().max()) for k, v in full.items()
                       if torch.is_floating_point(v) and v.numel()), default=0.0)
         tmp.replace(out)
-    finally:
+    except BaseException:  # a refusal, a write error or Ctrl-C: nothing of this run stays
         tmp.unlink(missing_ok=True)
+        for d in made:  # innermost first; only the folders this run made, and only if empty
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        raise
     return change
 
 
@@ -74,6 +80,13 @@ def main(argv=None) -> int:
         change = store(source, out)
     except ValueError as e:
         print(f"store_checkpoint: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"store_checkpoint: stopped; nothing written to {out}", file=sys.stderr)
+        return 130
+    except OSError as e:  # a folder that cannot be made, a full disk, no permission
+        print(f"store_checkpoint: cannot write {out}: {e.strerror or e}; nothing written",
+              file=sys.stderr)
         return 2
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, from {source.stat().st_size / 1e6:.1f} MB); "
           f"largest change of a weight {change:.2e}")

@@ -68,3 +68,26 @@ def test_writing_over_the_checkpoint_itself_is_refused(checkpoint, capsys):
     assert stop.value.code == 2
     assert "is the checkpoint itself" in capsys.readouterr().err
     assert checkpoint.read_bytes() == before
+
+
+def test_an_output_that_cannot_be_written_is_refused_naming_it(checkpoint, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = blocker / "kept" / "model.pt"  # a folder cannot be made inside a file
+    assert store_checkpoint.main(["--checkpoint", str(checkpoint), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {out}" in err and "nothing written" in err
+    assert blocker.read_text() == ""
+
+
+def test_a_stop_while_writing_leaves_neither_the_file_nor_the_folders_it_made(
+        checkpoint, tmp_path, capsys, monkeypatch):
+    def interrupted(obj, path):
+        open(path, "wb").write(b"half")  # part of the file, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_checkpoint.torch, "save", interrupted)
+    out = tmp_path / "new" / "deeper" / "model.pt"
+    assert store_checkpoint.main(["--checkpoint", str(checkpoint), "--out", str(out)]) == 130
+    assert "stopped; nothing written" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # the input only
